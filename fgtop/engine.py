@@ -1,0 +1,285 @@
+"""The engine: runs sources concurrently on their own intervals and merges their parts.
+
+A *part* is a dict from :class:`~fgtop.model.Snapshot` field names to values. Tuple fields
+from several sources are concatenated; other fields are taken from the last source that set
+them. A source that fails keeps its last good part, marked stale with a one-line reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import logging
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
+
+from fgtop.model import Snapshot, SourceHealth
+
+log = logging.getLogger(__name__)
+
+Part = dict[str, Any]
+Emit = Callable[[Part], None]
+
+_TUPLE_FIELDS = {
+    f.name
+    for f in dataclasses.fields(Snapshot)
+    if str(f.type).startswith("tuple[") and f.name != "sources"
+}
+
+
+@dataclasses.dataclass
+class Hints:
+    """What the UI is looking at, so sources ask only for what is shown."""
+
+    visible_tasks: tuple[str, ...] = ()
+    """ARNs of the tasks on screen."""
+    selected: str | None = None
+    """ARN or key of the selected service, task or pod."""
+
+
+class Source:
+    """Base of every data source.
+
+    Polling sources implement :meth:`poll`; streaming sources (Kubernetes watch) override
+    :meth:`stream` and call ``emit`` whenever they have a new part.
+    """
+
+    name: str = "source"
+    interval: float = 5.0
+    """Seconds between polls (a source may stretch it, e.g. to keep to an API budget)."""
+    streaming: bool = False
+
+    async def poll(self, engine: Engine) -> Part:
+        """Fetch once and return this source's whole part of the snapshot."""
+        raise NotImplementedError
+
+    async def stream(self, engine: Engine, emit: Emit) -> None:
+        """Run until cancelled, emitting parts (streaming sources only)."""
+        raise NotImplementedError
+
+    def api_calls(self) -> int:
+        """API requests this source has made so far."""
+        return 0
+
+    def note(self) -> str | None:
+        """A one-line notice for the header, or None."""
+        return None
+
+    def state(self) -> str | None:
+        """A short state for streaming sources (``watching``...), or None."""
+        return None
+
+    async def close(self) -> None:
+        """Release clients and connections."""
+
+
+Subscriber = Callable[[Snapshot], Awaitable[None] | None]
+
+
+class Engine:
+    """Runs sources and hands a merged :class:`Snapshot` to every subscriber.
+
+    Args:
+        sources: The data sources.
+        meta: Fixed snapshot fields (``account``, ``profile``, ``regions``).
+        clock: Returns POSIX seconds; tests pass a fake clock.
+    """
+
+    def __init__(
+        self,
+        sources: Iterable[Source],
+        *,
+        meta: dict[str, Any] | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.sources = list(sources)
+        self.meta = dict(meta or {})
+        self.clock = clock
+        self.hints = Hints()
+        self.paused = False
+        self.snapshot = Snapshot(taken_at=clock(), **self.meta)
+        self._parts: dict[str, Part] = {}
+        self._health: dict[str, SourceHealth] = {
+            s.name: SourceHealth(name=s.name, ok=True, stale=True) for s in self.sources
+        }
+        self._subscribers: list[Subscriber] = []
+        self._tasks: list[asyncio.Task] = []
+        self._wake: dict[str, asyncio.Event] = {}
+        self._dirty = asyncio.Event() if _has_loop() else None
+        self._closed = False
+
+    def subscribe(self, callback: Subscriber) -> None:
+        """Call ``callback`` with every new snapshot."""
+        self._subscribers.append(callback)
+
+    # -- running -------------------------------------------------------------------------
+
+    async def poll_once(self) -> Snapshot:
+        """Poll every polling source once, concurrently, and return the merged snapshot."""
+        await asyncio.gather(*(self._poll(s) for s in self.sources if not s.streaming))
+        return self._merge()
+
+    async def start(self) -> None:
+        """Start every source's loop in the background."""
+        self._dirty = asyncio.Event()
+        for source in self.sources:
+            if source.streaming:
+                self._tasks.append(
+                    asyncio.create_task(self._run_stream(source), name=source.name)
+                )
+            else:
+                self._wake[source.name] = asyncio.Event()
+                self._tasks.append(
+                    asyncio.create_task(self._run_poll(source), name=source.name)
+                )
+        self._tasks.append(asyncio.create_task(self._publisher(), name="publisher"))
+
+    def refresh_now(self) -> None:
+        """Wake every polling source now (the ``r`` key)."""
+        for event in self._wake.values():
+            event.set()
+
+    async def stop(self) -> None:
+        """Cancel the loops and close every source (idempotent)."""
+        if self._closed:
+            return
+        self._closed = True
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        for source in self.sources:
+            with contextlib.suppress(Exception):
+                await source.close()
+
+    async def _run_poll(self, source: Source) -> None:
+        wake = self._wake[source.name]
+        while True:
+            if not self.paused:
+                await self._poll(source)
+                self._mark_dirty()
+            wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), timeout=max(0.05, source.interval))
+
+    async def _run_stream(self, source: Source) -> None:
+        def emit(part: Part) -> None:
+            self._accept(source, part)
+            self._mark_dirty()
+
+        try:
+            await source.stream(self, emit)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - isolate every source failure
+            self._fail(source, exc)
+            self._mark_dirty()
+
+    async def _poll(self, source: Source) -> None:
+        try:
+            part = await source.poll(self)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.debug("source %s failed", source.name, exc_info=True)
+            self._fail(source, exc)
+        else:
+            self._accept(source, part)
+
+    def _accept(self, source: Source, part: Part) -> None:
+        self._parts[source.name] = part
+        self._health[source.name] = SourceHealth(
+            name=source.name,
+            ok=True,
+            stale=False,
+            api_calls=source.api_calls(),
+            last_success=self.clock(),
+            state=source.state(),
+        )
+
+    def report(self, source: Source, error: str | None, *, stale: bool = True) -> None:
+        """Let a streaming source report a failure (or recovery) without a new part."""
+        old = self._health[source.name]
+        self._health[source.name] = dataclasses.replace(
+            old,
+            ok=error is None,
+            stale=stale if error else old.stale,
+            error=error,
+            api_calls=source.api_calls(),
+            state=source.state(),
+        )
+        self._mark_dirty()
+
+    def _fail(self, source: Source, exc: BaseException) -> None:
+        from fgtop.sources.errors import one_line
+
+        old = self._health[source.name]
+        self._health[source.name] = dataclasses.replace(
+            old,
+            ok=False,
+            stale=True,
+            error=one_line(exc),
+            api_calls=source.api_calls(),
+            state=source.state(),
+        )
+
+    def _mark_dirty(self) -> None:
+        if self._dirty is not None:
+            self._dirty.set()
+
+    async def _publisher(self) -> None:
+        """Coalesce part updates into at most one snapshot per 100 ms."""
+        assert self._dirty is not None
+        while True:
+            await self._dirty.wait()
+            await asyncio.sleep(0.1)
+            self._dirty.clear()
+            snapshot = self._merge()
+            await self.publish(snapshot)
+
+    async def publish(self, snapshot: Snapshot) -> None:
+        """Hand ``snapshot`` to every subscriber."""
+        for callback in list(self._subscribers):
+            try:
+                result = callback(snapshot)
+                if asyncio.iscoroutine(result):
+                    await result
+            except Exception:
+                log.exception("subscriber failed")
+
+    def _merge(self) -> Snapshot:
+        fields: dict[str, Any] = {}
+        for source in self.sources:
+            part = self._parts.get(source.name)
+            if not part:
+                continue
+            for key, value in part.items():
+                if key in _TUPLE_FIELDS:
+                    fields[key] = fields.get(key, ()) + tuple(value)
+                else:
+                    fields[key] = value
+        health = []
+        for s in self.sources:
+            h = self._health[s.name]
+            health.append(
+                dataclasses.replace(
+                    h, api_calls=s.api_calls(), state=s.state() or h.state
+                )
+            )
+        notes = tuple(n for n in (s.note() for s in self.sources) if n)
+        merged = {**self.meta, **fields}
+        self.snapshot = Snapshot(
+            taken_at=self.clock(), sources=tuple(health), notes=notes, **merged
+        )
+        return self.snapshot
+
+
+def _has_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True

@@ -1,0 +1,52 @@
+"""Frozen dataclasses for everything fgtop observes. No I/O, no Textual."""
+
+from fgtop.model.ecs import (
+    Cluster,
+    Container,
+    ContainerDefinition,
+    Deployment,
+    LogConfig,
+    Service,
+    ServiceEvent,
+    Task,
+    TaskDefinition,
+)
+from fgtop.model.health import SourceHealth
+from fgtop.model.kube import (
+    ContainerState,
+    FargateProfile,
+    FargateSelector,
+    KubeCluster,
+    KubeEvent,
+    KubeWorkload,
+    Pod,
+    PodContainer,
+)
+from fgtop.model.logs import LogLine
+from fgtop.model.metrics import MetricSeries, MetricsUsage
+from fgtop.model.snapshot import Snapshot
+
+__all__ = [
+    "Cluster",
+    "Container",
+    "ContainerDefinition",
+    "ContainerState",
+    "Deployment",
+    "FargateProfile",
+    "FargateSelector",
+    "KubeCluster",
+    "KubeEvent",
+    "KubeWorkload",
+    "LogConfig",
+    "LogLine",
+    "MetricSeries",
+    "MetricsUsage",
+    "Pod",
+    "PodContainer",
+    "Service",
+    "ServiceEvent",
+    "Snapshot",
+    "SourceHealth",
+    "Task",
+    "TaskDefinition",
+]

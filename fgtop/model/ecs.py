@@ -1,0 +1,231 @@
+"""ECS model: clusters, services, deployments, tasks, containers, task definitions.
+
+Times are POSIX seconds (UTC) as floats; ``None`` means unknown or not yet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """An ECS cluster in one region."""
+
+    name: str
+    arn: str
+    region: str
+    status: str
+    container_insights: str = "disabled"
+    """``enabled``, ``enhanced`` or ``disabled`` (the cluster's containerInsights setting)."""
+    running_tasks: int = 0
+    pending_tasks: int = 0
+    active_services: int = 0
+
+
+@dataclass(frozen=True)
+class ServiceEvent:
+    """One line of a service's event log."""
+
+    id: str
+    created_at: float
+    message: str
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """One deployment of a service (PRIMARY, ACTIVE or INACTIVE)."""
+
+    id: str
+    status: str
+    task_definition: str
+    desired: int
+    running: int
+    pending: int
+    failed_tasks: int = 0
+    rollout_state: str | None = None
+    """IN_PROGRESS, COMPLETED or FAILED (None for services without a rollout state)."""
+    rollout_state_reason: str | None = None
+    created_at: float | None = None
+    updated_at: float | None = None
+
+
+@dataclass(frozen=True)
+class Service:
+    """An ECS service with its deployments and its most recent events."""
+
+    name: str
+    arn: str
+    cluster: str
+    region: str
+    status: str
+    desired: int
+    running: int
+    pending: int
+    task_definition: str = ""
+    launch_type: str | None = None
+    capacity_provider_strategy: tuple[tuple[str, int, int], ...] = ()
+    """(capacity provider, weight, base) triples."""
+    deployments: tuple[Deployment, ...] = ()
+    events: tuple[ServiceEvent, ...] = ()
+    """Most recent first, as ECS returns them (bounded)."""
+    circuit_breaker: bool = False
+    created_at: float | None = None
+    raw: dict | None = field(default=None, compare=True, repr=False)
+    """The describe_services document, for the describe view (secrets masked on display)."""
+
+    @property
+    def key(self) -> str:
+        """Stable identity across snapshots."""
+        return self.arn
+
+    @property
+    def primary(self) -> Deployment | None:
+        """The PRIMARY deployment, if any."""
+        for d in self.deployments:
+            if d.status == "PRIMARY":
+                return d
+        return None
+
+    @property
+    def deployment_state(self) -> str:
+        """A short human summary: ``steady``, ``rolling 3/6``, ``FAILED``..."""
+        primary = self.primary
+        if primary is None:
+            return "-"
+        if any(d.rollout_state == "FAILED" for d in self.deployments):
+            return "FAILED/rollback"
+        if primary.rollout_state == "IN_PROGRESS" or len(self.deployments) > 1:
+            return f"rolling {primary.running}/{primary.desired}"
+        return "steady"
+
+
+@dataclass(frozen=True)
+class Container:
+    """One container of a task."""
+
+    name: str
+    image: str = ""
+    last_status: str = ""
+    exit_code: int | None = None
+    reason: str | None = None
+    health: str = "UNKNOWN"
+    cpu: int | None = None
+    memory: int | None = None
+
+
+@dataclass(frozen=True)
+class Task:
+    """An ECS task (Fargate or, with --include-ec2, EC2)."""
+
+    arn: str
+    cluster: str
+    region: str
+    task_definition: str
+    last_status: str
+    desired_status: str
+    service: str | None = None
+    """Service name, or None for a standalone (RunTask / scheduled) task."""
+    group: str = ""
+    health: str = "UNKNOWN"
+    launch_type: str = "FARGATE"
+    capacity_provider: str | None = None
+    cpu: int | None = None
+    """CPU units (1024 = 1 vCPU), from the task or its task definition."""
+    memory: int | None = None
+    """MiB, from the task or its task definition."""
+    arch: str | None = None
+    """``x86_64`` or ``arm64``."""
+    os: str = "LINUX"
+    """Operating system family (LINUX, WINDOWS_SERVER_...)."""
+    ephemeral_storage_gib: int = 20
+    az: str | None = None
+    private_ip: str | None = None
+    created_at: float | None = None
+    started_at: float | None = None
+    stopping_at: float | None = None
+    stopped_at: float | None = None
+    stop_code: str | None = None
+    stopped_reason: str | None = None
+    started_by: str | None = None
+    containers: tuple[Container, ...] = ()
+    tags: dict[str, str] = field(default_factory=dict)
+    platform_version: str | None = None
+
+    @property
+    def key(self) -> str:
+        """Stable identity across snapshots."""
+        return self.arn
+
+    @property
+    def id(self) -> str:
+        """The task id: the last part of its ARN."""
+        return self.arn.rsplit("/", 1)[-1]
+
+    @property
+    def family_revision(self) -> str:
+        """``family:revision`` of the task definition."""
+        return self.task_definition.rsplit("/", 1)[-1]
+
+    @property
+    def is_spot(self) -> bool:
+        """Whether the task runs on FARGATE_SPOT."""
+        return self.capacity_provider == "FARGATE_SPOT"
+
+
+@dataclass(frozen=True)
+class LogConfig:
+    """Where a container's logs go (from the task definition)."""
+
+    driver: str
+    """awslogs, awsfirelens, splunk, none..."""
+    options: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def group(self) -> str | None:
+        """The awslogs group, if any."""
+        return self.options.get("awslogs-group")
+
+    @property
+    def stream_prefix(self) -> str | None:
+        """The awslogs stream prefix, if any."""
+        return self.options.get("awslogs-stream-prefix")
+
+    @property
+    def region(self) -> str | None:
+        """The awslogs region, if any."""
+        return self.options.get("awslogs-region")
+
+
+@dataclass(frozen=True)
+class ContainerDefinition:
+    """The part of a container definition fgtop uses."""
+
+    name: str
+    image: str = ""
+    cpu: int | None = None
+    memory: int | None = None
+    memory_reservation: int | None = None
+    essential: bool = True
+    log: LogConfig | None = None
+    environment: dict[str, str] = field(default_factory=dict)
+    secrets: dict[str, str] = field(default_factory=dict)
+    """Secret name -> valueFrom reference (never the value)."""
+
+
+@dataclass(frozen=True)
+class TaskDefinition:
+    """A task definition (immutable by ARN)."""
+
+    arn: str
+    family: str
+    revision: int
+    cpu: int | None = None
+    memory: int | None = None
+    arch: str | None = None
+    os: str = "LINUX"
+    ephemeral_storage_gib: int = 20
+    requires_compatibilities: tuple[str, ...] = ()
+    containers: tuple[ContainerDefinition, ...] = ()
+    raw: dict | None = field(default=None, repr=False)
+    """The describe_task_definition document, for the describe view."""

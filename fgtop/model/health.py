@@ -1,0 +1,21 @@
+"""The health of each data source."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SourceHealth:
+    """How one source is doing: its last success, its last error, its API calls."""
+
+    name: str
+    ok: bool = True
+    stale: bool = False
+    """True when the data shown is the last good data, not fresh."""
+    error: str | None = None
+    """A one-line reason when the last poll failed."""
+    api_calls: int = 0
+    last_success: float | None = None
+    state: str | None = None
+    """Free-form state for streaming sources (e.g. ``watching``)."""

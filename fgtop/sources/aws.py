@@ -1,0 +1,148 @@
+"""The AWS layer: session, one client per service and region, a read-only guard, call counts.
+
+Every AWS call fgtop makes goes through :class:`Aws`. It refuses any operation outside the
+read-only allow-list before a request is built, and counts every HTTP request per service.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+from aiobotocore.config import AioConfig
+from aiobotocore.session import AioSession, get_session
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    NoCredentialsError,
+    NoRegionError,
+    ProfileNotFound,
+)
+
+from fgtop.sources.errors import ReadOnlyViolation, SetupError, one_line
+
+ALLOWED_PREFIXES = ("List", "Describe", "Get")
+ALLOWED_OPERATIONS = frozenset({"FilterLogEvents", "StartLiveTail"})
+
+
+class Aws:
+    """An aiobotocore session with cached clients and per-service call counters.
+
+    Args:
+        profile: The named profile, or None for the default chain (``AWS_PROFILE`` etc.).
+        regions: Regions to watch; empty means the profile's or environment's region.
+        max_attempts: Retry attempts per call (botocore adaptive mode).
+    """
+
+    def __init__(
+        self,
+        profile: str | None = None,
+        regions: Iterable[str] = (),
+        *,
+        max_attempts: int | None = None,
+    ) -> None:
+        self.profile = profile
+        try:
+            self.session: AioSession = get_session()
+            if profile:
+                self.session.set_config_variable("profile", profile)
+                self.session.get_scoped_config()  # raises ProfileNotFound early
+        except ProfileNotFound as exc:
+            raise SetupError(
+                f"AWS profile {profile!r} not found in ~/.aws/config or ~/.aws/credentials"
+            ) from exc
+        self.regions = tuple(dict.fromkeys(regions)) or self._default_regions()
+        if max_attempts is None:
+            max_attempts = int(os.environ.get("AWS_MAX_ATTEMPTS") or 5)
+        self._config = AioConfig(
+            retries={
+                "mode": os.environ.get("AWS_RETRY_MODE") or "adaptive",
+                "max_attempts": max_attempts,
+            },
+            connect_timeout=5,
+            read_timeout=20,
+            max_pool_connections=20,
+        )
+        self._stack = contextlib.AsyncExitStack()
+        self._clients: dict[tuple[str, str], Any] = {}
+        self.calls: Counter[str] = Counter()
+        """HTTP requests sent, by service name (``ecs``, ``cloudwatch``...)."""
+        self.account: str | None = None
+
+    def _default_regions(self) -> tuple[str, ...]:
+        region = self.session.get_config_variable("region")
+        if not region:
+            raise SetupError(
+                "no AWS region: pass --region REGION or set AWS_REGION "
+                "(or run `fgtop demo`, which needs no AWS account)"
+            )
+        return (region,)
+
+    async def check_credentials(self) -> None:
+        """Fail with a :class:`SetupError` when the credential chain finds nothing."""
+        try:
+            creds = await self.session.get_credentials()
+        except (BotoCoreError, ValueError) as exc:
+            raise SetupError(
+                f"AWS credentials could not be loaded: {one_line(exc)}"
+            ) from exc
+        if creds is None:
+            raise SetupError(
+                "no AWS credentials found: set AWS_PROFILE or pass --profile, run `aws sso login`, "
+                "or export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY "
+                "(or run `fgtop demo`, which needs no AWS account)"
+            )
+
+    async def client(self, service: str, region: str) -> Any:
+        """The client for ``service`` in ``region``, created once and closed by :meth:`close`."""
+        key = (service, region)
+        client = self._clients.get(key)
+        if client is None:
+            try:
+                ctx = self.session.create_client(
+                    service, region_name=region, config=self._config
+                )
+                client = await self._stack.enter_async_context(ctx)
+            except (NoRegionError, NoCredentialsError) as exc:
+                raise SetupError(one_line(exc)) from exc
+            events = client.meta.events
+            events.register("provide-client-params.*.*", _guard)
+            events.register("before-send.*.*", self._count_factory(service))
+            self._clients[key] = client
+        return client
+
+    def _count_factory(self, service: str):
+        def count(**_: Any) -> None:
+            self.calls[service] += 1
+
+        return count
+
+    async def caller_account(self) -> str | None:
+        """The account id from STS GetCallerIdentity, or None when it cannot be read."""
+        if self.account is None:
+            try:
+                sts = await self.client("sts", self.regions[0])
+                self.account = (await sts.get_caller_identity())["Account"]
+            except (ClientError, BotoCoreError, KeyError):
+                return None
+        return self.account
+
+    async def close(self) -> None:
+        """Close every client (idempotent)."""
+        self._clients.clear()
+        await self._stack.aclose()
+
+
+def _guard(model: Any = None, **_: Any) -> None:
+    """Refuse, before any request is built, any operation that is not read-only."""
+    name = getattr(model, "name", "")
+    if name and not is_read_only(name):
+        raise ReadOnlyViolation(f"fgtop is read-only: refused {name}")
+
+
+def is_read_only(operation: str) -> bool:
+    """Whether an AWS operation name (``ListTasks``) is on the read-only allow-list."""
+    return operation.startswith(ALLOWED_PREFIXES) or operation in ALLOWED_OPERATIONS

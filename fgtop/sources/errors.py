@@ -1,0 +1,48 @@
+"""Errors the sources raise, and the one-line reasons the user sees."""
+
+from __future__ import annotations
+
+from botocore.exceptions import ClientError
+
+
+class ReadOnlyViolation(RuntimeError):
+    """Raised when code asks the AWS layer for an operation that could change something."""
+
+
+class SetupError(Exception):
+    """A problem the user must fix before fgtop can start (one line, exit code 2)."""
+
+
+def one_line(exc: BaseException) -> str:
+    """A one-line, human reason for an AWS or network failure."""
+    if isinstance(exc, ClientError):
+        err = exc.response.get("Error", {})
+        code = err.get("Code", "Error")
+        msg = (err.get("Message") or "").strip()
+        op = getattr(exc, "operation_name", "") or ""
+        if code in {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"}:
+            service = exc.response.get("ResponseMetadata", {}).get("ServiceName", "")
+            perm = f"{service}:{op}" if service and op else op
+            return (
+                f"access denied: needs {perm}".strip()
+                if perm
+                else f"access denied: {msg}"
+            )
+        if code in {"ThrottlingException", "Throttling", "TooManyRequestsException"}:
+            return f"throttled by AWS ({op})" if op else "throttled by AWS"
+        text = f"{code}: {msg}" if msg else code
+        return f"{op}: {text}" if op else text
+    if isinstance(exc, ReadOnlyViolation | SetupError):
+        return str(exc)
+    status = getattr(exc, "status", None)
+    if isinstance(status, int) and hasattr(exc, "reason"):  # kubernetes ApiException
+        if status == 401:
+            return "Kubernetes: unauthorized (token expired or invalid)"
+        if status == 403:
+            return "Kubernetes: forbidden by RBAC (needs get/list/watch on pods)"
+        return f"Kubernetes: HTTP {status} {exc.reason}"
+    if isinstance(exc, TimeoutError):
+        return "timed out"
+    text = str(exc).strip().splitlines()
+    name = type(exc).__name__
+    return f"{name}: {text[0]}" if text else name

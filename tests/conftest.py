@@ -1,0 +1,80 @@
+"""Shared test fixtures: a real moto server over HTTP and a clean AWS environment.
+
+The real aiobotocore client talks HTTP to moto's ThreadedMotoServer on 127.0.0.1; nothing
+of fgtop's own is mocked.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import boto3
+import pytest
+import requests
+from moto.server import ThreadedMotoServer
+
+AWS_VARS = [k for k in os.environ if k.startswith("AWS_")]
+
+
+@pytest.fixture(autouse=True)
+def clean_aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """No test sees the developer's AWS or Kubernetes configuration."""
+    for key in list(os.environ):
+        if key.startswith("AWS_") or key in {"KUBECONFIG", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"}:
+            monkeypatch.delenv(key, raising=False)
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+
+@pytest.fixture(scope="session")
+def moto_server() -> Iterator[str]:
+    """A moto server on 127.0.0.1 for the whole session; yields its endpoint URL."""
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server._server.server_address  # noqa: SLF001 - moto exposes no getter
+    url = f"http://{host}:{port}"
+    # Task status would drift RUNNING -> STOPPED on every describe unless frozen.
+    requests.post(
+        f"{url}/moto-api/state-manager/set-transition",
+        json={"model_name": "ecs::task", "transition": {"progression": "manual", "times": 999999}},
+        timeout=5,
+    )
+    yield url
+    server.stop()
+
+
+@pytest.fixture
+def moto(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A reset moto server with the environment pointing every AWS SDK at it."""
+    requests.post(f"{moto_server}/moto-api/reset", timeout=5)
+    requests.post(
+        f"{moto_server}/moto-api/state-manager/set-transition",
+        json={"model_name": "ecs::task", "transition": {"progression": "manual", "times": 999999}},
+        timeout=5,
+    )
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    yield moto_server
+
+
+@pytest.fixture
+def boto(moto: str):
+    """A factory of plain boto3 clients against the moto server, for arranging test data."""
+
+    def make(service: str, region: str = "us-east-1"):
+        return boto3.client(
+            service,
+            region_name=region,
+            endpoint_url=moto,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+
+    return make
