@@ -126,14 +126,10 @@ class Engine:
         self._dirty = asyncio.Event()
         for source in self.sources:
             if source.streaming:
-                self._tasks.append(
-                    asyncio.create_task(self._run_stream(source), name=source.name)
-                )
+                self._tasks.append(asyncio.create_task(self._run_stream(source), name=source.name))
             else:
                 self._wake[source.name] = asyncio.Event()
-                self._tasks.append(
-                    asyncio.create_task(self._run_poll(source), name=source.name)
-                )
+                self._tasks.append(asyncio.create_task(self._run_poll(source), name=source.name))
         self._tasks.append(asyncio.create_task(self._publisher(), name="publisher"))
 
     def refresh_now(self) -> None:
@@ -265,9 +261,7 @@ class Engine:
         for s in self.sources:
             h = self._health[s.name]
             health.append(
-                dataclasses.replace(
-                    h, api_calls=s.api_calls(), state=s.state() or h.state
-                )
+                dataclasses.replace(h, api_calls=s.api_calls(), state=s.state() or h.state)
             )
         notes = tuple(n for n in (s.note() for s in self.sources) if n)
         merged = {**self.meta, **fields}

@@ -18,7 +18,9 @@ AWS_VARS = [k for k in os.environ if k.startswith("AWS_")]
 
 
 @pytest.fixture(autouse=True)
-def clean_aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+def clean_aws_env(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     """No test sees the developer's AWS or Kubernetes configuration."""
     for key in list(os.environ):
         if key.startswith("AWS_") or key in {"KUBECONFIG", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"}:

@@ -85,9 +85,7 @@ class Pod:
     @property
     def is_fargate(self) -> bool:
         """Scheduled by fargate-scheduler or placed on a fargate- node."""
-        return self.scheduler == "fargate-scheduler" or (self.node or "").startswith(
-            "fargate-"
-        )
+        return self.scheduler == "fargate-scheduler" or (self.node or "").startswith("fargate-")
 
     @property
     def ready(self) -> str:
@@ -107,29 +105,19 @@ class Pod:
             if c.state.state == "waiting" and c.state.reason:
                 last = c.last_state
                 if last is not None and last.reason:
-                    code = (
-                        f" exit {last.exit_code}" if last.exit_code is not None else ""
-                    )
+                    code = f" exit {last.exit_code}" if last.exit_code is not None else ""
                     return f"{c.state.reason} ({last.reason}{code})"
                 return c.state.reason
             if c.state.state == "terminated" and c.state.reason not in (
                 None,
                 "Completed",
             ):
-                code = (
-                    f" exit {c.state.exit_code}"
-                    if c.state.exit_code is not None
-                    else ""
-                )
+                code = f" exit {c.state.exit_code}" if c.state.exit_code is not None else ""
                 return f"{c.state.reason}{code}"
         if self.phase == "Pending":
             for ctype, status, reason, message in self.conditions:
                 if ctype == "PodScheduled" and status == "False":
-                    return (
-                        f"{reason or 'Pending'}: {message}"
-                        if message
-                        else reason or "Pending"
-                    )
+                    return f"{reason or 'Pending'}: {message}" if message else reason or "Pending"
             return "Pending"
         if self.phase == "Failed":
             return "Failed"
@@ -168,8 +156,7 @@ class FargateSelector:
         if not fnmatchcase(namespace, self.namespace):
             return False
         return all(
-            fnmatchcase(labels.get(k, ""), v) and k in labels
-            for k, v in self.labels.items()
+            fnmatchcase(labels.get(k, ""), v) and k in labels for k, v in self.labels.items()
         )
 
 

@@ -86,9 +86,7 @@ class Aws:
         try:
             creds = await self.session.get_credentials()
         except (BotoCoreError, ValueError) as exc:
-            raise SetupError(
-                f"AWS credentials could not be loaded: {one_line(exc)}"
-            ) from exc
+            raise SetupError(f"AWS credentials could not be loaded: {one_line(exc)}") from exc
         if creds is None:
             raise SetupError(
                 "no AWS credentials found: set AWS_PROFILE or pass --profile, run `aws sso login`, "
@@ -102,9 +100,7 @@ class Aws:
         client = self._clients.get(key)
         if client is None:
             try:
-                ctx = self.session.create_client(
-                    service, region_name=region, config=self._config
-                )
+                ctx = self.session.create_client(service, region_name=region, config=self._config)
                 client = await self._stack.enter_async_context(ctx)
             except (NoRegionError, NoCredentialsError) as exc:
                 raise SetupError(one_line(exc)) from exc

@@ -23,11 +23,7 @@ def one_line(exc: BaseException) -> str:
         if code in {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"}:
             service = exc.response.get("ResponseMetadata", {}).get("ServiceName", "")
             perm = f"{service}:{op}" if service and op else op
-            return (
-                f"access denied: needs {perm}".strip()
-                if perm
-                else f"access denied: {msg}"
-            )
+            return f"access denied: needs {perm}".strip() if perm else f"access denied: {msg}"
         if code in {"ThrottlingException", "Throttling", "TooManyRequestsException"}:
             return f"throttled by AWS ({op})" if op else "throttled by AWS"
         text = f"{code}: {msg}" if msg else code
