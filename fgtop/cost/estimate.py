@@ -1,0 +1,371 @@
+"""What Fargate tasks, pods, services and the whole estate cost: pure functions.
+
+Money is :class:`~decimal.Decimal` throughout (dollars); round only for display. Time
+``now`` is always passed in (a replay passes the recording's time): nothing here reads the
+wall clock, a file or the network.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from fgtop.cost.prices import PriceTable, Rate, RegionPrices
+from fgtop.cost.sizes import parse_capacity_provisioned, pod_fargate_size
+from fgtop.model.ecs import Service, Task
+from fgtop.model.kube import Pod
+from fgtop.model.snapshot import Snapshot
+
+HOURS_PER_MONTH = 730
+"""AWS's hours in a month for monthly projections."""
+FREE_STORAGE_GIB = 20
+"""Ephemeral storage every Fargate task gets without charge."""
+LINUX_MINIMUM_SECONDS = 60
+WINDOWS_MINIMUM_SECONDS = 15 * 60
+DEFAULT_REGION = "us-east-1"
+EKS_CAPACITY = "EKS_FARGATE"
+"""The capacity-provider key EKS Fargate pods are grouped under."""
+
+_UNITS = Decimal(1024)
+_HOUR = Decimal(3600)
+_ENDED = frozenset({"STOPPED", "DELETED"})
+_FARGATE_PROVIDERS = (None, "FARGATE", "FARGATE_SPOT")
+
+
+def is_windows(os_family: str | None) -> bool:
+    """Whether an ECS ``operatingSystemFamily`` is a Windows one."""
+    return (os_family or "").upper().startswith("WINDOWS")
+
+
+def size_rate(
+    prices: RegionPrices,
+    cpu_units: int,
+    memory_mib: int,
+    *,
+    arch: str | None = "x86_64",
+    os_family: str | None = "LINUX",
+    spot: bool = False,
+    storage_gib: int = FREE_STORAGE_GIB,
+) -> Decimal:
+    """Dollars per hour of one Fargate task of this size in one region.
+
+    Args:
+        prices: The region's prices.
+        cpu_units: CPU units (1024 = 1 vCPU).
+        memory_mib: Memory in MiB (1024 = 1 GB as Fargate bills it).
+        arch: ``x86_64`` (or None) or ``arm64``.
+        os_family: ``LINUX`` or a ``WINDOWS_SERVER_...`` family.
+        spot: On FARGATE_SPOT (Linux only; Windows has no Spot and stays on-demand).
+        storage_gib: Configured ephemeral storage; only the part above 20 GB is charged.
+    """
+    vcpu = Decimal(cpu_units) / _UNITS
+    gb = Decimal(memory_mib) / _UNITS
+    arm = (arch or "").lower() in {"arm64", "arm", "aarch64"}
+    extra = Decimal(0)
+    rate: Rate
+    if is_windows(os_family):
+        rate = prices.windows_x86
+        extra = vcpu * prices.windows_license_vcpu_hour
+    elif spot:
+        rate = prices.spot_arm if arm else prices.spot_x86
+    else:
+        rate = prices.linux_arm if arm else prices.linux_x86
+    storage = Decimal(max(0, storage_gib - FREE_STORAGE_GIB)) * prices.storage_gb_hour
+    return vcpu * rate.vcpu_hour + gb * rate.gb_hour + extra + storage
+
+
+def task_rate(task: Task, table: PriceTable, *, spot: bool | None = None) -> Decimal | None:
+    """Dollars per hour of a Fargate task, or None when it cannot be priced.
+
+    None for EC2 tasks, tasks whose CPU or memory is unknown, and regions missing from the
+    table. ``spot`` overrides the task's own capacity provider (for "what if" figures).
+    """
+    if task.launch_type == "EC2" or task.capacity_provider not in _FARGATE_PROVIDERS:
+        return None
+    if not task.cpu or not task.memory:
+        return None
+    prices = table.region(task.region)
+    if prices is None:
+        return None
+    return size_rate(
+        prices,
+        task.cpu,
+        task.memory,
+        arch=task.arch,
+        os_family=task.os,
+        spot=task.is_spot if spot is None else spot,
+        storage_gib=task.ephemeral_storage_gib,
+    )
+
+
+def billed_seconds(start: float | None, end: float | None, minimum: int = 60) -> int:
+    """Seconds Fargate bills between ``start`` and ``end``: per second, rounded up, minimum.
+
+    Returns 0 when the start is unknown or the end comes first.
+    """
+    if start is None or end is None or end < start:
+        return 0
+    return max(minimum, math.ceil(end - start))
+
+
+def cost_for(rate: Decimal, seconds: int) -> Decimal:
+    """Dollars for ``seconds`` at ``rate`` dollars per hour."""
+    return rate * Decimal(seconds) / _HOUR
+
+
+def task_billing_window(task: Task, now: float) -> tuple[float | None, float | None]:
+    """(start, end) of the billed time: started (else created) until stopped (else now)."""
+    start = task.started_at if task.started_at is not None else task.created_at
+    end = min(task.stopped_at, now) if task.stopped_at is not None else now
+    return start, end
+
+
+def task_cost_so_far(task: Task, table: PriceTable, now: float) -> Decimal | None:
+    """Dollars a task has cost from its start until it stopped or ``now``.
+
+    None when the task cannot be priced; 0 when it has not started.
+    """
+    rate = task_rate(task, table)
+    if rate is None:
+        return None
+    minimum = WINDOWS_MINIMUM_SECONDS if is_windows(task.os) else LINUX_MINIMUM_SECONDS
+    return cost_for(rate, billed_seconds(*task_billing_window(task, now), minimum=minimum))
+
+
+def pod_size(pod: Pod) -> tuple[int, int] | None:
+    """The Fargate size of a pod: its ``CapacityProvisioned`` annotation, else its requests."""
+    if pod.capacity_provisioned:
+        try:
+            return parse_capacity_provisioned(pod.capacity_provisioned)
+        except ValueError:
+            pass
+    if not pod.is_fargate:
+        return None
+    try:
+        return pod_fargate_size(pod)
+    except ValueError:
+        return None
+
+
+def pod_rate(pod: Pod, table: PriceTable, default_region: str = DEFAULT_REGION) -> Decimal | None:
+    """Dollars per hour of an EKS Fargate pod (Linux x86), or None when it cannot be priced.
+
+    Args:
+        pod: The pod.
+        table: The price table.
+        default_region: The region used when the pod's own is unknown.
+    """
+    size = pod_size(pod)
+    prices = table.region(pod.region or default_region)
+    if size is None or prices is None:
+        return None
+    return size_rate(prices, *size)
+
+
+def pod_cost_so_far(
+    pod: Pod, table: PriceTable, now: float, default_region: str = DEFAULT_REGION
+) -> Decimal | None:
+    """Dollars a pod has cost from its start until deleted or ``now`` (None if unpriced)."""
+    rate = pod_rate(pod, table, default_region)
+    if rate is None:
+        return None
+    start = pod.started_at if pod.started_at is not None else pod.created_at
+    end = min(pod.deleted_at, now) if pod.deleted_at is not None else now
+    return cost_for(rate, billed_seconds(start, end))
+
+
+def is_task_running(task: Task) -> bool:
+    """Whether a task is still billed (anything short of STOPPED)."""
+    return task.last_status.upper() not in _ENDED and task.stopped_at is None
+
+
+def is_pod_running(pod: Pod) -> bool:
+    """Whether a pod still holds its Fargate capacity."""
+    return pod.deleted_at is None and pod.phase not in ("Succeeded", "Failed")
+
+
+def service_tasks(service: Service, tasks: tuple[Task, ...] | list[Task]) -> list[Task]:
+    """The tasks of ``service`` among ``tasks`` (same name, cluster and region)."""
+    return [
+        t
+        for t in tasks
+        if t.service == service.name and t.cluster == service.cluster and t.region == service.region
+    ]
+
+
+def service_rate(
+    service: Service, tasks: tuple[Task, ...] | list[Task], table: PriceTable
+) -> Decimal:
+    """Dollars per hour of a service: the sum over its running, priced tasks."""
+    total = Decimal(0)
+    for t in service_tasks(service, tasks):
+        if is_task_running(t):
+            total += task_rate(t, table) or 0
+    return total
+
+
+def _short(name: str) -> str:
+    return name.rsplit("/", 1)[-1]
+
+
+def workload_key(pod: Pod) -> tuple[str, str]:
+    """(key, label) grouping a pod with its siblings: its Deployment, Job... or itself."""
+    owner = pod.owner or ""
+    kind, _, name = owner.partition("/")
+    pth = pod.labels.get("pod-template-hash")
+    if kind == "ReplicaSet" and pth and name.endswith(f"-{pth}"):
+        name = name[: -len(pth) - 1]
+    name = name or pod.name
+    return f"k8s:{pod.cluster}/{pod.namespace}/{name}", f"{pod.namespace}/{name}"
+
+
+@dataclass(frozen=True)
+class CostSummary:
+    """What the estate costs at ``at``: totals, breakdowns, and a figure per task and pod."""
+
+    at: float
+    """The POSIX time the figures are for (the snapshot's, not the wall clock)."""
+    per_hour: Decimal = Decimal(0)
+    """Burn rate of everything running, dollars per hour."""
+    per_month_projected: Decimal = Decimal(0)
+    """``per_hour`` x 730."""
+    by_cluster: dict[str, Decimal] = field(default_factory=dict)
+    by_service: dict[str, Decimal] = field(default_factory=dict)
+    """Keyed by service ARN, or ``k8s:cluster/namespace/workload`` for pods."""
+    by_capacity_provider: dict[str, Decimal] = field(default_factory=dict)
+    spot_savings_per_hour: Decimal = Decimal(0)
+    """What the running Spot tasks would cost on FARGATE minus what they cost."""
+    task_rates: dict[str, Decimal] = field(default_factory=dict)
+    task_costs: dict[str, Decimal] = field(default_factory=dict)
+    pod_rates: dict[str, Decimal] = field(default_factory=dict)
+    pod_costs: dict[str, Decimal] = field(default_factory=dict)
+    service_rates: dict[str, Decimal] = field(default_factory=dict)
+    service_costs: dict[str, Decimal] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+    """Display names of the keys of ``by_cluster`` and ``by_service``."""
+    unpriced: tuple[str, ...] = ()
+    """Keys of running tasks and pods that could not be priced (size or region unknown)."""
+    price_table_date: str = ""
+    price_table_source: str = ""
+    spot_is_estimate: bool = True
+
+    def as_json(self) -> dict[str, object]:
+        """The top-level ``cost`` object of ``fgtop snapshot --format json``."""
+        return {
+            "per_hour": usd(self.per_hour),
+            "per_month_projected": usd(self.per_month_projected),
+            "spot_savings_per_hour": usd(self.spot_savings_per_hour),
+            "price_table_date": self.price_table_date,
+            "price_table_source": self.price_table_source,
+            "spot_is_estimate": self.spot_is_estimate,
+            "unpriced": list(self.unpriced),
+        }
+
+
+def usd(amount: Decimal | None) -> float | None:
+    """A Decimal amount as a float number of dollars (for JSON), rounded to 1e-6."""
+    return None if amount is None else float(amount.quantize(Decimal("0.000001")))
+
+
+def estate_cost(
+    snapshot: Snapshot, table: PriceTable, now: float, default_region: str | None = None
+) -> CostSummary:
+    """Price every task and pod of a snapshot, and sum them up.
+
+    Args:
+        snapshot: The observed state.
+        table: The price table.
+        now: The time the costs so far run to (``snapshot.taken_at`` live or in replay).
+        default_region: Region for pods whose region is unknown; defaults to the snapshot's
+            first region, else us-east-1.
+    """
+    region = default_region or (snapshot.regions[0] if snapshot.regions else DEFAULT_REGION)
+    by_cluster: dict[str, Decimal] = defaultdict(Decimal)
+    by_service: dict[str, Decimal] = defaultdict(Decimal)
+    by_cp: dict[str, Decimal] = defaultdict(Decimal)
+    task_rates: dict[str, Decimal] = {}
+    task_costs: dict[str, Decimal] = {}
+    pod_rates: dict[str, Decimal] = {}
+    pod_costs: dict[str, Decimal] = {}
+    labels: dict[str, str] = {}
+    unpriced: list[str] = []
+    total = Decimal(0)
+    spot_savings = Decimal(0)
+    service_by_id = {(s.name, s.cluster, s.region): s for s in snapshot.services}
+
+    for t in snapshot.tasks:
+        rate = task_rate(t, table)
+        running = is_task_running(t)
+        if rate is None:
+            if running and t.launch_type != "EC2":
+                unpriced.append(t.arn)
+            continue
+        task_rates[t.arn] = rate
+        cost = task_cost_so_far(t, table, now)
+        task_costs[t.arn] = cost if cost is not None else Decimal(0)
+        if not running:
+            continue
+        total += rate
+        by_cluster[t.cluster] += rate
+        labels.setdefault(t.cluster, _short(t.cluster))
+        by_cp[t.capacity_provider or t.launch_type or "FARGATE"] += rate
+        svc = service_by_id.get((t.service or "", t.cluster, t.region))
+        if svc is not None:
+            by_service[svc.arn] += rate
+            labels.setdefault(svc.arn, f"{_short(svc.cluster)}/{svc.name}")
+        if t.is_spot:
+            on_demand = task_rate(t, table, spot=False)
+            if on_demand is not None:
+                spot_savings += on_demand - rate
+
+    for p in snapshot.pods:
+        rate = pod_rate(p, table, region)
+        running = is_pod_running(p)
+        if rate is None:
+            if running and p.is_fargate:
+                unpriced.append(p.key)
+            continue
+        pod_rates[p.key] = rate
+        cost = pod_cost_so_far(p, table, now, region)
+        pod_costs[p.key] = cost if cost is not None else Decimal(0)
+        if not running:
+            continue
+        total += rate
+        by_cluster[p.cluster] += rate
+        labels.setdefault(p.cluster, p.cluster)
+        by_cp[EKS_CAPACITY] += rate
+        key, label = workload_key(p)
+        by_service[key] += rate
+        labels.setdefault(key, label)
+
+    service_rates: dict[str, Decimal] = {}
+    service_costs: dict[str, Decimal] = {}
+    for s in snapshot.services:
+        tasks = service_tasks(s, snapshot.tasks)
+        service_rates[s.arn] = sum(
+            (task_rates.get(t.arn, Decimal(0)) for t in tasks if is_task_running(t)), Decimal(0)
+        )
+        service_costs[s.arn] = sum((task_costs.get(t.arn, Decimal(0)) for t in tasks), Decimal(0))
+
+    return CostSummary(
+        at=now,
+        per_hour=total,
+        per_month_projected=total * HOURS_PER_MONTH,
+        by_cluster=dict(by_cluster),
+        by_service=dict(by_service),
+        by_capacity_provider=dict(by_cp),
+        spot_savings_per_hour=spot_savings,
+        task_rates=task_rates,
+        task_costs=task_costs,
+        pod_rates=pod_rates,
+        pod_costs=pod_costs,
+        service_rates=service_rates,
+        service_costs=service_costs,
+        labels=labels,
+        unpriced=tuple(unpriced),
+        price_table_date=table.taken_at,
+        price_table_source=table.source,
+        spot_is_estimate=table.spot_is_estimate,
+    )
