@@ -1,0 +1,523 @@
+"""Turn the reasons AWS and Kubernetes print into plain language and a next step.
+
+Pure functions over the model: no I/O, no Textual. The input strings are outside text (data);
+the results are plain strings that the UI must render as data, never as markup.
+
+Severity is an int: 1 critical, 2 high, 3 medium, 4 low (informational).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from fgtop.model import Container, FargateProfile, KubeEvent, Pod, Service, Task
+
+CRITICAL, HIGH, MEDIUM, LOW = 1, 2, 3, 4
+SEVERITY_NAMES = {CRITICAL: "critical", HIGH: "high", MEDIUM: "medium", LOW: "low"}
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """A reason decoded for a human."""
+
+    kind: str
+    """Short stable id, e.g. ``oom``, ``image-not-found``, ``health-check-elb``."""
+    reason: str
+    """What happened, in plain language, one line."""
+    next_step: str
+    """What to check or do next, one line."""
+    severity: int
+    """1 critical, 2 high, 3 medium, 4 low."""
+    abnormal: bool
+    """False for benign stops (scaling, a user's StopTask, a finished job)."""
+
+
+@dataclass(frozen=True)
+class _Rule:
+    kind: str
+    pattern: re.Pattern[str]
+    reason: str
+    next_step: str
+    severity: int = HIGH
+    abnormal: bool = True
+    requires: re.Pattern[str] | None = None
+    """A second pattern that must also match (e.g. the error family)."""
+
+
+def _re(text: str) -> re.Pattern[str]:
+    return re.compile(text, re.IGNORECASE | re.DOTALL)
+
+
+# fmt: off
+_PULL = _re(r"CannotPullContainerError|ecr registry auth|ErrImagePull|ImagePullBackOff"
+            r"|pull(ing)? (the )?image|failed to pull")
+_NET = (r"i/o timeout|dial tcp|context deadline exceeded|Client\.Timeout|request canceled while"
+        r" waiting|no such host|connection timed out|network is unreachable")
+_SECRETS = r"secretsmanager|\basm\b|\bssm\b|secret|parameter"
+_LOGGER = _re(r"logger|log stream|log group")
+_ELB_NEXT = ("check the target group's health-check path and port answer 200 within the grace"
+             " period, and that the security group lets the load balancer reach the container")
+_TAG_NEXT = ("check the image name and tag in the task definition exist in the registry"
+             " (tags are case-sensitive)")
+
+# Checked in order against a reason string; the first match wins.
+_RULES: tuple[_Rule, ...] = (
+    _Rule("spot", _re(r"Spot Task was interrupted"),
+          "AWS reclaimed the Fargate Spot capacity (2-minute warning, then SIGTERM)",
+          "expected on FARGATE_SPOT; keep a FARGATE base in the capacity provider strategy"
+          " if the service must not dip", LOW),
+    _Rule("health-check-elb",
+          _re(r"failed ELB health checks in \(target-group [^)]*?targetgroup/(?P<tg>[^/)\s]+)"),
+          "failed the load balancer health checks of target group {tg}", _ELB_NEXT),
+    _Rule("health-check-elb", _re(r"failed ELB health checks"),
+          "failed the load balancer health checks", _ELB_NEXT),
+    _Rule("health-check-container", _re(r"failed container health checks"),
+          "the container HEALTHCHECK command kept failing, so ECS replaced the task",
+          "run the healthCheck command by hand (ECS Exec) and check its startPeriod;"
+          " read the logs just before the stop"),
+    _Rule("image-pull-denied",
+          _re(r"ecr:(GetAuthorizationToken|BatchGetImage|GetDownloadUrlForLayer)|not authorized"
+              r" to perform: ecr|403 Forbidden|unauthorized|no basic auth credentials"),
+          "not allowed to pull the image from the registry (ECR permission)",
+          "give the task execution role ecr:GetAuthorizationToken, ecr:BatchGetImage and"
+          " ecr:GetDownloadUrlForLayer (AmazonECSTaskExecutionRolePolicy); check the"
+          " repository policy", requires=_PULL),
+    _Rule("image-pull-denied", _re(r"pull access denied for (?P<repo>[^\s,]+)"),
+          "pull access denied for {repo}: the repository does not exist or needs a login",
+          "check the image name; for a private registry set repositoryCredentials"),
+    _Rule("image-pull-network", _re(_NET),
+          "could not reach the image registry (network timeout)",
+          "give the task's subnets a route to the registry: a NAT gateway or public IP, or"
+          " VPC endpoints for ecr.api, ecr.dkr and an S3 gateway endpoint", requires=_PULL),
+    _Rule("log-group", _re(r"log group does not exist|ResourceNotFoundException"),
+          "the awslogs log group does not exist, so the container could not start",
+          "create the log group, or set awslogs-create-group=true (needs logs:CreateLogGroup"
+          " on the execution role)", requires=_LOGGER),
+    _Rule("log-group", _re(r"AccessDenied|not authorized"),
+          "the task execution role may not write to the awslogs log group",
+          "grant the execution role logs:CreateLogStream and logs:PutLogEvents"
+          " (AmazonECSTaskExecutionRolePolicy)", requires=_LOGGER),
+    _Rule("secrets", _re(rf"({_NET}).*({_SECRETS})|({_SECRETS}).*({_NET})"),
+          "could not reach Secrets Manager/SSM to fetch the task's secrets (network timeout)",
+          "give the task's subnets a route to Secrets Manager/SSM: a NAT gateway or public IP,"
+          " or VPC endpoints for secretsmanager and ssm", requires=_re(r"secret|ssm")),
+    _Rule("secrets", _re(r"AccessDenied\w*|not authorized to perform"),
+          "the task execution role may not read a secret the task references",
+          "grant the execution role secretsmanager:GetSecretValue / ssm:GetParameters"
+          " (and kms:Decrypt for a customer-managed key) on that secret",
+          requires=_re(r"secretsmanager|ssm|kms|retrieve secret")),
+    _Rule("secrets", _re(r"ResourceNotFoundException|InvalidParameters?|ParameterNotFound|"
+                         r"invalid ssm parameters|does not exist|not found|can't find"),
+          "a secret or parameter the task definition references does not exist",
+          "check the valueFrom ARN or name in the task definition's secrets (region, account"
+          " and JSON key)", requires=_re(r"retrieve secret|secrets from ssm")),
+    _Rule("secrets", _re(r"unable to pull secrets|retrieve secret"),
+          "could not fetch the task's secrets or registry credentials",
+          "check the execution role's access to Secrets Manager/SSM/ECR and the subnets'"
+          " route to them (NAT or VPC endpoints)"),
+    _Rule("image-platform", _re(r"no match for platform|matching platform|exec format error"),
+          "the image has no build for the task's CPU architecture",
+          "build a multi-arch image, or set runtimePlatform.cpuArchitecture to match it"),
+    _Rule("image-not-found",
+          _re(r"(failed to resolve ref(erence)?|manifest for) \"?(?P<image>[^\s\":]+:?[^\s\":]*)"
+              r".*(not found|manifest unknown)"),
+          "image {image} does not exist (wrong tag or repository)", _TAG_NEXT, requires=_PULL),
+    _Rule("image-not-found", _re(r"not found|manifest unknown|repository does not exist"),
+          "the image tag or repository does not exist", _TAG_NEXT, requires=_PULL),
+    _Rule("image-pull", _PULL, "the image could not be pulled",
+          "read the full reason; check the image name, the registry's reachability and the"
+          " execution role's pull permissions"),
+    _Rule("eni", _re(r"\bENI\b|network interface"),
+          "the task could not get a network interface (ENI) in its subnet",
+          "check the subnets have free IP addresses and the account's ENI quota; AWS capacity"
+          " hiccups clear on retry"),
+    _Rule("cannot-start", _re(r"CannotStartContainerError|CannotCreateContainerError|"
+                              r"executable file not found|OCI runtime create failed"),
+          "the container could not be started (bad entrypoint, command or mount)",
+          "check the image's entrypoint and the task definition's command, and that the"
+          " binary exists in the image"),
+    _Rule("resource-init", _re(r"ResourceInitializationError"),
+          "the task's resources (network, secrets, logging, storage) could not be set up",
+          "read the full reason; check the execution role, subnets and VPC endpoints"),
+    _Rule("oom", _re(r"OutOfMemoryError|OOMKilled|out of memory|killed due to memory usage"),
+          "the container was killed for using more memory than its limit",
+          "raise the task or container memory, or find the leak: open the logs and memory"
+          " graph at the moment it stopped"),
+    _Rule("scaling", _re(r"Scaling activity initiated by|ECS is performing maintenance"),
+          "stopped by the service scheduler (scaling or a deployment replacing it)",
+          "nothing to do: this is a normal replacement", LOW, False),
+    _Rule("user-stopped", _re(r"Task stopped by user|stopped by user"),
+          "stopped on purpose by a user or an API call (StopTask)",
+          "nothing to do, unless nobody meant to stop it: check CloudTrail for StopTask",
+          LOW, False),
+    _Rule("deployment-rollback",
+          _re(r"circuit breaker|deployment failed|detected failure\. Rolling back"),
+          "the deployment failed (circuit breaker) and ECS rolled back",
+          "open the stopped tasks of the new revision to see why they failed to start"),
+)
+
+# exit code -> (kind, what the container did, next step)
+_EXIT_CODES: dict[int, tuple[str, str, str]] = {
+    137: ("oom", "was killed with SIGKILL (exit 137), most often for running out of memory",
+          "check the memory graph at the stop; raise memory, or handle SIGTERM within"
+          " stopTimeout"),
+    139: ("crash", "crashed with a segmentation fault (exit 139)",
+          "read the last log lines; check native libraries and the image's architecture"),
+    143: ("sigterm", "exited on SIGTERM (exit 143)",
+          "find who stopped it (scaling, deployment, health check) in the timeline"),
+    126: ("cannot-start", "could not run its command (exit 126: permission denied)",
+          "check the entrypoint is executable in the image"),
+    127: ("cannot-start", "could not find its command (exit 127: command not found)",
+          "check the entrypoint and command in the task definition and image"),
+}
+# fmt: on
+
+
+class _Missing(dict):
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+def _bad(kind: str, reason: str, next_step: str, severity: int = HIGH) -> Decoded:
+    """An abnormal decoded reason."""
+    return Decoded(kind, reason, next_step, severity, True)
+
+
+def _clean(text: str | None, limit: int = 160) -> str:
+    one = " ".join((text or "").split())
+    return one if len(one) <= limit else one[: limit - 1] + "…"
+
+
+def decode_reason(text: str | None, exit_code: int | None = None) -> Decoded | None:
+    """Decode one reason string (a stopped reason, container reason or event message).
+
+    Args:
+        text: The reason as AWS or Kubernetes printed it.
+        exit_code: The container's exit code, if known (137 means SIGKILL).
+
+    Returns:
+        The decoded reason, or None when nothing is recognised.
+    """
+    if text:
+        for rule in _RULES:
+            if rule.requires is not None and not rule.requires.search(text):
+                continue
+            m = rule.pattern.search(text)
+            if m is None:
+                continue
+            groups = {k: _clean(v, 100) for k, v in m.groupdict().items() if v}
+            reason = rule.reason.format_map(_Missing(groups))
+            return Decoded(rule.kind, reason, rule.next_step, rule.severity, rule.abnormal)
+    if exit_code is not None and exit_code in _EXIT_CODES:
+        kind, reason, step = _EXIT_CODES[exit_code]
+        return _bad(kind, f"the container {reason}", step)
+    return None
+
+
+def _container_exit(c: Container, service_task: bool) -> Decoded | None:
+    """Decode why one container of a stopped task exited."""
+    found = decode_reason(c.reason, c.exit_code)
+    if found is not None:
+        if found.kind == "oom":
+            if c.reason and "memory" in c.reason.lower():
+                code = f" (exit {c.exit_code})" if c.exit_code is not None else ""
+                reason = f"container {c.name} was killed for using more memory than its limit"
+                return _bad("oom", reason + code, found.next_step)
+            return _bad("oom", f"container {c.name} {_EXIT_CODES[137][1]}", found.next_step)
+        return Decoded(
+            found.kind,
+            f"container {c.name}: {found.reason}",
+            found.next_step,
+            found.severity,
+            found.abnormal,
+        )
+    if c.exit_code is None:
+        return None
+    if c.exit_code == 0:
+        if not service_task:
+            return Decoded(
+                "completed",
+                f"container {c.name} finished (exit 0)",
+                "nothing to do: the task ran to completion",
+                LOW,
+                False,
+            )
+        return _bad(
+            "essential-exit",
+            f"container {c.name} exited 0, but a service task must keep running",
+            "check why the main process ends (a missing foreground flag, or it finished its work)",
+            MEDIUM,
+        )
+    return _bad(
+        "essential-exit",
+        f"container {c.name} exited with code {c.exit_code}",
+        "read its last log lines before the stop",
+    )
+
+
+def decode_task(task: Task) -> Decoded | None:
+    """Decode why a task stopped (or is stopping), or why a running task is unhealthy.
+
+    Returns:
+        The decoded reason, or None for a task that is fine.
+    """
+    stopping = task.last_status == "STOPPED" or task.desired_status == "STOPPED"
+    if not stopping:
+        if task.health == "UNHEALTHY":
+            bad = [c.name for c in task.containers if c.health == "UNHEALTHY"]
+            who = f"container {', '.join(bad)}" if bad else "the task"
+            return _bad(
+                "health-check-container",
+                f"{who} is failing its health check",
+                "run the healthCheck command by hand (ECS Exec) and read the logs;"
+                " ECS will replace the task if it stays UNHEALTHY",
+            )
+        return None
+    reason, code = task.stopped_reason or "", task.stop_code or ""
+    service_task = task.service is not None or task.group.startswith("service:")
+    if code == "SpotInterruption":
+        return decode_reason("Your Spot Task was interrupted.")
+    if code == "UserInitiated" and not reason.startswith(("CannotPull", "ResourceInit")):
+        return decode_reason("Task stopped by user")
+    if "Essential container in task exited" in reason or code == "EssentialContainerExited":
+        exited = [c for c in task.containers if c.exit_code not in (None, 0) or c.reason]
+        exited += [c for c in task.containers if c.exit_code == 0 and c not in exited]
+        for c in exited:
+            found = _container_exit(c, service_task)
+            if found is not None:
+                return found
+        return _bad(
+            "essential-exit",
+            "an essential container exited",
+            "read the containers' last log lines before the stop",
+        )
+    found = decode_reason(reason)
+    if found is None:
+        for c in task.containers:
+            found = decode_reason(c.reason)
+            if found is not None:
+                break
+    if found is not None:
+        return found
+    if code == "TaskFailedToStart":
+        why = _clean(reason) or "no reason given"
+        return _bad(
+            "task-failed-to-start",
+            f"the task failed to start: {why}",
+            "read the full stopped reason and the service events",
+        )
+    if code == "ServiceSchedulerInitiated":
+        return decode_reason("Scaling activity initiated by the service scheduler")
+    if reason:
+        return _bad(
+            "stopped",
+            f"stopped: {_clean(reason)}",
+            "read the task's last log lines before the stop",
+            MEDIUM,
+        )
+    return None
+
+
+def decode_deployment(service: Service) -> Decoded | None:
+    """Decode a failed or rolled-back deployment, or a placement failure, of a service.
+
+    Only the newest service event counts, so a problem that has since cleared (the service
+    reached a steady state again) is not reported.
+    """
+    failed = [d for d in service.deployments if d.rollout_state == "FAILED"]
+    primary = service.primary
+    latest = service.events[0].message if service.events else ""
+    rolling_back = primary is not None and "Rolling back" in (primary.rollout_state_reason or "")
+    if failed or rolling_back or "deployment failed" in latest:
+        bad = failed[0] if failed else None
+        why = _clean((bad.rollout_state_reason if bad else None) or latest, 100)
+        rev = (bad.task_definition.rsplit("/", 1)[-1] if bad else "") or "the new revision"
+        back = (
+            f", rolled back to {primary.task_definition.rsplit('/', 1)[-1]}"
+            if primary is not None and primary is not bad and primary.task_definition
+            else ""
+        )
+        return _bad(
+            "deployment-rollback",
+            f"deployment of {rev} failed{back}: {why}",
+            f"open the stopped tasks of {rev} to see why they failed to start",
+        )
+    if "unable to consistently start tasks" in latest:
+        return _bad(
+            "deployment-failing",
+            "ECS cannot keep the service's tasks running",
+            "open the latest stopped task of the service for the reason",
+        )
+    m = re.search(r"unable to place a task\.? (?:Reason: |because )?(?P<why>.*)", latest)
+    if m:
+        why = _clean(m.group("why").rstrip("."), 120) or "no reason given"
+        step = (
+            "request a Fargate quota increase or lower desired counts"
+            if "limit" in why.lower()
+            else "retry in another AZ or capacity provider; Spot capacity comes back"
+            if "capacity" in why.lower()
+            else "read the service events"
+        )
+        return _bad("placement", f"ECS cannot place tasks: {why}", step)
+    return None
+
+
+def _pod_pending(pod: Pod, profiles: Sequence[FargateProfile] | None) -> Decoded | None:
+    for ctype, status, _reason, message in pod.conditions:
+        if ctype != "PodScheduled" or status != "False":
+            continue
+        msg = message or ""
+        if "not supported on Fargate" in msg:
+            detail = _clean(msg.split("Fargate:", 1)[-1], 100) or "unsupported pod"
+            return _bad(
+                "fargate-unsupported",
+                f"Fargate cannot run this pod: {detail}",
+                "remove privileged/hostNetwork/hostPort/DaemonSet features, or run"
+                " it on a node group",
+            )
+        if "no nodes available" in msg or "compute-type: fargate" in msg:
+            labels = ",".join(f"{k}={v}" for k, v in sorted(pod.labels.items())) or "no labels"
+            if profiles:
+                matching = [p for p in profiles if p.matches(pod.namespace, pod.labels)]
+                if not matching:
+                    return _bad(
+                        "pending-no-profile",
+                        f"no Fargate profile selects namespace {pod.namespace}"
+                        f" with labels {labels}",
+                        f"add a Fargate profile selector for namespace"
+                        f" {pod.namespace} (and its labels), or move the pod to a"
+                        " namespace a profile selects",
+                    )
+                inactive = [p.name for p in matching if p.status != "ACTIVE"]
+                if inactive:
+                    return _bad(
+                        "pending-no-profile",
+                        f"Fargate profile {inactive[0]} selects it but is not ACTIVE",
+                        "wait for the profile to become ACTIVE, then delete the pod"
+                        " so it is rescheduled",
+                        MEDIUM,
+                    )
+                return _bad(
+                    "pending-no-profile",
+                    f"Fargate profile {matching[0].name} selects it, but the pod"
+                    " was created before the profile or names another scheduler",
+                    "delete the pod so its controller recreates it for Fargate",
+                    MEDIUM,
+                )
+            return _bad(
+                "pending-no-profile",
+                f"no node can run it: {_clean(msg, 90)}",
+                f"on a Fargate-only cluster this means no Fargate profile matches"
+                f" namespace {pod.namespace} with labels {labels}: add one",
+            )
+        return _bad(
+            "pending-unschedulable",
+            f"cannot be scheduled: {_clean(msg, 100)}",
+            "check the pod's requests, selectors and tolerations",
+        )
+    return None
+
+
+def _pull_detail(pod: Pod, events: Iterable[KubeEvent], message: str | None) -> str:
+    texts = [message or ""]
+    texts += [
+        e.message
+        for e in events
+        if e.involved == pod.name
+        and e.namespace == pod.namespace
+        and e.reason in ("Failed", "ErrImagePull")
+    ]
+    return " ".join(texts)
+
+
+def decode_pod(
+    pod: Pod, profiles: Sequence[FargateProfile] | None = None, events: Iterable[KubeEvent] = ()
+) -> Decoded | None:
+    """Decode why a pod is unhealthy: crash loop, OOM, image pull, pending, unsupported.
+
+    Args:
+        pod: The pod.
+        profiles: The cluster's Fargate profiles, to say precisely why a pod stays Pending.
+        events: Recent pod events, to refine an image-pull back-off into its cause.
+
+    Returns:
+        The decoded reason, or None for a healthy pod.
+    """
+    events = tuple(events)
+    for c in pod.containers:
+        st, last = c.state, c.last_state
+        waiting = st.reason if st.state == "waiting" else None
+        if waiting == "CrashLoopBackOff":
+            if last is not None and (last.reason == "OOMKilled" or last.exit_code == 137):
+                return _bad(
+                    "oom",
+                    f"container {c.name} is crash-looping: killed for"
+                    f" exceeding its memory limit (OOMKilled, {c.restarts} restarts)",
+                    "raise the container's memory limit (and the pod's Fargate"
+                    " size), or find the leak in the logs before the kill",
+                )
+            code = f"exit {last.exit_code}" if last and last.exit_code is not None else "crash"
+            return _bad(
+                "crash-loop",
+                f"container {c.name} keeps crashing ({code}, {c.restarts} restarts)",
+                "read the previous container's last log lines (kubectl logs --previous)",
+            )
+        if waiting in ("ImagePullBackOff", "ErrImagePull", "InvalidImageName"):
+            found = decode_reason("ErrImagePull " + _pull_detail(pod, events, st.message))
+            if found is None or not found.kind.startswith("image"):
+                found = decode_reason("ErrImagePull")
+            assert found is not None
+            return _bad(
+                found.kind,
+                f"container {c.name}: {found.reason}",
+                found.next_step.replace("task execution role", "pod execution role"),
+            )
+        if waiting in ("CreateContainerConfigError", "CreateContainerError"):
+            return _bad(
+                "config",
+                f"container {c.name} cannot be created: {_clean(st.message, 100) or waiting}",
+                "create the missing Secret/ConfigMap or fix the key the pod references",
+            )
+        if st.state == "terminated" and (st.reason == "OOMKilled" or st.exit_code == 137):
+            how = st.reason or "SIGKILL"
+            return _bad(
+                "oom",
+                f"container {c.name} was killed ({how}, exit 137)",
+                "raise the container's memory limit, or find the leak",
+            )
+        if st.state == "terminated" and st.exit_code not in (None, 0) and not c.init:
+            return _bad(
+                "crash",
+                f"container {c.name} exited with code {st.exit_code}",
+                "read its last log lines",
+            )
+        if st.state == "running" and last is not None and last.reason == "OOMKilled":
+            return _bad(
+                "oom",
+                f"container {c.name} restarted after an OOM kill ({c.restarts} restarts)",
+                "watch its memory; raise the limit if it keeps growing",
+                MEDIUM,
+            )
+        if waiting and waiting not in ("ContainerCreating", "PodInitializing"):
+            return _bad(
+                "waiting",
+                f"container {c.name} is waiting: {waiting}"
+                + (f": {_clean(st.message, 90)}" if st.message else ""),
+                "read the pod's events",
+                MEDIUM,
+            )
+    if pod.phase == "Pending":
+        found = _pod_pending(pod, profiles)
+        if found is not None:
+            return found
+        return _bad(
+            "pending",
+            "waiting for Fargate to start it",
+            "normal for up to ~2 minutes on Fargate; after that read the pod events",
+            MEDIUM,
+        )
+    if pod.phase == "Failed":
+        return _bad("pod-failed", "the pod failed", "read its events and last log lines")
+    return None
