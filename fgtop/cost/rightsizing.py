@@ -1,0 +1,245 @@
+"""Right-sizing: smaller Fargate sizes, ARM and Spot, with the dollars each would save.
+
+Pure functions over a :class:`~fgtop.model.Snapshot` and a price table, like
+:mod:`fgtop.cost.estimate`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from fgtop.cost.estimate import (
+    HOURS_PER_MONTH,
+    is_task_running,
+    is_windows,
+    service_tasks,
+    size_rate,
+)
+from fgtop.cost.prices import PriceTable, RegionPrices
+from fgtop.cost.sizes import FARGATE_SIZES, format_size
+from fgtop.model.ecs import Service, Task
+from fgtop.model.metrics import MetricSeries
+from fgtop.model.snapshot import Snapshot
+
+DEFAULT_HEADROOM = 0.8
+"""The observed peak must stay under this fraction of the new size."""
+MIN_SECONDS = 3600
+"""Utilisation data needed before a resize is suggested."""
+
+RESIZE, ARM, SPOT = "resize", "arm", "spot"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The utilisation a resize suggestion rests on (percent of the current reservation)."""
+
+    cpu_peak: float
+    cpu_p95: float
+    memory_peak: float
+    memory_p95: float
+    samples: int
+    """Points in the shorter of the two series."""
+    seconds: float
+    """Time the series cover."""
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """One way a service could cost less."""
+
+    kind: str
+    """``resize``, ``arm`` or ``spot``."""
+    service_arn: str
+    service_name: str
+    cluster: str
+    region: str
+    tasks: int
+    """Running tasks the savings are counted over."""
+    current: tuple[int, int]
+    """(CPU units, memory MiB) of each task now."""
+    proposed: tuple[int, int]
+    """(CPU units, memory MiB) suggested (the same as ``current`` for ARM and Spot)."""
+    per_hour_savings: Decimal
+    monthly_savings: Decimal
+    """``per_hour_savings`` x 730."""
+    detail: str
+    evidence: Evidence | None = None
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """The nearest-rank percentile (``pct`` in 0-100) of a non-empty list."""
+    ordered = sorted(values)
+    rank = max(1, math.ceil(pct / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def _values(series: MetricSeries) -> list[float]:
+    return [v for _, v in series.points if isinstance(v, int | float) and math.isfinite(v)]
+
+
+def _covered(series: MetricSeries) -> float:
+    if not series.points:
+        return 0.0
+    return series.points[-1][0] - series.points[0][0] + series.period
+
+
+def evidence_for(cpu: MetricSeries | None, memory: MetricSeries | None) -> Evidence | None:
+    """Peak and p95 of both series, or None when either holds under an hour of data."""
+    if cpu is None or memory is None:
+        return None
+    cv, mv = _values(cpu), _values(memory)
+    seconds = min(_covered(cpu), _covered(memory))
+    if not cv or not mv or seconds < MIN_SECONDS:
+        return None
+    return Evidence(
+        cpu_peak=max(cv),
+        cpu_p95=percentile(cv, 95),
+        memory_peak=max(mv),
+        memory_p95=percentile(mv, 95),
+        samples=min(len(cv), len(mv)),
+        seconds=seconds,
+    )
+
+
+def needed(current: tuple[int, int], ev: Evidence, headroom: float) -> tuple[float, float]:
+    """(CPU units, MiB) that keep the observed peaks under ``headroom`` of the new size."""
+    cpu, mem = current
+    return cpu * ev.cpu_peak / 100 / headroom, mem * ev.memory_peak / 100 / headroom
+
+
+def cheapest_size(
+    prices: RegionPrices,
+    cpu_units: float,
+    memory_mib: float,
+    *,
+    arch: str | None = "x86_64",
+    os_family: str | None = "LINUX",
+) -> tuple[int, int] | None:
+    """The cheapest valid Fargate size with at least this CPU and memory, or None."""
+    best: tuple[Decimal, tuple[int, int]] | None = None
+    for size in FARGATE_SIZES:
+        if size[0] < cpu_units or size[1] < memory_mib:
+            continue
+        rate = size_rate(prices, *size, arch=arch, os_family=os_family)
+        if best is None or rate < best[0]:
+            best = (rate, size)
+    return best[1] if best else None
+
+
+def _shape(service: Service, tasks: list[Task], snapshot: Snapshot) -> Task | None:
+    """A running task of the service with a known size, to read size, arch and OS from."""
+    for t in tasks:
+        if t.cpu and t.memory:
+            return t
+    td = snapshot.task_definition(service.task_definition)
+    if td is not None and td.cpu and td.memory and tasks:
+        t = tasks[0]
+        return Task(
+            arn=t.arn,
+            cluster=t.cluster,
+            region=t.region,
+            task_definition=td.arn,
+            last_status=t.last_status,
+            desired_status=t.desired_status,
+            capacity_provider=t.capacity_provider,
+            cpu=td.cpu,
+            memory=td.memory,
+            arch=td.arch,
+            os=td.os,
+            ephemeral_storage_gib=td.ephemeral_storage_gib,
+        )
+    return None
+
+
+def _suggestion(
+    kind: str, svc: Service, n: int, cur: tuple[int, int], new: tuple[int, int], per_hour: Decimal
+) -> Suggestion:
+    return Suggestion(
+        kind=kind,
+        service_arn=svc.arn,
+        service_name=svc.name,
+        cluster=svc.cluster,
+        region=svc.region,
+        tasks=n,
+        current=cur,
+        proposed=new,
+        per_hour_savings=per_hour,
+        monthly_savings=per_hour * HOURS_PER_MONTH,
+        detail="",
+    )
+
+
+def suggest_for_service(
+    service: Service, snapshot: Snapshot, table: PriceTable, headroom: float = DEFAULT_HEADROOM
+) -> list[Suggestion]:
+    """Every saving found for one service (possibly none)."""
+    tasks = [t for t in service_tasks(service, snapshot.tasks) if is_task_running(t)]
+    shape = _shape(service, tasks, snapshot)
+    prices = table.region(service.region)
+    if shape is None or prices is None or not shape.cpu or not shape.memory:
+        return []
+    n = len(tasks)
+    cur = (shape.cpu, shape.memory)
+    spot = any(t.is_spot for t in tasks)
+    windows = is_windows(shape.os)
+    arm = (shape.arch or "").lower() in {"arm64", "aarch64"}
+    storage = shape.ephemeral_storage_gib
+
+    def rate(
+        size: tuple[int, int], *, arch: str | None = shape.arch, on_spot: bool = spot
+    ) -> Decimal:
+        return size_rate(
+            prices, *size, arch=arch, os_family=shape.os, spot=on_spot, storage_gib=storage
+        )
+
+    out: list[Suggestion] = []
+    ev = evidence_for(snapshot.series(service.arn, "cpu"), snapshot.series(service.arn, "memory"))
+    if ev is not None:
+        want_cpu, want_mem = needed(cur, ev, headroom)
+        new = cheapest_size(prices, want_cpu, want_mem, arch=shape.arch, os_family=shape.os)
+        if new is not None and new != cur and rate(new) < rate(cur):
+            s = _suggestion(RESIZE, service, n, cur, new, (rate(cur) - rate(new)) * n)
+            detail = (
+                f"{format_size(*cur)} -> {format_size(*new)}: CPU peak {ev.cpu_peak:.0f}% "
+                f"(p95 {ev.cpu_p95:.0f}%), memory peak {ev.memory_peak:.0f}% "
+                f"(p95 {ev.memory_p95:.0f}%) over {ev.samples} samples, "
+                f"headroom {headroom:.0%}"
+            )
+            out.append(_with(s, detail, ev))
+    if not arm and not windows and not spot and n:
+        saving = (rate(cur) - rate(cur, arch="arm64")) * n
+        if saving > 0:
+            s = _suggestion(ARM, service, n, cur, cur, saving)
+            out.append(_with(s, "build arm64 images and set runtimePlatform to ARM64", ev))
+    if not arm and not windows and not spot and n >= 2:
+        saving = (rate(cur, on_spot=False) - rate(cur, on_spot=True)) * (n - 1)
+        if saving > 0:
+            s = _suggestion(SPOT, service, n, cur, cur, saving)
+            detail = f"keep 1 task on FARGATE (base 1), run the other {n - 1} on FARGATE_SPOT"
+            out.append(_with(s, detail, ev))
+    return out
+
+
+def _with(s: Suggestion, detail: str, ev: Evidence | None) -> Suggestion:
+    return replace(s, detail=detail, evidence=ev)
+
+
+def suggest(
+    snapshot: Snapshot, table: PriceTable, headroom: float = DEFAULT_HEADROOM
+) -> list[Suggestion]:
+    """All savings found across the snapshot's services, largest monthly savings first.
+
+    Args:
+        snapshot: The observed state, with CPU and memory series keyed by service ARN.
+        table: The price table.
+        headroom: The fraction of a new size the observed peak may use (0 < headroom <= 1).
+    """
+    if not 0 < headroom <= 1:
+        raise ValueError(f"headroom must be in (0, 1], got {headroom}")
+    out: list[Suggestion] = []
+    for svc in snapshot.services:
+        out.extend(suggest_for_service(svc, snapshot, table, headroom))
+    out.sort(key=lambda s: (-s.monthly_savings, s.service_name, s.kind))
+    return out
