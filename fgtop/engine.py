@@ -109,6 +109,8 @@ class Engine:
         self._wake: dict[str, asyncio.Event] = {}
         self._dirty = asyncio.Event() if _has_loop() else None
         self._closed = False
+        self.closers: list[Callable[[], Awaitable[None]]] = []
+        """Called last by :meth:`stop` (e.g. closing the AWS clients the sources share)."""
 
     def subscribe(self, callback: Subscriber) -> None:
         """Call ``callback`` with every new snapshot."""
@@ -150,6 +152,9 @@ class Engine:
         for source in self.sources:
             with contextlib.suppress(Exception):
                 await source.close()
+        for closer in self.closers:
+            with contextlib.suppress(Exception):
+                await closer()
 
     async def _run_poll(self, source: Source) -> None:
         wake = self._wake[source.name]

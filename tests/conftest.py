@@ -6,6 +6,7 @@ of fgtop's own is mocked.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 
@@ -14,7 +15,7 @@ import pytest
 import requests
 from moto.server import ThreadedMotoServer
 
-AWS_VARS = [k for k in os.environ if k.startswith("AWS_")]
+logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
 
 @pytest.fixture(autouse=True)

@@ -69,7 +69,7 @@ class Aws:
         self._stack = contextlib.AsyncExitStack()
         self._clients: dict[tuple[str, str], Any] = {}
         self.calls: Counter[str] = Counter()
-        """HTTP requests sent, by service name (``ecs``, ``cloudwatch``...)."""
+        """HTTP requests by service (``ecs``) and by service and region (``ecs:eu-west-1``)."""
         self.account: str | None = None
 
     def _default_regions(self) -> tuple[str, ...]:
@@ -106,13 +106,14 @@ class Aws:
                 raise SetupError(one_line(exc)) from exc
             events = client.meta.events
             events.register("provide-client-params.*.*", _guard)
-            events.register("before-send.*.*", self._count_factory(service))
+            events.register("before-send.*.*", self._count_factory(service, region))
             self._clients[key] = client
         return client
 
-    def _count_factory(self, service: str):
+    def _count_factory(self, service: str, region: str):
         def count(**_: Any) -> None:
             self.calls[service] += 1
+            self.calls[f"{service}:{region}"] += 1
 
         return count
 

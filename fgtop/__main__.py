@@ -1,0 +1,7 @@
+"""``python -m fgtop``."""
+
+import sys
+
+from fgtop.cli import main
+
+sys.exit(main())

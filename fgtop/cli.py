@@ -1,0 +1,224 @@
+"""The ``fgtop`` command line.
+
+``fgtop [live options]`` opens the dashboard; subcommands: ``demo``, ``snapshot``,
+``record``, ``replay``, ``logs``, ``pricing update``. Bad input gets one line on stderr and
+exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+
+from fgtop import __version__
+
+EXIT_USAGE = 2
+
+DESCRIPTION = """\
+top for AWS Fargate: every ECS task and EKS pod of an account, live.
+
+commands:
+  fgtop [options]              open the live dashboard (the default)
+  fgtop demo                   replay the bundled incident recording; needs no AWS account
+  fgtop snapshot [options]     poll once, print JSON or a table, exit
+  fgtop record -o FILE         record the live session headless (see fgtop record -h)
+  fgtop replay FILE            open the dashboard on a recording
+  fgtop logs TARGET            print a task's, service's or pod's logs
+  fgtop pricing update         refresh the Fargate price table from the AWS Pricing API
+
+Credentials come from the standard AWS chain: AWS_PROFILE or --profile, SSO, environment
+variables, instance and container roles. AWS_ENDPOINT_URL is honoured like every AWS SDK.
+fgtop is read-only: it only calls List*, Describe*, Get* and FilterLogEvents.
+"""
+
+
+def _live_parent() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(add_help=False)
+    g = p.add_argument_group("live options")
+    g.add_argument(
+        "--profile", help="AWS named profile (default: AWS_PROFILE or the default chain)"
+    )
+    g.add_argument(
+        "--region",
+        action="append",
+        dest="regions",
+        metavar="REGION",
+        help="region to watch; repeat for several (default: AWS_REGION / the profile's region)",
+    )
+    g.add_argument(
+        "--cluster",
+        action="append",
+        dest="clusters",
+        metavar="NAME",
+        help="ECS cluster name or ARN to watch; repeat for several (default: all)",
+    )
+    g.add_argument("--service", help="open straight on this ECS service (with --cluster)")
+    g.add_argument(
+        "--refresh", type=float, metavar="SECONDS", help="task refresh interval (default 5)"
+    )
+    g.add_argument(
+        "--api-budget",
+        type=float,
+        metavar="CALLS",
+        help="average ECS calls per second per region (default 5); refresh stretches to fit",
+    )
+    g.add_argument("--include-ec2", action="store_true", default=None, help="show EC2 tasks too")
+    g.add_argument(
+        "--context",
+        action="append",
+        dest="contexts",
+        metavar="NAME",
+        help="kubeconfig context to watch for EKS pods; repeat for several",
+    )
+    g.add_argument(
+        "--eks", action="store_true", default=None, help="discover EKS clusters in the regions"
+    )
+    g.add_argument(
+        "--all-pods",
+        action="store_true",
+        default=None,
+        help="show every pod, not only Fargate ones",
+    )
+    g.add_argument("--no-metrics", action="store_true", help="do not call CloudWatch GetMetricData")
+    g.add_argument(
+        "--config", metavar="FILE", help="config file (default $XDG_CONFIG_HOME/fgtop/config.toml)"
+    )
+    return p
+
+
+def _ui_parent() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(add_help=False)
+    p.add_argument("--theme", help="colour theme (see README); `T` cycles themes in the app")
+    return p
+
+
+def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
+    """The main parser (dashboard) and one parser per subcommand."""
+    live, ui = _live_parent(), _ui_parent()
+    fmt = argparse.RawDescriptionHelpFormatter
+    main = argparse.ArgumentParser(
+        prog="fgtop", description=DESCRIPTION, parents=[live, ui], formatter_class=fmt
+    )
+    main.add_argument("--version", action="version", version=f"fgtop {__version__}")
+    subs: dict[str, argparse.ArgumentParser] = {}
+    subs["demo"] = argparse.ArgumentParser(
+        prog="fgtop demo",
+        parents=[ui],
+        description="Replay the bundled recording of a production incident. Offline; no AWS account needed.",
+    )
+    snap = argparse.ArgumentParser(
+        prog="fgtop snapshot",
+        parents=[live],
+        description="Poll once and print the whole state to stdout, then exit 0. JSON schema: see README.",
+    )
+    snap.add_argument(
+        "--format", choices=["json", "table"], default="json", help="output format (default json)"
+    )
+    subs["snapshot"] = snap
+    rec = argparse.ArgumentParser(
+        prog="fgtop record", parents=[live], description="Record the live state to FILE, headless."
+    )
+    rec.add_argument(
+        "-o", "--output", required=True, metavar="FILE", help="recording file to write"
+    )
+    rec.add_argument(
+        "--duration",
+        default=None,
+        metavar="TIME",
+        help="stop after e.g. 30s, 30m, 2h (default: until Ctrl-C)",
+    )
+    rec.add_argument(
+        "--redact",
+        action="store_true",
+        help="mask account IDs, IP addresses and secret-looking values",
+    )
+    subs["record"] = rec
+    rep = argparse.ArgumentParser(
+        prog="fgtop replay", parents=[ui], description="Open the dashboard on a recording."
+    )
+    rep.add_argument("file", metavar="FILE", help="a recording made by fgtop record")
+    rep.add_argument("--loop", action="store_true", help="start again at the end")
+    subs["replay"] = rep
+    logs = argparse.ArgumentParser(
+        prog="fgtop logs",
+        parents=[live],
+        description="Print sanitised log lines of a task (id or ARN), a service name, or namespace/pod.",
+    )
+    logs.add_argument(
+        "target", metavar="TARGET", help="task id or ARN, service name, or namespace/pod"
+    )
+    logs.add_argument("--container", metavar="NAME", help="only this container")
+    logs.add_argument(
+        "--since",
+        default="15m",
+        metavar="TIME",
+        help="how far back, e.g. 90s, 15m, 2h (default 15m)",
+    )
+    logs.add_argument("--follow", "-f", action="store_true", help="keep printing new lines")
+    logs.add_argument(
+        "--previous", action="store_true", help="pods: the previous (crashed) container's logs"
+    )
+    subs["logs"] = logs
+    pricing = argparse.ArgumentParser(
+        prog="fgtop pricing", parents=[live], description="Manage the price table."
+    )
+    pricing.add_argument(
+        "action", choices=["update", "show"], help="update: refresh from the AWS Pricing API"
+    )
+    subs["pricing"] = pricing
+    return main, subs
+
+
+def parse_duration(text: str | None) -> float | None:
+    """``90s``, ``15m``, ``2h`` or plain seconds as seconds; None stays None.
+
+    Raises:
+        ValueError: For anything else.
+    """
+    if text is None:
+        return None
+    text = text.strip().lower()
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    if text and text[-1] in units:
+        value, unit = text[:-1], units[text[-1]]
+    else:
+        value, unit = text, 1
+    try:
+        seconds = float(value) * unit
+    except ValueError:
+        raise ValueError(f"not a duration: {text!r} (use e.g. 90s, 15m, 2h)") from None
+    if seconds <= 0:
+        raise ValueError(f"duration must be positive: {text!r}")
+    return seconds
+
+
+def fail(message: str) -> int:
+    """Print one line to stderr and return the usage exit code."""
+    print(f"fgtop: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``fgtop`` command."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser, subs = build_parser()
+    command = argv[0] if argv and argv[0] in subs else None
+    args = subs[command].parse_args(argv[1:]) if command else parser.parse_args(argv)
+    from fgtop import runners
+
+    try:
+        handler = getattr(runners, f"run_{command or 'dashboard'}")
+        return handler(args)
+    except KeyboardInterrupt:
+        return 130
+
+
+def run_async(coro) -> int:  # noqa: ANN001 - any coroutine returning an exit code
+    """Run a coroutine to completion and return its exit code."""
+    return asyncio.run(coro)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,250 @@
+"""The printer sink: one Snapshot as stable JSON (for scripts) or as a plain table.
+
+The JSON shape is documented in the README and is a contract: add fields, never rename.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any, TextIO
+
+from fgtop.model import Pod, Service, Snapshot, Task
+
+SCHEMA_VERSION = 1
+
+
+def iso(ts: float | None) -> str | None:
+    """POSIX seconds as an ISO 8601 UTC string (``None`` stays ``None``)."""
+    if ts is None:
+        return None
+    return datetime.fromtimestamp(ts, UTC).isoformat().replace("+00:00", "Z")
+
+
+def _pct(snapshot: Snapshot, target: str, metric: str) -> float | None:
+    series = snapshot.series(target, metric)
+    value = series.last if series else None
+    return round(value, 2) if value is not None else None
+
+
+def service_json(s: Service, snapshot: Snapshot) -> dict[str, Any]:
+    """One service as its documented JSON object."""
+    return {
+        "name": s.name,
+        "arn": s.arn,
+        "cluster": s.cluster,
+        "region": s.region,
+        "status": s.status,
+        "desired": s.desired,
+        "running": s.running,
+        "pending": s.pending,
+        "task_definition": s.task_definition,
+        "deployment_state": s.deployment_state,
+        "deployments": [
+            {
+                "id": d.id,
+                "status": d.status,
+                "rollout_state": d.rollout_state,
+                "rollout_state_reason": d.rollout_state_reason,
+                "task_definition": d.task_definition,
+                "desired": d.desired,
+                "running": d.running,
+                "pending": d.pending,
+                "failed_tasks": d.failed_tasks,
+                "created_at": iso(d.created_at),
+            }
+            for d in s.deployments
+        ],
+        "events": [{"created_at": iso(e.created_at), "message": e.message} for e in s.events],
+        "cpu_percent": _pct(snapshot, s.arn, "cpu"),
+        "memory_percent": _pct(snapshot, s.arn, "memory"),
+    }
+
+
+def task_json(t: Task, snapshot: Snapshot) -> dict[str, Any]:
+    """One task as its documented JSON object."""
+    return {
+        "arn": t.arn,
+        "id": t.id,
+        "cluster": t.cluster,
+        "region": t.region,
+        "service": t.service,
+        "group": t.group,
+        "task_definition": t.task_definition,
+        "last_status": t.last_status,
+        "desired_status": t.desired_status,
+        "health": t.health,
+        "launch_type": t.launch_type,
+        "capacity_provider": t.capacity_provider,
+        "cpu": t.cpu,
+        "memory": t.memory,
+        "arch": t.arch,
+        "os": t.os,
+        "ephemeral_storage_gib": t.ephemeral_storage_gib,
+        "az": t.az,
+        "private_ip": t.private_ip,
+        "created_at": iso(t.created_at),
+        "started_at": iso(t.started_at),
+        "stopped_at": iso(t.stopped_at),
+        "stop_code": t.stop_code,
+        "stopped_reason": t.stopped_reason,
+        "containers": [
+            {
+                "name": c.name,
+                "image": c.image,
+                "last_status": c.last_status,
+                "exit_code": c.exit_code,
+                "reason": c.reason,
+                "health": c.health,
+            }
+            for c in t.containers
+        ],
+        "tags": dict(t.tags),
+        "cpu_percent": _pct(snapshot, t.arn, "cpu"),
+        "memory_percent": _pct(snapshot, t.arn, "memory"),
+    }
+
+
+def pod_json(p: Pod) -> dict[str, Any]:
+    """One pod as its documented JSON object."""
+    return {
+        "namespace": p.namespace,
+        "name": p.name,
+        "cluster": p.cluster,
+        "context": p.context,
+        "phase": p.phase,
+        "ready": p.ready,
+        "restarts": p.restarts,
+        "reason": p.reason,
+        "fargate_profile": p.fargate_profile,
+        "capacity_provisioned": p.capacity_provisioned,
+        "node": p.node,
+        "ip": p.ip,
+        "started_at": iso(p.started_at),
+    }
+
+
+def snapshot_json(snapshot: Snapshot) -> dict[str, Any]:
+    """The whole snapshot as the documented, stable JSON document."""
+    usage = snapshot.metrics_usage
+    return {
+        "schema": SCHEMA_VERSION,
+        "taken_at": iso(snapshot.taken_at),
+        "account": snapshot.account,
+        "profile": snapshot.profile,
+        "regions": list(snapshot.regions),
+        "clusters": [
+            {
+                "name": c.name,
+                "arn": c.arn,
+                "region": c.region,
+                "status": c.status,
+                "container_insights": c.container_insights,
+            }
+            for c in snapshot.clusters
+        ],
+        "services": [service_json(s, snapshot) for s in snapshot.services],
+        "tasks": [task_json(t, snapshot) for t in snapshot.tasks],
+        "pods": [pod_json(p) for p in snapshot.pods],
+        "metrics": {
+            "metrics_requested": usage.metrics_requested,
+            "calls": usage.calls,
+            "cost_usd": round(usage.cost_usd, 6),
+            "projected_cost_per_hour_usd": round(usage.cost_per_hour_usd, 6),
+        },
+        "sources": [
+            {
+                "name": s.name,
+                "ok": s.ok,
+                "stale": s.stale,
+                "error": s.error,
+                "api_calls": s.api_calls,
+            }
+            for s in snapshot.sources
+        ],
+        "notes": list(snapshot.notes),
+    }
+
+
+def print_json(snapshot: Snapshot, out: TextIO, extra: dict[str, Any] | None = None) -> None:
+    """Write the snapshot as indented JSON, plus any ``extra`` top-level fields."""
+    doc = snapshot_json(snapshot)
+    if extra:
+        doc.update(extra)
+    json.dump(doc, out, indent=2)
+    out.write("\n")
+
+
+def print_table(snapshot: Snapshot, out: TextIO) -> None:
+    """Write the snapshot as plain aligned text tables (no colour, no markup)."""
+    rows = [("SERVICE", "CLUSTER", "REGION", "DESIRED", "RUNNING", "PENDING", "DEPLOYMENT")]
+    rows += [
+        (
+            s.name,
+            s.cluster,
+            s.region,
+            str(s.desired),
+            str(s.running),
+            str(s.pending),
+            s.deployment_state,
+        )
+        for s in snapshot.services
+    ]
+    _table(rows, out)
+    out.write("\n")
+    rows = [
+        (
+            "TASK",
+            "CLUSTER",
+            "SERVICE",
+            "STATUS",
+            "HEALTH",
+            "CPU",
+            "MEM",
+            "PROVIDER",
+            "ARCH",
+            "REASON",
+        )
+    ]
+    rows += [
+        (
+            t.id[:12],
+            t.cluster,
+            t.service or "-",
+            t.last_status,
+            t.health,
+            str(t.cpu or "?"),
+            str(t.memory or "?"),
+            t.capacity_provider or "-",
+            t.arch or "?",
+            (t.stopped_reason or "")[:60],
+        )
+        for t in snapshot.tasks
+    ]
+    _table(rows, out)
+    if snapshot.pods:
+        out.write("\n")
+        rows = [("NAMESPACE", "POD", "CLUSTER", "PHASE", "READY", "RESTARTS", "REASON")]
+        rows += [
+            (
+                p.namespace,
+                p.name,
+                p.cluster,
+                p.phase,
+                p.ready,
+                str(p.restarts),
+                (p.reason or "")[:60],
+            )
+            for p in snapshot.pods
+        ]
+        _table(rows, out)
+    bad = [s for s in snapshot.sources if not s.ok]
+    for s in bad:
+        out.write(f"! {s.name}: {s.error}\n")
+
+
+def _table(rows: list[tuple[str, ...]], out: TextIO) -> None:
+    rows = [tuple("".join(ch if ch.isprintable() else "?" for ch in c) for c in r) for r in rows]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for r in rows:
+        out.write("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() + "\n")

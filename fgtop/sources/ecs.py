@@ -1,0 +1,431 @@
+"""The ECS source: clusters, services, tasks and task definitions of one region.
+
+Every list call is fully paginated; describe_tasks goes in batches of 100 (with tags),
+describe_services in batches of 10, concurrently under a bound. Task definitions are
+immutable and fetched once per ARN. An API budget (calls per second, averaged) stretches
+the refresh interval on large accounts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from fgtop.engine import Engine, Part, Source
+from fgtop.model import (
+    Cluster,
+    Container,
+    ContainerDefinition,
+    Deployment,
+    LogConfig,
+    Service,
+    ServiceEvent,
+    Task,
+    TaskDefinition,
+)
+from fgtop.sources.aws import Aws
+from fgtop.sources.errors import SetupError
+
+MAX_EVENTS = 20
+"""Service events kept per service (ECS returns up to 100)."""
+CONCURRENCY = 8
+"""Describe calls in flight at once per region."""
+
+
+def _ts(value: Any) -> float | None:
+    """A botocore datetime (or ISO string from a sample file) as POSIX seconds."""
+    if value is None:
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        from datetime import datetime
+
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+    return value.timestamp()
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _chunks(items: Sequence[str], size: int) -> Iterable[Sequence[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _jsonable(doc: dict) -> dict:
+    """A raw AWS document with datetimes turned into ISO strings (for describe views)."""
+    import json
+
+    return json.loads(
+        json.dumps(doc, default=lambda v: v.isoformat() if hasattr(v, "isoformat") else str(v))
+    )
+
+
+def parse_cluster(raw: dict, region: str) -> Cluster:
+    """A Cluster from one describe_clusters entry."""
+    insights = "disabled"
+    for setting in raw.get("settings") or ():
+        if setting.get("name") == "containerInsights":
+            insights = setting.get("value") or "disabled"
+    return Cluster(
+        name=raw["clusterName"],
+        arn=raw["clusterArn"],
+        region=region,
+        status=raw.get("status", "ACTIVE"),
+        container_insights=insights,
+        running_tasks=raw.get("runningTasksCount", 0),
+        pending_tasks=raw.get("pendingTasksCount", 0),
+        active_services=raw.get("activeServicesCount", 0),
+    )
+
+
+def parse_service(raw: dict, cluster: str, region: str) -> Service:
+    """A Service from one describe_services entry."""
+    deployments = tuple(
+        Deployment(
+            id=d.get("id", ""),
+            status=d.get("status", ""),
+            task_definition=d.get("taskDefinition", ""),
+            desired=d.get("desiredCount", 0),
+            running=d.get("runningCount", 0),
+            pending=d.get("pendingCount", 0),
+            failed_tasks=d.get("failedTasks", 0),
+            rollout_state=d.get("rolloutState"),
+            rollout_state_reason=d.get("rolloutStateReason"),
+            created_at=_ts(d.get("createdAt")),
+            updated_at=_ts(d.get("updatedAt")),
+        )
+        for d in raw.get("deployments") or ()
+    )
+    events = tuple(
+        ServiceEvent(
+            id=e.get("id", ""),
+            created_at=_ts(e.get("createdAt")) or 0.0,
+            message=e.get("message", ""),
+        )
+        for e in (raw.get("events") or ())[:MAX_EVENTS]
+    )
+    breaker = (
+        (raw.get("deploymentConfiguration") or {}).get("deploymentCircuitBreaker") or {}
+    ).get("enable", False)
+    return Service(
+        name=raw["serviceName"],
+        arn=raw["serviceArn"],
+        cluster=cluster,
+        region=region,
+        status=raw.get("status", ""),
+        desired=raw.get("desiredCount", 0),
+        running=raw.get("runningCount", 0),
+        pending=raw.get("pendingCount", 0),
+        task_definition=raw.get("taskDefinition", ""),
+        launch_type=raw.get("launchType"),
+        capacity_provider_strategy=tuple(
+            (s.get("capacityProvider", ""), s.get("weight", 0), s.get("base", 0))
+            for s in raw.get("capacityProviderStrategy") or ()
+        ),
+        deployments=deployments,
+        events=events,
+        circuit_breaker=bool(breaker),
+        created_at=_ts(raw.get("createdAt")),
+        raw=_jsonable({k: v for k, v in raw.items() if k != "events"}),
+    )
+
+
+def parse_task_definition(raw: dict) -> TaskDefinition:
+    """A TaskDefinition from describe_task_definition's ``taskDefinition``."""
+    runtime = raw.get("runtimePlatform") or {}
+    arch = runtime.get("cpuArchitecture")
+    containers = []
+    for c in raw.get("containerDefinitions") or ():
+        log = c.get("logConfiguration")
+        containers.append(
+            ContainerDefinition(
+                name=c.get("name", ""),
+                image=c.get("image", ""),
+                cpu=_int(c.get("cpu")),
+                memory=_int(c.get("memory")),
+                memory_reservation=_int(c.get("memoryReservation")),
+                essential=c.get("essential", True),
+                log=LogConfig(
+                    driver=log.get("logDriver", ""), options=dict(log.get("options") or {})
+                )
+                if log
+                else None,
+                environment={
+                    e.get("name", ""): e.get("value", "") for e in c.get("environment") or ()
+                },
+                secrets={s.get("name", ""): s.get("valueFrom", "") for s in c.get("secrets") or ()},
+            )
+        )
+    storage = (raw.get("ephemeralStorage") or {}).get("sizeInGiB") or 20
+    return TaskDefinition(
+        arn=raw["taskDefinitionArn"],
+        family=raw.get("family", ""),
+        revision=raw.get("revision", 0),
+        cpu=_int(raw.get("cpu")),
+        memory=_int(raw.get("memory")),
+        arch=arch.lower() if arch else None,
+        os=runtime.get("operatingSystemFamily") or "LINUX",
+        ephemeral_storage_gib=storage,
+        requires_compatibilities=tuple(raw.get("requiresCompatibilities") or ()),
+        containers=tuple(containers),
+        raw=_jsonable(raw),
+    )
+
+
+def parse_task(raw: dict, cluster: str, region: str, taskdef: TaskDefinition | None) -> Task:
+    """A Task from one describe_tasks entry, with gaps filled from its task definition."""
+    group = raw.get("group") or ""
+    service = group.split(":", 1)[1] if group.startswith("service:") else None
+    arch = None
+    for attr in raw.get("attributes") or ():
+        if attr.get("name") == "ecs.cpu-architecture":
+            arch = attr.get("value")
+    arch = arch or (taskdef.arch if taskdef else None)
+    ip = None
+    for att in raw.get("attachments") or ():
+        for detail in att.get("details") or ():
+            if detail.get("name") == "privateIPv4Address":
+                ip = detail.get("value")
+    containers = []
+    for c in raw.get("containers") or ():
+        if ip is None:
+            for ni in c.get("networkInterfaces") or ():
+                ip = ni.get("privateIpv4Address") or ip
+        containers.append(
+            Container(
+                name=c.get("name", ""),
+                image=c.get("image", ""),
+                last_status=c.get("lastStatus", ""),
+                exit_code=c.get("exitCode"),
+                reason=c.get("reason"),
+                health=c.get("healthStatus") or "UNKNOWN",
+                cpu=_int(c.get("cpu")),
+                memory=_int(c.get("memory")),
+            )
+        )
+    storage = (raw.get("ephemeralStorage") or {}).get("sizeInGiB") or (
+        taskdef.ephemeral_storage_gib if taskdef else 20
+    )
+    platform = raw.get("platformFamily") or (taskdef.os if taskdef else "LINUX")
+    provider = raw.get("capacityProviderName") or ""
+    launch = raw.get("launchType") or ("FARGATE" if provider.startswith("FARGATE") else "EC2")
+    return Task(
+        arn=raw["taskArn"],
+        cluster=cluster,
+        region=region,
+        task_definition=raw.get("taskDefinitionArn", ""),
+        last_status=raw.get("lastStatus", ""),
+        desired_status=raw.get("desiredStatus", ""),
+        service=service,
+        group=group,
+        health=raw.get("healthStatus") or "UNKNOWN",
+        launch_type=launch,
+        capacity_provider=provider or (launch if launch == "FARGATE" else None),
+        cpu=_int(raw.get("cpu")) or (taskdef.cpu if taskdef else None),
+        memory=_int(raw.get("memory")) or (taskdef.memory if taskdef else None),
+        arch=arch,
+        os=(platform or "LINUX").upper(),
+        ephemeral_storage_gib=int(storage),
+        az=raw.get("availabilityZone"),
+        private_ip=ip,
+        created_at=_ts(raw.get("createdAt")),
+        started_at=_ts(raw.get("startedAt")),
+        stopping_at=_ts(raw.get("stoppingAt")),
+        stopped_at=_ts(raw.get("stoppedAt")),
+        stop_code=raw.get("stopCode") or None,
+        stopped_reason=raw.get("stoppedReason") or None,
+        started_by=raw.get("startedBy") or None,
+        containers=tuple(containers),
+        tags={t.get("key", ""): t.get("value", "") for t in raw.get("tags") or ()},
+        platform_version=raw.get("platformVersion"),
+    )
+
+
+class EcsSource(Source):
+    """Polls ECS in one region.
+
+    Args:
+        aws: The shared AWS layer.
+        region: The region to watch.
+        clusters: Cluster names or ARNs to watch; empty means every cluster.
+        include_ec2: Show EC2 tasks as well as Fargate ones.
+        refresh: The wished refresh interval in seconds.
+        budget: Average ECS calls per second allowed in this region.
+    """
+
+    def __init__(
+        self,
+        aws: Aws,
+        region: str,
+        *,
+        clusters: Sequence[str] = (),
+        include_ec2: bool = False,
+        refresh: float = 5.0,
+        budget: float = 5.0,
+    ) -> None:
+        self.aws = aws
+        self.region = region
+        self.name = f"ecs:{region}"
+        self.wanted = tuple(clusters)
+        self.include_ec2 = include_ec2
+        self.refresh = refresh
+        self.interval = refresh
+        self.budget = budget
+        self._taskdefs: dict[str, TaskDefinition] = {}
+        self._sem = asyncio.Semaphore(CONCURRENCY)
+        self._calls_before = 0
+        self._last_calls = 0
+        self.unknown_clusters: tuple[str, ...] = ()
+
+    def api_calls(self) -> int:
+        """ECS requests made in this region."""
+        return self.aws.calls[f"ecs:{self.region}"]
+
+    def note(self) -> str | None:
+        """Says when the refresh was stretched to stay inside the API budget."""
+        if self.interval > self.refresh + 0.01:
+            return (
+                f"{self.region}: refresh every {self.interval:.0f}s to stay under "
+                f"{self.budget:g} ECS calls/s ({self._last_calls} calls per refresh)"
+            )
+        return None
+
+    async def _call(self, client: Any, op: str, **kwargs: Any) -> dict:
+        async with self._sem:
+            return await getattr(client, op)(**kwargs)
+
+    async def _paginate(self, client: Any, op: str, key: str, **kwargs: Any) -> list[str]:
+        out: list[str] = []
+        paginator = client.get_paginator(op)
+        async for page in paginator.paginate(**kwargs):
+            out.extend(page.get(key) or ())
+        return out
+
+    async def poll(self, engine: Engine | None = None) -> Part:
+        """List and describe everything; return clusters, services, tasks, task definitions."""
+        client = await self.aws.client("ecs", self.region)
+        before = self.api_calls()
+        cluster_arns = await self._cluster_arns(client)
+        clusters: list[Cluster] = []
+        for batch in _chunks(cluster_arns, 100):
+            resp = await self._call(
+                client, "describe_clusters", clusters=list(batch), include=["SETTINGS"]
+            )
+            clusters.extend(parse_cluster(c, self.region) for c in resp.get("clusters") or ())
+        results = await asyncio.gather(*(self._poll_cluster(client, c) for c in clusters))
+        services = tuple(s for svc, _ in results for s in svc)
+        tasks = tuple(t for _, tsk in results for t in tsk)
+        used = {t.task_definition for t in tasks} | {s.task_definition for s in services}
+        self._last_calls = self.api_calls() - before
+        wanted = self._last_calls / self.budget if self.budget > 0 else 0.0
+        self.interval = max(self.refresh, wanted)
+        return {
+            "clusters": tuple(clusters),
+            "services": services,
+            "tasks": tasks,
+            "task_definitions": tuple(td for arn, td in self._taskdefs.items() if arn in used),
+        }
+
+    async def _cluster_arns(self, client: Any) -> list[str]:
+        if not self.wanted:
+            return await self._paginate(client, "list_clusters", "clusterArns")
+        resp = await self._call(client, "describe_clusters", clusters=list(self.wanted))
+        found = [
+            c["clusterArn"] for c in resp.get("clusters") or () if c.get("status") != "INACTIVE"
+        ]
+        missing = [f.get("arn", "") for f in resp.get("failures") or ()]
+        missing += [
+            c["clusterName"] for c in resp.get("clusters") or () if c.get("status") == "INACTIVE"
+        ]
+        self.unknown_clusters = tuple(m.rsplit("/", 1)[-1] for m in missing)
+        return found
+
+    async def _poll_cluster(
+        self, client: Any, cluster: Cluster
+    ) -> tuple[list[Service], list[Task]]:
+        service_arns, running, stopped = await asyncio.gather(
+            self._paginate(client, "list_services", "serviceArns", cluster=cluster.arn),
+            self._paginate(client, "list_tasks", "taskArns", cluster=cluster.arn),
+            self._paginate(
+                client, "list_tasks", "taskArns", cluster=cluster.arn, desiredStatus="STOPPED"
+            ),
+        )
+        task_arns = list(dict.fromkeys(running + stopped))
+        service_batches = [
+            self._call(client, "describe_services", cluster=cluster.arn, services=list(b))
+            for b in _chunks(service_arns, 10)
+        ]
+        task_batches = [
+            self._call(
+                client, "describe_tasks", cluster=cluster.arn, tasks=list(b), include=["TAGS"]
+            )
+            for b in _chunks(task_arns, 100)
+        ]
+        responses = await asyncio.gather(*service_batches, *task_batches)
+        raw_services = [
+            s for r in responses[: len(service_batches)] for s in r.get("services") or ()
+        ]
+        raw_tasks = [t for r in responses[len(service_batches) :] for t in r.get("tasks") or ()]
+        if not self.include_ec2:
+            raw_tasks = [t for t in raw_tasks if _is_fargate(t)]
+        await self._fetch_taskdefs(client, {t.get("taskDefinitionArn", "") for t in raw_tasks})
+        services = [parse_service(s, cluster.name, self.region) for s in raw_services]
+        if not self.include_ec2:
+            services = [s for s in services if _service_is_fargate(s)]
+        tasks = [
+            parse_task(
+                t, cluster.name, self.region, self._taskdefs.get(t.get("taskDefinitionArn", ""))
+            )
+            for t in raw_tasks
+        ]
+        return services, tasks
+
+    async def _fetch_taskdefs(self, client: Any, arns: Iterable[str]) -> None:
+        missing = [a for a in arns if a and a not in self._taskdefs]
+
+        async def one(arn: str) -> None:
+            resp = await self._call(client, "describe_task_definition", taskDefinition=arn)
+            self._taskdefs[arn] = parse_task_definition(resp["taskDefinition"])
+
+        await asyncio.gather(*(one(a) for a in missing))
+
+
+def _is_fargate(raw: dict) -> bool:
+    return raw.get("launchType") == "FARGATE" or (raw.get("capacityProviderName") or "").startswith(
+        "FARGATE"
+    )
+
+
+def _service_is_fargate(service: Service) -> bool:
+    if service.launch_type:
+        return service.launch_type == "FARGATE"
+    return any(cp.startswith("FARGATE") for cp, _, _ in service.capacity_provider_strategy) or not (
+        service.capacity_provider_strategy
+    )
+
+
+async def check_clusters(sources: Sequence[EcsSource], wanted: Sequence[str]) -> None:
+    """Raise :class:`SetupError` naming any ``--cluster`` that exists in no watched region."""
+    if not wanted:
+        return
+    found: set[str] = set()
+    for source in sources:
+        client = await source.aws.client("ecs", source.region)
+        resp = await client.describe_clusters(clusters=list(wanted))
+        for c in resp.get("clusters") or ():
+            if c.get("status") != "INACTIVE":
+                found.add(c["clusterName"])
+                found.add(c["clusterArn"])
+    missing = [w for w in wanted if w not in found]
+    if missing:
+        regions = ", ".join(s.region for s in sources)
+        raise SetupError(
+            f"unknown cluster {', '.join(missing)} in {regions} (check --cluster and --region)"
+        )

@@ -1,0 +1,80 @@
+"""The header: account, regions, profile, LIVE/REPLAY badge, refresh age, API calls."""
+
+from __future__ import annotations
+
+import time
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from fgtop.model import Snapshot
+from fgtop.ui import fmt
+
+
+class HeaderBar(Static):
+    """Two lines at the top of the dashboard."""
+
+    mode: reactive[str] = reactive("live")
+    """``live``, ``replay`` or ``demo``."""
+    paused: reactive[bool] = reactive(False)
+    recording: reactive[str | None] = reactive(None)
+    """The path being recorded to, or None."""
+    replay_info: reactive[str] = reactive("")
+    """Replay clock text (time, speed) shown in the badge."""
+
+    def __init__(self, **kwargs) -> None:  # noqa: ANN003
+        super().__init__(**kwargs)
+        self.snapshot: Snapshot | None = None
+        self.received_at: float | None = None
+
+    def on_mount(self) -> None:
+        """Tick once a second so the refresh age stays true."""
+        self.set_interval(1.0, self.refresh)
+
+    def show_snapshot(self, snapshot: Snapshot) -> None:
+        """Take a new snapshot."""
+        self.snapshot = snapshot
+        self.received_at = time.monotonic()
+        self.refresh()
+
+    def render(self) -> Text:
+        """Compose the two header lines as Text (names are data, never markup)."""
+        s = self.snapshot
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(" fgtop ", style="bold reverse")
+        if self.mode == "live":
+            text.append(
+                " PAUSED " if self.paused else " LIVE ",
+                style="bold black on yellow" if self.paused else "bold black on green",
+            )
+        else:
+            label = "DEMO" if self.mode == "demo" else "REPLAY"
+            text.append(f" {label} {self.replay_info} ", style="bold black on cyan")
+            if self.paused:
+                text.append(" PAUSED ", style="bold black on yellow")
+        if self.recording:
+            text.append(" ● REC ", style="bold white on red")
+        if s is None:
+            text.append("  waiting for the first refresh…")
+            return text
+        text.append(f"  account {s.account or '?'}")
+        text.append(f"  profile {s.profile or 'default'}")
+        text.append(f"  regions {', '.join(s.regions) or '?'}")
+        text.append("\n")
+        if self.mode == "live" and self.received_at is not None:
+            text.append(f" refreshed {int(time.monotonic() - self.received_at)}s ago")
+        else:
+            text.append(f" at {fmt.when(s.taken_at)}")
+        text.append(f"  API calls {s.api_calls}")
+        usage = s.metrics_usage
+        if usage.metrics_requested:
+            text.append(
+                f"  metrics {usage.metrics_requested} (${usage.cost_usd:.4f}, ~${usage.cost_per_hour_usd:.4f}/h)"
+            )
+        bad = [h for h in s.sources if not h.ok]
+        for h in bad:
+            text.append(f"  ⚠ {h.name}: {h.error}", style="bold yellow")
+        for note in s.notes:
+            text.append(f"  ⓘ {note}", style="italic")
+        return text

@@ -1,0 +1,63 @@
+"""The services table: desired/running/pending and the deployment state of each service."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+
+from fgtop.model import Service
+from fgtop.ui.palette import Palette
+from fgtop.ui.widgets.resource_table import Cell, Column, ResourceTable
+
+
+class ServicesTable(ResourceTable[Service]):
+    """The table of ECS services (and, when watched, Kubernetes workloads)."""
+
+    COLUMNS: ClassVar = (
+        Column("name", "SERVICE"),
+        Column("cluster", "CLUSTER"),
+        Column("region", "REGION", 12),
+        Column("tasks", "RUN/DES", 8),
+        Column("pending", "PEND", 5),
+        Column("deploy", "DEPLOYMENT", 16),
+        Column("cpu", "CPU%", 9),
+        Column("mem", "MEM%", 9),
+        Column("spark", "CPU 30m", 12),
+        Column("cost", "$/H", 8),
+    )
+    DEFAULT_SORT: ClassVar = ("tasks", False)
+
+    def __init__(self, **kwargs) -> None:  # noqa: ANN003
+        super().__init__(**kwargs)
+        self.palette = Palette()
+        self.extra: dict[str, dict[str, Cell]] = {}
+        """Extra cells by service key (metrics, sparkline, cost), set by the app before show()."""
+
+    def cells(self, s: Service) -> dict[str, Cell]:
+        """One service as a row."""
+        p = self.palette
+        short = s.running < s.desired
+        kind = (
+            "failed"
+            if short and s.running == 0 and s.desired
+            else ("warning" if short else "running")
+        )
+        tasks = Text(f"{p.glyph(kind)} {s.running}/{s.desired}", style=p.style(kind))
+        state = s.deployment_state
+        dkind = (
+            "failed" if "FAILED" in state else ("pending" if state.startswith("rolling") else "")
+        )
+        extra = self.extra.get(s.key, {})
+        return {
+            "name": Cell(s.name),
+            "cluster": Cell(s.cluster),
+            "region": Cell(s.region),
+            "tasks": Cell(tasks, sort_value=(s.running / s.desired if s.desired else 1.0, s.name)),
+            "pending": Cell(str(s.pending), sort_value=s.pending),
+            "deploy": Cell(Text(state, style=p.style(dkind) if dkind else "")),
+            "cpu": extra.get("cpu", Cell("-", sort_value=None)),
+            "mem": extra.get("mem", Cell("-", sort_value=None)),
+            "spark": extra.get("spark", Cell("", sort_value=None)),
+            "cost": extra.get("cost", Cell("-", sort_value=None)),
+        }
