@@ -1,0 +1,191 @@
+"""Right-sizing: smaller sizes from observed peaks, ARM and Spot savings, the evidence."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fgtop.cost.estimate import size_rate
+from fgtop.cost.prices import PriceTable, load_price_table
+from fgtop.cost.rightsizing import (
+    ARM,
+    RESIZE,
+    SPOT,
+    cheapest_size,
+    evidence_for,
+    percentile,
+    suggest,
+)
+from fgtop.cost.sizes import FARGATE_SIZES, is_valid_size
+from fgtop.model import MetricSeries, Service, Snapshot, Task, TaskDefinition
+
+T0 = 1_800_000_000.0
+CLUSTER = "arn:aws:ecs:us-east-1:1:cluster/prod"
+
+
+@pytest.fixture(scope="module")
+def table(tmp_path_factory: pytest.TempPathFactory) -> PriceTable:
+    return load_price_table(tmp_path_factory.mktemp("cache"))
+
+
+def series(arn: str, metric: str, values: list[float], period: int = 60) -> MetricSeries:
+    points = tuple((T0 + i * period, v) for i, v in enumerate(values))
+    return MetricSeries(target=arn, metric=metric, source="AWS/ECS", points=points, period=period)
+
+
+def estate(
+    cpu_values: list[float],
+    mem_values: list[float],
+    *,
+    n: int = 3,
+    size: tuple[int, int] = (2048, 8192),
+    **task_kw: object,
+) -> Snapshot:
+    svc = Service(
+        name="api",
+        arn="arn:aws:ecs:us-east-1:1:service/prod/api",
+        cluster=CLUSTER,
+        region="us-east-1",
+        status="ACTIVE",
+        desired=n,
+        running=n,
+        pending=0,
+        task_definition="arn:aws:ecs:us-east-1:1:task-definition/api:7",
+    )
+    tasks = tuple(
+        Task(
+            arn=f"arn:aws:ecs:us-east-1:1:task/prod/{i:032x}",
+            cluster=CLUSTER,
+            region="us-east-1",
+            task_definition=svc.task_definition,
+            last_status="RUNNING",
+            desired_status="RUNNING",
+            service="api",
+            cpu=size[0],
+            memory=size[1],
+            arch="x86_64",
+            started_at=T0,
+            **task_kw,  # type: ignore[arg-type]
+        )
+        for i in range(n)
+    )
+    metrics = (series(svc.arn, "cpu", cpu_values), series(svc.arn, "memory", mem_values))
+    return Snapshot(
+        taken_at=T0 + 3600, regions=("us-east-1",), services=(svc,), tasks=tasks, metrics=metrics
+    )
+
+
+def test_percentile() -> None:
+    assert percentile(list(range(1, 101)), 95) == 95
+    assert percentile([3.0], 95) == 3.0
+    assert percentile([1, 2, 3, 4], 50) == 2
+
+
+def test_needs_an_hour_of_data() -> None:
+    snap = estate([10.0] * 59, [10.0] * 59)
+    arn = snap.services[0].arn
+    assert evidence_for(snap.series(arn, "cpu"), snap.series(arn, "memory")) is None
+    snap = estate([10.0] * 60, [10.0] * 60)
+    ev = evidence_for(snap.series(arn, "cpu"), snap.series(arn, "memory"))
+    assert ev is not None and ev.samples == 60 and ev.seconds == 3600
+
+
+def test_oversized_service_gets_a_smaller_size(table: PriceTable) -> None:
+    cpu = [10.0] * 55 + [20.0] * 4 + [30.0]
+    mem = [20.0] * 59 + [25.0]
+    out = suggest(estate(cpu, mem), table)
+    resize = [s for s in out if s.kind == RESIZE]
+    assert len(resize) == 1
+    s = resize[0]
+    # 2048 x 30% / 0.8 = 768 units; 8192 x 25% / 0.8 = 2560 MiB -> 1 vCPU / 3 GB is cheapest
+    assert s.proposed == (1024, 3072)
+    assert s.current == (2048, 8192)
+    prices = table.regions["us-east-1"]
+    per_task = size_rate(prices, 2048, 8192) - size_rate(prices, 1024, 3072)
+    assert s.per_hour_savings == 3 * per_task
+    assert s.monthly_savings == 3 * per_task * 730
+    assert s.evidence is not None
+    assert (s.evidence.cpu_peak, s.evidence.cpu_p95) == (30.0, 20.0)
+    assert s.evidence.memory_peak == 25.0
+    assert "peak 30%" in s.detail and "p95 20%" in s.detail
+
+
+def test_busy_service_gets_no_resize(table: PriceTable) -> None:
+    out = suggest(estate([70.0] * 60, [90.0] * 60), table)
+    assert [s for s in out if s.kind == RESIZE] == []
+
+
+def test_arm_and_spot_offered_and_sorted(table: PriceTable) -> None:
+    out = suggest(estate([70.0] * 60, [90.0] * 60), table)
+    assert {s.kind for s in out} == {ARM, SPOT}
+    assert [s.monthly_savings for s in out] == sorted(
+        (s.monthly_savings for s in out), reverse=True
+    )
+    spot = next(s for s in out if s.kind == SPOT)
+    prices = table.regions["us-east-1"]
+    one = size_rate(prices, 2048, 8192) - size_rate(prices, 2048, 8192, spot=True)
+    assert spot.per_hour_savings == 2 * one  # base 1 stays on FARGATE
+
+
+def test_spot_needs_two_tasks_and_not_already_spot(table: PriceTable) -> None:
+    one = suggest(estate([70.0] * 60, [90.0] * 60, n=1), table)
+    assert {s.kind for s in one} == {ARM}
+    spot = suggest(estate([70.0] * 60, [90.0] * 60, capacity_provider="FARGATE_SPOT"), table)
+    assert {s.kind for s in spot} == set()
+
+
+def test_windows_and_arm_get_no_arm_or_spot(table: PriceTable) -> None:
+    win = suggest(estate([70.0] * 60, [90.0] * 60, os="WINDOWS_SERVER_2022_CORE"), table)
+    assert win == []
+
+
+def test_size_from_task_definition_when_tasks_lack_it(table: PriceTable) -> None:
+    snap = estate([10.0] * 60, [10.0] * 60, size=(0, 0))
+    td = TaskDefinition(
+        arn=snap.services[0].task_definition, family="api", revision=7, cpu=1024, memory=4096
+    )
+    snap = Snapshot(**{**snap.__dict__, "task_definitions": (td,)})
+    resize = [s for s in suggest(snap, table) if s.kind == RESIZE]
+    assert resize and resize[0].current == (1024, 4096)
+    assert resize[0].proposed == (256, 512)  # 10% of 1024 / 0.8; 10% of 4096 / 0.8
+
+
+def test_bad_headroom(table: PriceTable) -> None:
+    with pytest.raises(ValueError):
+        suggest(estate([1.0], [1.0]), table, headroom=0)
+
+
+def test_cheapest_size_prefers_price_not_cpu(table: PriceTable) -> None:
+    prices = table.regions["us-east-1"]
+    size = cheapest_size(prices, 300, 3000)
+    assert size == (512, 3072)
+    assert cheapest_size(prices, 20000, 1) is None
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.sampled_from(FARGATE_SIZES),
+    st.lists(st.floats(0, 100), min_size=60, max_size=90),
+    st.lists(st.floats(0, 100), min_size=60, max_size=90),
+    st.floats(0.3, 1.0),
+)
+def test_never_below_peak_over_headroom(
+    size: tuple[int, int], cpu: list[float], mem: list[float], headroom: float
+) -> None:
+    table = load_price_table(Path("/nonexistent-cache"))
+    snap = estate(cpu, mem, size=size)
+    for s in suggest(snap, table, headroom=headroom):
+        assert is_valid_size(*s.proposed)
+        assert s.monthly_savings > 0
+        if s.kind == RESIZE:
+            assert s.proposed[0] >= size[0] * max(cpu) / 100 / headroom
+            assert s.proposed[1] >= size[1] * max(mem) / 100 / headroom
+            prices = table.regions["us-east-1"]
+            assert size_rate(prices, *s.proposed) < size_rate(prices, *size)
+        else:
+            assert s.proposed == size
+    assert all(isinstance(s.per_hour_savings, Decimal) for s in suggest(snap, table))
