@@ -1,0 +1,579 @@
+"""Kubernetes source: pods, their events and Deployments of one cluster, live by watch.
+
+Each kind is listed once, then watched from the list's ``resourceVersion`` (with bookmarks).
+A watch the server ends cleanly is resumed from the last version seen, without a relist; a
+410 Gone or a dropped connection leads to a relist and a new watch, with capped exponential
+backoff. There is no periodic full poll in steady state. Objects stay plain dicts until
+parsed into the model; the raw pod dict is kept for the describe view.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import random
+import time
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import aiohttp
+from kubernetes_asyncio.client import ApiClient, AppsV1Api, CoreV1Api
+from kubernetes_asyncio.client.exceptions import ApiException
+
+from fgtop.engine import Emit, Engine, Source
+from fgtop.model.kube import ContainerState, KubeCluster, KubeEvent, KubeWorkload, Pod, PodContainer
+from fgtop.model.logs import LogLine
+from fgtop.sources.errors import one_line
+from fgtop.sources.kubeconfig import KubeConnection
+from fgtop.sources.podlogs import follow_pod_logs, parse_k8s_time, read_pod_logs
+
+log = logging.getLogger(__name__)
+
+KINDS = ("pods", "events", "deployments")
+
+
+# -- parsing -----------------------------------------------------------------------------
+
+
+def _state(raw: dict[str, Any] | None) -> ContainerState | None:
+    for name in ("running", "waiting", "terminated"):
+        detail = (raw or {}).get(name)
+        if detail is not None:
+            code = detail.get("exitCode")
+            return ContainerState(
+                state=name,
+                reason=detail.get("reason"),
+                message=detail.get("message"),
+                exit_code=int(code) if code is not None else None,
+                started_at=parse_k8s_time(detail.get("startedAt")),
+                finished_at=parse_k8s_time(detail.get("finishedAt")),
+            )
+    return None
+
+
+def _containers(spec: list[dict], statuses: list[dict], init: bool) -> list[PodContainer]:
+    by_name = {s.get("name"): s for s in statuses or ()}
+    out = []
+    for c in spec or ():
+        status = by_name.get(c.get("name"), {})
+        resources = c.get("resources") or {}
+        out.append(
+            PodContainer(
+                name=str(c.get("name", "")),
+                image=str(c.get("image", "")),
+                ready=bool(status.get("ready", False)),
+                restarts=int(status.get("restartCount", 0) or 0),
+                state=_state(status.get("state")) or ContainerState("unknown"),
+                last_state=_state(status.get("lastState")),
+                requests={k: str(v) for k, v in (resources.get("requests") or {}).items()},
+                limits={k: str(v) for k, v in (resources.get("limits") or {}).items()},
+                init=init,
+            )
+        )
+    return out
+
+
+def parse_pod(obj: dict[str, Any], cluster: str, context: str | None, region: str | None) -> Pod:
+    """A :class:`Pod` from the Kubernetes JSON of a pod (as the API returns it).
+
+    Args:
+        obj: The pod object (``metadata``, ``spec``, ``status``); kept as ``raw``.
+        cluster: The cluster's display name.
+        context: The kubeconfig context, or None for EKS discovery.
+        region: The AWS region, when known.
+    """
+    meta = obj.get("metadata") or {}
+    spec = obj.get("spec") or {}
+    status = obj.get("status") or {}
+    owners = meta.get("ownerReferences") or []
+    owner = next((o for o in owners if o.get("controller")), owners[0] if owners else None)
+    containers = _containers(
+        spec.get("initContainers") or [], status.get("initContainerStatuses") or [], True
+    ) + _containers(spec.get("containers") or [], status.get("containerStatuses") or [], False)
+    return Pod(
+        namespace=str(meta.get("namespace", "default")),
+        name=str(meta.get("name", "")),
+        cluster=cluster,
+        context=context,
+        uid=str(meta.get("uid", "")),
+        phase=str(status.get("phase") or "Unknown"),
+        scheduler=str(spec.get("schedulerName") or "default-scheduler"),
+        node=spec.get("nodeName") or None,
+        ip=status.get("podIP") or None,
+        created_at=parse_k8s_time(meta.get("creationTimestamp")),
+        started_at=parse_k8s_time(status.get("startTime")),
+        deleted_at=parse_k8s_time(meta.get("deletionTimestamp")),
+        labels={str(k): str(v) for k, v in (meta.get("labels") or {}).items()},
+        annotations={str(k): str(v) for k, v in (meta.get("annotations") or {}).items()},
+        owner=f"{owner.get('kind')}/{owner.get('name')}" if owner else None,
+        containers=tuple(containers),
+        conditions=tuple(
+            (str(c.get("type")), str(c.get("status")), c.get("reason"), c.get("message"))
+            for c in status.get("conditions") or ()
+        ),
+        region=region,
+        raw=obj,
+    )
+
+
+def parse_event(obj: dict[str, Any], cluster: str) -> KubeEvent:
+    """A :class:`KubeEvent` from a core/v1 Event about a pod."""
+    meta = obj.get("metadata") or {}
+    involved = obj.get("involvedObject") or {}
+    series = obj.get("series") or {}
+    last = (
+        parse_k8s_time(series.get("lastObservedTime"))
+        or parse_k8s_time(obj.get("lastTimestamp"))
+        or parse_k8s_time(obj.get("eventTime"))
+        or parse_k8s_time(obj.get("firstTimestamp"))
+        or parse_k8s_time(meta.get("creationTimestamp"))
+    )
+    return KubeEvent(
+        cluster=cluster,
+        namespace=str(involved.get("namespace") or meta.get("namespace", "")),
+        involved=str(involved.get("name", "")),
+        reason=str(obj.get("reason") or ""),
+        message=str(obj.get("message") or ""),
+        type=str(obj.get("type") or "Normal"),
+        count=int(series.get("count") or obj.get("count") or 1),
+        last_seen=last,
+    )
+
+
+def parse_deployment(obj: dict[str, Any], cluster: str) -> KubeWorkload:
+    """A :class:`KubeWorkload` from an apps/v1 Deployment."""
+    meta = obj.get("metadata") or {}
+    spec = obj.get("spec") or {}
+    status = obj.get("status") or {}
+    replicas = spec.get("replicas")
+    return KubeWorkload(
+        cluster=cluster,
+        namespace=str(meta.get("namespace", "default")),
+        name=str(meta.get("name", "")),
+        kind="Deployment",
+        desired=int(1 if replicas is None else replicas),
+        ready=int(status.get("readyReplicas") or 0),
+        available=int(status.get("availableReplicas") or 0),
+        updated=int(status.get("updatedReplicas") or 0),
+    )
+
+
+def _key(obj: dict[str, Any]) -> str:
+    meta = obj.get("metadata") or {}
+    return meta.get("uid") or f"{meta.get('namespace')}/{meta.get('name')}"
+
+
+def kube_reason(exc: BaseException, kind: str = "pods", endpoint: str | None = None) -> str:
+    """A one-line reason for a failed Kubernetes request."""
+    status = getattr(exc, "status", None)
+    if isinstance(exc, ApiException) and status == 403:
+        return f"Kubernetes: forbidden by RBAC (needs get/list/watch on {kind})"
+    if isinstance(exc, ApiException) and status == 410:
+        return f"Kubernetes: {kind} watch expired (410 Gone)"
+    if isinstance(exc, aiohttp.ClientConnectionError | OSError) and not isinstance(
+        exc, aiohttp.ClientPayloadError
+    ):
+        return f"Kubernetes: cannot reach {endpoint or 'the API server'} ({one_line(exc)})"
+    if isinstance(exc, aiohttp.ClientPayloadError):
+        return f"Kubernetes: {kind} watch dropped"
+    return one_line(exc)
+
+
+class _Gone(Exception):
+    """The watch's resourceVersion is too old (410 Gone): relist."""
+
+
+# -- the source ----------------------------------------------------------------------------
+
+
+class KubeSource(Source):
+    """Pods, pod events and Deployments of one cluster, by list + watch.
+
+    Args:
+        connection: How to reach the cluster.
+        all_pods: Show every pod, not only Fargate pods (and unscheduled Pending ones).
+        events_per_pod: Events kept per pod (the newest).
+        watch_timeout: Server-side watch timeout range in seconds (randomised, like client-go).
+        backoff: ``(first, cap)`` seconds of the exponential backoff between retries.
+        page_size: ``limit`` of each list page.
+        coalesce: Seconds to gather watch events before emitting a part.
+    """
+
+    streaming = True
+
+    def __init__(
+        self,
+        connection: KubeConnection,
+        *,
+        all_pods: bool = False,
+        events_per_pod: int = 10,
+        watch_timeout: tuple[int, int] = (300, 600),
+        backoff: tuple[float, float] = (0.5, 30.0),
+        page_size: int = 500,
+        coalesce: float = 0.05,
+    ) -> None:
+        self.connection = connection
+        self.cluster = connection.name
+        self.name = f"kube:{connection.name}"
+        self.all_pods = all_pods
+        self.events_per_pod = events_per_pod
+        self.watch_timeout = watch_timeout
+        self.backoff = backoff
+        self.page_size = page_size
+        self.coalesce = coalesce
+        self.api: ApiClient | None = None
+        self.requests = 0
+        self.relists = 0
+        self.relist_seconds: float | None = None
+        """How long the last relist after a 410 Gone took, until watching again."""
+        self._pods: dict[str, Pod] = {}
+        self._events: dict[tuple[str, str], dict[str, KubeEvent]] = {}
+        """Events by (namespace, pod), then by event key."""
+        self._event_pod: dict[str, tuple[str, str]] = {}
+        self._deployments: dict[str, tuple[KubeWorkload, dict[str, str]]] = {}
+        self._state: dict[str, str] = dict.fromkeys(KINDS, "connecting")
+        self._errors: dict[str, str] = {}
+        self._dirty = asyncio.Event()
+
+    # -- engine contract ----------------------------------------------------------------
+
+    def api_calls(self) -> int:
+        """Kubernetes HTTP requests made so far (lists, watches, logs)."""
+        return self.requests
+
+    def count_request(self) -> None:
+        """Count one Kubernetes request (also used by :mod:`fgtop.sources.podlogs`)."""
+        self.requests += 1
+
+    def state(self) -> str:
+        """The pod watch's state: connecting, listing, watching, backoff or error."""
+        return self._state["pods"]
+
+    def error(self) -> str | None:
+        """The current one-line error(s), or None."""
+        return "; ".join(self._errors[k] for k in KINDS if k in self._errors) or None
+
+    async def stream(self, engine: Engine, emit: Emit) -> None:
+        """Connect, then list and watch every kind until cancelled."""
+        self._dirty = asyncio.Event()
+        emit(self.part())
+        failures = 0
+        while self.api is None:
+            try:
+                self.api = await self.connection.client()
+            except Exception as exc:  # noqa: BLE001 - any setup failure is one line
+                failures += 1
+                for kind in KINDS:
+                    self._fail(kind, one_line(exc), "error")
+                self._publish(engine, emit)
+                await asyncio.sleep(self._delay(failures))
+        async with asyncio.TaskGroup() as group:
+            for kind in KINDS:
+                group.create_task(self._run_kind(kind), name=f"{self.name}:{kind}")
+            group.create_task(self._emitter(engine, emit), name=f"{self.name}:emit")
+
+    async def close(self) -> None:
+        """Close the ApiClient (its HTTP session) and the connection's files."""
+        api, self.api = self.api, None
+        if api is not None:
+            await api.close()
+        await self.connection.close()
+
+    # -- parts ----------------------------------------------------------------------------
+
+    def _shown(self, pod: Pod) -> bool:
+        return self.all_pods or pod.is_fargate or (pod.phase == "Pending" and not pod.node)
+
+    def part(self) -> dict[str, Any]:
+        """This source's whole current state, as a part of the snapshot."""
+        pods = tuple(p for p in self._pods.values() if self._shown(p))
+        shown = {(p.namespace, p.name) for p in pods}
+        events = [e for pod in shown for e in self._events.get(pod, {}).values()]
+        conn = self.connection
+        cluster = KubeCluster(
+            name=self.cluster,
+            context=conn.context,
+            region=conn.region,
+            endpoint=conn.endpoint,
+            watch_state=self.state(),
+            error=self.error(),
+            fargate_profiles=conn.fargate_profiles,
+        )
+        return {
+            "pods": pods,
+            "kube_clusters": (cluster,),
+            "kube_events": tuple(sorted(events, key=lambda e: e.last_seen or 0.0)),
+            "workloads": self._workloads(pods),
+        }
+
+    def _workloads(self, pods: tuple[Pod, ...]) -> tuple[KubeWorkload, ...]:
+        if self.all_pods:
+            return tuple(w for w, _ in self._deployments.values())
+        # A Deployment's ReplicaSets are named <deployment>-<pod-template-hash>.
+        owners = {
+            (p.namespace, p.owner.partition("/")[2].rpartition("-")[0])
+            for p in pods
+            if p.owner and p.owner.startswith("ReplicaSet/")
+        }
+        out = []
+        for workload, template_labels in self._deployments.values():
+            if (workload.namespace, workload.name) in owners or any(
+                fp.matches(workload.namespace, template_labels)
+                for fp in self.connection.fargate_profiles
+            ):
+                out.append(workload)
+        return tuple(out)
+
+    def _changed(self) -> None:
+        self._dirty.set()
+
+    def _publish(self, engine: Engine, emit: Emit) -> None:
+        emit(self.part())
+        error = self.error()
+        if error:
+            engine.report(self, error, stale="pods" in self._errors)
+
+    async def _emitter(self, engine: Engine, emit: Emit) -> None:
+        while True:
+            await self._dirty.wait()
+            await asyncio.sleep(self.coalesce)
+            self._dirty.clear()
+            self._publish(engine, emit)
+
+    def _fail(self, kind: str, reason: str, state: str) -> None:
+        self._errors[kind] = reason if kind == "pods" else f"{kind}: {reason}"
+        self._state[kind] = state
+        self._changed()
+
+    def _delay(self, failures: int) -> float:
+        first, cap = self.backoff
+        delay = min(cap, first * 2 ** max(0, failures - 1))
+        return delay * random.uniform(0.8, 1.0)
+
+    # -- list and watch -------------------------------------------------------------------
+
+    async def _run_kind(self, kind: str) -> None:
+        failures = 0
+        version: str | None = None
+        gone_at: float | None = None
+        while True:
+            try:
+                if version is None:
+                    self._state[kind] = "listing"
+                    self._changed()
+                    version = await self._list(kind)
+                    if gone_at is not None and kind == "pods":
+                        self.relist_seconds = time.perf_counter() - gone_at
+                    gone_at = None
+                self._state[kind] = "watching"
+                self._errors.pop(kind, None)
+                self._changed()
+                started = time.monotonic()
+                version = await self._watch(kind, version)
+                if time.monotonic() - started > 1.0:
+                    failures = 0
+                continue
+            except _Gone:
+                version, gone_at = None, time.perf_counter()
+                self.relists += 1
+                failures += 1
+                if failures == 1:
+                    continue  # relist at once; back off only if it keeps happening
+                reason, state = f"Kubernetes: {kind} watch expired (410 Gone)", "backoff"
+            except asyncio.CancelledError:
+                raise
+            except ApiException as exc:
+                version = None
+                reason = kube_reason(exc, kind, self.connection.endpoint)
+                state = "error" if exc.status in (401, 403) else "backoff"
+                if exc.status == 401:
+                    reason = "Kubernetes: unauthorized (token expired or invalid)"
+                    await self._reauthenticate()
+            except Exception as exc:  # noqa: BLE001 - dropped stream, unreachable, bad data
+                log.debug("%s %s watch failed", self.name, kind, exc_info=True)
+                version = None
+                reason, state = kube_reason(exc, kind, self.connection.endpoint), "backoff"
+            failures += 1
+            self._fail(kind, reason, state)
+            await asyncio.sleep(self._delay(failures))
+
+    async def _reauthenticate(self) -> None:
+        if self.api is None:
+            return
+        with contextlib.suppress(Exception):
+            await self.connection.refresh(self.api.configuration, force=True)
+
+    def _call(self, kind: str) -> Callable[..., Any]:
+        assert self.api is not None
+        if kind == "pods":
+            return CoreV1Api(self.api).list_pod_for_all_namespaces
+        if kind == "events":
+            api = CoreV1Api(self.api)
+
+            def events(**kw: Any) -> Any:
+                return api.list_event_for_all_namespaces(
+                    field_selector="involvedObject.kind=Pod", **kw
+                )
+
+            return events
+        return AppsV1Api(self.api).list_deployment_for_all_namespaces
+
+    async def _request(self, kind: str, timeout: aiohttp.ClientTimeout, **kw: Any) -> Any:
+        self.count_request()
+        resp = await self._call(kind)(_preload_content=False, _request_timeout=timeout, **kw)
+        if resp.status >= 300:
+            body = await resp.text()
+            resp.release()
+            if resp.status == 410:
+                raise _Gone()
+            raise ApiException(status=resp.status, reason=_message(body) or resp.reason)
+        return resp
+
+    async def _list(self, kind: str) -> str:
+        items: list[dict[str, Any]] = []
+        token: str | None = None
+        version = ""
+        while True:
+            kw: dict[str, Any] = {"limit": self.page_size}
+            if token:
+                kw["_continue"] = token
+            resp = await self._request(kind, aiohttp.ClientTimeout(total=60), **kw)
+            try:
+                body = json.loads(await resp.read())
+            finally:
+                resp.release()
+            items.extend(body.get("items") or [])
+            meta = body.get("metadata") or {}
+            version = str(meta.get("resourceVersion") or version)
+            token = meta.get("continue")
+            if not token:
+                break
+        self._replace(kind, items)
+        return version
+
+    async def _watch(self, kind: str, version: str) -> str:
+        low, high = self.watch_timeout
+        seconds = random.randint(low, high)
+        resp = await self._request(
+            kind,
+            aiohttp.ClientTimeout(sock_connect=10, sock_read=seconds + 60),
+            watch=True,
+            resource_version=version,
+            allow_watch_bookmarks=True,
+            timeout_seconds=seconds,
+        )
+        try:
+            while True:
+                line = await resp.content.readline()
+                if not line:
+                    return version  # the server ended the watch: resume from here
+                if not line.strip():
+                    continue
+                event = json.loads(line)
+                version = self._apply(kind, event) or version
+        finally:
+            resp.close()
+
+    def _apply(self, kind: str, event: dict[str, Any]) -> str | None:
+        etype = event.get("type")
+        obj = event.get("object") or {}
+        if etype == "ERROR":
+            code = int(obj.get("code") or 500)
+            if code == 410:
+                raise _Gone()
+            raise ApiException(status=code, reason=str(obj.get("message") or obj.get("reason")))
+        version = (obj.get("metadata") or {}).get("resourceVersion")
+        if etype in ("ADDED", "MODIFIED"):
+            self._upsert(kind, obj)
+        elif etype == "DELETED":
+            self._remove(kind, obj)
+        elif etype != "BOOKMARK":
+            return None
+        if etype != "BOOKMARK":
+            self._changed()
+        return str(version) if version else None
+
+    def _replace(self, kind: str, items: list[dict[str, Any]]) -> None:
+        if kind == "pods":
+            self._pods.clear()
+        elif kind == "events":
+            self._events.clear()
+            self._event_pod.clear()
+        else:
+            self._deployments.clear()
+        for obj in items:
+            self._upsert(kind, obj)
+        self._changed()
+
+    def _upsert(self, kind: str, obj: dict[str, Any]) -> None:
+        key = _key(obj)
+        conn = self.connection
+        if kind == "pods":
+            self._pods[key] = parse_pod(obj, self.cluster, conn.context, conn.region)
+        elif kind == "events":
+            event = parse_event(obj, self.cluster)
+            pod = (event.namespace, event.involved)
+            mine = self._events.setdefault(pod, {})
+            mine[key] = event
+            self._event_pod[key] = pod
+            if len(mine) > self.events_per_pod:
+                oldest = sorted(mine, key=lambda k: mine[k].last_seen or 0.0)
+                for k in oldest[: len(mine) - self.events_per_pod]:
+                    del mine[k]
+                    self._event_pod.pop(k, None)
+        else:
+            labels = ((obj.get("spec") or {}).get("template") or {}).get("metadata") or {}
+            self._deployments[key] = (
+                parse_deployment(obj, self.cluster),
+                labels.get("labels") or {},
+            )
+
+    def _remove(self, kind: str, obj: dict[str, Any]) -> None:
+        key = _key(obj)
+        if kind == "pods":
+            pod = self._pods.pop(key, None)
+            if pod is not None:
+                for k in self._events.pop((pod.namespace, pod.name), {}):
+                    self._event_pod.pop(k, None)
+        elif kind == "events":
+            where = self._event_pod.pop(key, None)
+            if where is not None:
+                self._events.get(where, {}).pop(key, None)
+        else:
+            self._deployments.pop(key, None)
+
+    # -- logs -------------------------------------------------------------------------------
+
+    async def logs(
+        self,
+        namespace: str,
+        pod: str,
+        container: str | None = None,
+        previous: bool = False,
+        since_seconds: int | None = None,
+        tail_lines: int | None = None,
+    ) -> list[LogLine]:
+        """Read a pod's logs once (``previous=True`` for a crash-looping container)."""
+        return await read_pod_logs(
+            self, namespace, pod, container, previous, since_seconds, tail_lines
+        )
+
+    def follow(
+        self,
+        namespace: str,
+        pod: str,
+        container: str | None = None,
+        since_seconds: int | None = None,
+        tail_lines: int | None = None,
+    ) -> AsyncIterator[LogLine]:
+        """Follow a pod's logs: an async iterator of lines as they arrive."""
+        return follow_pod_logs(self, namespace, pod, container, since_seconds, tail_lines)
+
+
+def _message(body: str) -> str:
+    try:
+        return str(json.loads(body).get("message") or "")
+    except (ValueError, AttributeError):
+        return body.strip()[:200]
