@@ -208,6 +208,8 @@ def decode_reason(text: str | None, exit_code: int | None = None) -> Decoded | N
             if m is None:
                 continue
             groups = {k: _clean(v, 100) for k, v in m.groupdict().items() if v}
+            if ".dkr.ecr." in groups.get("image", ""):
+                groups["image"] = groups["image"].split("/", 1)[-1]  # the repository:tag
             reason = rule.reason.format_map(_Missing(groups))
             return Decoded(rule.kind, reason, rule.next_step, rule.severity, rule.abnormal)
     if exit_code is not None and exit_code in _EXIT_CODES:

@@ -36,13 +36,13 @@ STOPPED_REASONS = [
         "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to"
         f" resolve ref {ECR}/shop-api:2026.11.27-9: {ECR}/shop-api:2026.11.27-9: not found",
         "image-not-found",
-        "shop-api:2026.11.27-9",
+        "image shop-api:2026.11.27-9 does",
     ),
     (
         f"CannotPullContainerError: Error response from daemon: manifest for {ECR}/shop-api:latest"
         " not found: manifest unknown: Requested image not found",
         "image-not-found",
-        "shop-api:latest",
+        "image shop-api:latest does",
     ),
     (
         "CannotPullContainerError: Error response from daemon: pull access denied for"
