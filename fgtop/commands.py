@@ -8,7 +8,6 @@ closest valid name suggested.
 from __future__ import annotations
 
 import difflib
-import os
 from dataclasses import dataclass
 
 
@@ -139,4 +138,10 @@ def complete(
 
 def common_prefix(candidates: list[str]) -> str:
     """The longest common prefix of the candidates."""
-    return os.path.commonprefix(candidates) if candidates else ""
+    if not candidates:
+        return ""
+    first, last = min(candidates), max(candidates)
+    size = 0
+    while size < min(len(first), len(last)) and first[size] == last[size]:
+        size += 1
+    return first[:size]

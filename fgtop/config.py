@@ -138,10 +138,6 @@ def _text(value: Any) -> str:
     return value.strip()
 
 
-def _optional_text(value: Any) -> str | None:
-    return _text(value)
-
-
 def _strings(value: Any) -> list[str]:
     if isinstance(value, str):
         value = [v for v in value.split(",") if v.strip()]
@@ -190,7 +186,7 @@ _SPECS: dict[str, _Spec] = {
         _regions,
     ),
     "profile": _Spec(
-        "string", "unset", "AWS named profile; unset: the standard credential chain", _optional_text
+        "string", "unset", "AWS named profile; unset: the standard credential chain", _text
     ),
     "contexts": _Spec(
         "list of strings",

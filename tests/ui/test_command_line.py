@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from textual.app import App, ComposeResult
+from textual.binding import BindingType
 from textual.widgets import Button, Static
 
-from fgtop.commands import CommandError, complete, parse_command
+from fgtop.commands import COMMANDS, CommandError, complete, parse_command
 from fgtop.ui.widgets.command_line import CommandLine
 
 
 class CommandApp(App[None]):
     """Opens the command line on ``:`` and records what it posts."""
 
-    BINDINGS = [(":", "open_command", "Command")]
+    BINDINGS: ClassVar[list[BindingType]] = [(":", "open_command", "Command")]
 
     def __init__(self, history_path: Path | None = None) -> None:
         super().__init__()
@@ -109,7 +111,7 @@ async def test_tab_completes_commands_and_arguments_and_cycles() -> None:
         assert line.input.value == "region "
         await pilot.press("e", "tab")
         assert line.input.value == "region eu-"  # the common prefix first
-        assert "eu-west-1" in hint_text(app) and "eu-central-1" in hint_text(app)
+        assert hint_text(app) == "eu-west-1  eu-central-1"
         await pilot.press("tab")
         assert line.input.value == "region eu-west-1"
         await pilot.press("tab")
@@ -210,3 +212,24 @@ def test_complete_prefers_names_then_aliases() -> None:
     assert complete("ct") == ["ctx "]
     assert complete("theme ", {"themes": ["a", "b"]}) == ["theme a", "theme b"]
     assert complete("svc x") == []  # a filter argument has nothing to complete
+
+
+def test_issue_aliases_are_exact_names_not_just_prefixes() -> None:
+    words = {word: spec.name for spec in COMMANDS for word in (spec.name, *spec.aliases)}
+    for alias, name in {
+        "svc": "services",
+        "services": "services",
+        "tasks": "tasks",
+        "pods": "pods",
+        "problems": "problems",
+        "timeline": "timeline",
+        "cost": "cost",
+        "logs": "logs",
+        "region": "region",
+        "ctx": "context",
+        "theme": "theme",
+        "q": "quit",
+        "quit": "quit",
+        "help": "help",
+    }.items():
+        assert words.get(alias) == name, alias

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.suggester import Suggester
@@ -67,7 +68,7 @@ class CommandLine(Widget):
     CommandLine #hint.-error { color: $error; }
     """
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("tab", "complete", "Complete", show=False),
         Binding("up", "history(-1)", "Previous command", show=False),
         Binding("down", "history(1)", "Next command", show=False),
@@ -216,7 +217,7 @@ class CommandLine(Widget):
             return
         prefix = common_prefix(candidates)
         self._cycle = candidates
-        self._set_hint("  ".join(c.strip() for c in candidates))
+        self._set_hint("  ".join(c.strip().rsplit(" ", 1)[-1] for c in candidates))
         if len(prefix) > len(value):
             self._replace(prefix, completed=False)
         else:
