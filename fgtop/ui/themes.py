@@ -9,7 +9,9 @@ has a glyph, and :meth:`FgtopTheme.status_text` always pairs glyph, word and col
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import importlib.resources
 import re
 import tomllib
 from dataclasses import dataclass, field, fields
@@ -268,8 +270,17 @@ def _table(
 
 
 def shipped_themes_dir() -> Path:
-    """The folder of the themes shipped with fgtop."""
-    return resource_dir("themes")
+    """The folder of the themes shipped with fgtop (checkout or installed wheel)."""
+    folder = resource_dir("themes")
+    if folder.is_dir():
+        return folder
+    # Installed without an __init__.py, fgtop.themes is a namespace package whose
+    # importlib.resources root is a MultiplexedPath; its children are real paths.
+    with contextlib.suppress(ModuleNotFoundError, OSError, TypeError):
+        for child in importlib.resources.files("fgtop.themes").iterdir():
+            if isinstance(child, Path):
+                return child.parent
+    return folder
 
 
 def available_themes(
@@ -285,12 +296,14 @@ def available_themes(
         Themes by name: the default first, then shipped and user themes in file-name order.
     """
     themes: dict[str, FgtopTheme] = {}
-    folders = [shipped_themes_dir(), user_dir if user_dir is not None else user_themes_dir()]
-    for folder in folders:
+    shipped = shipped_themes_dir()
+    for folder in (shipped, user_dir if user_dir is not None else user_themes_dir()):
         try:
             files = sorted(folder.glob("*.toml")) if folder.is_dir() else []
         except OSError:
             files = []
+        if folder == shipped and not files and errors is not None:
+            errors.append(f"no shipped themes found in {folder}")
         for path in files:
             try:
                 theme = load_theme_file(path)

@@ -66,6 +66,9 @@ async def test_colon_opens_and_alias_submits_canonical_command() -> None:
         await pilot.press(":", *"region eu-west-1", "enter")
         await pilot.pause()
         assert app.submitted[-1] == ("region", "eu-west-1")
+        await pilot.press(":", ":", "q", "enter")  # a ':' typed inside the line is text
+        await pilot.pause()
+        assert app.submitted[-1] == ("quit", None)
 
 
 async def test_unknown_command_shows_one_line_with_suggestion_and_stays_open() -> None:

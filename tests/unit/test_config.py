@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -233,3 +235,11 @@ def test_documented_defaults_match_the_dataclass() -> None:
         if key.key == "metrics_window":
             value = 3600 if value == "1h" else value
         assert getattr(defaults, key.key) == value, key.key
+
+
+def test_config_and_commands_never_import_textual() -> None:
+    code = "import sys, fgtop.config, fgtop.commands; print('textual' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"
