@@ -199,8 +199,12 @@ def suggest_for_service(
     if ev is not None:
         want_cpu, want_mem = needed(cur, ev, headroom)
         new = cheapest_size(prices, want_cpu, want_mem, arch=shape.arch, os_family=shape.os)
-        if new is not None and new != cur and rate(new) < rate(cur):
-            s = _suggestion(RESIZE, service, n, cur, new, (rate(cur) - rate(new)) * n)
+        if new is not None and new != cur and rate(new, on_spot=False) < rate(cur, on_spot=False):
+            saving = sum(
+                (rate(cur, on_spot=t.is_spot) - rate(new, on_spot=t.is_spot) for t in tasks),
+                Decimal(0),
+            )
+            s = _suggestion(RESIZE, service, n, cur, new, saving)
             detail = (
                 f"{format_size(*cur)} -> {format_size(*new)}: CPU peak {ev.cpu_peak:.0f}% "
                 f"(p95 {ev.cpu_p95:.0f}%), memory peak {ev.memory_peak:.0f}% "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -114,6 +115,19 @@ def test_oversized_service_gets_a_smaller_size(table: PriceTable) -> None:
     assert "peak 30%" in s.detail and "p95 20%" in s.detail
 
 
+def test_resize_savings_price_each_task_on_its_own_provider(table: PriceTable) -> None:
+    snap = estate([10.0] * 60, [10.0] * 60)
+    tasks = (*snap.tasks[:2], replace(snap.tasks[2], capacity_provider="FARGATE_SPOT"))
+    snap = replace(snap, tasks=tasks)
+    out = suggest(snap, table)
+    assert [s.kind for s in out] == [RESIZE]  # already on Spot in part: no ARM/Spot advice
+    prices = table.regions["us-east-1"]
+    od = size_rate(prices, 2048, 8192) - size_rate(prices, 256, 1024)
+    spot = size_rate(prices, 2048, 8192, spot=True) - size_rate(prices, 256, 1024, spot=True)
+    assert out[0].proposed == (256, 1024)
+    assert out[0].per_hour_savings == 2 * od + spot
+
+
 def test_busy_service_gets_no_resize(table: PriceTable) -> None:
     out = suggest(estate([70.0] * 60, [90.0] * 60), table)
     assert [s for s in out if s.kind == RESIZE] == []
@@ -148,7 +162,7 @@ def test_size_from_task_definition_when_tasks_lack_it(table: PriceTable) -> None
     td = TaskDefinition(
         arn=snap.services[0].task_definition, family="api", revision=7, cpu=1024, memory=4096
     )
-    snap = Snapshot(**{**snap.__dict__, "task_definitions": (td,)})
+    snap = replace(snap, task_definitions=(td,))
     resize = [s for s in suggest(snap, table) if s.kind == RESIZE]
     assert resize and resize[0].current == (1024, 4096)
     assert resize[0].proposed == (256, 512)  # 10% of 1024 / 0.8; 10% of 4096 / 0.8

@@ -1,0 +1,195 @@
+"""The cost panel (``c``): burn rate, projection, breakdowns, Spot savings, right-sizing."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from fgtop.cost.estimate import HOURS_PER_MONTH, CostSummary
+from fgtop.cost.rightsizing import ARM, RESIZE, SPOT, Suggestion
+from fgtop.cost.sizes import format_size
+from fgtop.sanitize import clean
+
+MAX_ROWS = 12
+"""Rows shown per breakdown table (the largest first)."""
+
+
+def money(amount: Decimal | float, places: int = 2) -> str:
+    """``$1,234.57``: dollars rounded half-up to ``places`` for display only."""
+    d = amount if isinstance(amount, Decimal) else Decimal(str(amount))
+    q = d.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return f"${q:,.{places}f}"
+
+
+def hourly(amount: Decimal | float) -> str:
+    """An hourly rate: four decimals, enough for one small task (``$0.0247/h``)."""
+    return f"{money(amount, 4)}/h"
+
+
+def _breakdown(
+    title: str, rows: dict[str, Decimal], labels: dict[str, str], total: Decimal
+) -> Table:
+    table = Table(title=title, title_justify="left", expand=True, show_edge=False, pad_edge=False)
+    table.add_column("name", ratio=3, no_wrap=True, overflow="ellipsis")
+    table.add_column("$/h", justify="right")
+    table.add_column("$/month", justify="right")
+    table.add_column("share", justify="right")
+    ordered = sorted(rows.items(), key=lambda kv: (-kv[1], kv[0]))
+    for key, rate in ordered[:MAX_ROWS]:
+        share = f"{rate / total:.0%}" if total else "-"
+        table.add_row(
+            Text(clean(labels.get(key, key), max_chars=200)),
+            hourly(rate),
+            money(rate * HOURS_PER_MONTH),
+            share,
+        )
+    if len(ordered) > MAX_ROWS:
+        rest = sum((r for _, r in ordered[MAX_ROWS:]), Decimal(0))
+        table.add_row(
+            Text(f"{len(ordered) - MAX_ROWS} more", style="dim"),
+            hourly(rest),
+            money(rest * HOURS_PER_MONTH),
+            f"{rest / total:.0%}" if total else "-",
+        )
+    return table
+
+
+def _change(s: Suggestion) -> Text:
+    if s.kind == RESIZE:
+        return Text(f"{format_size(*s.current)} → {format_size(*s.proposed)}")
+    if s.kind == ARM:
+        return Text("move to ARM (Graviton)")
+    if s.kind == SPOT:
+        return Text(f"{s.tasks - 1} of {s.tasks} tasks to FARGATE_SPOT")
+    return Text(s.kind)
+
+
+def _evidence(s: Suggestion) -> Text:
+    ev = s.evidence
+    if ev is None:
+        return Text("-", style="dim")
+    return Text(
+        f"CPU peak {ev.cpu_peak:.0f}% p95 {ev.cpu_p95:.0f}% · "
+        f"mem peak {ev.memory_peak:.0f}% p95 {ev.memory_p95:.0f}% · {ev.samples} samples"
+    )
+
+
+def _suggestions(suggestions: Sequence[Suggestion]) -> RenderableType:
+    if not suggestions:
+        return Text(
+            "Right-sizing: no suggestions (needs an hour of CPU and memory data per service).",
+            style="dim",
+        )
+    table = Table(
+        title="Right-sizing (largest savings first)",
+        title_justify="left",
+        expand=True,
+        show_edge=False,
+        pad_edge=False,
+    )
+    table.add_column("service", no_wrap=True, overflow="ellipsis")
+    table.add_column("change")
+    table.add_column("saves/month", justify="right")
+    table.add_column("evidence")
+    for s in suggestions:
+        table.add_row(
+            Text(clean(s.service_name, max_chars=200)),
+            _change(s),
+            money(s.monthly_savings),
+            _evidence(s),
+        )
+    return table
+
+
+class CostPanel(VerticalScroll):
+    """What the estate costs now, where it goes, and what it could cost."""
+
+    DEFAULT_CSS = """
+    CostPanel { height: 1fr; padding: 0 1; }
+    CostPanel > Static { margin-bottom: 1; }
+    """
+
+    def __init__(self, **kwargs) -> None:  # noqa: ANN003
+        super().__init__(**kwargs)
+        self.summary: CostSummary | None = None
+        self.suggestions: list[Suggestion] = []
+
+    def compose(self) -> ComposeResult:
+        """The sections, filled by :meth:`update_cost`."""
+        yield Static(Text("Cost: waiting for the first refresh…", style="dim"), id="cost-total")
+        yield Static("", id="cost-breakdown")
+        yield Static("", id="cost-suggestions")
+        yield Static("", id="cost-own")
+        yield Static("", id="cost-source")
+
+    def update_cost(
+        self,
+        summary: CostSummary,
+        suggestions: list[Suggestion],
+        own_cost_usd: float,
+        own_cost_per_hour_usd: float,
+        warnings: Sequence[str] = (),
+    ) -> None:
+        """Show new figures.
+
+        Args:
+            summary: From :func:`fgtop.cost.estimate.estate_cost`.
+            suggestions: From :func:`fgtop.cost.rightsizing.suggest` (shown in that order).
+            own_cost_usd: What fgtop's own API calls have cost so far.
+            own_cost_per_hour_usd: What keeping fgtop open costs per hour.
+            warnings: One-line notices (e.g. the price table's load warnings).
+        """
+        self.summary = summary
+        self.suggestions = list(suggestions)
+        self.query_one("#cost-total", Static).update(self._total(summary, warnings))
+        self.query_one("#cost-breakdown", Static).update(
+            Group(
+                _breakdown("By cluster", summary.by_cluster, summary.labels, summary.per_hour),
+                Text(""),
+                _breakdown("By service", summary.by_service, summary.labels, summary.per_hour),
+                Text(""),
+                _breakdown(
+                    "By capacity provider", summary.by_capacity_provider, {}, summary.per_hour
+                ),
+            )
+        )
+        self.query_one("#cost-suggestions", Static).update(_suggestions(self.suggestions))
+        own = Text("fgtop's own AWS cost (CloudWatch GetMetricData): ")
+        own.append(f"{money(own_cost_usd, 4)} so far, ~{hourly(own_cost_per_hour_usd)}")
+        self.query_one("#cost-own", Static).update(own)
+        source = Text(f"Prices: table of {summary.price_table_date}, ", style="dim")
+        source.append(summary.price_table_source, style="dim")
+        source.append(". Billing per second, one-minute minimum (15 minutes on Windows).")
+        if summary.spot_is_estimate:
+            source.append(" Spot figure is an estimate: Spot prices vary.", style="italic")
+        self.query_one("#cost-source", Static).update(source)
+
+    @staticmethod
+    def _total(summary: CostSummary, warnings: Sequence[str]) -> Text:
+        text = Text()
+        text.append("Burn rate ", style="bold")
+        text.append(hourly(summary.per_hour), style="bold")
+        text.append("   projected month at this rate (730 h) ")
+        text.append(money(summary.per_month_projected), style="bold")
+        text.append("\nSpot savings being realised ")
+        text.append(hourly(summary.spot_savings_per_hour))
+        text.append(f" ({money(summary.spot_savings_per_hour * HOURS_PER_MONTH)}/month)")
+        if summary.spot_is_estimate:
+            text.append("  (Spot figure is an estimate)", style="italic")
+        if summary.unpriced:
+            n = len(summary.unpriced)
+            text.append(
+                f"\n⚠ {n} running task{'s' if n != 1 else ''}/pod{'s' if n != 1 else ''} not priced "
+                "(size or region unknown)",
+                style="yellow",
+            )
+        for w in warnings:
+            text.append(f"\n⚠ {w}", style="yellow")
+        return text
