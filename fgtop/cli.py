@@ -204,8 +204,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``fgtop`` command."""
     argv = list(sys.argv[1:] if argv is None else argv)
     parser, subs = build_parser()
-    command = argv[0] if argv and argv[0] in subs else None
-    args = subs[command].parse_args(argv[1:]) if command else parser.parse_args(argv)
+    command, rest = split_command(parser, subs, argv)
+    args = subs[command].parse_args(rest) if command else parser.parse_args(rest)
     from fgtop import runners
 
     try:
@@ -213,6 +213,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handler(args)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`fgtop snapshot | head`): not an error worth a traceback.
+        sys.stdout = None  # type: ignore[assignment]
+        return 0
+
+
+def split_command(
+    parser: argparse.ArgumentParser, subs: dict[str, argparse.ArgumentParser], argv: list[str]
+) -> tuple[str | None, list[str]]:
+    """Find the subcommand even after options (``fgtop --profile p snapshot``)."""
+    takes_value = {
+        opt for action in parser._actions if action.nargs != 0 for opt in action.option_strings
+    }
+    i = 0
+    while i < len(argv):
+        token = argv[i]
+        if token == "--":
+            break
+        if token.startswith("-"):
+            if token in takes_value:
+                i += 1
+        elif token in subs:
+            return token, argv[:i] + argv[i + 1 :]
+        else:
+            break
+        i += 1
+    return None, argv
 
 
 def run_async(coro) -> int:  # noqa: ANN001 - any coroutine returning an exit code

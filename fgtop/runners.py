@@ -64,13 +64,14 @@ def run_dashboard(args: argparse.Namespace) -> int:
     """``fgtop``: the live dashboard."""
     from fgtop.ui.app import create_app
 
-    async def setup():
-        return await build_engine(live_options(args))
+    async def go() -> int:
+        # One event loop for the setup and the app: the AWS clients belong to it.
+        engine = await build_engine(live_options(args))
+        app = create_app(engine=engine, mode="live", theme=getattr(args, "theme", None))
+        await app.run_async()
+        return app.return_code or 0
 
     try:
-        engine = asyncio.run(setup())
+        return asyncio.run(go())
     except SetupError as exc:
         return fail(str(exc))
-    app = create_app(engine=engine, mode="live", theme=getattr(args, "theme", None))
-    app.run()
-    return app.return_code or 0

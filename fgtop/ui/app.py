@@ -86,8 +86,9 @@ class FgtopApp(App):
     def _set_paused_badge(self) -> None:
         from fgtop.ui.widgets.header_bar import HeaderBar
 
-        for header in self.query(HeaderBar):
-            header.paused = self.paused
+        for screen in self.screen_stack:
+            for header in screen.query(HeaderBar):
+                header.paused = self.paused
 
     def open_details(self, key: str, item: Any) -> None:
         """Open the details of a task or service."""

@@ -1,0 +1,116 @@
+"""`fgtop snapshot` as a subprocess against moto, and the error paths of the CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.fakes.aws_world import build_world
+
+
+def fgtop(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+    """Run the installed command the way a user would (python -m fgtop is the same entry point)."""
+    return subprocess.run(
+        [sys.executable, "-m", "fgtop", *args],
+        capture_output=True,
+        text=True,
+        env=env if env is not None else dict(os.environ),
+        timeout=timeout,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+
+
+def test_snapshot_json_against_moto(moto: str) -> None:
+    world = build_world(moto, big_cluster_tasks=24, services=4)
+    proc = fgtop("snapshot", "--region", "us-east-1", "--region", "eu-west-1", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["taken_at"].endswith("Z")
+    assert {(c["name"], c["region"]) for c in doc["clusters"]} == {
+        ("prod", "us-east-1"),
+        ("batch", "us-east-1"),
+        ("edge", "eu-west-1"),
+    }
+    arns = {t["arn"] for t in doc["tasks"]}
+    assert arns == {a for v in world.tasks.values() for a in v}
+    task = next(t for t in doc["tasks"] if t["arn"] in world.spot)
+    for key in (
+        "arn id cluster region service group task_definition last_status desired_status health launch_type "
+        "capacity_provider cpu memory arch az private_ip started_at stopped_at stop_code stopped_reason containers tags"
+    ).split():
+        assert key in task, key
+    assert task["capacity_provider"] == "FARGATE_SPOT" and task["arch"] == "arm64"
+    assert isinstance(task["cpu"], int) and task["cpu"] == 1024 and task["memory"] == 2048
+    assert set(task["containers"][0]) >= {"name", "image", "last_status", "exit_code", "reason", "health"}
+    stopped = next(t for t in doc["tasks"] if t["arn"] in world.stopped)
+    assert stopped["stopped_reason"] == "Essential container in task exited"
+    assert stopped["service"] is None and stopped["tags"] == {"job": "nightly"}
+    svc = next(s for s in doc["services"] if s["name"] == "svc-01")
+    for key in "name arn cluster region status desired running pending deployments events".split():
+        assert key in svc, key
+    dep = svc["deployments"][0]
+    assert set(dep) >= {"status", "rollout_state", "task_definition", "desired", "running", "pending", "failed_tasks"}
+    assert {s["name"] for s in doc["sources"]} == {"ecs:us-east-1", "ecs:eu-west-1"}
+    assert all(s["ok"] and not s["stale"] and s["api_calls"] > 0 for s in doc["sources"])
+
+
+def test_snapshot_table(moto: str) -> None:
+    build_world(moto, big_cluster_tasks=4, services=2)
+    proc = fgtop("snapshot", "--region", "us-east-1", "--format", "table")
+    assert proc.returncode == 0, proc.stderr
+    assert "svc-01" in proc.stdout and "FARGATE_SPOT" in proc.stdout
+
+
+def _env_without_aws(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env["HOME"] = str(tmp_path)
+    env["AWS_EC2_METADATA_DISABLED"] = "true"
+    return env
+
+
+def test_no_region_is_one_line_exit_2(tmp_path: Path) -> None:
+    proc = fgtop("snapshot", env=_env_without_aws(tmp_path))
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
+    assert "no AWS region" in proc.stderr and "--region" in proc.stderr and "fgtop demo" in proc.stderr
+
+
+def test_no_credentials_is_one_line_exit_2(tmp_path: Path) -> None:
+    proc = fgtop("snapshot", "--region", "eu-west-1", env=_env_without_aws(tmp_path))
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
+    assert "no AWS credentials" in proc.stderr and "fgtop demo" in proc.stderr
+
+
+def test_dashboard_without_credentials_exits_2(tmp_path: Path) -> None:
+    proc = fgtop("--region", "eu-west-1", env=_env_without_aws(tmp_path))
+    assert proc.returncode == 2 and "no AWS credentials" in proc.stderr
+
+
+def test_unknown_profile(tmp_path: Path) -> None:
+    proc = fgtop("--profile", "nope", "snapshot", env=_env_without_aws(tmp_path))
+    assert proc.returncode == 2 and "profile 'nope' not found" in proc.stderr
+
+
+def test_unknown_cluster(moto: str) -> None:
+    build_world(moto, big_cluster_tasks=2, services=1)
+    proc = fgtop("snapshot", "--region", "us-east-1", "--cluster", "prod", "--cluster", "nope")
+    assert proc.returncode == 2
+    assert "unknown cluster nope" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_bad_refresh_is_refused(moto: str) -> None:
+    proc = fgtop("snapshot", "--region", "us-east-1", "--refresh", "0.1")
+    assert proc.returncode == 2 and "--refresh" in proc.stderr
+
+
+@pytest.mark.parametrize("args", [["--help"], ["snapshot", "--help"]])
+def test_help_texts(args: list[str]) -> None:
+    proc = fgtop(*args)
+    assert proc.returncode == 0
+    assert "--region" in proc.stdout
