@@ -6,19 +6,19 @@ checkout (editable install, tests) they are the top-level ``themes/`` and ``fixt
 
 from __future__ import annotations
 
-import importlib.resources
+import importlib.util
 from pathlib import Path
 
 
 def resource_dir(name: str) -> Path:
     """The folder of shipped ``themes`` or ``fixtures``."""
     checkout = Path(__file__).resolve().parent.parent / name
-    if checkout.is_dir():
+    if (checkout / "__init__.py").is_file():
         return checkout
-    try:
-        return Path(str(importlib.resources.files(f"fgtop.{name}")))
-    except ModuleNotFoundError:
-        return checkout
+    spec = importlib.util.find_spec(f"fgtop.{name}")
+    if spec is not None and spec.origin:
+        return Path(spec.origin).parent
+    return checkout
 
 
 def demo_recording() -> Path:

@@ -304,7 +304,8 @@ class EcsSource(Source):
     async def _paginate(self, client: Any, op: str, key: str, **kwargs: Any) -> list[str]:
         out: list[str] = []
         paginator = client.get_paginator(op)
-        async for page in paginator.paginate(**kwargs):
+        # The largest page each list call allows (ListServices defaults to 10 otherwise).
+        async for page in paginator.paginate(**kwargs, PaginationConfig={"PageSize": 100}):
             out.extend(page.get(key) or ())
         return out
 

@@ -1,0 +1,1 @@
+"""Themes shipped inside the wheel (data only)."""
