@@ -25,6 +25,7 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -263,32 +264,20 @@ class CloudWatchSource(Source):
             return []  # scaled to zero: its history is held, nothing new will come
         dims = (("ClusterName", _name(service.cluster)), ("ServiceName", service.name))
         backfill = self.long_backfill if selected else self.service_backfill
+        make = partial(MetricSpec, service.arn, region=service.region, dimensions=dims)
+        make = partial(make, backfill=backfill)
         specs = [
-            MetricSpec(
-                service.arn, "cpu", service.region, NS_ECS, "CPUUtilization", dims, backfill
-            ),
-            MetricSpec(
-                service.arn, "memory", service.region, NS_ECS, "MemoryUtilization", dims, backfill
-            ),
+            make("cpu", namespace=NS_ECS, name="CPUUtilization"),
+            make("memory", namespace=NS_ECS, name="MemoryUtilization"),
         ]
         insights = cluster is not None and cluster.container_insights != "disabled"
-        if insights and (
-            self.service_insights == "all" or (self.service_insights == "selected" and selected)
-        ):
+        wants = self.service_insights == "all" or (self.service_insights == "selected" and selected)
+        if insights and wants:
             # Container Insights reports these as bytes/second; store bytes per period.
-            specs.extend(
-                MetricSpec(
-                    service.arn,
-                    metric,
-                    service.region,
-                    NS_INSIGHTS,
-                    name,
-                    dims,
-                    backfill,
-                    scale=float(self.period),
-                )
-                for metric, name in _SERVICE_INSIGHTS
-            )
+            scale = float(self.period)
+            specs += [
+                make(m, namespace=NS_INSIGHTS, name=n, scale=scale) for m, n in _SERVICE_INSIGHTS
+            ]
         return specs
 
     def _task_specs(self, task: Task, selected: bool) -> list[MetricSpec]:
@@ -300,37 +289,17 @@ class CloudWatchSource(Source):
         dims = (("ClusterName", _name(task.cluster)), ("TaskDefinitionFamily", family))
         dims += (("TaskId", task.id),)
         backfill = self.long_backfill if selected else self.task_backfill
-        specs = []
-        for metric, name, reserved, denom in (
-            ("cpu", "CpuUtilized", task.cpu, "CpuReserved"),
-            ("memory", "MemoryUtilized", task.memory, "MemoryReserved"),
-        ):
-            if reserved:
-                spec = MetricSpec(
-                    task.arn,
-                    metric,
-                    task.region,
-                    NS_INSIGHTS,
-                    name,
-                    dims,
-                    backfill,
-                    scale=100.0 / reserved,
-                    kind="task",
-                )
-            else:
-                spec = MetricSpec(
-                    task.arn,
-                    metric,
-                    task.region,
-                    NS_INSIGHTS,
-                    name,
-                    dims,
-                    backfill,
-                    denominator=denom,
-                    kind="task",
-                )
-            specs.append(spec)
-        return specs
+        make = partial(MetricSpec, task.arn, region=task.region, namespace=NS_INSIGHTS)
+        make = partial(make, dimensions=dims, backfill=backfill, kind="task")
+        return [
+            make(metric, name=name, scale=100.0 / reserved)
+            if reserved  # the task's own size: one metric, not two
+            else make(metric, name=name, denominator=denom)
+            for metric, name, reserved, denom in (
+                ("cpu", "CpuUtilized", task.cpu, "CpuReserved"),
+                ("memory", "MemoryUtilized", task.memory, "MemoryReserved"),
+            )
+        ]
 
     def _start(self, held: _Held, end: float) -> float | None:
         """StartTime for ``held`` now, or None when it holds every complete minute."""
