@@ -1,0 +1,25 @@
+"""Cost: what Fargate tasks and pods cost, from a price table. Pure functions, no Textual.
+
+- :mod:`fgtop.cost.sizes` — the valid Fargate CPU/memory combinations and EKS pod sizing.
+- :mod:`fgtop.cost.prices` — the price table (bundled, or refreshed into the user's cache).
+- :mod:`fgtop.cost.estimate` — $/h and cost so far per task, pod, service and estate.
+- :mod:`fgtop.cost.rightsizing` — smaller sizes, ARM and Spot, with their savings.
+- :mod:`fgtop.cost.pricing_api` — ``fgtop pricing update`` (imports the AWS layer; import it
+  only when refreshing).
+"""
+
+from fgtop.cost.estimate import CostSummary, estate_cost, pod_rate, task_cost_so_far, task_rate
+from fgtop.cost.prices import PriceTable, load_price_table
+from fgtop.cost.rightsizing import Suggestion, suggest
+
+__all__ = [
+    "CostSummary",
+    "PriceTable",
+    "Suggestion",
+    "estate_cost",
+    "load_price_table",
+    "pod_rate",
+    "suggest",
+    "task_cost_so_far",
+    "task_rate",
+]

@@ -128,8 +128,10 @@ def task_cost_so_far(task: Task, table: PriceTable, now: float) -> Decimal | Non
     None when the task cannot be priced; 0 when it has not started.
     """
     rate = task_rate(task, table)
-    if rate is None:
-        return None
+    return None if rate is None else _task_cost(task, rate, now)
+
+
+def _task_cost(task: Task, rate: Decimal, now: float) -> Decimal:
     minimum = WINDOWS_MINIMUM_SECONDS if is_windows(task.os) else LINUX_MINIMUM_SECONDS
     return cost_for(rate, billed_seconds(*task_billing_window(task, now), minimum=minimum))
 
@@ -169,8 +171,10 @@ def pod_cost_so_far(
 ) -> Decimal | None:
     """Dollars a pod has cost from its start until deleted or ``now`` (None if unpriced)."""
     rate = pod_rate(pod, table, default_region)
-    if rate is None:
-        return None
+    return None if rate is None else _pod_cost(pod, rate, now)
+
+
+def _pod_cost(pod: Pod, rate: Decimal, now: float) -> Decimal:
     start = pod.started_at if pod.started_at is not None else pod.created_at
     end = min(pod.deleted_at, now) if pod.deleted_at is not None else now
     return cost_for(rate, billed_seconds(start, end))
@@ -193,6 +197,17 @@ def service_tasks(service: Service, tasks: tuple[Task, ...] | list[Task]) -> lis
         for t in tasks
         if t.service == service.name and t.cluster == service.cluster and t.region == service.region
     ]
+
+
+def tasks_by_service(
+    tasks: tuple[Task, ...] | list[Task],
+) -> dict[tuple[str, str, str], list[Task]]:
+    """Tasks grouped by (service name, cluster, region), for many :func:`service_tasks` at once."""
+    out: dict[tuple[str, str, str], list[Task]] = defaultdict(list)
+    for t in tasks:
+        if t.service:
+            out[(t.service, t.cluster, t.region)].append(t)
+    return out
 
 
 def service_rate(
@@ -295,16 +310,25 @@ def estate_cost(
     spot_savings = Decimal(0)
     service_by_id = {(s.name, s.cluster, s.region): s for s in snapshot.services}
 
+    memo: dict[tuple[object, ...], Decimal | None] = {}
+
+    def rate_of(t: Task, spot: bool | None = None) -> Decimal | None:
+        on_spot = t.is_spot if spot is None else spot
+        key = (t.region, t.cpu, t.memory, t.arch, t.os, t.ephemeral_storage_gib, on_spot)
+        key += (t.launch_type, t.capacity_provider)
+        if key not in memo:
+            memo[key] = task_rate(t, table, spot=on_spot)
+        return memo[key]
+
     for t in snapshot.tasks:
-        rate = task_rate(t, table)
+        rate = rate_of(t)
         running = is_task_running(t)
         if rate is None:
             if running and t.launch_type != "EC2":
                 unpriced.append(t.arn)
             continue
         task_rates[t.arn] = rate
-        cost = task_cost_so_far(t, table, now)
-        task_costs[t.arn] = cost if cost is not None else Decimal(0)
+        task_costs[t.arn] = _task_cost(t, rate, now)
         if not running:
             continue
         total += rate
@@ -316,7 +340,7 @@ def estate_cost(
             by_service[svc.arn] += rate
             labels.setdefault(svc.arn, f"{_short(svc.cluster)}/{svc.name}")
         if t.is_spot:
-            on_demand = task_rate(t, table, spot=False)
+            on_demand = rate_of(t, spot=False)
             if on_demand is not None:
                 spot_savings += on_demand - rate
 
@@ -328,8 +352,7 @@ def estate_cost(
                 unpriced.append(p.key)
             continue
         pod_rates[p.key] = rate
-        cost = pod_cost_so_far(p, table, now, region)
-        pod_costs[p.key] = cost if cost is not None else Decimal(0)
+        pod_costs[p.key] = _pod_cost(p, rate, now)
         if not running:
             continue
         total += rate
@@ -342,8 +365,9 @@ def estate_cost(
 
     service_rates: dict[str, Decimal] = {}
     service_costs: dict[str, Decimal] = {}
+    grouped = tasks_by_service(snapshot.tasks)
     for s in snapshot.services:
-        tasks = service_tasks(s, snapshot.tasks)
+        tasks = grouped.get((s.name, s.cluster, s.region), [])
         service_rates[s.arn] = sum(
             (task_rates.get(t.arn, Decimal(0)) for t in tasks if is_task_running(t)), Decimal(0)
         )

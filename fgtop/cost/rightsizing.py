@@ -6,6 +6,7 @@ Pure functions over a :class:`~fgtop.model.Snapshot` and a price table, like
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -16,6 +17,7 @@ from fgtop.cost.estimate import (
     is_windows,
     service_tasks,
     size_rate,
+    tasks_by_service,
 )
 from fgtop.cost.prices import PriceTable, RegionPrices
 from fgtop.cost.sizes import FARGATE_SIZES, format_size
@@ -118,14 +120,19 @@ def cheapest_size(
     os_family: str | None = "LINUX",
 ) -> tuple[int, int] | None:
     """The cheapest valid Fargate size with at least this CPU and memory, or None."""
-    best: tuple[Decimal, tuple[int, int]] | None = None
-    for size in FARGATE_SIZES:
-        if size[0] < cpu_units or size[1] < memory_mib:
-            continue
-        rate = size_rate(prices, *size, arch=arch, os_family=os_family)
-        if best is None or rate < best[0]:
-            best = (rate, size)
-    return best[1] if best else None
+    for _, size in _by_price(prices, arch, os_family):
+        if size[0] >= cpu_units and size[1] >= memory_mib:
+            return size
+    return None
+
+
+@functools.lru_cache(maxsize=64)
+def _by_price(
+    prices: RegionPrices, arch: str | None, os_family: str | None
+) -> tuple[tuple[Decimal, tuple[int, int]], ...]:
+    """Every valid size with its rate, cheapest first (smaller size first on a tie)."""
+    rated = [(size_rate(prices, *s, arch=arch, os_family=os_family), s) for s in FARGATE_SIZES]
+    return tuple(sorted(rated))
 
 
 def _shape(service: Service, tasks: list[Task], snapshot: Snapshot) -> Task | None:
@@ -172,10 +179,22 @@ def _suggestion(
 
 
 def suggest_for_service(
-    service: Service, snapshot: Snapshot, table: PriceTable, headroom: float = DEFAULT_HEADROOM
+    service: Service,
+    snapshot: Snapshot,
+    table: PriceTable,
+    headroom: float = DEFAULT_HEADROOM,
+    *,
+    tasks: list[Task] | None = None,
+    series: dict[tuple[str, str], MetricSeries] | None = None,
 ) -> list[Suggestion]:
-    """Every saving found for one service (possibly none)."""
-    tasks = [t for t in service_tasks(service, snapshot.tasks) if is_task_running(t)]
+    """Every saving found for one service (possibly none).
+
+    ``tasks`` (the service's tasks) and ``series`` (by (target, metric)) may be given when
+    already indexed; otherwise they are looked up in ``snapshot``.
+    """
+    if tasks is None:
+        tasks = service_tasks(service, snapshot.tasks)
+    tasks = [t for t in tasks if is_task_running(t)]
     shape = _shape(service, tasks, snapshot)
     prices = table.region(service.region)
     if shape is None or prices is None or not shape.cpu or not shape.memory:
@@ -195,7 +214,11 @@ def suggest_for_service(
         )
 
     out: list[Suggestion] = []
-    ev = evidence_for(snapshot.series(service.arn, "cpu"), snapshot.series(service.arn, "memory"))
+    if series is None:
+        cpu_s, mem_s = snapshot.series(service.arn, "cpu"), snapshot.series(service.arn, "memory")
+    else:
+        cpu_s, mem_s = series.get((service.arn, "cpu")), series.get((service.arn, "memory"))
+    ev = evidence_for(cpu_s, mem_s)
     if ev is not None:
         want_cpu, want_mem = needed(cur, ev, headroom)
         new = cheapest_size(prices, want_cpu, want_mem, arch=shape.arch, os_family=shape.os)
@@ -242,8 +265,11 @@ def suggest(
     """
     if not 0 < headroom <= 1:
         raise ValueError(f"headroom must be in (0, 1], got {headroom}")
+    grouped = tasks_by_service(snapshot.tasks)
+    series = {(m.target, m.metric): m for m in snapshot.metrics if m.metric in ("cpu", "memory")}
     out: list[Suggestion] = []
     for svc in snapshot.services:
-        out.extend(suggest_for_service(svc, snapshot, table, headroom))
+        tasks = grouped.get((svc.name, svc.cluster, svc.region), [])
+        out.extend(suggest_for_service(svc, snapshot, table, headroom, tasks=tasks, series=series))
     out.sort(key=lambda s: (-s.monthly_savings, s.service_name, s.kind))
     return out
