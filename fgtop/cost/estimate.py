@@ -324,7 +324,7 @@ def estate_cost(
         rate = rate_of(t)
         running = is_task_running(t)
         if rate is None:
-            if running and t.launch_type != "EC2":
+            if running and t.launch_type != "EC2" and t.capacity_provider in _FARGATE_PROVIDERS:
                 unpriced.append(t.arn)
             continue
         task_rates[t.arn] = rate
