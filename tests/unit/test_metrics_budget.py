@@ -8,6 +8,8 @@ against moto's CloudWatch over HTTP.
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
 import time
 from collections.abc import AsyncIterator
 
@@ -153,3 +155,12 @@ def test_ring_merges_late_and_backfilled_points_in_order() -> None:
     assert ring.first == 300.0 and ring.last == 360.0
     with pytest.raises(ValueError):
         PointRing(0)
+
+
+def test_metrics_source_never_imports_textual() -> None:
+    code = (
+        "import sys, fgtop.sources.cloudwatch, fgtop.sources.ring, fgtop.ui.widgets.bars; "
+        "print('textual' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
