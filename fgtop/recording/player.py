@@ -1,0 +1,184 @@
+"""The replay clock: plays a recording at 1x-10x, pauses, steps, seeks and loops.
+
+No Textual here: the UI calls :meth:`Player.tick` from a timer and renders the Snapshot it
+returns (``None`` when the frame has not changed). Controls only move the position; the next
+``tick()`` hands out the new frame.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from fgtop.model import Snapshot
+from fgtop.recording.reader import Recording
+
+SPEEDS: tuple[int, ...] = (1, 2, 5, 10)
+"""The replay speeds offered, in the order :meth:`Player.cycle_speed` goes through them."""
+
+
+class Player:
+    """A replay clock over a :class:`Recording`.
+
+    Args:
+        recording: The recording to play.
+        loop: Start again from the beginning after the last frame (else pause there).
+        clock: A monotonic clock in seconds (injectable for tests).
+        autoplay: Start playing at once.
+    """
+
+    def __init__(
+        self,
+        recording: Recording,
+        *,
+        loop: bool = False,
+        clock: Callable[[], float] = time.monotonic,
+        autoplay: bool = True,
+    ) -> None:
+        self.recording = recording
+        self.loop = loop
+        self._clock = clock
+        self.speed: int = 1
+        """Replay speed: recording seconds per wall-clock second."""
+        self.playing = False
+        """Whether the replay clock is running."""
+        self._pos = recording.start
+        self._anchor_wall = clock()
+        self._anchor_pos = self._pos
+        self._index = 0
+        self._delivered: int | None = None
+        times = recording.times
+        gaps = sorted(b - a for a, b in zip(times, times[1:], strict=False))
+        self._hold = gaps[len(gaps) // 2] if gaps else 1.0
+        """How long the last frame is shown before looping (the median frame interval)."""
+        if autoplay:
+            self.play()
+
+    # -- state --------------------------------------------------------------------------------
+
+    @property
+    def now(self) -> float:
+        """The replay position in the recording's own time (POSIX seconds)."""
+        if self.playing:
+            return self._anchor_pos + (self._clock() - self._anchor_wall) * self.speed
+        return self._pos
+
+    @property
+    def index(self) -> int:
+        """The index of the current frame."""
+        return self._index
+
+    @property
+    def current(self) -> Snapshot:
+        """The Snapshot at the current position."""
+        return self.recording.frame(self._index)
+
+    @property
+    def position(self) -> float:
+        """Where the replay is, from 0.0 (start) to 1.0 (end), for a timeline bar."""
+        rec = self.recording
+        span = rec.end - rec.start
+        if span <= 0:
+            return 1.0 if self._index else 0.0
+        return min(max((self._now_clamped() - rec.start) / span, 0.0), 1.0)
+
+    # -- controls -----------------------------------------------------------------------------
+
+    def play(self) -> None:
+        """Run the replay clock (from the start again if paused at the very end)."""
+        if self.playing:
+            return
+        if not self.loop and self._index == len(self.recording) - 1 and len(self.recording) > 1:
+            self._set(self.recording.start)
+        self._anchor_pos = self._pos
+        self._anchor_wall = self._clock()
+        self.playing = True
+
+    def pause(self) -> None:
+        """Stop the replay clock where it is."""
+        if self.playing:
+            self._pos = self._now_clamped()
+            self._index = self.recording.index_at(self._pos)
+            self.playing = False
+
+    def toggle(self) -> None:
+        """Play if paused, pause if playing."""
+        if self.playing:
+            self.pause()
+        else:
+            self.play()
+
+    def step(self, delta: int = 1) -> None:
+        """Pause and move ``delta`` frames forward (negative: back), clamped to the ends."""
+        self.pause()
+        i = min(max(self._index + delta, 0), len(self.recording) - 1)
+        self._set(self.recording.times[i])
+
+    def seek(self, t: float) -> None:
+        """Jump to recording time ``t`` (clamped to the recording), keeping play/pause."""
+        rec = self.recording
+        self._set(min(max(t, rec.start), rec.end))
+
+    def to_start(self) -> None:
+        """Jump to the first frame."""
+        self.seek(self.recording.start)
+
+    def to_end(self) -> None:
+        """Jump to the last frame."""
+        self.seek(self.recording.end)
+
+    def set_speed(self, speed: float) -> None:
+        """Set the replay speed (one of :data:`SPEEDS`).
+
+        Raises:
+            ValueError: for any other speed.
+        """
+        if speed not in SPEEDS:
+            raise ValueError(f"speed must be one of {', '.join(f'{s}x' for s in SPEEDS)}")
+        self._rebase()
+        self.speed = int(speed)
+
+    def cycle_speed(self) -> int:
+        """Go to the next speed (1x, 2x, 5x, 10x, 1x...) and return it."""
+        self.set_speed(SPEEDS[(SPEEDS.index(self.speed) + 1) % len(SPEEDS)])
+        return self.speed
+
+    def tick(self) -> Snapshot | None:
+        """Advance with the clock; return the frame to show if it changed since the last tick.
+
+        At the end of the recording the last frame is held for one frame interval, then the
+        replay loops to the start (``loop=True``) or pauses on the last frame.
+        """
+        rec = self.recording
+        if self.playing:
+            now = self.now
+            if now >= rec.end + self._hold:
+                if self.loop:
+                    self._set(rec.start)
+                else:
+                    self._set(rec.end)
+                    self.playing = False
+            else:
+                self._index = rec.index_at(now)
+        if self._index == self._delivered:
+            return None
+        self._delivered = self._index
+        return rec.frame(self._index)
+
+    # -- internals ----------------------------------------------------------------------------
+
+    def _now_clamped(self) -> float:
+        rec = self.recording
+        return min(max(self.now, rec.start), rec.end)
+
+    def _rebase(self) -> None:
+        if self.playing:
+            self._anchor_pos = self.now
+            self._anchor_wall = self._clock()
+            self._pos = self._anchor_pos
+
+    def _set(self, t: float) -> None:
+        self._pos = t
+        self._index = self.recording.index_at(t)
+        self._anchor_pos = t
+        self._anchor_wall = self._clock()
