@@ -7,7 +7,7 @@ Log lines are hostile data. Everything here turns them into plain, printable tex
   removed; the visible text of an OSC 8 link is kept, its target dropped.
 - Any other C0/C1 control character left over (NUL, BEL, BS, ESC, DEL, 0x80-0x9f, lone CR)
   is shown escaped (``␀ ␇ ␈ ␛ ␡`` or ``\\x85``), never sent raw to the terminal. Bidi
-  override characters (Trojan-source tricks) are shown as ``\\u202e``.
+  override characters (Trojan-source tricks) and lone surrogates are shown as ``\\u202e``.
 - Invalid UTF-8 is decoded with replacement characters; tabs are expanded.
 - Very long lines are kept but the shown part is capped (default 10,000 characters) with a
   ``… (N more chars)`` marker, so a 1 MB line renders as fast as a short one.
@@ -46,8 +46,8 @@ _SEQUENCES = re.compile(
 )
 # OSC 8 hyperlink: keep the text between the opening and closing sequences.
 _OSC8 = re.compile(r"(?:\x1b\]|\x9d)8;[^;\x07\x1b\x9c]*;[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)")
-_UNSAFE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff]")
-_NEEDS_WORK = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff]")
+_UNSAFE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]")
+_NEEDS_WORK = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]")
 
 
 def _escape_char(match: re.Match[str]) -> str:
