@@ -253,7 +253,15 @@ class KubeSource(Source):
 
     def error(self) -> str | None:
         """The current one-line error(s), or None."""
-        return "; ".join(self._errors[k] for k in KINDS if k in self._errors) or None
+        groups: dict[str, list[str]] = {}
+        for kind in KINDS:
+            if kind in self._errors:
+                groups.setdefault(self._errors[kind], []).append(kind)
+        parts = [
+            reason if "pods" in kinds else f"{', '.join(kinds)}: {reason}"
+            for reason, kinds in groups.items()
+        ]
+        return "; ".join(parts) or None
 
     async def stream(self, engine: Engine, emit: Emit) -> None:
         """Connect, then list and watch every kind until cancelled."""
@@ -343,7 +351,7 @@ class KubeSource(Source):
             self._publish(engine, emit)
 
     def _fail(self, kind: str, reason: str, state: str) -> None:
-        self._errors[kind] = reason if kind == "pods" else f"{kind}: {reason}"
+        self._errors[kind] = reason
         self._state[kind] = state
         self._changed()
 

@@ -276,10 +276,8 @@ class FakeKube:
             deadline = time.monotonic() + timeout
             while True:
                 try:
-                    what, data = await asyncio.wait_for(
-                        queue.get(), timeout=max(0.0, deadline - time.monotonic())
-                    )
-                except TimeoutError:
+                    what, data = await _next(queue, request, deadline)
+                except (TimeoutError, ConnectionResetError):
                     return resp
                 if what == "event":
                     _, etype, obj = data
@@ -340,12 +338,29 @@ class FakeKube:
             followers = self._log_followers.setdefault((ns, name, container), set())
             followers.add(queue)
             try:
-                while (line := await queue.get()) is not None:
+                while (line := await _next(queue, request, None)) is not None:
                     await resp.write(fmt(line))
+            except ConnectionResetError:
+                return resp
             finally:
                 followers.discard(queue)
         await resp.write_eof()
         return resp
+
+
+async def _next(queue: asyncio.Queue, request: web.Request, deadline: float | None) -> Any:
+    """The next queued item; TimeoutError at ``deadline``, ConnectionResetError on hang-up."""
+    while True:
+        transport = request.transport
+        if transport is None or transport.is_closing():
+            raise ConnectionResetError("client went away")
+        wait = 0.05 if deadline is None else min(0.05, deadline - time.monotonic())
+        if wait <= 0:
+            raise TimeoutError
+        try:
+            return await asyncio.wait_for(queue.get(), timeout=wait)
+        except TimeoutError:
+            continue
 
 
 def _ident(obj: dict[str, Any]) -> tuple[str, str]:
@@ -530,3 +545,62 @@ async def wait_until(predicate: Callable[[], bool], timeout: float = 5.0, what: 
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what or predicate}")
         await asyncio.sleep(0.02)
+
+
+def presigned_signature(url: str, cluster: str, secret: str) -> str:
+    """SigV4 of a presigned GET with host and x-k8s-aws-id signed, written from the spec.
+
+    This is what STS recomputes when EKS hands it a token's URL with ``x-k8s-aws-id``.
+    """
+    import hashlib
+    import hmac
+    from urllib.parse import parse_qsl, quote, urlsplit
+
+    def sign(key: bytes, msg: str) -> bytes:
+        return hmac.new(key, msg.encode(), hashlib.sha256).digest()
+
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query) if k != "X-Amz-Signature"]
+    canonical_query = "&".join(
+        f"{quote(k, safe='-_.~')}={quote(v, safe='-_.~')}" for k, v in sorted(query)
+    )
+    params = dict(query)
+    canonical = "\n".join(
+        [
+            "GET",
+            parts.path or "/",
+            canonical_query,
+            f"host:{parts.netloc}\nx-k8s-aws-id:{cluster}\n",
+            params["X-Amz-SignedHeaders"],
+            hashlib.sha256(b"").hexdigest(),
+        ]
+    )
+    date, region, service, _ = params["X-Amz-Credential"].split("/")[1:]
+    scope = f"{date}/{region}/{service}/aws4_request"
+    digest = hashlib.sha256(canonical.encode()).hexdigest()
+    to_sign = "\n".join(["AWS4-HMAC-SHA256", params["X-Amz-Date"], scope, digest])
+    key = sign(sign(sign(sign(f"AWS4{secret}".encode(), date), region), service), "aws4_request")
+    return hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
+
+
+def eks_token_checker(cluster: str, secret: str) -> Callable[[str], bool]:
+    """A :class:`FakeKube` ``accept`` predicate: a valid EKS token for ``cluster``."""
+    import base64
+    from urllib.parse import parse_qsl, urlsplit
+
+    def accept(token: str) -> bool:
+        if not token.startswith("k8s-aws-v1."):
+            return False
+        body = token.removeprefix("k8s-aws-v1.")
+        try:
+            url = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)).decode()
+            params = dict(parse_qsl(urlsplit(url).query))
+            return (
+                params.get("Action") == "GetCallerIdentity"
+                and params.get("X-Amz-Expires") == "60"
+                and params.get("X-Amz-Signature") == presigned_signature(url, cluster, secret)
+            )
+        except (ValueError, KeyError):
+            return False
+
+    return accept
