@@ -19,7 +19,7 @@ from fgtop.decoder import (
     decode_pod,
     decode_task,
 )
-from fgtop.model import FargateProfile, Service, Snapshot, Task
+from fgtop.model import FargateProfile, KubeEvent, Service, Snapshot, Task
 
 STOPPED_WINDOW = 3600.0
 """Stopped tasks older than this (seconds) are history, not problems."""
@@ -74,12 +74,11 @@ def _owner(task: Task) -> str:
     return task.family_revision.split(":", 1)[0]
 
 
-def _tasks_of(service: Service, tasks: Iterable[Task]) -> list[Task]:
-    return [
-        t
-        for t in tasks
-        if t.cluster == service.cluster and t.region == service.region and _owner(t) == service.name
-    ]
+def _by_owner(tasks: Iterable[Task]) -> dict[tuple[str, str | None, str], list[Task]]:
+    out: dict[tuple[str, str | None, str], list[Task]] = {}
+    for t in tasks:
+        out.setdefault((t.cluster, t.region, _owner(t)), []).append(t)
+    return out
 
 
 def _recent_stops(tasks: Iterable[Task], now: float) -> list[tuple[Task, Decoded]]:
@@ -219,11 +218,14 @@ def _profiles(snapshot: Snapshot, cluster: str) -> tuple[FargateProfile, ...] | 
 
 def _pod_problems(snapshot: Snapshot, now: float) -> list[Problem]:
     out = []
+    events: dict[tuple[str, str, str], list[KubeEvent]] = {}
+    for e in snapshot.kube_events:
+        events.setdefault((e.cluster, e.namespace, e.involved), []).append(e)
     for pod in snapshot.pods:
         if pod.deleted_at is not None:
             continue
-        events = [e for e in snapshot.kube_events if e.cluster == pod.cluster]
-        decoded = decode_pod(pod, _profiles(snapshot, pod.cluster), events)
+        mine = events.get((pod.cluster, pod.namespace, pod.name), [])
+        decoded = decode_pod(pod, _profiles(snapshot, pod.cluster), mine)
         if decoded is None:
             continue
         if decoded.kind == "pending" and (
@@ -286,8 +288,10 @@ def find_problems(snapshot: Snapshot, now: float) -> list[Problem]:
         Problems sorted by severity, then by time (newest first), then by target.
     """
     problems: list[Problem] = []
+    owned = _by_owner(snapshot.tasks)
     for service in snapshot.services:
-        problems += _service_problems(service, _tasks_of(service, snapshot.tasks), now)
+        tasks = owned.get((service.cluster, service.region, service.name), [])
+        problems += _service_problems(service, tasks, now)
     problems += _task_problems(snapshot.tasks, now)
     problems += _pod_problems(snapshot, now)
     problems.sort(key=lambda p: (p.severity, -(p.at or p.since or now), p.target, p.kind))
