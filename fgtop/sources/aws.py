@@ -69,11 +69,14 @@ class Aws:
         self._stack = contextlib.AsyncExitStack()
         self._clients: dict[tuple[str, str], Any] = {}
         self.calls: Counter[str] = Counter()
-        """HTTP requests by service (``ecs``) and by service and region (``ecs:eu-west-1``)."""
+        """HTTP requests by service (``ecs``), service and region (``ecs:eu-west-1``) and operation
+        (``ecs.DescribeTasks``)."""
         self.account: str | None = None
 
     def _default_regions(self) -> tuple[str, ...]:
-        region = self.session.get_config_variable("region")
+        # AWS_REGION first, as the other AWS SDKs and the CLI v2 read it; then botocore's chain
+        # (AWS_DEFAULT_REGION, the profile's region).
+        region = os.environ.get("AWS_REGION") or self.session.get_config_variable("region")
         if not region:
             raise SetupError(
                 "no AWS region: pass --region REGION or set AWS_REGION "
@@ -111,9 +114,10 @@ class Aws:
         return client
 
     def _count_factory(self, service: str, region: str):
-        def count(**_: Any) -> None:
+        def count(event_name: str = "", **_: Any) -> None:
             self.calls[service] += 1
             self.calls[f"{service}:{region}"] += 1
+            self.calls[f"{service}.{event_name.rsplit('.', 1)[-1]}"] += 1
 
         return count
 

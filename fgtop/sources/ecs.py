@@ -279,6 +279,8 @@ class EcsSource(Source):
         self.interval = refresh
         self.budget = budget
         self._taskdefs: dict[str, TaskDefinition] = {}
+        """Task definitions by ARN: immutable, so fetched once."""
+        self._inflight: dict[str, asyncio.Future] = {}
         self._sem = asyncio.Semaphore(CONCURRENCY)
         self._calls_before = 0
         self._last_calls = 0
@@ -389,13 +391,24 @@ class EcsSource(Source):
         return services, tasks
 
     async def _fetch_taskdefs(self, client: Any, arns: Iterable[str]) -> None:
-        missing = [a for a in arns if a and a not in self._taskdefs]
+        # Clusters are polled concurrently: share one in-flight fetch per ARN.
+        waits = []
+        for arn in arns:
+            if not arn or arn in self._taskdefs:
+                continue
+            fetch = self._inflight.get(arn)
+            if fetch is None:
+                fetch = asyncio.ensure_future(self._fetch_taskdef(client, arn))
+                self._inflight[arn] = fetch
+            waits.append(fetch)
+        await asyncio.gather(*waits)
 
-        async def one(arn: str) -> None:
+    async def _fetch_taskdef(self, client: Any, arn: str) -> None:
+        try:
             resp = await self._call(client, "describe_task_definition", taskDefinition=arn)
             self._taskdefs[arn] = parse_task_definition(resp["taskDefinition"])
-
-        await asyncio.gather(*(one(a) for a in missing))
+        finally:
+            self._inflight.pop(arn, None)
 
 
 def _is_fargate(raw: dict) -> bool:

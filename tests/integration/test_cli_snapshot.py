@@ -13,7 +13,9 @@ import pytest
 from tests.fakes.aws_world import build_world
 
 
-def fgtop(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+def fgtop(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess:
     """Run the installed command the way a user would (python -m fgtop is the same entry point)."""
     return subprocess.run(
         [sys.executable, "-m", "fgtop", *args],
@@ -39,29 +41,78 @@ def test_snapshot_json_against_moto(moto: str) -> None:
     arns = {t["arn"] for t in doc["tasks"]}
     assert arns == {a for v in world.tasks.values() for a in v}
     task = next(t for t in doc["tasks"] if t["arn"] in world.spot)
-    for key in (
-        "arn id cluster region service group task_definition last_status desired_status health launch_type "
-        "capacity_provider cpu memory arch az private_ip started_at stopped_at stop_code stopped_reason containers tags"
-    ).split():
+    for key in [
+        "arn",
+        "id",
+        "cluster",
+        "region",
+        "service",
+        "group",
+        "task_definition",
+        "last_status",
+        "desired_status",
+        "health",
+        "launch_type",
+        "capacity_provider",
+        "cpu",
+        "memory",
+        "arch",
+        "az",
+        "private_ip",
+        "started_at",
+        "stopped_at",
+        "stop_code",
+        "stopped_reason",
+        "containers",
+        "tags",
+    ]:
         assert key in task, key
     assert task["capacity_provider"] == "FARGATE_SPOT" and task["arch"] == "arm64"
     assert isinstance(task["cpu"], int) and task["cpu"] == 1024 and task["memory"] == 2048
-    assert set(task["containers"][0]) >= {"name", "image", "last_status", "exit_code", "reason", "health"}
+    assert set(task["containers"][0]) >= {
+        "name",
+        "image",
+        "last_status",
+        "exit_code",
+        "reason",
+        "health",
+    }
     stopped = next(t for t in doc["tasks"] if t["arn"] in world.stopped)
     assert stopped["stopped_reason"] == "Essential container in task exited"
     assert stopped["service"] is None and stopped["tags"] == {"job": "nightly"}
     svc = next(s for s in doc["services"] if s["name"] == "svc-01")
-    for key in "name arn cluster region status desired running pending deployments events".split():
+    for key in [
+        "name",
+        "arn",
+        "cluster",
+        "region",
+        "status",
+        "desired",
+        "running",
+        "pending",
+        "deployments",
+        "events",
+    ]:
         assert key in svc, key
     dep = svc["deployments"][0]
-    assert set(dep) >= {"status", "rollout_state", "task_definition", "desired", "running", "pending", "failed_tasks"}
+    assert set(dep) >= {
+        "status",
+        "rollout_state",
+        "task_definition",
+        "desired",
+        "running",
+        "pending",
+        "failed_tasks",
+    }
     assert {s["name"] for s in doc["sources"]} == {"ecs:us-east-1", "ecs:eu-west-1"}
     assert all(s["ok"] and not s["stale"] and s["api_calls"] > 0 for s in doc["sources"])
 
 
-def test_snapshot_table(moto: str) -> None:
+def test_snapshot_table_region_from_aws_region(moto: str, monkeypatch: pytest.MonkeyPatch) -> None:
     build_world(moto, big_cluster_tasks=4, services=2)
-    proc = fgtop("snapshot", "--region", "us-east-1", "--format", "table")
+    monkeypatch.delenv("AWS_DEFAULT_REGION")
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    proc = fgtop("snapshot", "--format", "table")
     assert proc.returncode == 0, proc.stderr
     assert "svc-01" in proc.stdout and "FARGATE_SPOT" in proc.stdout
 
@@ -77,7 +128,9 @@ def test_no_region_is_one_line_exit_2(tmp_path: Path) -> None:
     proc = fgtop("snapshot", env=_env_without_aws(tmp_path))
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
-    assert "no AWS region" in proc.stderr and "--region" in proc.stderr and "fgtop demo" in proc.stderr
+    assert (
+        "no AWS region" in proc.stderr and "--region" in proc.stderr and "fgtop demo" in proc.stderr
+    )
 
 
 def test_no_credentials_is_one_line_exit_2(tmp_path: Path) -> None:

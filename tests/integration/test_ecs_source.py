@@ -186,3 +186,38 @@ async def test_failing_source_is_stale_others_keep_refreshing(
     assert health["ecs:eu-west-1"].error and "\n" not in health["ecs:eu-west-1"].error
     # The last good eu-west-1 data is kept.
     assert {t.cluster for t in second.tasks} >= {"edge", "prod"}
+
+
+async def test_list_calls_follow_every_page(world, moto: str, monkeypatch) -> None:
+    """Behind a proxy that pages like real ECS: >100 tasks and >10 services, nothing capped."""
+    from tests.fakes.paging_proxy import PagingProxy
+
+    proxy = PagingProxy(moto, max_page=100)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", await proxy.start())
+    try:
+        snapshot, _, aws = await _poll(["us-east-1"])
+    finally:
+        await proxy.stop()
+    assert {t.arn for t in snapshot.tasks if t.cluster == "prod"} == set(world.tasks["prod"])
+    assert len(world.tasks["prod"]) > 100
+    assert (
+        sorted(s.name for s in snapshot.services if s.cluster == "prod") == world.services["prod"]
+    )
+    # 108 running prod tasks need two pages of ListTasks; the proxy served them.
+    assert proxy.pages["ListTasks"] >= 2 + 2  # prod: 2 pages running + 1 stopped; batch: 1 + 1
+    assert aws.calls["ecs.ListTasks"] == proxy.pages["ListTasks"]
+
+
+async def test_small_pages_still_complete(world, moto: str, monkeypatch) -> None:
+    """Even at 7 items a page (a stingy server), every cluster, service and task arrives."""
+    from tests.fakes.paging_proxy import PagingProxy
+
+    proxy = PagingProxy(moto, max_page=7)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", await proxy.start())
+    try:
+        snapshot, _, _ = await _poll(["us-east-1"])
+    finally:
+        await proxy.stop()
+    assert {t.arn for t in snapshot.tasks} == set(world.tasks["prod"]) | set(world.tasks["batch"])
+    assert len({s.name for s in snapshot.services}) == 12
+    assert proxy.pages["ListServices"] >= 2
