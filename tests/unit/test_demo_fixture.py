@@ -1,0 +1,138 @@
+"""The bundled demo recording: readable, tells the whole story, and reproducible byte for byte."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from fgtop.model import Snapshot
+from fgtop.recording.reader import Recording, open_recording
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO = ROOT / "fixtures" / "demo.fgrec"
+
+
+@pytest.fixture(scope="module")
+def demo() -> Recording:
+    return open_recording(DEMO)
+
+
+@pytest.fixture(scope="module")
+def frames(demo: Recording) -> list[Snapshot]:
+    return [demo.frame(i) for i in range(0, len(demo), 4)] + [demo.frame(len(demo) - 1)]
+
+
+def test_thirty_minutes_one_frame_every_five_seconds(demo: Recording) -> None:
+    assert len(demo) == 360
+    assert demo.end - demo.start == 359 * 5
+    assert DEMO.stat().st_size < 3_000_000
+    last = demo.frame(-1)
+    assert last.account == "210987654321" and last.profile == "prod"
+    assert set(last.regions) == {"eu-west-1", "us-east-1"}
+
+
+def test_clusters_services_tasks(frames: list[Snapshot]) -> None:
+    last = frames[-1]
+    assert len(last.clusters) == 3
+    assert {c.region for c in last.clusters} == {"eu-west-1", "us-east-1"}
+    assert any(c.container_insights == "enhanced" for c in last.clusters)
+    assert 10 <= len(last.services) <= 14
+    running = [t for t in last.tasks if t.last_status == "RUNNING"]
+    assert 60 <= len(running) <= 100
+    assert {t.arch for t in running} == {"x86_64", "arm64"}
+    assert {t.capacity_provider for t in running} == {"FARGATE", "FARGATE_SPOT"}
+    for t in last.tasks:  # every cost input is present
+        assert t.cpu and t.memory and t.arch and t.capacity_provider and t.region
+        assert t.ephemeral_storage_gib >= 20
+        assert t.created_at is not None
+        assert t.started_at is not None or t.stop_code == "TaskFailedToStart" or (
+            t.last_status in ("PROVISIONING", "PENDING")
+        )
+    standalone = [t for t in last.tasks if t.service is None]
+    assert any(t.group.startswith("family:") for t in standalone)
+    assert any((t.started_by or "").startswith("events-rule/") for t in standalone)
+
+
+def test_the_incident(frames: list[Snapshot]) -> None:
+    tasks = {t.arn: t for f in frames for t in f.tasks}.values()
+    oom = [t for t in tasks if any(c.exit_code == 137 for c in t.containers)]
+    assert len(oom) >= 5
+    assert all(t.stopped_reason == "Essential container in task exited" for t in oom)
+    assert any("OutOfMemoryError" in (c.reason or "") for t in oom for c in t.containers)
+    assert any(t.stop_code == "SpotInterruption"
+               and t.stopped_reason == "Your Spot Task was interrupted." for t in tasks)
+    assert any((t.stopped_reason or "").startswith("Task failed ELB health checks in (target-group")
+               for t in tasks)
+    assert any(t.health == "UNHEALTHY" for f in frames for t in f.tasks)
+    assert any("CannotPullContainerError" in (t.stopped_reason or "")
+               and "shop-search:2026.11.28-bad: not found" in (t.stopped_reason or "")
+               for t in tasks)
+    states = [(s.name, d.rollout_state) for f in frames for s in f.services for d in s.deployments]
+    assert ("shop-search", "FAILED") in states
+    assert ("shop-api", "IN_PROGRESS") in states
+    assert any(len(s.deployments) >= 2 for f in frames for s in f.services)
+    api_final = next(s for s in frames[-1].services if s.name == "shop-api")
+    assert [d.rollout_state for d in api_final.deployments] == ["COMPLETED"]
+    assert any("rolling back" in e.message for s in frames[-1].services for e in s.events)
+
+
+def test_metrics_have_history_and_a_spike(frames: list[Snapshot]) -> None:
+    last = frames[-1]
+    service = [m for m in last.metrics if m.source == "AWS/ECS"]
+    per_task = [m for m in last.metrics if m.source == "ECS/ContainerInsights"]
+    assert {m.metric for m in service} == {"cpu", "memory"}
+    assert len(service) >= 24 and per_task
+    assert all(m.period == 60 for m in last.metrics)
+    api_cpu = next(m for m in service if m.target.endswith("/shop-api") and m.metric == "cpu")
+    assert api_cpu.points[-1][0] - api_cpu.points[0][0] >= 12 * 3600 - 120
+    assert max(v for _, v in api_cpu.window(1800, last.taken_at)) > 70
+    usage = [f.metrics_usage.metrics_requested for f in frames]
+    assert usage == sorted(usage) and usage[-1] > usage[0]
+
+
+def test_eks_pods(frames: list[Snapshot]) -> None:
+    last = frames[-1]
+    (cluster,) = last.kube_clusters
+    assert {p.name for p in cluster.fargate_profiles} == {"fp-shop", "fp-default"}
+    assert sum(p.phase == "Running" and p.reason is None for p in last.pods) >= 3
+    crash = next(p for p in last.pods if "CrashLoopBackOff" in (p.reason or "")
+                 or p.containers[0].last_state is not None)
+    assert crash.containers[0].last_state.reason == "OOMKilled"
+    assert crash.containers[0].last_state.exit_code == 137
+    assert crash.restarts > next(p for p in frames[0].pods if p.name == crash.name).restarts
+    pending = next(p for p in last.pods if p.phase == "Pending")
+    assert pending.namespace == "analytics" and pending.scheduler == "default-scheduler"
+    assert not any(fp.matches(pending.namespace, pending.labels) for fp in cluster.fargate_profiles)
+    assert "no nodes available to schedule pods" in (pending.reason or "")
+    assert {e.reason for e in last.kube_events} >= {"BackOff", "FailedScheduling"}
+    assert last.workloads
+
+
+def test_sources_and_logs(demo: Recording, frames: list[Snapshot]) -> None:
+    names = {s.name for s in frames[-1].sources}
+    assert names == {"ecs:eu-west-1", "ecs:us-east-1", "cloudwatch", "logs", "kube:shop-eks"}
+    assert frames[-1].api_calls > frames[0].api_calls
+    lines = demo.logs()
+    assert len(lines) > 1000
+    assert any(x.message.startswith("{") for x in lines)
+    assert any("\n" in x.message and "Traceback" in x.message or "\tat " in x.message
+               for x in lines)
+    assert any("WARN" in x.message for x in lines)
+    oom_task = next(t for t in frames[-1].tasks if any(c.exit_code == 137 for c in t.containers))
+    before = demo.logs(target=oom_task.arn, until=oom_task.stopping_at)
+    assert "OutOfMemoryError" in before[-1].message
+    crash = next(p for p in frames[-1].pods if p.containers[0].last_state is not None)
+    assert demo.logs(target=crash.key)
+    td = frames[-1].task_definitions[0]
+    assert td.containers[0].log.driver == "awslogs"
+    assert "DB_PASSWORD" in td.containers[0].environment and td.containers[0].secrets
+
+
+def test_generator_is_deterministic(tmp_path: Path) -> None:
+    out = tmp_path / "demo.fgrec"
+    subprocess.run([sys.executable, str(ROOT / "fixtures" / "make_demo.py"), "-o", str(out)],
+                   check=True, capture_output=True, timeout=120)
+    assert out.read_bytes() == DEMO.read_bytes()
