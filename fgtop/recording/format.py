@@ -79,8 +79,9 @@ def _json_default(value: Any) -> Any:
 
 def dumps(value: Any) -> bytes:
     """Compact JSON bytes. Non-JSON values inside raw dicts (datetimes) become strings."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=_json_default)\
-        .encode("utf-8")
+    return json.dumps(
+        value, separators=(",", ":"), ensure_ascii=False, default=_json_default
+    ).encode("utf-8")
 
 
 def loads(data: bytes) -> Any:

@@ -7,6 +7,7 @@ returns (``None`` when the frame has not changed). Controls only move the positi
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable
 
@@ -48,7 +49,7 @@ class Player:
         self._index = 0
         self._delivered: int | None = None
         times = recording.times
-        gaps = sorted(b - a for a, b in zip(times, times[1:], strict=False))
+        gaps = sorted(b - a for a, b in itertools.pairwise(times))
         self._hold = gaps[len(gaps) // 2] if gaps else 1.0
         """How long the last frame is shown before looping (the median frame interval)."""
         if autoplay:

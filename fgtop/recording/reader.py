@@ -78,8 +78,9 @@ class Recording:
             raise RecordingError(f"{path} is truncated: no complete frame")
         _magic, version, _flags, _reserved = fmt.FILE_HEADER.unpack(head)
         if version > fmt.FORMAT_VERSION:
-            raise RecordingError(f"{path} was recorded by a newer fgtop (format {version}); "
-                                 "upgrade fgtop")
+            raise RecordingError(
+                f"{path} was recorded by a newer fgtop (format {version}); upgrade fgtop"
+            )
         if version < 1:
             raise RecordingError(f"{path} is not an fgtop recording (format {version})")
         self.format_version: int = version
@@ -327,9 +328,9 @@ _HINTS = typing.get_type_hints(Snapshot)
 _ITEM_TYPES: dict[str, type] = {}
 for _name, _hint in _HINTS.items():
     _args = typing.get_args(_hint)
-    if typing.get_origin(_hint) is tuple and len(_args) == 2 and _args[1] is Ellipsis:
-        if dataclasses.is_dataclass(_args[0]):
-            _ITEM_TYPES[_name] = _args[0]
+    is_items = typing.get_origin(_hint) is tuple and len(_args) == 2 and _args[1] is Ellipsis
+    if is_items and dataclasses.is_dataclass(_args[0]):
+        _ITEM_TYPES[_name] = _args[0]
 
 
 def _decode_item(item_type: type, item: Any) -> Any:

@@ -59,7 +59,9 @@ class Redactor:
         if not any(ch.isdigit() for ch in value):
             return mask_url_password(value) if "://" in value else value
         value = _ACCOUNT.sub(lambda m: self.account(m.group(0)), value)
-        value = _IP_HOST.sub(lambda m: "ip-" + self.ip(".".join(m.groups())).replace(".", "-"), value)
+        value = _IP_HOST.sub(
+            lambda m: "ip-" + self.ip(".".join(m.groups())).replace(".", "-"), value
+        )
         value = _IP.sub(lambda m: self.ip(m.group(0)), value)
         return mask_url_password(value) if "://" in value else value
 
@@ -123,7 +125,6 @@ class Redactor:
             if any(k in value for k in ("environment", "env", "secrets", "containerDefinitions")):
                 value = mask_document(value)
             return {
-                (self.text(k) if isinstance(k, str) else k): self.value(v)
-                for k, v in value.items()
+                (self.text(k) if isinstance(k, str) else k): self.value(v) for k, v in value.items()
             }
         return value

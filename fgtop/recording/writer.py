@@ -69,7 +69,10 @@ class Recorder:
             raise RecordingError(f"cannot write {self.path}: {exc.strerror or exc}") from exc
         header = fmt.FILE_HEADER.pack(fmt.MAGIC, fmt.FORMAT_VERSION, 0, 0)
         body = fmt.dumps({"meta": dict(meta or {}), "redacted": redact})
-        self._write(header + fmt.pack_chunk(fmt.META, zstandard.ZstdCompressor(level=LEVEL).compress(body), 0.0))
+        self._write(
+            header
+            + fmt.pack_chunk(fmt.META, zstandard.ZstdCompressor(level=LEVEL).compress(body), 0.0)
+        )
 
     # -- public API ---------------------------------------------------------------------------
 

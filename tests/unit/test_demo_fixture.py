@@ -48,8 +48,10 @@ def test_clusters_services_tasks(frames: list[Snapshot]) -> None:
         assert t.cpu and t.memory and t.arch and t.capacity_provider and t.region
         assert t.ephemeral_storage_gib >= 20
         assert t.created_at is not None
-        assert t.started_at is not None or t.stop_code == "TaskFailedToStart" or (
-            t.last_status in ("PROVISIONING", "PENDING")
+        assert (
+            t.started_at is not None
+            or t.stop_code == "TaskFailedToStart"
+            or (t.last_status in ("PROVISIONING", "PENDING"))
         )
     standalone = [t for t in last.tasks if t.service is None]
     assert any(t.group.startswith("family:") for t in standalone)
@@ -62,14 +64,20 @@ def test_the_incident(frames: list[Snapshot]) -> None:
     assert len(oom) >= 5
     assert all(t.stopped_reason == "Essential container in task exited" for t in oom)
     assert any("OutOfMemoryError" in (c.reason or "") for t in oom for c in t.containers)
-    assert any(t.stop_code == "SpotInterruption"
-               and t.stopped_reason == "Your Spot Task was interrupted." for t in tasks)
-    assert any((t.stopped_reason or "").startswith("Task failed ELB health checks in (target-group")
-               for t in tasks)
+    assert any(
+        t.stop_code == "SpotInterruption" and t.stopped_reason == "Your Spot Task was interrupted."
+        for t in tasks
+    )
+    assert any(
+        (t.stopped_reason or "").startswith("Task failed ELB health checks in (target-group")
+        for t in tasks
+    )
     assert any(t.health == "UNHEALTHY" for f in frames for t in f.tasks)
-    assert any("CannotPullContainerError" in (t.stopped_reason or "")
-               and "shop-search:2026.11.28-bad: not found" in (t.stopped_reason or "")
-               for t in tasks)
+    assert any(
+        "CannotPullContainerError" in (t.stopped_reason or "")
+        and "shop-search:2026.11.28-bad: not found" in (t.stopped_reason or "")
+        for t in tasks
+    )
     states = [(s.name, d.rollout_state) for f in frames for s in f.services for d in s.deployments]
     assert ("shop-search", "FAILED") in states
     assert ("shop-api", "IN_PROGRESS") in states
@@ -98,8 +106,11 @@ def test_eks_pods(frames: list[Snapshot]) -> None:
     (cluster,) = last.kube_clusters
     assert {p.name for p in cluster.fargate_profiles} == {"fp-shop", "fp-default"}
     assert sum(p.phase == "Running" and p.reason is None for p in last.pods) >= 3
-    crash = next(p for p in last.pods if "CrashLoopBackOff" in (p.reason or "")
-                 or p.containers[0].last_state is not None)
+    crash = next(
+        p
+        for p in last.pods
+        if "CrashLoopBackOff" in (p.reason or "") or p.containers[0].last_state is not None
+    )
     assert crash.containers[0].last_state.reason == "OOMKilled"
     assert crash.containers[0].last_state.exit_code == 137
     assert crash.restarts > next(p for p in frames[0].pods if p.name == crash.name).restarts
@@ -118,8 +129,9 @@ def test_sources_and_logs(demo: Recording, frames: list[Snapshot]) -> None:
     lines = demo.logs()
     assert len(lines) > 1000
     assert any(x.message.startswith("{") for x in lines)
-    assert any("\n" in x.message and "Traceback" in x.message or "\tat " in x.message
-               for x in lines)
+    assert any(
+        ("\n" in x.message and "Traceback" in x.message) or "\tat " in x.message for x in lines
+    )
     assert any("WARN" in x.message for x in lines)
     oom_task = next(t for t in frames[-1].tasks if any(c.exit_code == 137 for c in t.containers))
     before = demo.logs(target=oom_task.arn, until=oom_task.stopping_at)
@@ -133,6 +145,10 @@ def test_sources_and_logs(demo: Recording, frames: list[Snapshot]) -> None:
 
 def test_generator_is_deterministic(tmp_path: Path) -> None:
     out = tmp_path / "demo.fgrec"
-    subprocess.run([sys.executable, str(ROOT / "fixtures" / "make_demo.py"), "-o", str(out)],
-                   check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [sys.executable, str(ROOT / "fixtures" / "make_demo.py"), "-o", str(out)],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     assert out.read_bytes() == DEMO.read_bytes()

@@ -14,9 +14,24 @@ SAMPLES = Path("/work/shared/samples")
 
 @pytest.mark.parametrize(
     "name",
-    ["DB_PASSWORD", "PASSWD", "mysql_pwd", "CLIENT_SECRET", "GITHUB_TOKEN", "API_KEY", "apiKey",
-     "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "GOOGLE_CREDENTIALS", "PRIVATE_KEY_PEM",
-     "AUTH", "BASIC_AUTH_HEADER", "SENTRY_DSN", "DBPASSWORD", "signing-key"],
+    [
+        "DB_PASSWORD",
+        "PASSWD",
+        "mysql_pwd",
+        "CLIENT_SECRET",
+        "GITHUB_TOKEN",
+        "API_KEY",
+        "apiKey",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "GOOGLE_CREDENTIALS",
+        "PRIVATE_KEY_PEM",
+        "AUTH",
+        "BASIC_AUTH_HEADER",
+        "SENTRY_DSN",
+        "DBPASSWORD",
+        "signing-key",
+    ],
 )
 def test_secret_names(name: str) -> None:
     assert is_secret_name(name)
@@ -30,7 +45,9 @@ def test_plain_names(name: str) -> None:
 
 
 def test_url_password() -> None:
-    assert mask_url_password("postgres://user:pw@host:5432/db") == "postgres://user:****@host:5432/db"
+    assert (
+        mask_url_password("postgres://user:pw@host:5432/db") == "postgres://user:****@host:5432/db"
+    )
     assert mask_url_password("redis://:s3cr3t@cache:6379") == "redis://:****@cache:6379"
     assert mask_url_password("https://example.com/a:b@c") == "https://example.com/a:b@c"
     assert mask_url_password("no url here") == "no url here"
@@ -39,36 +56,56 @@ def test_url_password() -> None:
 def test_mask_env() -> None:
     env = {"DB_PASSWORD": "hunter2", "LOG_LEVEL": "info", "URL": "mysql://a:b@h/d", "TOKEN": ""}
     assert mask_env(env) == {
-        "DB_PASSWORD": MASK, "LOG_LEVEL": "info", "URL": "mysql://a:****@h/d", "TOKEN": "",
+        "DB_PASSWORD": MASK,
+        "LOG_LEVEL": "info",
+        "URL": "mysql://a:****@h/d",
+        "TOKEN": "",
     }
     assert env["DB_PASSWORD"] == "hunter2"  # not modified in place
 
 
 def test_mask_ecs_task_definition_document() -> None:
     doc = {
-        "containerDefinitions": [{
-            "name": "api",
-            "environment": [{"name": "DB_PASSWORD", "value": "hunter2"},
-                            {"name": "REGION", "value": "eu-west-1"}],
-            "secrets": [{"name": "STRIPE_KEY", "valueFrom": "arn:aws:ssm:x", "value": "leak"}],
-            "command": ["serve", "--db", "postgres://u:pw@db/x"],
-        }],
+        "containerDefinitions": [
+            {
+                "name": "api",
+                "environment": [
+                    {"name": "DB_PASSWORD", "value": "hunter2"},
+                    {"name": "REGION", "value": "eu-west-1"},
+                ],
+                "secrets": [{"name": "STRIPE_KEY", "valueFrom": "arn:aws:ssm:x", "value": "leak"}],
+                "command": ["serve", "--db", "postgres://u:pw@db/x"],
+            }
+        ],
     }
     masked = mask_document(doc)
     c = masked["containerDefinitions"][0]
-    assert c["environment"] == [{"name": "DB_PASSWORD", "value": MASK},
-                                {"name": "REGION", "value": "eu-west-1"}]
+    assert c["environment"] == [
+        {"name": "DB_PASSWORD", "value": MASK},
+        {"name": "REGION", "value": "eu-west-1"},
+    ]
     assert c["secrets"] == [{"name": "STRIPE_KEY", "valueFrom": "arn:aws:ssm:x"}]
     assert c["command"][2] == "postgres://u:****@db/x"
     assert doc["containerDefinitions"][0]["environment"][0]["value"] == "hunter2"
 
 
 def test_mask_kubernetes_env_keeps_value_from() -> None:
-    doc = {"spec": {"containers": [{"env": [
-        {"name": "REDIS_PASSWORD", "value": "r3d1s"},
-        {"name": "API_TOKEN", "valueFrom": {"secretKeyRef": {"name": "s", "key": "k"}}},
-        {"name": "MODE", "value": "fast"},
-    ]}]}}
+    doc = {
+        "spec": {
+            "containers": [
+                {
+                    "env": [
+                        {"name": "REDIS_PASSWORD", "value": "r3d1s"},
+                        {
+                            "name": "API_TOKEN",
+                            "valueFrom": {"secretKeyRef": {"name": "s", "key": "k"}},
+                        },
+                        {"name": "MODE", "value": "fast"},
+                    ]
+                }
+            ]
+        }
+    }
     env = mask_document(doc)["spec"]["containers"][0]["env"]
     assert env == [
         {"name": "REDIS_PASSWORD", "value": MASK},

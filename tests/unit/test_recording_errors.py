@@ -20,8 +20,12 @@ from fgtop.recording.writer import Recorder
 
 
 def snap(i: int) -> Snapshot:
-    return Snapshot(taken_at=1000.0 + 5 * i, account="210987654321",
-                    sources=(SourceHealth("ecs", api_calls=i),), notes=(f"frame {i}",))
+    return Snapshot(
+        taken_at=1000.0 + 5 * i,
+        account="210987654321",
+        sources=(SourceHealth("ecs", api_calls=i),),
+        notes=(f"frame {i}",),
+    )
 
 
 def record(path: Path, n: int) -> list[Snapshot]:
@@ -133,8 +137,9 @@ WRITER = textwrap.dedent(
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
 def test_kill_9_mid_write_is_readable(tmp_path: Path) -> None:
     path = tmp_path / "killed.fgrec"
-    proc = subprocess.Popen([sys.executable, "-c", WRITER, str(path)], stdout=subprocess.PIPE,
-                            text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(path)], stdout=subprocess.PIPE, text=True
+    )
     assert proc.stdout is not None
     assert proc.stdout.readline().strip() == "ready"
     time.sleep(0.3)

@@ -15,24 +15,51 @@ OTHER = "123456789012"
 
 
 def task(ip: str, acct: str = ACCT) -> Task:
-    return Task(f"arn:aws:ecs:eu-west-1:{acct}:task/c/abc{ip[-1]}", "c", "eu-west-1",
-                f"arn:aws:ecs:eu-west-1:{acct}:task-definition/x:1", "RUNNING", "RUNNING",
-                private_ip=ip)
+    return Task(
+        f"arn:aws:ecs:eu-west-1:{acct}:task/c/abc{ip[-1]}",
+        "c",
+        "eu-west-1",
+        f"arn:aws:ecs:eu-west-1:{acct}:task-definition/x:1",
+        "RUNNING",
+        "RUNNING",
+        private_ip=ip,
+    )
 
 
 def snapshot() -> Snapshot:
     td = TaskDefinition(
-        f"arn:aws:ecs:eu-west-1:{ACCT}:task-definition/x:1", "x", 1,
-        containers=(ContainerDefinition("x", environment={"DB_PASSWORD": "hunter2", "A": "b"},
-                                        secrets={"KEY": f"arn:aws:ssm:eu-west-1:{ACCT}:p"}),),
-        raw={"containerDefinitions": [{"environment": [{"name": "DB_PASSWORD",
-                                                        "value": "hunter2"}]}],
-             "taskRoleArn": f"arn:aws:iam::{ACCT}:role/x"},
+        f"arn:aws:ecs:eu-west-1:{ACCT}:task-definition/x:1",
+        "x",
+        1,
+        containers=(
+            ContainerDefinition(
+                "x",
+                environment={"DB_PASSWORD": "hunter2", "A": "b"},
+                secrets={"KEY": f"arn:aws:ssm:eu-west-1:{ACCT}:p"},
+            ),
+        ),
+        raw={
+            "containerDefinitions": [
+                {"environment": [{"name": "DB_PASSWORD", "value": "hunter2"}]}
+            ],
+            "taskRoleArn": f"arn:aws:iam::{ACCT}:role/x",
+        },
     )
-    pod = Pod("shop", "p", "eks", None, ip="10.30.4.18",
-              node="fargate-ip-10-30-4-18.eu-west-1.compute.internal")
-    return Snapshot(taken_at=1.0, account=ACCT, tasks=(task("10.0.0.1"), task("10.0.0.2", OTHER)),
-                    task_definitions=(td,), pods=(pod,))
+    pod = Pod(
+        "shop",
+        "p",
+        "eks",
+        None,
+        ip="10.30.4.18",
+        node="fargate-ip-10-30-4-18.eu-west-1.compute.internal",
+    )
+    return Snapshot(
+        taken_at=1.0,
+        account=ACCT,
+        tasks=(task("10.0.0.1"), task("10.0.0.2", OTHER)),
+        task_definitions=(td,),
+        pods=(pod,),
+    )
 
 
 def test_accounts_and_ips_map_consistently() -> None:
@@ -47,11 +74,19 @@ def test_accounts_and_ips_map_consistently() -> None:
     assert pod.node == f"fargate-ip-{pod.ip.replace('.', '-')}.eu-west-1.compute.internal"
     again = r.snapshot(snapshot())
     assert again == out
-    line = r.log_line(LogLine(f"arn:aws:ecs:eu-west-1:{ACCT}:task/c/1", "app", 1.0,
-                              "conn from 10.0.0.2 to ip-10-0-0-1 acct 210987654321 ok 1.2.3"))
-    assert line.message == (f"conn from {out.tasks[1].private_ip} to "
-                            f"ip-{out.tasks[0].private_ip.replace('.', '-')} acct 000000000001 "
-                            "ok 1.2.3")
+    line = r.log_line(
+        LogLine(
+            f"arn:aws:ecs:eu-west-1:{ACCT}:task/c/1",
+            "app",
+            1.0,
+            "conn from 10.0.0.2 to ip-10-0-0-1 acct 210987654321 ok 1.2.3",
+        )
+    )
+    assert line.message == (
+        f"conn from {out.tasks[1].private_ip} to "
+        f"ip-{out.tasks[0].private_ip.replace('.', '-')} acct 000000000001 "
+        "ok 1.2.3"
+    )
     assert line.target.startswith("arn:aws:ecs:eu-west-1:000000000001:")
 
 
@@ -70,8 +105,13 @@ def test_recorder_redacts_what_it_writes(tmp_path: Path) -> None:
     with Recorder(path, redact=True) as rec:
         rec.write_snapshot(snapshot())
         rec.write_snapshot(snapshot())
-        rec.write_logs([LogLine("t", "c", 2.0, f"user 10.9.8.7 in {ACCT} said hunter2 "
-                                "postgres://u:hunter2@db/x")])
+        rec.write_logs(
+            [
+                LogLine(
+                    "t", "c", 2.0, f"user 10.9.8.7 in {ACCT} said hunter2 postgres://u:hunter2@db/x"
+                )
+            ]
+        )
     with open_recording(path) as rec:
         assert rec.redacted
         assert rec.frame(0) == rec.frame(1)

@@ -41,10 +41,21 @@ def make_frames(n: int, seed: int = 7) -> tuple[list[Snapshot], list[list[LogLin
         t = T0 + 5 * f
         if f % 3 == 0:
             arn = f"arn:aws:ecs:eu-west-1:210987654321:task/c/{rng.getrandbits(128):032x}"
-            tasks[arn] = Task(arn, "c", "eu-west-1", "arn:td/x:1", "PENDING", "RUNNING",
-                              service="svc", cpu=256, memory=512, arch="arm64",
-                              private_ip=f"10.0.{f % 7}.{f % 250}", created_at=t,
-                              tags={"team": "shop"})
+            tasks[arn] = Task(
+                arn,
+                "c",
+                "eu-west-1",
+                "arn:td/x:1",
+                "PENDING",
+                "RUNNING",
+                service="svc",
+                cpu=256,
+                memory=512,
+                arch="arm64",
+                private_ip=f"10.0.{f % 7}.{f % 250}",
+                created_at=t,
+                tags={"team": "shop"},
+            )
         for arn, task in list(tasks.items()):
             r = rng.random()
             if r < 0.1 and task.last_status == "PENDING":
@@ -58,28 +69,66 @@ def make_frames(n: int, seed: int = 7) -> tuple[list[Snapshot], list[list[LogLin
             del events[10:]
         if f % 17 == 0:
             restarts += 1
-        dep = Deployment("ecs-svc/1", "PRIMARY", "arn:td/x:1", 3, f % 4, 0,
-                         rollout_state="IN_PROGRESS" if f < n // 2 else "COMPLETED")
-        service = Service("svc", "arn:svc", "c", "eu-west-1", "ACTIVE", 3, f % 4, 0,
-                          deployments=(dep,), events=tuple(events),
-                          raw={"serviceName": "svc", "runningCount": f % 4, "list": [1, 2.5]})
-        pod = Pod("shop", "p", "eks", None, phase="Running",
-                  containers=(PodContainer("p", restarts=restarts,
-                                           state=ContainerState("waiting", "CrashLoopBackOff"),
-                                           last_state=ContainerState("terminated", "OOMKilled",
-                                                                     exit_code=137)),),
-                  conditions=(("Ready", "False", "ContainersNotReady", None),))
-        frames.append(Snapshot(
-            taken_at=t, account="210987654321", regions=("eu-west-1",),
-            services=(service,), tasks=tuple(tasks.values()), pods=(pod,),
-            kube_events=(KubeEvent("eks", "shop", "p", "BackOff", "back-off", "Warning",
-                                   count=f + 1),),
-            metrics=(MetricSeries("arn:svc", "cpu", "AWS/ECS", tuple(points)),),
-            sources=(SourceHealth("ecs:eu-west-1", api_calls=f * 3, last_success=t),),
-            notes=("note",) if f % 50 < 10 else (),
-        ))
-        logs.append([LogLine(arn, "app", t - 1 + i * 0.1, f"line {f}.{i}\n\tat x", str(f * 10 + i))
-                     for i, arn in enumerate(list(tasks)[: rng.randint(0, 3)])])
+        dep = Deployment(
+            "ecs-svc/1",
+            "PRIMARY",
+            "arn:td/x:1",
+            3,
+            f % 4,
+            0,
+            rollout_state="IN_PROGRESS" if f < n // 2 else "COMPLETED",
+        )
+        service = Service(
+            "svc",
+            "arn:svc",
+            "c",
+            "eu-west-1",
+            "ACTIVE",
+            3,
+            f % 4,
+            0,
+            deployments=(dep,),
+            events=tuple(events),
+            raw={"serviceName": "svc", "runningCount": f % 4, "list": [1, 2.5]},
+        )
+        pod = Pod(
+            "shop",
+            "p",
+            "eks",
+            None,
+            phase="Running",
+            containers=(
+                PodContainer(
+                    "p",
+                    restarts=restarts,
+                    state=ContainerState("waiting", "CrashLoopBackOff"),
+                    last_state=ContainerState("terminated", "OOMKilled", exit_code=137),
+                ),
+            ),
+            conditions=(("Ready", "False", "ContainersNotReady", None),),
+        )
+        frames.append(
+            Snapshot(
+                taken_at=t,
+                account="210987654321",
+                regions=("eu-west-1",),
+                services=(service,),
+                tasks=tuple(tasks.values()),
+                pods=(pod,),
+                kube_events=(
+                    KubeEvent("eks", "shop", "p", "BackOff", "back-off", "Warning", count=f + 1),
+                ),
+                metrics=(MetricSeries("arn:svc", "cpu", "AWS/ECS", tuple(points)),),
+                sources=(SourceHealth("ecs:eu-west-1", api_calls=f * 3, last_success=t),),
+                notes=("note",) if f % 50 < 10 else (),
+            )
+        )
+        logs.append(
+            [
+                LogLine(arn, "app", t - 1 + i * 0.1, f"line {f}.{i}\n\tat x", str(f * 10 + i))
+                for i, arn in enumerate(list(tasks)[: rng.randint(0, 3)])
+            ]
+        )
     return frames, logs
 
 
@@ -141,7 +190,7 @@ def fmt_encode(snapshot: Snapshot) -> object:
 
 
 def test_readable_while_being_written(tmp_path: Path) -> None:
-    frames, logs = make_frames(20)
+    frames, _logs = make_frames(20)
     path = tmp_path / "r.fgrec"
     rec = Recorder(path)
     for snap in frames[:5]:
@@ -158,19 +207,28 @@ def test_readable_while_being_written(tmp_path: Path) -> None:
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(-5, 5) | st.text(max_size=3),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=2), inner,
-                                                                max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=2), inner, max_size=3)
+    ),
     max_leaves=10,
 )
 items = st.lists(
-    st.fixed_dictionaries({"arn": st.sampled_from("abcdef"), "v": json_values,
-                           "p": st.lists(st.integers(0, 9), max_size=6)}),
+    st.fixed_dictionaries(
+        {
+            "arn": st.sampled_from("abcdef"),
+            "v": json_values,
+            "p": st.lists(st.integers(0, 9), max_size=6),
+        }
+    ),
     max_size=6,
 )
 states = st.fixed_dictionaries(
     {"taken_at": st.floats(0, 1e9)},
-    optional={"tasks": items, "notes": st.lists(st.text(max_size=3), max_size=3),
-              "account": st.text(max_size=4)},
+    optional={
+        "tasks": items,
+        "notes": st.lists(st.text(max_size=3), max_size=3),
+        "account": st.text(max_size=4),
+    },
 )
 
 
