@@ -235,6 +235,8 @@ class KubeSource(Source):
         self._deployments: dict[str, tuple[KubeWorkload, dict[str, str]]] = {}
         self._state: dict[str, str] = dict.fromkeys(KINDS, "connecting")
         self._errors: dict[str, str] = {}
+        self._delivered: dict[str, int] = dict.fromkeys(KINDS, 0)
+        """Watch events received, by kind."""
         self._dirty = asyncio.Event()
 
     # -- engine contract ----------------------------------------------------------------
@@ -366,6 +368,8 @@ class KubeSource(Source):
         failures = 0
         version: str | None = None
         gone_at: float | None = None
+        started: float | None = None
+        delivered = 0
         while True:
             try:
                 if version is None:
@@ -378,32 +382,32 @@ class KubeSource(Source):
                 self._state[kind] = "watching"
                 self._errors.pop(kind, None)
                 self._changed()
-                started = time.monotonic()
+                started, delivered = time.monotonic(), self._delivered[kind]
                 version = await self._watch(kind, version)
-                if time.monotonic() - started > 1.0:
-                    failures = 0
-                continue
-            except _Gone:
-                version, gone_at = None, time.perf_counter()
-                self.relists += 1
-                failures += 1
-                if failures == 1:
-                    continue  # relist at once; back off only if it keeps happening
-                reason, state = f"Kubernetes: {kind} watch expired (410 Gone)", "backoff"
+                continue  # the server ended the watch: resume from the last version seen
             except asyncio.CancelledError:
                 raise
-            except ApiException as exc:
-                version = None
-                reason = kube_reason(exc, kind, self.connection.endpoint)
-                state = "error" if exc.status in (401, 403) else "backoff"
-                if exc.status == 401:
-                    reason = "Kubernetes: unauthorized (token expired or invalid)"
+            except Exception as exc:  # noqa: BLE001 - 410, dropped stream, HTTP errors, bad data
+                if started is not None and (
+                    time.monotonic() - started > 1.0 or self._delivered[kind] > delivered
+                ):
+                    failures = 0  # a watch that worked starts a fresh backoff
+                started, version = None, None
+                failures += 1
+                if isinstance(exc, _Gone):
+                    gone_at = time.perf_counter()
+                    self.relists += 1
+                    if failures == 1:
+                        continue  # relist at once; back off only if it keeps happening
+                    reason, state = f"Kubernetes: {kind} watch expired (410 Gone)", "backoff"
+                elif isinstance(exc, ApiException) and exc.status == 401:
+                    reason, state = "Kubernetes: unauthorized (token expired or invalid)", "error"
                     await self._reauthenticate()
-            except Exception as exc:  # noqa: BLE001 - dropped stream, unreachable, bad data
-                log.debug("%s %s watch failed", self.name, kind, exc_info=True)
-                version = None
-                reason, state = kube_reason(exc, kind, self.connection.endpoint), "backoff"
-            failures += 1
+                else:
+                    log.debug("%s %s list/watch failed", self.name, kind, exc_info=True)
+                    reason = kube_reason(exc, kind, self.connection.endpoint)
+                    forbidden = isinstance(exc, ApiException) and exc.status == 403
+                    state = "error" if forbidden else "backoff"
             self._fail(kind, reason, state)
             await asyncio.sleep(self._delay(failures))
 
@@ -493,6 +497,7 @@ class KubeSource(Source):
                 raise _Gone()
             raise ApiException(status=code, reason=str(obj.get("message") or obj.get("reason")))
         version = (obj.get("metadata") or {}).get("resourceVersion")
+        self._delivered[kind] += 1
         if etype in ("ADDED", "MODIFIED"):
             self._upsert(kind, obj)
         elif etype == "DELETED":
