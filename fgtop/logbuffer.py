@@ -12,13 +12,13 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 
 from fgtop.model.logs import LogLine
-from fgtop.sanitize import Level, Matcher, clean, level_of
+from fgtop.sanitize import Level, Matcher, clean, level_of, pretty_json
 
 
 class Entry:
     """One buffered line: its number, the raw LogLine, and cached derived text."""
 
-    __slots__ = ("_level", "_text", "line", "no")
+    __slots__ = ("_level", "_pretty", "_text", "line", "no")
 
     def __init__(self, no: int, line: LogLine) -> None:
         self.no = no
@@ -26,6 +26,7 @@ class Entry:
         self.line = line
         self._text: str | None = None
         self._level: Level | bool | None = False
+        self._pretty: list[str] | bool | None = False
 
     @property
     def text(self) -> str:
@@ -33,6 +34,14 @@ class Entry:
         if self._text is None:
             self._text = clean(self.line.message)
         return self._text
+
+    @property
+    def pretty(self) -> list[str] | None:
+        """The message as cleaned, indented JSON lines when it is a JSON object (cached)."""
+        if self._pretty is False:
+            pretty = pretty_json(self.line.message[:1_000_000])
+            self._pretty = clean(pretty, newlines=True).split("\n") if pretty else None
+        return self._pretty  # type: ignore[return-value]
 
     @property
     def level(self) -> Level | None:

@@ -262,6 +262,20 @@ def level_of(message: str) -> Level | None:
     return None
 
 
+def _rows(value: object) -> int:
+    if isinstance(value, dict):
+        return 2 + sum(_rows(v) for v in value.values()) if value else 1
+    if isinstance(value, list):
+        return 2 + sum(_rows(v) for v in value) if value else 1
+    return 1
+
+
+def pretty_json_rows(message: str) -> int:
+    """How many lines :func:`pretty_json` gives for ``message`` (1 when it is not JSON), cheaply."""
+    obj = _json_object(message) if message.lstrip().startswith("{") else None
+    return 1 if obj is None else _rows(obj)
+
+
 def pretty_json(message: str) -> str | None:
     """The line as indented JSON when it is a JSON object, else None."""
     obj = _json_object(message)

@@ -25,7 +25,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.containers import Vertical
-from textual.geometry import Size
+from textual.geometry import Offset, Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -34,7 +34,7 @@ from textual.widgets import Input, Static
 
 from fgtop.logbuffer import Entry, FilterView, LogBuffer
 from fgtop.model.logs import LogLine
-from fgtop.sanitize import Matcher, clean, pretty_json
+from fgtop.sanitize import Matcher, clean, pretty_json_rows
 
 SOURCE_WIDTH = 22
 _LEVEL_CLASS = {"ERROR": "log-view--error", "WARN": "log-view--warn", "DEBUG": "log-view--debug"}
@@ -61,12 +61,24 @@ class _Lines(ScrollView, can_focus=True):
     def __init__(self, view: LogView) -> None:
         super().__init__()
         self.view = view
+        self._frame: tuple[Style, int, Offset] | None = None
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # Computed once per frame: rich_style is costly and the same for every row.
+        self._frame = (self.rich_style, self.scrollable_content_region.width, self.scroll_offset)
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame = None
 
     def render_line(self, y: int) -> Strip:
-        scroll_x, scroll_y = self.scroll_offset
-        width = self.scrollable_content_region.width
-        strip = self.view.row_strip(scroll_y + y, self.rich_style)
-        return strip.crop_extend(scroll_x, scroll_x + width, self.rich_style)
+        style, width, (scroll_x, scroll_y) = self._frame or (
+            self.rich_style,
+            self.scrollable_content_region.width,
+            self.scroll_offset,
+        )
+        strip = self.view.row_strip(scroll_y + y, style)
+        return strip.crop_extend(scroll_x, scroll_x + width, style)
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
@@ -74,6 +86,23 @@ class _Lines(ScrollView, can_focus=True):
 
     def action_scroll_end(self) -> None:
         self.view.follow = True
+
+    # Moving up pauses follow at once (an animated scroll could be overtaken by new lines).
+    def action_scroll_up(self) -> None:
+        self.view.follow = False
+        super().action_scroll_up()
+
+    def action_page_up(self) -> None:
+        self.view.follow = False
+        super().action_page_up()
+
+    def action_scroll_home(self) -> None:
+        self.view.follow = False
+        super().action_scroll_home()
+
+    def _on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        self.view.follow = False
+        super()._on_mouse_scroll_up(event)
 
     def on_resize(self, event: events.Resize) -> None:
         self.view._layout_changed()
@@ -176,11 +205,14 @@ class LogView(Vertical):
         """Lines arrived (and shown by the filter) since follow was paused."""
         self._input_mode = "search"
         self._cache: LRUCache[int, list[Strip]] = LRUCache(2048)
-        self._starts: list[int] | None = None  # cumulative rows in wrap/JSON mode
-        self._rows: dict[int, int] = {}  # rows per line number in wrap/JSON mode
+        # Wrap/JSON mode: absolute first row of each shown line; row y is at _starts[i] - _base.
+        self._starts: list[int] | None = None
+        self._base = self._end = 0
+        self._laid_last = -1  # the last line number laid out
         self._rows_width = 0
         self._max_width = 0
         self._moving = False
+        self._status_text = Text()
         self.set_reactive(LogView.show_source, show_source)
         self.set_reactive(LogView.timestamps, timestamps)
 
@@ -247,8 +279,8 @@ class LogView(Vertical):
         return self.get_component_rich_style(name, partial=True)
 
     def _texts(self, entry: Entry) -> list[str]:
-        if self.json and (pretty := pretty_json(entry.line.message[:1_000_000])):
-            return clean(pretty, newlines=True).split("\n")
+        if self.json and (pretty := entry.pretty):
+            return pretty
         return [entry.text]
 
     def _build(self, entry: Entry, base: Style) -> list[Strip]:
@@ -277,25 +309,24 @@ class LogView(Vertical):
                 strips.append(strip)
         return strips
 
-    def _row_count(self, entry: Entry, width: int) -> int:
-        if self.json and entry.line.message.lstrip().startswith("{"):
-            texts = self._texts(entry)
-        else:
-            texts = [entry.text]
-        if not self.wrap:
-            return len(texts)
-        extra = cell_len(self._prefix(entry.line).plain)
-        return sum(max(1, math.ceil((extra + cell_len(t)) / width)) for t in texts)
+    def _prefix_width(self) -> int:
+        return (13 if self.timestamps else 0) + (SOURCE_WIDTH + 1 if self.show_source else 0)
+
+    def _row_count(self, entry: Entry, width: int, extra: int, wrap: bool, json: bool) -> int:
+        if not wrap:  # JSON only: count without formatting
+            return pretty_json_rows(entry.line.message[:1_000_000]) if json else 1
+        texts = (entry.pretty or [entry.text]) if json else [entry.text]
+        return sum(
+            max(1, math.ceil((extra + (len(t) if t.isascii() else cell_len(t))) / width))
+            for t in texts
+        )
 
     def row_strip(self, y: int, base: Style | None = None) -> Strip:
         """The full (uncropped) strip of virtual row ``y``."""
         base = base or self.lines.rich_style
         nos = self._nos()
-        if self._starts is None:
-            index, sub = y, 0
-        else:
-            index = bisect.bisect_right(self._starts, y) - 1
-            sub = y - self._starts[index] if index >= 0 else 0
+        index = self._index_at_row(y)
+        sub = 0 if self._starts is None else y - self._row_of_index(index)
         if not 0 <= index < len(nos):
             return Strip.blank(0)
         no = nos[index]
@@ -306,34 +337,37 @@ class LogView(Vertical):
         return strips[sub] if sub < len(strips) else Strip.blank(0)
 
     def _row_of_index(self, index: int) -> int:
-        return index if self._starts is None else self._starts[index]
+        if self._starts is None:
+            return index
+        return (self._starts[index] if index < len(self._starts) else self._end) - self._base
 
     def _index_at_row(self, y: int) -> int:
-        return y if self._starts is None else max(0, bisect.bisect_right(self._starts, y) - 1)
+        if self._starts is None:
+            return y
+        return max(0, bisect.bisect_right(self._starts, y + self._base) - 1)
 
-    def _relayout(self) -> None:
-        """Recompute row offsets and the virtual size after any change."""
+    def _relayout(self, incremental: bool = False) -> None:
+        """Recompute row offsets and the virtual size: in full, or only for appended lines."""
         nos = self._nos()
         if self._multirow():
             width = max(1, self.lines.scrollable_content_region.width)
-            if width != self._rows_width:
-                self._rows.clear()
-                self._rows_width = width
-            old, rows = self._rows, {}
-            starts, total = [], 0
-            for no in nos:
-                starts.append(total)
-                count = old.get(no)
-                if count is None:
-                    count = self._row_count(self._entry(no), width)
-                rows[no] = count
-                total += count
-            self._rows = rows
-            self._starts, height = starts, total
+            if not incremental or self._starts is None or width != self._rows_width:
+                self._starts, self._base, self._end = [], 0, 0
+                self._laid_last, self._rows_width = -1, width
+            starts = self._starts
+            kept = bisect.bisect_right(nos, self._laid_last)  # lines already laid out
+            del starts[: len(starts) - kept]  # those that fell off the front
+            self._base = starts[0] if starts else self._end
+            end, extra, wrap, json = self._end, self._prefix_width(), self.wrap, self.json
+            for no in nos[kept:]:
+                starts.append(end)
+                end += self._row_count(self._entry(no), width, extra, wrap, json)
+            self._end = end
+            self._laid_last = nos[-1] if nos else -1
+            height = end - self._base
         else:
             self._starts, height = None, len(nos)
-        prefix = (13 if self.timestamps else 0) + (SOURCE_WIDTH + 1 if self.show_source else 0)
-        width = 0 if self.wrap else self._max_width + prefix
+        width = 0 if self.wrap else self._max_width + self._prefix_width()
         self.lines.virtual_size = Size(width, height)
 
     # ---- updates ------------------------------------------------------------------------
@@ -390,7 +424,7 @@ class LogView(Vertical):
         if not self.follow:
             evicted = max(0, new_first - first_before)
             self.new_lines += len(self._nos()) - before + (evicted if self._filter is None else 0)
-        self._relayout()
+        self._relayout(incremental=True)
         self._restore(anchor)
         self.lines.refresh()
         self._update_status()
@@ -398,7 +432,6 @@ class LogView(Vertical):
     def _layout_changed(self, keep: bool = True) -> None:
         anchor = self._anchor() if keep else None
         self._cache.clear()
-        self._rows.clear()
         self._relayout()
         self._restore(anchor)
         self.lines.refresh()
@@ -423,7 +456,18 @@ class LogView(Vertical):
         if self.is_mounted:
             self._layout_changed()
 
-    watch_wrap = watch_json = watch_timestamps = watch_show_source = _toggled
+    def _columns_toggled(self) -> None:
+        if self.is_mounted and not self.wrap:  # same rows: just re-render
+            self._cache.clear()
+            self.lines.virtual_size = Size(
+                self._max_width + self._prefix_width(), self.lines.virtual_size.height
+            )
+            self.lines.refresh()
+        elif self.is_mounted:
+            self._layout_changed()
+
+    watch_wrap = watch_json = _toggled
+    watch_timestamps = watch_show_source = _columns_toggled
 
     def _update_status(self) -> None:
         parts: list[str] = []
@@ -441,7 +485,10 @@ class LogView(Vertical):
         modes = [m for m in ("wrap", "json") if getattr(self, m)]
         if modes:
             parts.append(" ".join(modes))
-        self.query_one("#status", Static).update(Text(clean(" │ ".join(parts), max_chars=400)))
+        text = Text(clean(" │ ".join(parts), max_chars=400))
+        if text != self._status_text:  # fixed height: no layout pass needed
+            self._status_text = text
+            self.query_one("#status", Static).update(text, layout=False)
 
     # ---- actions ------------------------------------------------------------------------
 
