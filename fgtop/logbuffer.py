@@ -8,8 +8,13 @@ the lines currently held; ``position = number - buffer.first_no``.
 from __future__ import annotations
 
 import bisect
+import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TextIO
+
+from rich.console import Console
+from rich.text import Text
 
 from fgtop.model.logs import LogLine
 from fgtop.sanitize import Level, Matcher, clean, level_of, pretty_json
@@ -207,3 +212,109 @@ class FilterView:
 
     def __len__(self) -> int:
         return len(self.nos)
+
+
+class RowLayout:
+    """Screen rows of shown lines that span one row or more (wrapped, pretty JSON).
+
+    Row offsets are kept absolute and shifted by a base, so appending lines and dropping lines
+    from the front cost only the lines added or dropped.
+    """
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        """Absolute first row of each laid-out line."""
+        self.base = 0
+        self.end = 0
+        self.last = -1
+        """The last line number laid out."""
+
+    @property
+    def height(self) -> int:
+        """Total rows."""
+        return self.end - self.base
+
+    def update(self, nos: Sequence[int], rows_of: Callable[[int], int]) -> None:
+        """Lay out lines appended to ``nos`` (ascending) and forget those no longer in it."""
+        starts = self.starts
+        kept = bisect.bisect_right(nos, self.last)
+        del starts[: len(starts) - kept]
+        self.base = starts[0] if starts else self.end
+        end = self.end
+        for no in nos[kept:]:
+            starts.append(end)
+            end += rows_of(no)
+        self.end = end
+        self.last = nos[-1] if len(nos) else -1
+
+    def row_of(self, index: int) -> int:
+        """The first row of the line at ``index``."""
+        starts = self.starts
+        return (starts[index] if index < len(starts) else self.end) - self.base
+
+    def index_at(self, y: int) -> int:
+        """The index of the line shown at row ``y``."""
+        return max(0, bisect.bisect_right(self.starts, y + self.base) - 1)
+
+
+def source_label(line: LogLine, width: int = 22) -> str:
+    """The task/pod column: a short task id (or the pod name) and the container."""
+    name = line.target.rsplit("/", 1)[-1]
+    if len(name) > 12 and ":" in line.target:  # an ECS task ARN: 8 characters are enough
+        name = name[:8]
+    return clean(f"{name} {line.container}", max_chars=width)
+
+
+def time_label(ts: float) -> str:
+    """``HH:MM:SS.mmm`` in local time."""
+    return time.strftime("%H:%M:%S", time.localtime(ts)) + f".{int(ts * 1000) % 1000:03d}"
+
+
+_LEVEL_STYLES = {"ERROR": "red", "WARN": "yellow", "DEBUG": "dim"}
+
+
+def print_lines(
+    lines: Iterable[LogLine],
+    stream: TextIO,
+    *,
+    timestamps: bool = True,
+    source: bool = False,
+    color: bool | None = None,
+) -> None:
+    """Print sanitised lines for the ``fgtop logs`` command (scripts and pipes).
+
+    Args:
+        lines: The lines, oldest first.
+        stream: Where to write (``sys.stdout``).
+        timestamps: Start each line with its ISO-8601 UTC time.
+        source: Add the task/pod and container column.
+        color: Colour levels; None means only when ``stream`` is a terminal. Without colour
+            the output is plain text, with no escape sequence at all.
+    """
+    if color is None:
+        color = bool(getattr(stream, "isatty", lambda: False)())
+    console = (
+        Console(
+            file=stream,
+            highlight=False,
+            soft_wrap=True,
+            force_terminal=True,
+            color_system="standard",
+        )
+        if color
+        else None
+    )
+    for line in lines:
+        head = ""
+        if timestamps:
+            ms = int(line.timestamp * 1000) % 1000
+            head += time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(line.timestamp))
+            head += f".{ms:03d}Z "
+        if source:
+            head += source_label(line) + " "
+        body = clean(line.message, max_chars=None)
+        if console is None:
+            stream.write(head + body + "\n")
+        else:
+            style = _LEVEL_STYLES.get(level_of(line.message[:20_000]) or "", "")
+            console.print(Text(head, style="dim", end=""), Text(body, style=style), sep="")

@@ -250,6 +250,8 @@ def level_of(message: str) -> Level | None:
                 return level
         return None
     head = message[:300]
+    if "\x1b" in head or "\x9b" in head:  # "\x1b[31mERROR": colour codes hide the word
+        head = _SEQUENCES.sub("", head)
     match = _LOGFMT_LEVEL.search(head)
     if match is not None and (level := _LEVEL_WORDS.get(match.group(1).lower())):
         return level

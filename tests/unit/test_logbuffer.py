@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
-from fgtop.logbuffer import FilterView, LogBuffer
+import io
+
+from fgtop.logbuffer import (
+    FilterView,
+    LogBuffer,
+    RowLayout,
+    print_lines,
+    source_label,
+    time_label,
+)
 from fgtop.model.logs import LogLine
+
+TASK = "arn:aws:ecs:us-east-1:123456789012:task/prod/0123456789abcdef"
 
 
 def lines(messages: list[str], start: int = 0, ids: bool = True) -> list[LogLine]:
@@ -86,3 +97,50 @@ def test_entry_level_cached() -> None:
     buf = LogBuffer()
     buf.append(lines(['{"level":"warn"}', "plain"]))
     assert buf[0].level == "WARN" and buf[1].level is None
+
+
+def test_row_layout_incremental_matches_full() -> None:
+    rows = {no: 1 + no % 3 for no in range(100)}
+    inc = RowLayout()
+    nos: list[int] = []
+    for first, nxt in [(0, 10), (0, 25), (5, 40), (30, 41), (38, 60)]:
+        nos = list(range(first, nxt))
+        inc.update(nos, rows.__getitem__)
+        full = RowLayout()
+        full.update(nos, rows.__getitem__)
+        assert inc.height == full.height == sum(rows[n] for n in nos)
+        assert [inc.row_of(i) for i in range(len(nos))] == [full.row_of(i) for i in range(len(nos))]
+        for y in range(full.height):
+            assert inc.index_at(y) == full.index_at(y)
+    assert inc.index_at(0) == 0 and inc.row_of(1) == rows[38]
+
+
+class Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_print_lines_plain_for_pipes_and_coloured_for_terminals() -> None:
+    hostile = [
+        LogLine(TASK, "app", 0.5, "\x1b[31mERROR\x1b[0m boom [red]x[/red]\x07", "1"),
+        LogLine(TASK, "app", 1.0, "\x1b]0;title\x07ok", "2"),
+    ]
+    out = io.StringIO()
+    print_lines(hostile, out, source=True)
+    assert out.getvalue() == (
+        "1970-01-01T00:00:00.500Z 01234567 app ERROR boom [red]x[/red]␇\n"
+        "1970-01-01T00:00:01.000Z 01234567 app ok\n"
+    )
+    tty = Tty()
+    print_lines(hostile, tty, timestamps=False)
+    text = tty.getvalue()
+    assert "\x1b[31m" in text  # our own colour for the ERROR level...
+    assert "[red]x[/red]" in text and "\x07" not in text and "title" not in text
+    assert "\x1b]" not in text  # ...but never the line's own sequences
+
+
+def test_labels() -> None:
+    line = LogLine(TASK, "web", 0.0, "m")
+    assert source_label(line) == "01234567 web"
+    assert source_label(LogLine("prod/default/api-7d9f", "c", 0.0, "m")) == "api-7d9f c"
+    assert len(time_label(1.25)) == 12 and time_label(1.25).endswith(".250")

@@ -102,6 +102,7 @@ def test_to_text_cleans_raw_input_too() -> None:
         ('{"msg":"no level but ERROR inside"}', None),
         ("2024-01-01 ERROR something broke", "ERROR"),
         ("WARNING: disk almost full", "WARN"),
+        ("\x1b[31mERROR\x1b[0m coloured", "ERROR"),
         ("ts=1 level=debug msg=x", "DEBUG"),
         ("E0102 12:00:00.123 1 main.go:1] boom", "ERROR"),
         ("all good, no error found", None),

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import bisect
 import math
-import time
 from collections.abc import Sequence
 from typing import ClassVar
 
@@ -32,25 +31,12 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Input, Static
 
-from fgtop.logbuffer import Entry, FilterView, LogBuffer
+from fgtop.logbuffer import Entry, FilterView, LogBuffer, RowLayout, source_label, time_label
 from fgtop.model.logs import LogLine
 from fgtop.sanitize import Matcher, clean, pretty_json_rows
 
 SOURCE_WIDTH = 22
 _LEVEL_CLASS = {"ERROR": "log-view--error", "WARN": "log-view--warn", "DEBUG": "log-view--debug"}
-
-
-def source_label(line: LogLine) -> str:
-    """The task/pod column: short task id (or pod name) and container."""
-    name = line.target.rsplit("/", 1)[-1]
-    if len(name) > 12 and "/" in line.target and ":" in line.target:  # an ECS task ARN
-        name = name[:8]
-    return clean(f"{name} {line.container}", max_chars=SOURCE_WIDTH)
-
-
-def time_label(ts: float) -> str:
-    """``HH:MM:SS.mmm`` in local time."""
-    return time.strftime("%H:%M:%S", time.localtime(ts)) + f".{int(ts * 1000) % 1000:03d}"
 
 
 class _Lines(ScrollView, can_focus=True):
@@ -205,10 +191,7 @@ class LogView(Vertical):
         """Lines arrived (and shown by the filter) since follow was paused."""
         self._input_mode = "search"
         self._cache: LRUCache[int, list[Strip]] = LRUCache(2048)
-        # Wrap/JSON mode: absolute first row of each shown line; row y is at _starts[i] - _base.
-        self._starts: list[int] | None = None
-        self._base = self._end = 0
-        self._laid_last = -1  # the last line number laid out
+        self._layout: RowLayout | None = None  # wrap/JSON mode: lines span several rows
         self._rows_width = 0
         self._max_width = 0
         self._moving = False
@@ -323,50 +306,38 @@ class LogView(Vertical):
 
     def row_strip(self, y: int, base: Style | None = None) -> Strip:
         """The full (uncropped) strip of virtual row ``y``."""
-        base = base or self.lines.rich_style
         nos = self._nos()
         index = self._index_at_row(y)
-        sub = 0 if self._starts is None else y - self._row_of_index(index)
         if not 0 <= index < len(nos):
             return Strip.blank(0)
         no = nos[index]
         strips = self._cache.get(no)
         if strips is None:
-            strips = self._build(self._entry(no), base)
+            strips = self._build(self._entry(no), base or self.lines.rich_style)
             self._cache[no] = strips
+        sub = y - self._row_of_index(index)
         return strips[sub] if sub < len(strips) else Strip.blank(0)
 
     def _row_of_index(self, index: int) -> int:
-        if self._starts is None:
-            return index
-        return (self._starts[index] if index < len(self._starts) else self._end) - self._base
+        return index if self._layout is None else self._layout.row_of(index)
 
     def _index_at_row(self, y: int) -> int:
-        if self._starts is None:
-            return y
-        return max(0, bisect.bisect_right(self._starts, y + self._base) - 1)
+        return y if self._layout is None else self._layout.index_at(y)
 
     def _relayout(self, incremental: bool = False) -> None:
         """Recompute row offsets and the virtual size: in full, or only for appended lines."""
         nos = self._nos()
         if self._multirow():
             width = max(1, self.lines.scrollable_content_region.width)
-            if not incremental or self._starts is None or width != self._rows_width:
-                self._starts, self._base, self._end = [], 0, 0
-                self._laid_last, self._rows_width = -1, width
-            starts = self._starts
-            kept = bisect.bisect_right(nos, self._laid_last)  # lines already laid out
-            del starts[: len(starts) - kept]  # those that fell off the front
-            self._base = starts[0] if starts else self._end
-            end, extra, wrap, json = self._end, self._prefix_width(), self.wrap, self.json
-            for no in nos[kept:]:
-                starts.append(end)
-                end += self._row_count(self._entry(no), width, extra, wrap, json)
-            self._end = end
-            self._laid_last = nos[-1] if nos else -1
-            height = end - self._base
+            if not incremental or self._layout is None or width != self._rows_width:
+                self._layout, self._rows_width = RowLayout(), width
+            extra, wrap, json = self._prefix_width(), self.wrap, self.json
+            self._layout.update(
+                nos, lambda no: self._row_count(self._entry(no), width, extra, wrap, json)
+            )
+            height = self._layout.height
         else:
-            self._starts, height = None, len(nos)
+            self._layout, height = None, len(nos)
         width = 0 if self.wrap else self._max_width + self._prefix_width()
         self.lines.virtual_size = Size(width, height)
 
