@@ -208,3 +208,23 @@ async def _describe(
         profiles,
         endpoint_override=override,
     )
+
+
+def merge_connections(
+    contexts: Iterable[KubeConnection], discovered: Iterable[EksConnection]
+) -> list[KubeConnection]:
+    """Kubeconfig contexts plus discovered clusters, each cluster once.
+
+    A context written by ``aws eks update-kubeconfig`` (``arn:aws:eks:REGION:...:cluster/NAME``)
+    and a discovered cluster with the same name and region are the same cluster: the context
+    is kept (the user chose it) and gains the cluster's Fargate profiles.
+    """
+    found = {(c.name, c.region): c for c in discovered}
+    merged: list[KubeConnection] = []
+    for conn in contexts:
+        twin = found.pop((conn.name, conn.region), None) if conn.region else None
+        if twin is not None and not conn.fargate_profiles:
+            conn.fargate_profiles = twin.fargate_profiles
+        merged.append(conn)
+    merged.extend(found.values())
+    return merged

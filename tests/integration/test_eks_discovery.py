@@ -155,3 +155,17 @@ async def test_denied_region_is_one_line(moto: str, monkeypatch) -> None:
     assert found.connections == []
     [error] = found.errors
     assert error.startswith("EKS eu-west-1: ") and "\n" not in error
+
+
+async def test_kubeconfig_context_and_discovery_merge(eks: None, aws: Aws, tmp_path: Path) -> None:
+    from fgtop.sources.eks import merge_connections
+    from fgtop.sources.kubeconfig import kubeconfig_connections
+    from tests.fakes.kube_server import write_kubeconfig
+
+    arn = f"arn:aws:eks:eu-west-1:123456789012:cluster/{EKS_CLUSTER}"
+    config = write_kubeconfig(tmp_path / "config", "http://127.0.0.1:1", token="t", context=arn)
+    contexts = kubeconfig_connections(config_file=str(config))
+    found = await discover_eks(aws)
+    merged = merge_connections(contexts, found.connections)
+    assert [(c.name, c.context) for c in merged] == [(EKS_CLUSTER, arn), ("other", None)]
+    assert {p.name for p in merged[0].fargate_profiles} == {"fp-shop", "fp-system"}

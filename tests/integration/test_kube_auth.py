@@ -223,3 +223,25 @@ def test_missing_kubeconfig_is_one_line(tmp_path: Path, monkeypatch: pytest.Monk
     monkeypatch.setenv("KUBECONFIG", str(tmp_path / "none"))
     with pytest.raises(SetupError, match="no kubeconfig found"):
         kubeconfig_connections()
+
+
+async def test_failing_exec_plugin_is_one_line(kube: FakeKube, tmp_path: Path) -> None:
+    plugin = tmp_path / "broken.py"
+    plugin.write_text(
+        "import sys\nsys.stderr.write('token expired: run aws sso login')\nsys.exit(1)\n"
+    )
+    config = write_kubeconfig(
+        tmp_path / "config", kube.url, exec_command=[sys.executable, str(plugin)]
+    )
+    [conn] = kubeconfig_connections(config_file=str(config))
+    source = KubeSource(conn, **FAST)  # type: ignore[arg-type]
+    engine = Engine([source])
+    await engine.start()
+    try:
+        await wait_until(lambda: health(engine, source.name).error is not None)
+        error = health(engine, source.name).error or ""
+        assert "exec: process returned 1" in error and "aws sso login" in error
+        assert "\n" not in error and source.state() == "error"
+        assert kube.requests["list pods"] == 0
+    finally:
+        await engine.stop()
