@@ -26,6 +26,8 @@ from fgtop.sources.errors import one_line
 
 MAX_STREAMS_PER_CALL = 100
 """FilterLogEvents accepts at most 100 logStreamNames."""
+MISSING_RETRY = 15.0
+"""Seconds before a stream found missing is asked for again (alone)."""
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,14 @@ def resolve_targets(
     return targets, notes
 
 
+def _stream_missing(exc: ClientError) -> bool:
+    err = exc.response.get("Error", {})
+    return (
+        err.get("Code") == "ResourceNotFoundException"
+        and "stream" in (err.get("Message") or "").lower()
+    )
+
+
 def error_line(exc: BaseException, group: str, region: str) -> str:
     """One line for a CloudWatch Logs failure on ``group``."""
     if isinstance(exc, ClientError):
@@ -180,7 +190,9 @@ class CloudWatchTail:
         self.max_lag = max_lag
         self._complete: set[tuple[str, str]] = set()
         self._pending: dict[tuple[str, str, tuple[str, ...]], dict[str, Any]] = {}
-        self._start_ms = int((now() - since) * 1000)
+        self._missing: dict[str, float] = {}
+        self._now = now
+        self._start_ms = max(0, int((now() - since) * 1000))
         self._cursors: dict[str, _Cursor] = {}
         self._by_stream = {(t.region, t.group, t.stream): t for t in self.targets}
 
@@ -221,17 +233,43 @@ class CloudWatchTail:
     async def poll(self) -> LogBatch:
         """Fetch the events that appeared since the last poll; never raises."""
         batch = LogBatch()
+        now = self._now()
         for (region, group), targets in self._groups().items():
-            for i in range(0, len(targets), MAX_STREAMS_PER_CALL):
-                chunk = targets[i : i + MAX_STREAMS_PER_CALL]
-                try:
-                    more = await self._poll_group(region, group, chunk, batch.lines)
-                except (ClientError, BotoCoreError, OSError, TimeoutError) as exc:
-                    batch.messages.append(error_line(exc, group, region))
-                    continue
-                batch.more = batch.more or more
+            present = [t for t in targets if t.key not in self._missing]
+            # A stream that does not exist (yet) fails the whole call: retry those alone.
+            retry = [t for t in targets if now - self._missing.get(t.key, now) >= MISSING_RETRY]
+            missing: list[LogTarget] = []
+            for i in range(0, len(present), MAX_STREAMS_PER_CALL):
+                chunk = present[i : i + MAX_STREAMS_PER_CALL]
+                if not await self._poll_chunk(region, group, chunk, batch):
+                    retry += chunk if len(chunk) > 1 else []
+                    missing += chunk if len(chunk) == 1 else []
+            for target in retry:
+                self._missing.pop(target.key, None)
+                if not await self._poll_chunk(region, group, [target], batch):
+                    missing.append(target)
+            for target in missing:
+                self._missing[target.key] = now
+                batch.messages.append(
+                    f"log stream {target.stream} not found in {group} "
+                    "(deleted, or nothing logged yet)"
+                )
         batch.lines.sort(key=lambda line: (line.timestamp, line.stream))
         return batch
+
+    async def _poll_chunk(
+        self, region: str, group: str, chunk: list[LogTarget], batch: LogBatch
+    ) -> bool:
+        """Poll some streams of one group; False when a stream of them does not exist."""
+        try:
+            batch.more = await self._poll_group(region, group, chunk, batch.lines) or batch.more
+        except ClientError as exc:
+            if _stream_missing(exc):
+                return False
+            batch.messages.append(error_line(exc, group, region))
+        except (BotoCoreError, OSError, TimeoutError) as exc:
+            batch.messages.append(error_line(exc, group, region))
+        return True
 
     async def _poll_group(
         self, region: str, group: str, targets: list[LogTarget], out: list[LogLine]
@@ -328,7 +366,7 @@ async def fetch_around(
     params: dict[str, Any] = {
         "logGroupName": target.group,
         "logStreamNames": [target.stream],
-        "startTime": int((at - before) * 1000),
+        "startTime": max(0, int((at - before) * 1000)),
         "endTime": int((at + after) * 1000),
     }
     try:

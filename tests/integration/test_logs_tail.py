@@ -202,3 +202,88 @@ def test_resolve_targets_per_driver() -> None:
     assert resolve_targets(_task(), None)[1] == [
         "task definition web:3 unknown: cannot find its logs"
     ]
+
+
+# Moto answers FilterLogEvents for a stream that does not exist with no events; real CloudWatch
+# Logs fails the whole call with ResourceNotFoundException, and denies with
+# AccessDeniedException. A small HTTP server speaking the same JSON protocol gives those answers.
+
+
+@pytest.fixture
+async def fake_logs(monkeypatch: pytest.MonkeyPatch):
+    from aiohttp import web
+
+    calls: list[dict] = []
+
+    async def handle(request: web.Request) -> web.Response:
+        body = await request.json()
+        calls.append(body)
+        names = body.get("logStreamNames", [])
+        if body["logGroupName"] == "/denied":
+            return _error("AccessDeniedException", "User is not authorized: logs:FilterLogEvents")
+        if any("missing" in n for n in names):
+            return _error("ResourceNotFoundException", "The specified log stream does not exist.")
+        events = [
+            {"logStreamName": n, "timestamp": 1000 + i, "message": f"{n} {i}", "eventId": f"{n}{i}"}
+            for n in names
+            for i in range(2)
+            if int(body.get("startTime", 0)) <= 1000 + i
+        ]
+        return web.json_response({"events": events}, content_type="application/x-amz-json-1.1")
+
+    def _error(code: str, message: str) -> web.Response:
+        return web.json_response(
+            {"__type": code, "message": message},
+            status=400,
+            content_type="application/x-amz-json-1.1",
+        )
+
+    app = web.Application()
+    app.router.add_post("/", handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # noqa: SLF001
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    aws = Aws(regions=["us-east-1"])
+    yield aws, calls
+    await aws.close()
+    await runner.cleanup()
+
+
+async def test_a_missing_stream_does_not_hide_the_others(fake_logs) -> None:
+    aws, calls = fake_logs
+    clock = [100.0]
+    targets = [target("web/app/a"), target("web/app/missing"), target("web/app/b")]
+    tail = CloudWatchTail(aws, targets, since=1e6, now=lambda: clock[0])
+    batch = await tail.poll()
+    assert sorted(line.message for line in batch.lines) == [
+        "web/app/a 0",
+        "web/app/a 1",
+        "web/app/b 0",
+        "web/app/b 1",
+    ]
+    assert batch.messages == [
+        f"log stream web/app/missing not found in {GROUP} (deleted, or nothing logged yet)"
+    ]
+    calls.clear()
+    batch = await tail.poll()  # the missing stream is left out: one call, nothing new
+    assert batch.lines == [] and batch.messages == []
+    assert [c["logStreamNames"] for c in calls] == [["web/app/a", "web/app/b"]]
+    clock[0] += 60  # later, asked again alone
+    calls.clear()
+    batch = await tail.poll()
+    assert [c["logStreamNames"] for c in calls][-1] == ["web/app/missing"]
+    assert len(batch.messages) == 1
+
+
+async def test_denied_is_one_line(fake_logs) -> None:
+    aws, _ = fake_logs
+    tail = CloudWatchTail(aws, [LogTarget("us-east-1", "/denied", "s", "app", TASK)])
+    batch = await tail.poll()
+    assert batch.lines == []
+    assert batch.messages == ["access denied: needs logs:FilterLogEvents on /denied"]
