@@ -10,11 +10,12 @@ kubeconfig file is never written.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import time
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Coroutine, Iterable, Sequence
+from typing import Any, TypeVar
 
 from kubernetes_asyncio.client import ApiClient, Configuration
 from kubernetes_asyncio.config import ConfigException, list_kube_config_contexts, load_kube_config
@@ -22,6 +23,7 @@ from kubernetes_asyncio.config import ConfigException, list_kube_config_contexts
 from fgtop.model.kube import FargateProfile
 from fgtop.sources.errors import SetupError
 
+T = TypeVar("T")
 DEFAULT_KUBECONFIG = "~/.kube/config"
 EXEC_REFRESH_AFTER = 10 * 60
 """Seconds after which an exec plugin without an expiry is run again."""
@@ -115,11 +117,13 @@ class KubeconfigConnection(KubeConnection):
         """
         configuration = Configuration()
         try:
-            self._loader = await load_kube_config(
-                config_file=self.config_file,
-                context=self.context,
-                client_configuration=configuration,
-                persist_config=False,
+            self._loader = await _let_finish(
+                load_kube_config(
+                    config_file=self.config_file,
+                    context=self.context,
+                    client_configuration=configuration,
+                    persist_config=False,
+                )
             )
         except (ConfigException, OSError, KeyError, TypeError, ValueError) as exc:
             raise SetupError(f"kube context {self.context}: {exc}".strip()) from exc
@@ -154,9 +158,25 @@ class KubeconfigConnection(KubeConnection):
                 # The plugin runs now (with an expiry, kubernetes-asyncio runs it only when
                 # less than 5 minutes are left; without one we pace it ourselves).
                 self._ran_at = now
-            await loader.load_from_exec_plugin()
+            await _let_finish(loader.load_from_exec_plugin())
             if getattr(loader, "token", None):
                 configuration.api_key["BearerToken"] = loader.token
+
+
+async def _let_finish(coro: Coroutine[Any, Any, T], grace: float = 5.0) -> T:
+    """Await ``coro``; if cancelled meanwhile, let it finish (up to ``grace`` s) first.
+
+    An exec credential plugin is a child process: cancelling kubernetes-asyncio while it
+    reads the plugin's output would leave the process and its pipes behind.
+    """
+    task = asyncio.ensure_future(coro)
+    try:
+        return await asyncio.shield(task)
+    except asyncio.CancelledError:
+        with contextlib.suppress(Exception, asyncio.CancelledError, TimeoutError):
+            await asyncio.wait_for(asyncio.shield(task), grace)
+        task.cancel()
+        raise
 
 
 def kubeconfig_path() -> str:
