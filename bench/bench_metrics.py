@@ -92,7 +92,7 @@ async def one_hour(service_insights: str) -> tuple[int, int, int, float]:
     t0 = math.floor(time.time() / 3600) * 3600 - 3600
     clock = Clock(t0 + 10)
     engine = Engine([account, cw], clock=clock)
-    await engine.poll_once()
+    await engine.poll_once(phase=0)
     spent = 0.0
     for minute in range(60):
         clock.now = t0 + 10 + 60 * minute

@@ -50,6 +50,9 @@ class Source:
     interval: float = 5.0
     """Seconds between polls (a source may stretch it, e.g. to keep to an API budget)."""
     streaming: bool = False
+    phase: int = 0
+    """For :meth:`Engine.poll_once`: sources of a later phase poll after the earlier ones
+    merged (metrics need the tasks first)."""
 
     async def poll(self, engine: Engine) -> Part:
         """Fetch once and return this source's whole part of the snapshot."""
@@ -118,10 +121,19 @@ class Engine:
 
     # -- running -------------------------------------------------------------------------
 
-    async def poll_once(self) -> Snapshot:
-        """Poll every polling source once, concurrently, and return the merged snapshot."""
-        await asyncio.gather(*(self._poll(s) for s in self.sources if not s.streaming))
-        return self._merge()
+    async def poll_once(self, phase: int | None = None) -> Snapshot:
+        """Poll every polling source once, concurrently by phase, and return the merged snapshot.
+
+        Args:
+            phase: Poll only the sources of this phase (e.g. 0: the task list, not metrics).
+        """
+        polling = [
+            s for s in self.sources if not s.streaming and (phase is None or s.phase == phase)
+        ]
+        for phase in sorted({s.phase for s in polling}):
+            await asyncio.gather(*(self._poll(s) for s in polling if s.phase == phase))
+            self._merge()
+        return self.snapshot
 
     async def start(self) -> None:
         """Start every source's loop in the background."""

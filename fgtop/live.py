@@ -4,25 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from fgtop.config import Config
 from fgtop.engine import Engine, Source
 from fgtop.sources.aws import Aws
+from fgtop.sources.cloudwatch import CloudWatchSource
 from fgtop.sources.ecs import EcsSource, check_clusters
 
 
 @dataclass
 class LiveOptions:
-    """What the user asked to watch (command line over config file)."""
+    """What the user asked to watch: the config file with the command line over it."""
 
-    profile: str | None = None
-    regions: list[str] = field(default_factory=list)
+    config: Config = field(default_factory=Config)
     clusters: list[str] = field(default_factory=list)
     service: str | None = None
-    refresh: float = 5.0
-    api_budget: float = 5.0
-    include_ec2: bool = False
-    contexts: list[str] = field(default_factory=list)
-    eks: bool = False
-    all_pods: bool = False
     metrics: bool = True
 
 
@@ -32,28 +27,38 @@ async def build_engine(opts: LiveOptions) -> Engine:
     Raises:
         SetupError: With a one-line message for the user (exit code 2).
     """
-    aws = Aws(opts.profile, opts.regions)
+    cfg = opts.config
+    aws = Aws(cfg.profile, cfg.regions)
     try:
         await aws.check_credentials()
-        sources: list[Source] = [
+        ecs_sources = [
             EcsSource(
                 aws,
                 region,
                 clusters=opts.clusters,
-                include_ec2=opts.include_ec2,
-                refresh=opts.refresh,
-                budget=opts.api_budget,
+                include_ec2=cfg.include_ec2,
+                refresh=cfg.refresh,
+                budget=cfg.api_budget,
             )
             for region in aws.regions
         ]
-        await check_clusters(sources, opts.clusters)  # type: ignore[arg-type]
+        await check_clusters(ecs_sources, opts.clusters)
+        sources: list[Source] = list(ecs_sources)
+        if opts.metrics:
+            sources.append(CloudWatchSource(aws))
+        sources += await kube_sources(aws, cfg)
         account = await aws.caller_account()
     except BaseException:
         await aws.close()
         raise
     engine = Engine(
         sources,
-        meta={"account": account, "profile": opts.profile, "regions": tuple(aws.regions)},
+        meta={"account": account, "profile": cfg.profile, "regions": tuple(aws.regions)},
     )
     engine.closers.append(aws.close)
     return engine
+
+
+async def kube_sources(aws: Aws, cfg: Config) -> list[Source]:
+    """Kubernetes sources: kubeconfig contexts, and EKS clusters discovered with ``--eks``."""
+    return []

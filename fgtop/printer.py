@@ -9,7 +9,11 @@ import json
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
+from fgtop.cost.estimate import usd
+from fgtop.insights import Insights
 from fgtop.model import Pod, Service, Snapshot, Task
+from fgtop.problems import problems_json
+from fgtop.sanitize import clean
 
 SCHEMA_VERSION = 1
 
@@ -124,8 +128,31 @@ def pod_json(p: Pod) -> dict[str, Any]:
     }
 
 
-def snapshot_json(snapshot: Snapshot) -> dict[str, Any]:
-    """The whole snapshot as the documented, stable JSON document."""
+def _with_cost(doc: dict[str, Any], rates: dict, costs: dict, key: str) -> dict[str, Any]:
+    doc["cost_per_hour"] = usd(rates.get(key))
+    doc["cost_so_far"] = usd(costs.get(key))
+    return doc
+
+
+def snapshot_json(snapshot: Snapshot, insights: Insights | None = None) -> dict[str, Any]:
+    """The whole snapshot (and what fgtop derives from it) as the documented JSON document."""
+    doc = _snapshot_json(snapshot)
+    cost = insights.cost if insights else None
+    if cost is not None:
+        for svc in doc["services"]:
+            _with_cost(svc, cost.service_rates, cost.service_costs, svc["arn"])
+        for task in doc["tasks"]:
+            _with_cost(task, cost.task_rates, cost.task_costs, task["arn"])
+        for pod, p in zip(doc["pods"], snapshot.pods, strict=True):
+            _with_cost(pod, cost.pod_rates, cost.pod_costs, p.key)
+        doc["cost"] = cost.as_json()
+    else:
+        doc["cost"] = None
+    doc["problems"] = problems_json(insights.problems) if insights else []
+    return doc
+
+
+def _snapshot_json(snapshot: Snapshot) -> dict[str, Any]:
     usage = snapshot.metrics_usage
     return {
         "schema": SCHEMA_VERSION,
@@ -166,16 +193,13 @@ def snapshot_json(snapshot: Snapshot) -> dict[str, Any]:
     }
 
 
-def print_json(snapshot: Snapshot, out: TextIO, extra: dict[str, Any] | None = None) -> None:
-    """Write the snapshot as indented JSON, plus any ``extra`` top-level fields."""
-    doc = snapshot_json(snapshot)
-    if extra:
-        doc.update(extra)
-    json.dump(doc, out, indent=2)
+def print_json(snapshot: Snapshot, out: TextIO, insights: Insights | None = None) -> None:
+    """Write the snapshot (with cost and problems when given) as indented JSON."""
+    json.dump(snapshot_json(snapshot, insights), out, indent=2)
     out.write("\n")
 
 
-def print_table(snapshot: Snapshot, out: TextIO) -> None:
+def print_table(snapshot: Snapshot, out: TextIO, insights: Insights | None = None) -> None:
     """Write the snapshot as plain aligned text tables (no colour, no markup)."""
     rows = [("SERVICE", "CLUSTER", "REGION", "DESIRED", "RUNNING", "PENDING", "DEPLOYMENT")]
     rows += [
@@ -238,13 +262,26 @@ def print_table(snapshot: Snapshot, out: TextIO) -> None:
             for p in snapshot.pods
         ]
         _table(rows, out)
+    if insights and insights.problems:
+        out.write("\n")
+        rows = [("SEVERITY", "KIND", "TARGET", "REASON", "NEXT STEP")]
+        rows += [
+            (p.severity_name, p.kind, p.title, p.reason, p.next_step) for p in insights.problems
+        ]
+        _table(rows, out)
+    if insights and insights.cost is not None:
+        c = insights.cost
+        out.write(
+            f"\ncost: ${usd(c.per_hour):.4f}/h, ${usd(c.per_month_projected):.2f} per 30 days projected "
+            f"(prices of {c.price_table_date})\n"
+        )
     bad = [s for s in snapshot.sources if not s.ok]
     for s in bad:
-        out.write(f"! {s.name}: {s.error}\n")
+        out.write(f"! {s.name}: {clean(s.error or '')}\n")
 
 
 def _table(rows: list[tuple[str, ...]], out: TextIO) -> None:
-    rows = [tuple("".join(ch if ch.isprintable() else "?" for ch in c) for c in r) for r in rows]
+    rows = [tuple(clean(c) for c in r) for r in rows]
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for r in rows:
         out.write("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() + "\n")

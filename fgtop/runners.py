@@ -5,53 +5,60 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from pathlib import Path
 
 from fgtop.cli import fail
+from fgtop.config import Config, load_config, merge_cli
 from fgtop.live import LiveOptions, build_engine
 from fgtop.sources.errors import SetupError
 
 
+def load_settings(args: argparse.Namespace) -> Config:
+    """The config file (``--config`` or the default path) with the command line over it."""
+    path = getattr(args, "config", None)
+    config = load_config(Path(path) if path else None)
+    overrides = {
+        "profile": getattr(args, "profile", None),
+        "regions": getattr(args, "regions", None),
+        "contexts": getattr(args, "contexts", None),
+        "refresh": getattr(args, "refresh", None),
+        "api_budget": getattr(args, "api_budget", None),
+        "include_ec2": getattr(args, "include_ec2", None),
+        "eks": getattr(args, "eks", None),
+        "all_pods": getattr(args, "all_pods", None),
+        "theme": getattr(args, "theme", None),
+    }
+    return merge_cli(config, **{k: v for k, v in overrides.items() if v is not None})
+
+
 def live_options(args: argparse.Namespace) -> LiveOptions:
-    """LiveOptions from the command line (flags override the config file)."""
-    opts = LiveOptions()
-    for name in ("profile", "service"):
-        value = getattr(args, name, None)
-        if value is not None:
-            setattr(opts, name, value)
-    for name in ("regions", "clusters", "contexts"):
-        value = getattr(args, name, None)
-        if value:
-            setattr(opts, name, list(value))
-    if getattr(args, "refresh", None) is not None:
-        if args.refresh < 1:
-            raise SetupError("--refresh must be at least 1 second")
-        opts.refresh = args.refresh
-    if getattr(args, "api_budget", None) is not None:
-        if args.api_budget <= 0:
-            raise SetupError("--api-budget must be positive")
-        opts.api_budget = args.api_budget
-    for name in ("include_ec2", "eks", "all_pods"):
-        if getattr(args, name, None):
-            setattr(opts, name, True)
-    if getattr(args, "no_metrics", False):
-        opts.metrics = False
-    return opts
+    """LiveOptions from the config file and the command line."""
+    return LiveOptions(
+        config=load_settings(args),
+        clusters=list(getattr(args, "clusters", None) or ()),
+        service=getattr(args, "service", None),
+        metrics=not getattr(args, "no_metrics", False),
+    )
 
 
 def run_snapshot(args: argparse.Namespace) -> int:
     """``fgtop snapshot``: poll once, print, exit 0."""
+    from fgtop.cost.prices import load_price_table
+    from fgtop.insights import analyse
     from fgtop.printer import print_json, print_table
 
     async def go() -> int:
-        engine = await build_engine(live_options(args))
+        opts = live_options(args)
+        engine = await build_engine(opts)
         try:
             snapshot = await engine.poll_once()
         finally:
             await engine.stop()
+        insights = analyse(snapshot, load_price_table(), headroom=opts.config.headroom)
         if args.format == "table":
-            print_table(snapshot, sys.stdout)
+            print_table(snapshot, sys.stdout, insights)
         else:
-            print_json(snapshot, sys.stdout)
+            print_json(snapshot, sys.stdout, insights)
         return 0
 
     try:
@@ -66,8 +73,9 @@ def run_dashboard(args: argparse.Namespace) -> int:
 
     async def go() -> int:
         # One event loop for the setup and the app: the AWS clients belong to it.
-        engine = await build_engine(live_options(args))
-        app = create_app(engine=engine, mode="live", theme=getattr(args, "theme", None))
+        opts = live_options(args)
+        engine = await build_engine(opts)
+        app = create_app(engine=engine, mode="live", config=opts.config, service=opts.service)
         await app.run_async()
         return app.return_code or 0
 
@@ -75,3 +83,84 @@ def run_dashboard(args: argparse.Namespace) -> int:
         return asyncio.run(go())
     except SetupError as exc:
         return fail(str(exc))
+
+
+def _open(path: Path):  # noqa: ANN202 - a Recording
+    from fgtop.recording.reader import open_recording
+
+    return open_recording(path)
+
+
+def _replay(path: Path, args: argparse.Namespace, *, mode: str, loop: bool) -> int:
+    from fgtop.recording.format import RecordingError
+    from fgtop.recording.player import Player
+    from fgtop.ui.app import create_app
+
+    try:
+        recording = _open(path)
+        config = load_settings(args)
+    except (RecordingError, SetupError) as exc:
+        return fail(str(exc))
+    player = Player(recording, loop=loop)
+    app = create_app(player=player, recording=recording, mode=mode, config=config)
+    try:
+        app.run()
+    finally:
+        recording.close()
+    return app.return_code or 0
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    """``fgtop demo``: replay the bundled incident, offline, looping."""
+    from fgtop.resources import demo_recording
+
+    return _replay(demo_recording(), args, mode="demo", loop=True)
+
+
+def run_replay(args: argparse.Namespace) -> int:
+    """``fgtop replay FILE``: the dashboard on a recording."""
+    return _replay(Path(args.file), args, mode="replay", loop=args.loop)
+
+
+def run_record(args: argparse.Namespace) -> int:
+    """``fgtop record -o FILE``: poll like the dashboard, headless, writing every snapshot."""
+    from fgtop.cli import parse_duration
+    from fgtop.recording.writer import Recorder
+
+    try:
+        duration = parse_duration(args.duration)
+    except ValueError as exc:
+        return fail(str(exc))
+    out = Path(args.output)
+    if out.is_dir():
+        return fail(f"{out} is a directory; give a file name with -o")
+
+    async def go() -> int:
+        engine = await build_engine(live_options(args))
+        recorder = Recorder(out, redact=args.redact, meta={"source": "fgtop record"})
+        frames = 0
+
+        def write(snapshot) -> None:  # noqa: ANN001
+            nonlocal frames
+            recorder.write_snapshot(snapshot)
+            frames += 1
+
+        engine.subscribe(write)
+        print(f"fgtop: recording to {out} (Ctrl-C stops)", file=sys.stderr)
+        try:
+            await engine.start()
+            await asyncio.sleep(duration if duration is not None else float("inf"))
+        except asyncio.CancelledError:
+            pass
+        finally:
+            await engine.stop()
+            recorder.close()
+            print(f"fgtop: wrote {frames} frames to {out}", file=sys.stderr)
+        return 0
+
+    try:
+        return asyncio.run(go())
+    except SetupError as exc:
+        return fail(str(exc))
+    except KeyboardInterrupt:
+        return 0

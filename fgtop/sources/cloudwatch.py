@@ -140,6 +140,7 @@ class CloudWatchSource(Source):
         max_queries: Queries per GetMetricData call (AWS allows 500).
     """
 
+    phase = 1
     name = "cloudwatch"
 
     def __init__(

@@ -21,7 +21,10 @@ def sample(name: str) -> dict:
 
 def sample_snapshot(extra_tasks: int = 20, now: float | None = None) -> Snapshot:
     """Two sample services, the two sample tasks and ``extra_tasks`` running copies."""
-    services = tuple(parse_service(s, "shop-prod", "eu-west-1") for s in sample("ecs-describe-services.json")["services"])
+    services = tuple(
+        parse_service(s, "shop-prod", "eu-west-1")
+        for s in sample("ecs-describe-services.json")["services"]
+    )
     raw = sample("ecs-describe-tasks.json")["tasks"]
     tasks: list[Task] = [parse_task(t, "shop-prod", "eu-west-1", None) for t in raw]
     base = tasks[0]

@@ -104,8 +104,21 @@ def test_snapshot_json_against_moto(moto: str) -> None:
         "pending",
         "failed_tasks",
     }
-    assert {s["name"] for s in doc["sources"]} == {"ecs:us-east-1", "ecs:eu-west-1"}
-    assert all(s["ok"] and not s["stale"] and s["api_calls"] > 0 for s in doc["sources"])
+    sources = {s["name"]: s for s in doc["sources"]}
+    assert set(sources) == {"ecs:us-east-1", "ecs:eu-west-1", "cloudwatch"}
+    assert all(s["ok"] and not s["stale"] and s["api_calls"] > 0 for s in sources.values())
+    # Metrics: moto holds no datapoints, so the latest values are unknown, never zero.
+    assert task["cpu_percent"] is None and svc["memory_percent"] is None
+    assert doc["metrics"]["metrics_requested"] > 0
+    # Cost: every running task priced, the total is their sum.
+    running = [t for t in doc["tasks"] if t["last_status"] == "RUNNING"]
+    assert all(t["cost_per_hour"] > 0 for t in running)
+    assert abs(doc["cost"]["per_hour"] - sum(t["cost_per_hour"] for t in running)) < 1e-5
+    assert doc["cost"]["price_table_date"]
+    assert all("cost_per_hour" in s and "cost_so_far" in s for s in doc["services"])
+    # Problems: moto's services run none of their desired tasks.
+    below = [p for p in doc["problems"] if p["target"] == svc["arn"]]
+    assert below and set(below[0]) >= {"severity", "kind", "target", "reason", "next_step"}
 
 
 def test_snapshot_table_region_from_aws_region(moto: str, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -122,7 +122,7 @@ async def start(ecs: StaticEcs, clock: Clock, **kwargs: Any) -> tuple[Engine, Cl
     OPEN.append(aws)
     cw = CloudWatchSource(aws, **kwargs)
     engine = Engine([ecs, cw], clock=clock)
-    await engine.poll_once()  # ECS arrives; CloudWatch sees no services yet and asks nothing
+    await engine.poll_once(phase=0)  # ECS arrives; CloudWatch has not polled yet
     assert aws.calls["cloudwatch"] == 0
     return engine, cw
 

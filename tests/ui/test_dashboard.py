@@ -22,12 +22,15 @@ SIZE = (180, 50)
 
 
 def rows(table) -> list[list[str]]:
-    return [[str(c.plain) if hasattr(c, "plain") else str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+    return [
+        [str(c.plain) if hasattr(c, "plain") else str(c) for c in table.get_row_at(i)]
+        for i in range(table.row_count)
+    ]
 
 
 async def test_grid_shows_tasks_and_services() -> None:
     snap = sample_snapshot(extra_tasks=5)
-    app = create_app()
+    app = create_app(land_on_problems=False)
     async with app.run_test(size=SIZE) as pilot:
         app.apply_snapshot(snap)
         await pilot.pause()
@@ -47,7 +50,7 @@ async def test_grid_shows_tasks_and_services() -> None:
 
 async def test_update_in_place_keeps_selection() -> None:
     snap = sample_snapshot(extra_tasks=10)
-    app = create_app()
+    app = create_app(land_on_problems=False)
     async with app.run_test(size=SIZE) as pilot:
         app.apply_snapshot(snap)
         await pilot.pause()
@@ -57,7 +60,9 @@ async def test_update_in_place_keeps_selection() -> None:
         # A new snapshot: one task gone, one health change.
         gone = next(t for t in snap.tasks if t.arn != chosen and t.last_status == "RUNNING")
         changed = tuple(
-            dataclasses.replace(t, health="UNHEALTHY") if t.arn == chosen else t for t in snap.tasks if t is not gone
+            dataclasses.replace(t, health="UNHEALTHY") if t.arn == chosen else t
+            for t in snap.tasks
+            if t is not gone
         )
         app.apply_snapshot(dataclasses.replace(snap, tasks=changed, taken_at=snap.taken_at + 5))
         await pilot.pause()
@@ -68,7 +73,7 @@ async def test_update_in_place_keeps_selection() -> None:
 
 async def test_filter_sort_details_and_back() -> None:
     snap = sample_snapshot(extra_tasks=6)
-    app = create_app()
+    app = create_app(land_on_problems=False)
     async with app.run_test(size=SIZE) as pilot:
         app.apply_snapshot(snap)
         await pilot.pause()
@@ -100,7 +105,7 @@ async def test_filter_sort_details_and_back() -> None:
 
 async def test_details_show_containers_and_full_reason() -> None:
     snap = sample_snapshot(extra_tasks=0)
-    app = create_app()
+    app = create_app(land_on_problems=False)
     async with app.run_test(size=SIZE) as pilot:
         app.apply_snapshot(snap)
         await pilot.pause()
@@ -117,7 +122,7 @@ async def test_details_show_containers_and_full_reason() -> None:
 
 async def test_pause_stops_applying_and_r_resumes() -> None:
     snap = sample_snapshot(extra_tasks=2)
-    app = create_app()
+    app = create_app(land_on_problems=False)
     async with app.run_test(size=SIZE) as pilot:
         app.apply_snapshot(snap)
         await pilot.press("p")
@@ -133,8 +138,10 @@ async def test_pause_stops_applying_and_r_resumes() -> None:
 
 async def test_stale_source_is_shown_in_the_header() -> None:
     snap = sample_snapshot(extra_tasks=1)
-    bad = SourceHealth("ecs:us-east-1", ok=False, stale=True, error="access denied: needs ecs:ListTasks")
-    app = create_app()
+    bad = SourceHealth(
+        "ecs:us-east-1", ok=False, stale=True, error="access denied: needs ecs:ListTasks"
+    )
+    app = create_app(land_on_problems=False)
     async with app.run_test(size=SIZE) as pilot:
         app.apply_snapshot(dataclasses.replace(snap, sources=(*snap.sources, bad)))
         await pilot.pause()
@@ -144,8 +151,9 @@ async def test_stale_source_is_shown_in_the_header() -> None:
 
 
 async def test_live_engine_against_moto_fills_the_grid(moto: str) -> None:
-    from tests.fakes.aws_world import network, register, run
     import boto3
+
+    from tests.fakes.aws_world import network, register, run
 
     ecs = boto3.client("ecs", region_name="us-east-1", endpoint_url=moto)
     net = network("us-east-1", moto)
@@ -155,7 +163,7 @@ async def test_live_engine_against_moto_fills_the_grid(moto: str) -> None:
     aws = Aws(regions=["us-east-1"])
     engine = Engine([EcsSource(aws, "us-east-1", refresh=1.0)], meta={"regions": ("us-east-1",)})
     engine.closers.append(aws.close)
-    app = create_app(engine=engine)
+    app = create_app(engine=engine, land_on_problems=False)
     async with app.run_test(size=SIZE) as pilot:
         for _ in range(50):
             await pilot.pause(0.1)

@@ -1,4 +1,4 @@
-"""The main screen: header, services table, task grid (and pods), filter bar, footer."""
+"""The main screen: header, services and chart, task and pod grids, filter, footer."""
 
 from __future__ import annotations
 
@@ -6,14 +6,23 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Input, TabbedContent, TabPane
+from textual.widgets import Footer, Input, ProgressBar, TabbedContent, TabPane
 
-from fgtop.model import Snapshot
+from fgtop.config import history_path
+from fgtop.model import Pod, Service, Snapshot, Task
+from fgtop.sources.cloudwatch import task_metrics_available
+from fgtop.ui.cells import service_cells, task_cells
+from fgtop.ui.widgets.command_line import CommandLine
 from fgtop.ui.widgets.header_bar import HeaderBar
+from fgtop.ui.widgets.metric_chart import NO_TASK_METRICS, MetricChart
+from fgtop.ui.widgets.pod_grid import PodGrid
 from fgtop.ui.widgets.resource_table import ResourceTable
 from fgtop.ui.widgets.services_table import ServicesTable
 from fgtop.ui.widgets.task_grid import TaskGrid
+
+TABS = {"tasks": "tab-tasks", "pods": "tab-pods"}
 
 
 class DashboardScreen(Screen):
@@ -22,42 +31,223 @@ class DashboardScreen(Screen):
     BINDINGS: ClassVar = [
         Binding("slash", "filter", "Filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
+        Binding("l", "logs", "Logs"),
+        Binding("d", "describe", "Describe"),
+        Binding("w", "chart_window", "Chart window", show=False),
+        Binding("comma", "replay('step', -1)", "Step back", show=False),
+        Binding("full_stop", "replay('step', 1)", "Step", show=False),
+        Binding("x", "replay('speed')", "Speed", show=False),
+        Binding("left_square_bracket", "replay('start')", "Start", show=False),
+        Binding("right_square_bracket", "replay('end')", "End", show=False),
+        Binding("G", "seek", "Seek", show=False),
     ]
 
     def compose(self) -> ComposeResult:
-        """Header, services, tasks, filter, footer."""
+        """Header, services and chart, tasks and pods, filter, command line, footer."""
         yield HeaderBar(id="header")
-        yield ServicesTable(id="services")
-        with TabbedContent(id="tabs"), TabPane("Tasks", id="tab-tasks"):
-            yield TaskGrid(id="tasks")
+        yield ProgressBar(total=1.0, show_eta=False, show_percentage=False, id="replay-bar")
+        with Horizontal(id="top"):
+            yield ServicesTable(id="services")
+            yield MetricChart(id="chart")
+        with TabbedContent(id="tabs"):
+            with TabPane("Tasks", id="tab-tasks"):
+                yield TaskGrid(id="tasks")
+            with TabPane("Pods", id="tab-pods"):
+                yield PodGrid(id="pods")
         yield Input(
             placeholder="filter (substring of any visible column) — enter keeps, esc clears",
             id="filter",
         )
+        yield Input(
+            placeholder="seek to HH:MM[:SS] (local) or +5m / -90s — enter seeks, esc cancels",
+            id="seek",
+        )
+        yield CommandLine(history_path=history_path(), id="cmd")
         yield Footer()
 
     def on_mount(self) -> None:
         """Focus the task grid; show what the app already has."""
         self.query_one("#filter", Input).display = False
+        self.query_one("#seek", Input).display = False
+        self.query_one("#replay-bar").display = self.app.player is not None  # type: ignore[attr-defined]
         self.query_one(HeaderBar).mode = self.app.mode  # type: ignore[attr-defined]
         self.query_one(TaskGrid).focus()
+        self.set_interval(2.0, self._send_hints)
         if self.app.snapshot is not None:  # type: ignore[attr-defined]
-            self.show_snapshot(self.app.snapshot)  # type: ignore[attr-defined]
+            self.call_after_refresh(self.app.apply_snapshot, self.app.snapshot)  # type: ignore[attr-defined]
 
     @property
     def tables(self) -> list[ResourceTable]:
         """Every resource table on the screen."""
         return list(self.query(ResourceTable))
 
+    # -- rendering -----------------------------------------------------------------------
+
     def show_snapshot(self, snapshot: Snapshot) -> None:
         """Render a snapshot: only changed cells are written."""
-        self.query_one(HeaderBar).show_snapshot(snapshot)
+        app = self.app
+        palette = app.palette  # type: ignore[attr-defined]
+        cost = app.insights.cost if app.insights else None  # type: ignore[attr-defined]
+        alerts = app.alerts  # type: ignore[attr-defined]
+        header = self.query_one(HeaderBar)
+        header.show_snapshot(snapshot)
         grid = self.query_one(TaskGrid)
+        grid.palette = palette
         grid.now = snapshot.taken_at
+        clusters = {(c.name, c.region): c for c in snapshot.clusters}
+        grid.extra = {
+            t.arn: task_cells(
+                t, snapshot, cost, clusters.get((t.cluster, t.region)), alerts.is_active(t.arn)
+            )
+            for t in snapshot.tasks
+        }
         grid.show(snapshot.tasks)
-        self.query_one(ServicesTable).show(snapshot.services)
+        services = self.query_one(ServicesTable)
+        services.palette = palette
+        services.extra = {
+            s.arn: service_cells(s, snapshot, cost, alerts.is_active(s.arn))
+            for s in snapshot.services
+        }
+        services.show([*snapshot.services, *snapshot.workloads])
+        pods = self.query_one(PodGrid)
+        pods.palette = palette
+        pods.now = snapshot.taken_at
+        pods.costs = cost
+        pods.show(snapshot.pods)
+        tabs = self.query_one(TabbedContent)
+        tabs.get_tab("tab-tasks").label = f"Tasks ({len(snapshot.tasks)})"  # type: ignore[assignment]
+        tabs.get_tab("tab-pods").label = f"Pods ({len(snapshot.pods)})"  # type: ignore[assignment]
+        self._update_chart()
+
+    def _update_chart(self) -> None:
+        snapshot: Snapshot | None = self.app.snapshot  # type: ignore[attr-defined]
+        if snapshot is None:
+            return
+        chart = self.query_one(MetricChart)
+        item = self._chart_item()
+        if item is None:
+            chart.show_series("select a service or task", None, None, snapshot.taken_at)
+            return
+        if isinstance(item, Task):
+            cluster = next(
+                (
+                    c
+                    for c in snapshot.clusters
+                    if c.name == item.cluster and c.region == item.region
+                ),
+                None,
+            )
+            unavailable = None if task_metrics_available(cluster) else NO_TASK_METRICS
+            title = f"task {item.id[:8]} ({item.service or item.group})"
+        else:
+            unavailable = None
+            title = f"service {item.name}"
+        chart.show_series(
+            title,
+            snapshot.series(item.arn, "cpu"),
+            snapshot.series(item.arn, "memory"),
+            snapshot.taken_at,
+            net_rx=snapshot.series(item.arn, "net_rx"),
+            net_tx=snapshot.series(item.arn, "net_tx"),
+            unavailable=unavailable,
+        )
+
+    def _chart_item(self) -> Task | Service | None:
+        focused = self.focused
+        for table in (focused, self.query_one(TaskGrid), self.query_one(ServicesTable)):
+            if isinstance(table, TaskGrid | ServicesTable):
+                item = table.selected_item
+                if isinstance(item, Task | Service):
+                    return item
+        return None
+
+    def set_replay(self, info: str, position: float) -> None:
+        """Show the replay clock and where it is in the recording."""
+        self.query_one(HeaderBar).replay_info = info
+        self.query_one("#replay-bar", ProgressBar).update(progress=position)
+
+    # -- selection and hints -------------------------------------------------------------
+
+    def on_resource_table_selected(self, event: ResourceTable.Selected) -> None:
+        """A cursor move re-targets the chart; Enter opens details."""
+        if event.opened:
+            self.app.open_details(event.key, event.item)  # type: ignore[attr-defined]
+            return
+        engine = getattr(self.app, "engine", None)
+        if engine is not None and isinstance(event.item, Task | Service):
+            engine.hints.selected = event.item.arn
+        self._update_chart()
+
+    def _send_hints(self) -> None:
+        """Tell the engine which tasks are on screen (metrics are fetched only for those)."""
+        engine = getattr(self.app, "engine", None)
+        if engine is None:
+            return
+        grid = self.query_one(TaskGrid)
+        engine.hints.visible_tasks = tuple(t.arn for t in grid.on_screen_items())
+
+    def selected_target(self) -> str | None:
+        """The key of the selected task, service or pod (for logs and describe)."""
+        item = self.selected_item()
+        if isinstance(item, Task | Service):
+            return item.arn
+        if isinstance(item, Pod):
+            return item.key
+        return None
+
+    def selected_item(self) -> Task | Service | Pod | None:
+        """The resource under the cursor of the focused table (or the task grid)."""
+        focused = self.focused
+        tables = [focused] if isinstance(focused, ResourceTable) else []
+        tables += [self.query_one(TaskGrid), self.query_one(PodGrid)]
+        for table in tables:
+            item = table.selected_item
+            if item is not None:
+                return item
+        return None
+
+    def select(self, key: str) -> bool:
+        """Select a resource by key in whichever table shows it."""
+        for table in self.tables:
+            if table.select_key(key):
+                if isinstance(table, PodGrid):
+                    self.query_one(TabbedContent).active = "tab-pods"
+                elif isinstance(table, TaskGrid):
+                    self.query_one(TabbedContent).active = "tab-tasks"
+                table.focus()
+                return True
+        return False
+
+    def focus_service(self, name: str) -> None:
+        """``--service``: filter the grids to the service and select it."""
+        self.set_filter(name)
+        services = self.query_one(ServicesTable)
+        for item in services.visible_items():
+            if getattr(item, "name", None) == name:
+                services.select_key(item.key)
+                break
+        services.focus()
+
+    def show_tab(self, name: str, text: str | None) -> None:
+        """``:tasks``, ``:pods``, ``:svc``: focus that table, optionally filtered."""
+        if name in TABS:
+            self.query_one(TabbedContent).active = TABS[name]
+            table = self.query_one(TaskGrid if name == "tasks" else PodGrid)
+        else:
+            table = self.query_one(ServicesTable)
+        table.focus()
+        if text is not None:
+            self.set_filter(text)
 
     # -- filter --------------------------------------------------------------------------
+
+    def set_filter(self, text: str) -> None:
+        """Filter every table by a substring."""
+        bar = self.query_one("#filter", Input)
+        bar.value = text
+        bar.display = bool(text)
+        for table in self.tables:
+            table.filter_text = text
 
     def action_filter(self) -> None:
         """Open the filter bar."""
@@ -72,28 +262,80 @@ class DashboardScreen(Screen):
                 table.filter_text = event.value
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        """Enter keeps the filter and returns to the grid."""
+        """Enter keeps the filter and returns to the grid; in the seek bar, seeks."""
         if event.input.id == "filter":
             event.input.display = bool(event.value)
             self.query_one(TaskGrid).focus()
+        elif event.input.id == "seek":
+            self._seek(event.value)
 
     def action_clear_filter(self) -> None:
         """Esc clears the filter."""
         bar = self.query_one("#filter", Input)
-        if bar.value or bar.display:
-            bar.value = ""
-            bar.display = False
-            for table in self.tables:
-                table.filter_text = ""
+        seek = self.query_one("#seek", Input)
+        if seek.display:
+            seek.display = False
+            self.query_one(TaskGrid).focus()
+        elif bar.value or bar.display:
+            self.set_filter("")
             self.query_one(TaskGrid).focus()
 
     def on_key(self, event) -> None:  # noqa: ANN001
-        """Esc inside the filter bar clears it."""
-        if event.key == "escape" and self.focused is self.query_one("#filter", Input):
+        """Esc inside the filter or seek bar closes it."""
+        if (
+            event.key == "escape"
+            and isinstance(self.focused, Input)
+            and self.focused.id in {"filter", "seek"}
+        ):
             event.stop()
             self.action_clear_filter()
 
-    def on_resource_table_selected(self, event: ResourceTable.Selected) -> None:
-        """Enter on a row opens its details."""
-        if event.opened:
-            self.app.open_details(event.key, event.item)  # type: ignore[attr-defined]
+    # -- actions -------------------------------------------------------------------------
+
+    def action_logs(self) -> None:
+        """Logs of the selected task, service or pod."""
+        target = self.selected_target()
+        if target:
+            self.app.open_logs(target)  # type: ignore[attr-defined]
+        else:
+            self.notify("select a task, service or pod first", severity="warning")
+
+    def action_describe(self) -> None:
+        """The raw document of the selected resource."""
+        target = self.selected_target()
+        if target:
+            self.app.open_describe(target)  # type: ignore[attr-defined]
+
+    def action_chart_window(self) -> None:
+        """Cycle the chart's time window (15m, 1h, 3h, 12h)."""
+        self.query_one(MetricChart).action_cycle_window()
+
+    def action_replay(self, action: str, value: float | None = None) -> None:
+        """Replay controls (no-ops live)."""
+        self.app.replay(action, value)  # type: ignore[attr-defined]
+
+    def action_seek(self) -> None:
+        """Open the seek bar (replay)."""
+        if getattr(self.app, "player", None) is None:
+            return
+        seek = self.query_one("#seek", Input)
+        seek.display = True
+        seek.value = ""
+        seek.focus()
+
+    def _seek(self, text: str) -> None:
+        from fgtop.ui.seek import parse_seek
+
+        player = self.app.player  # type: ignore[attr-defined]
+        try:
+            target = parse_seek(text, player.now, player.recording.start)
+        except ValueError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.query_one("#seek", Input).display = False
+        self.query_one(TaskGrid).focus()
+        self.app.replay("seek", target)  # type: ignore[attr-defined]
+
+    def on_command_line_submitted(self, event: CommandLine.Submitted) -> None:
+        """Carry out a ``:`` command."""
+        self.app.run_command(event.command, event.argument)  # type: ignore[attr-defined]

@@ -13,7 +13,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from fgtop.model import Service, Snapshot, Task
+from fgtop.model import Pod, Service, Snapshot, Task
 from fgtop.ui import fmt
 
 
@@ -116,10 +116,109 @@ def service_details(service: Service, snapshot: Snapshot) -> RenderableType:
     )
 
 
+def _state(c) -> str:  # noqa: ANN001 - a ContainerState
+    if c is None:
+        return "-"
+    text = c.state
+    if c.reason:
+        text += f" ({c.reason})"
+    if c.exit_code is not None:
+        text += f" exit {c.exit_code}"
+    if c.finished_at:
+        text += f" at {fmt.when(c.finished_at)}"
+    return text
+
+
+def pod_details(pod: Pod, snapshot: Snapshot) -> RenderableType:
+    """A pod: containers with state and last state, recent events, Fargate profile match."""
+    info = _kv(
+        [
+            ("Pod", f"{pod.namespace}/{pod.name}"),
+            ("Cluster", f"{pod.cluster}" + (f" (context {pod.context})" if pod.context else "")),
+            ("Phase", pod.phase),
+            ("Reason", pod.reason),
+            ("Ready", pod.ready),
+            ("Restarts", str(pod.restarts)),
+            ("Scheduler", pod.scheduler),
+            ("Node", pod.node),
+            ("IP", pod.ip),
+            ("Fargate profile", pod.fargate_profile),
+            ("Provisioned", pod.capacity_provisioned),
+            ("Owner", pod.owner),
+            ("Created", fmt.when(pod.created_at)),
+            ("Started", fmt.when(pod.started_at)),
+        ]
+    )
+    containers = Table(title="Containers", title_justify="left", expand=True)
+    for col in ("NAME", "READY", "RESTARTS", "STATE", "LAST STATE", "IMAGE"):
+        containers.add_column(col, overflow="fold")
+    for c in pod.containers:
+        containers.add_row(
+            Text(c.name + (" (init)" if c.init else "")),
+            Text("yes" if c.ready else "no"),
+            Text(str(c.restarts)),
+            Text(_state(c.state)),
+            Text(
+                _state(c.last_state),
+                style="bold red" if c.last_state and c.last_state.exit_code else "",
+            ),
+            Text(c.image),
+        )
+    events = Table(title="Events", title_justify="left", expand=True, show_header=False)
+    events.add_column(no_wrap=True)
+    events.add_column(no_wrap=True)
+    events.add_column(overflow="fold")
+    mine = [
+        e for e in snapshot.kube_events if e.involved == pod.name and e.namespace == pod.namespace
+    ]
+    for e in sorted(mine, key=lambda e: e.last_seen or 0, reverse=True)[:15]:
+        events.add_row(Text(fmt.when(e.last_seen)), Text(f"{e.type} {e.reason}"), Text(e.message))
+    parts: list[RenderableType] = [
+        Text(f"Pod {pod.name}", style="bold"),
+        info,
+        Text(""),
+        containers,
+        Text(""),
+        events,
+    ]
+    cluster = next((k for k in snapshot.kube_clusters if k.name == pod.cluster), None)
+    if cluster is not None and cluster.fargate_profiles:
+        profiles = Table(title="Fargate profiles", title_justify="left", expand=True)
+        for col in ("PROFILE", "SELECTORS", "MATCHES THIS POD"):
+            profiles.add_column(col, overflow="fold")
+        for prof in cluster.fargate_profiles:
+            sel = "; ".join(
+                s.namespace
+                + (" " + ",".join(f"{k}={v}" for k, v in s.labels.items()) if s.labels else "")
+                for s in prof.selectors
+            )
+            match = prof.matches(pod.namespace, pod.labels)
+            profiles.add_row(
+                Text(prof.name),
+                Text(sel),
+                Text("yes" if match else "no", style="" if match else "bold"),
+            )
+        parts += [Text(""), profiles]
+    elif pod.is_fargate or pod.phase == "Pending":
+        parts += [
+            Text(""),
+            Text(
+                "Fargate profiles unknown for this cluster (run with --eks to read them).",
+                style="dim",
+            ),
+        ]
+    return Group(*parts)
+
+
 class DetailsScreen(Screen):
     """A live details view of one resource; ``esc`` goes back."""
 
-    BINDINGS: ClassVar = [Binding("escape", "app.pop_screen", "Back")]
+    BINDINGS: ClassVar = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("l", "logs", "Logs"),
+        Binding("t", "logs_at_stop", "Logs at stop"),
+        Binding("d", "describe", "Describe"),
+    ]
 
     def __init__(self, kind: str, key: str) -> None:
         super().__init__()
@@ -138,10 +237,38 @@ class DetailsScreen(Screen):
         if self.app.snapshot is not None:  # type: ignore[attr-defined]
             self.show_snapshot(self.app.snapshot)  # type: ignore[attr-defined]
 
-    def find(self, snapshot: Snapshot) -> Task | Service | None:
+    def find(self, snapshot: Snapshot) -> Task | Service | Pod | None:
         """The resource in this snapshot."""
-        items = snapshot.tasks if self.kind == "task" else snapshot.services
+        items = {"task": snapshot.tasks, "service": snapshot.services, "pod": snapshot.pods}[
+            self.kind
+        ]
         return next((i for i in items if i.key == self.key), None)
+
+    def action_logs(self) -> None:
+        """The logs of this resource."""
+        self.app.open_logs(self.key)  # type: ignore[attr-defined]
+
+    def action_logs_at_stop(self) -> None:
+        """The logs around the moment this task stopped (or this pod's container last died)."""
+        snapshot = self.app.snapshot  # type: ignore[attr-defined]
+        item = self.find(snapshot) if snapshot else None
+        at = None
+        if isinstance(item, Task):
+            at = item.stopped_at or item.stopping_at
+        elif isinstance(item, Pod):
+            ends = [
+                c.last_state.finished_at
+                for c in item.containers
+                if c.last_state and c.last_state.finished_at
+            ]
+            at = max(ends) if ends else None
+        if at is None:
+            self.notify("it has not stopped: showing the latest logs", timeout=3)
+        self.app.open_logs(self.key, at=at)  # type: ignore[attr-defined]
+
+    def action_describe(self) -> None:
+        """The raw document of this resource."""
+        self.app.open_describe(self.key)  # type: ignore[attr-defined]
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
         """Re-render from a new snapshot."""
@@ -153,5 +280,7 @@ class DetailsScreen(Screen):
             )
         elif isinstance(item, Task):
             body.update(task_details(item, snapshot))
+        elif isinstance(item, Pod):
+            body.update(pod_details(item, snapshot))
         else:
             body.update(service_details(item, snapshot))

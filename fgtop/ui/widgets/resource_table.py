@@ -7,7 +7,7 @@ the same resource.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -211,6 +211,17 @@ class ResourceTable(DataTable, Generic[T]):
         keys = [self.coordinate_to_cell_key((i, 0))[0].value for i in range(self.row_count)]
         return [self._items[k] for k in keys if k in self._items]
 
+    def on_screen_items(self) -> list[T]:
+        """The resources in the rows currently scrolled into view."""
+        first = int(self.scroll_offset.y)
+        height = max(0, self.size.height - 1)  # minus the header row
+        items = []
+        for i in range(first, min(self.row_count, first + height)):
+            key = self.coordinate_to_cell_key((i, 0))[0].value
+            if key in self._items:
+                items.append(self._items[key])
+        return items
+
     def select_key(self, key: str) -> bool:
         """Move the cursor to a resource; False when it is not shown."""
         if key not in self._rows:
@@ -251,4 +262,7 @@ class ResourceTable(DataTable, Generic[T]):
         self.sort_reverse = not self.sort_reverse
 
 
-StyleFn = Callable[[str], str]
+def flagged(text: Text, extra: dict[str, Cell]) -> Text:
+    """Prefix a cell with the alert flag when the row has a firing alert."""
+    flag = extra.get("flag")
+    return flag + " " + text if flag is not None else text

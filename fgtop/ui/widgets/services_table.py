@@ -6,12 +6,13 @@ from typing import ClassVar
 
 from rich.text import Text
 
-from fgtop.model import Service
+from fgtop.model import KubeWorkload, Service
 from fgtop.ui.palette import Palette
 from fgtop.ui.widgets.resource_table import Cell, Column, ResourceTable
+from fgtop.ui.widgets.resource_table import flagged as _flagged
 
 
-class ServicesTable(ResourceTable[Service]):
+class ServicesTable(ResourceTable[Service | KubeWorkload]):
     """The table of ECS services (and, when watched, Kubernetes workloads)."""
 
     COLUMNS: ClassVar = (
@@ -34,8 +35,10 @@ class ServicesTable(ResourceTable[Service]):
         self.extra: dict[str, dict[str, Cell]] = {}
         """Extra cells by service key (metrics, sparkline, cost), set by the app before show()."""
 
-    def cells(self, s: Service) -> dict[str, Cell]:
-        """One service as a row."""
+    def cells(self, s: Service | KubeWorkload) -> dict[str, Cell]:
+        """One service (or Kubernetes workload) as a row."""
+        if isinstance(s, KubeWorkload):
+            return self._workload_cells(s)
         p = self.palette
         short = s.running < s.desired
         kind = (
@@ -50,7 +53,7 @@ class ServicesTable(ResourceTable[Service]):
         )
         extra = self.extra.get(s.key, {})
         return {
-            "name": Cell(s.name),
+            "name": Cell(_flagged(Text(s.name), extra)),
             "cluster": Cell(s.cluster),
             "region": Cell(s.region),
             "tasks": Cell(tasks, sort_value=(s.running / s.desired if s.desired else 1.0, s.name)),
@@ -60,4 +63,29 @@ class ServicesTable(ResourceTable[Service]):
             "mem": extra.get("mem", Cell("-", sort_value=None)),
             "spark": extra.get("spark", Cell("", sort_value=None)),
             "cost": extra.get("cost", Cell("-", sort_value=None)),
+        }
+
+    def _workload_cells(self, w: KubeWorkload) -> dict[str, Cell]:
+        p = self.palette
+        short = w.ready < w.desired
+        kind = (
+            "failed"
+            if short and w.ready == 0 and w.desired
+            else ("warning" if short else "running")
+        )
+        tasks = Text(f"{p.glyph(kind)} {w.ready}/{w.desired}", style=p.style(kind))
+        rolling = w.updated < w.desired
+        return {
+            "name": Cell(f"{w.namespace}/{w.name}"),
+            "cluster": Cell(w.cluster),
+            "region": Cell(f"k8s {w.kind}"),
+            "tasks": Cell(tasks, sort_value=(w.ready / w.desired if w.desired else 1.0, w.name)),
+            "pending": Cell(
+                str(max(0, w.desired - w.available)), sort_value=w.desired - w.available
+            ),
+            "deploy": Cell(Text(f"updated {w.updated}/{w.desired}" if rolling else "steady")),
+            "cpu": Cell("-", sort_value=None),
+            "mem": Cell("-", sort_value=None),
+            "spark": Cell("", sort_value=None),
+            "cost": self.extra.get(w.key, {}).get("cost", Cell("-", sort_value=None)),
         }

@@ -10,6 +10,7 @@ from fgtop.model import Snapshot, Task
 from fgtop.ui import fmt
 from fgtop.ui.palette import Palette, health_kind, task_status_kind
 from fgtop.ui.widgets.resource_table import Cell, Column, ResourceTable
+from fgtop.ui.widgets.resource_table import flagged as _flagged
 
 STATUS_RANK = {"failed": 0, "pending": 1, "running": 2, "stopped": 3}
 
@@ -27,7 +28,7 @@ class TaskGrid(ResourceTable[Task]):
     """The grid of ECS tasks."""
 
     COLUMNS: ClassVar = (
-        Column("status", "STATUS", 10),
+        Column("status", "STATUS", 12),
         Column("health", "HEALTH", 9),
         Column("service", "SERVICE"),
         Column("id", "TASK", 10),
@@ -73,7 +74,9 @@ class TaskGrid(ResourceTable[Task]):
         start = task.started_at or task.created_at
         extra = self.extra.get(task.arn, {})
         return {
-            "status": Cell(status, sort_value=(STATUS_RANK.get(kind, 9), task.service or "")),
+            "status": Cell(
+                _flagged(status, extra), sort_value=(STATUS_RANK.get(kind, 9), task.service or "")
+            ),
             "health": Cell(health, sort_value=health_kind(task.health) != "unhealthy"),
             "service": Cell(task.service or f"({task.group or 'standalone'})"),
             "id": Cell(task.id[:8], sort_value=task.id),

@@ -1,0 +1,47 @@
+"""What fgtop derives from a Snapshot for every sink: cost, right-sizing, problems.
+
+Pure functions of the snapshot (and the price table): the same figures live, in replay and
+in ``fgtop snapshot``. Times come from ``snapshot.taken_at``, never the wall clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from fgtop.cost.estimate import CostSummary, estate_cost
+from fgtop.cost.prices import PriceTable
+from fgtop.cost.rightsizing import DEFAULT_HEADROOM, Suggestion, suggest
+from fgtop.model import Snapshot
+from fgtop.problems import Problem, find_problems
+
+
+@dataclass(frozen=True)
+class Insights:
+    """Derived figures for one snapshot."""
+
+    cost: CostSummary | None = None
+    suggestions: tuple[Suggestion, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    warnings: tuple[str, ...] = field(default=())
+    """One-line notices (e.g. a corrupt price cache ignored)."""
+
+
+def analyse(
+    snapshot: Snapshot,
+    table: PriceTable | None,
+    *,
+    headroom: float = DEFAULT_HEADROOM,
+    with_suggestions: bool = True,
+) -> Insights:
+    """Cost, right-sizing and problems of a snapshot, at the snapshot's own time."""
+    now = snapshot.taken_at
+    cost = estate_cost(snapshot, table, now=now) if table is not None else None
+    suggestions = (
+        tuple(suggest(snapshot, table, headroom)) if table is not None and with_suggestions else ()
+    )
+    return Insights(
+        cost=cost,
+        suggestions=suggestions,
+        problems=tuple(find_problems(snapshot, now)),
+        warnings=tuple(table.warnings) if table is not None else (),
+    )

@@ -1,0 +1,70 @@
+"""Extra grid cells derived from metrics and cost (shared by the dashboard's tables)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from rich.text import Text
+
+from fgtop.cost.estimate import CostSummary
+from fgtop.model import Cluster, Service, Snapshot, Task
+from fgtop.sources.cloudwatch import task_metrics_available
+from fgtop.ui.widgets.bars import sparkline, util_bar
+from fgtop.ui.widgets.resource_table import Cell
+
+SPARK_WINDOW = 1800
+"""The services table's sparkline covers the last 30 minutes."""
+
+
+def money(rate: Decimal | None) -> Cell:
+    """A $/h cell; ``-`` when unknown."""
+    if rate is None:
+        return Cell("-", sort_value=None)
+    value = float(rate)
+    text = f"{value:.4f}" if value < 1 else f"{value:.2f}"
+    return Cell(text, sort_value=value)
+
+
+def util(snapshot: Snapshot, arn: str, metric: str, na: str = "-") -> Cell:
+    """A utilisation cell (number and bar) from the latest point of a series."""
+    series = snapshot.series(arn, metric)
+    value = series.last if series else None
+    return Cell(util_bar(value, 9, na=na), sort_value=value)
+
+
+def task_cells(
+    task: Task, snapshot: Snapshot, cost: CostSummary | None, cluster: Cluster | None, alerted: bool
+) -> dict[str, Cell]:
+    """CPU%, MEM% and $/h cells of one task."""
+    na = (
+        "-"
+        if task.last_status != "RUNNING"
+        else ("n/a" if not task_metrics_available(cluster) else "-")
+    )
+    burning = task.last_status not in {"STOPPED", "DEPROVISIONING"}
+    cells = {
+        "cpu": util(snapshot, task.arn, "cpu", na),
+        "mem": util(snapshot, task.arn, "memory", na),
+        "cost": money(cost.task_rates.get(task.arn) if cost and burning else None),
+    }
+    if alerted:
+        cells["flag"] = Cell(Text("⚑", style="bold yellow"))
+    return cells
+
+
+def service_cells(
+    service: Service, snapshot: Snapshot, cost: CostSummary | None, alerted: bool
+) -> dict[str, Cell]:
+    """CPU%, MEM%, a 30-minute CPU sparkline and $/h cells of one service."""
+    cpu = snapshot.series(service.arn, "cpu")
+    values = [v for _, v in cpu.window(SPARK_WINDOW, snapshot.taken_at)] if cpu else []
+    spark = sparkline(values, 12, lo=0, hi=100) if values else ""
+    cells = {
+        "cpu": util(snapshot, service.arn, "cpu"),
+        "mem": util(snapshot, service.arn, "memory"),
+        "spark": Cell(spark, sort_value=values[-1] if values else None),
+        "cost": money(cost.service_rates.get(service.arn) if cost else None),
+    }
+    if alerted:
+        cells["flag"] = Cell(Text("⚑", style="bold yellow"))
+    return cells

@@ -1,0 +1,47 @@
+"""The cost panel screen (``c``): burn rate, breakdowns, Spot savings, right-sizing."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from fgtop.model import Snapshot
+from fgtop.ui.widgets.cost_panel import CostPanel
+from fgtop.ui.widgets.header_bar import HeaderBar
+
+
+class CostScreen(Screen):
+    """What the estate costs now, and what it could cost."""
+
+    BINDINGS: ClassVar = [Binding("escape", "app.pop_screen", "Back")]
+
+    def compose(self) -> ComposeResult:
+        """Header, the cost panel, footer."""
+        yield HeaderBar()
+        yield CostPanel(id="cost")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Render from the app's latest snapshot."""
+        self.query_one(HeaderBar).mode = self.app.mode  # type: ignore[attr-defined]
+        if self.app.snapshot is not None:  # type: ignore[attr-defined]
+            self.show_snapshot(self.app.snapshot)  # type: ignore[attr-defined]
+
+    def show_snapshot(self, snapshot: Snapshot) -> None:
+        """Re-render the figures of this snapshot (at its own time, live or replayed)."""
+        self.query_one(HeaderBar).show_snapshot(snapshot)
+        insights = self.app.insights  # type: ignore[attr-defined]
+        if insights is None or insights.cost is None:
+            return
+        usage = snapshot.metrics_usage
+        self.query_one(CostPanel).update_cost(
+            insights.cost,
+            list(insights.suggestions),
+            usage.cost_usd,
+            usage.cost_per_hour_usd,
+            insights.warnings,
+        )
