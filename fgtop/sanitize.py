@@ -279,7 +279,7 @@ def pretty_json_rows(message: str) -> int:
 
 
 def pretty_json(message: str) -> str | None:
-    """The line as indented JSON when it is a JSON object, else None."""
+    """The line as indented JSON (as ``json.dumps(indent=2)``) when it is a JSON object."""
     obj = _json_object(message)
     if obj is None:
         return None

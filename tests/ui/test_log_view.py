@@ -215,6 +215,8 @@ async def test_message_and_source_column_and_time_jump() -> None:
     app = LogApp(show_source=True)
     async with app.run_test(size=(120, 12)) as pilot:
         view = app.query_one(LogView)
+        view.focus()
+        assert app.focused is view.lines
         other = TASK.replace("0123456789abcdef", "fedcba9876543210")
         view.append_lines(
             [

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 from rich.console import Console
 from rich.segment import Segment
 
-from fgtop.sanitize import MAX_CHARS, Matcher, clean, level_of, pretty_json, to_text
+from fgtop.sanitize import (
+    MAX_CHARS,
+    Matcher,
+    clean,
+    level_of,
+    pretty_json,
+    pretty_json_rows,
+    to_text,
+)
 
 CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
 
@@ -111,6 +120,21 @@ def test_to_text_cleans_raw_input_too() -> None:
 )
 def test_level_of(message: str, level: str | None) -> None:
     assert level_of(message) == level
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        {"a": 1, "b": [1, 2, {"c": None, "d": {}}], "e": [], "f": "x\ny\u00e9\x1b", "g": 1.5},
+        {"nested": {"deep": {"deeper": [[], [True, False]]}}},
+        {"k": "v"},
+    ],
+)
+def test_pretty_json_is_json_dumps_indent_2(doc: dict) -> None:
+    message = json.dumps(doc)
+    expected = json.dumps(doc, indent=2, ensure_ascii=False)
+    assert pretty_json(message) == expected
+    assert pretty_json_rows(message) == expected.count("\n") + 1
 
 
 def test_pretty_json() -> None:

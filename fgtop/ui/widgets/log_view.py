@@ -196,6 +196,8 @@ class LogView(Vertical):
         self._max_width = 0
         self._moving = False
         self._status_text = Text()
+        self.message: str | None = None
+        """The notice shown above the lines (see :meth:`set_message`)."""
         self.set_reactive(LogView.show_source, show_source)
         self.set_reactive(LogView.timestamps, timestamps)
 
@@ -207,7 +209,13 @@ class LogView(Vertical):
         yield Static(id="status")
 
     def on_mount(self) -> None:
+        self.set_message(self.message)
         self._flush()
+
+    def focus(self, scroll_visible: bool = True) -> LogView:
+        """Focus the lines (where the keys work)."""
+        self.lines.focus(scroll_visible)
+        return self
 
     # ---- public API ---------------------------------------------------------------------
 
@@ -221,9 +229,11 @@ class LogView(Vertical):
 
     def set_message(self, text: str | None) -> None:
         """Show a one-line notice (an error such as "log group /ecs/x not found"); None hides."""
-        notice = self.query_one("#notice", Static)
-        notice.update(Text(clean(text or "", max_chars=500)))
-        notice.display = bool(text)
+        self.message = text
+        if self.is_mounted:
+            notice = self.query_one("#notice", Static)
+            notice.update(Text(clean(text or "", max_chars=500)))
+            notice.display = bool(text)
 
     def jump_to_time(self, t: float) -> None:
         """Pause follow and scroll to the first shown line at or after ``t`` (POSIX seconds)."""
