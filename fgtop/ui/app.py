@@ -206,6 +206,12 @@ class FgtopApp(App):
         dash = self.dashboard
         if dash is not None:
             dash.set_replay(info, self.player.position)
+        from fgtop.ui.widgets.header_bar import HeaderBar
+
+        for screen in self.screen_stack:
+            if screen.is_mounted:
+                for header in screen.query(HeaderBar):
+                    header.replay_info = info
 
     @property
     def dashboard(self) -> DashboardScreen | None:

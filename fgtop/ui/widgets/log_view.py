@@ -227,6 +227,13 @@ class LogView(Vertical):
         if self._flush_timer is None and self.is_mounted:
             self._flush_timer = self.set_timer(1 / 30, self._flush)
 
+    def clear(self) -> None:
+        """Drop every line (a new target or container is about to be shown)."""
+        self._pending.clear()
+        self.buffer.clear()
+        self._cache.clear()
+        self._layout_changed(keep=False)
+
     def set_message(self, text: str | None) -> None:
         """Show a one-line notice (an error such as "log group /ecs/x not found"); None hides."""
         self.message = text
