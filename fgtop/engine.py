@@ -20,6 +20,10 @@ from fgtop.model import Snapshot, SourceHealth
 log = logging.getLogger(__name__)
 
 Part = dict[str, Any]
+STREAM_ONCE_TIMEOUT = 15.0
+"""Seconds ``poll_once`` waits for a streaming source's first full list."""
+STREAM_SETTLED = frozenset({"watching", "backoff", "error"})
+"""States in which a streaming source has listed (or failed to)."""
 Emit = Callable[[Part], None]
 
 _TUPLE_FIELDS = {
@@ -130,10 +134,45 @@ class Engine:
         polling = [
             s for s in self.sources if not s.streaming and (phase is None or s.phase == phase)
         ]
-        for phase in sorted({s.phase for s in polling}):
-            await asyncio.gather(*(self._poll(s) for s in polling if s.phase == phase))
+        streams = [s for s in self.sources if s.streaming and phase in (None, 0)]
+        for current in sorted({s.phase for s in polling} | ({0} if streams else set())):
+            await asyncio.gather(
+                *(self._poll(s) for s in polling if s.phase == current),
+                *(self._stream_once(s) for s in streams if current == 0),
+            )
             self._merge()
         return self.snapshot
+
+    async def _stream_once(self, source: Source, timeout: float = STREAM_ONCE_TIMEOUT) -> None:
+        """Run a streaming source until its first full list is emitted (or it fails), then stop."""
+        emitted = 0
+
+        def emit(part: Part) -> None:
+            nonlocal emitted
+            emitted += 1
+            self._accept(source, part)
+
+        task = asyncio.create_task(source.stream(self, emit))
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        seen: int | None = None
+        try:
+            while not task.done() and loop.time() < deadline:
+                if seen is None and source.state() in STREAM_SETTLED:
+                    seen = emitted
+                    deadline = min(deadline, loop.time() + 1.0)
+                elif seen is not None and emitted > seen:
+                    break  # the part holding the full list has arrived
+                await asyncio.sleep(0.02)
+            else:
+                if not task.done() and seen is None:
+                    self._fail(source, TimeoutError(f"no full list within {timeout:g}s"))
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        if task.done() and not task.cancelled() and task.exception() is not None:
+            self._fail(source, task.exception())  # type: ignore[arg-type]
 
     async def start(self) -> None:
         """Start every source's loop in the background."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 from fgtop.config import Config
@@ -9,6 +10,9 @@ from fgtop.engine import Engine, Source
 from fgtop.sources.aws import Aws
 from fgtop.sources.cloudwatch import CloudWatchSource
 from fgtop.sources.ecs import EcsSource, check_clusters
+from fgtop.sources.errors import SetupError
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -60,5 +64,24 @@ async def build_engine(opts: LiveOptions) -> Engine:
 
 
 async def kube_sources(aws: Aws, cfg: Config) -> list[Source]:
-    """Kubernetes sources: kubeconfig contexts, and EKS clusters discovered with ``--eks``."""
-    return []
+    """Kubernetes sources: kubeconfig contexts, and EKS clusters discovered with ``--eks``.
+
+    Without ``--context`` and without a kubeconfig there are simply no pods; an unknown
+    ``--context`` is an error.
+    """
+    from fgtop.sources.eks import discover_eks, merge_connections
+    from fgtop.sources.kube import KubeSource
+    from fgtop.sources.kubeconfig import kubeconfig_connections
+
+    connections: list = []
+    try:
+        connections = kubeconfig_connections(cfg.contexts)
+    except SetupError:
+        if cfg.contexts:
+            raise
+    if cfg.eks:
+        found = await discover_eks(aws)
+        connections = merge_connections(connections, found.connections)
+        for error in found.errors:
+            log.warning("EKS discovery: %s", error)
+    return [KubeSource(c, all_pods=cfg.all_pods) for c in connections]

@@ -164,3 +164,17 @@ def run_record(args: argparse.Namespace) -> int:
         return fail(str(exc))
     except KeyboardInterrupt:
         return 0
+
+
+def run_logs(args: argparse.Namespace) -> int:
+    """``fgtop logs TARGET``: sanitised log lines to stdout."""
+    from fgtop.logs_cli import run
+
+    return run(args)
+
+
+def run_pricing(args: argparse.Namespace) -> int:
+    """``fgtop pricing update|show``."""
+    from fgtop.pricing_cli import run
+
+    return run(args)

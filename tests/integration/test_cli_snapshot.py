@@ -180,3 +180,54 @@ def test_help_texts(args: list[str]) -> None:
     proc = fgtop(*args)
     assert proc.returncode == 0
     assert "--region" in proc.stdout
+
+
+async def test_snapshot_lists_fargate_pods_from_the_kubeconfig(moto: str, tmp_path: Path) -> None:
+    """ECS from moto and pods from a fake Kubernetes API, reached through a real kubeconfig."""
+    import asyncio
+
+    from tests.fakes.kube_server import FakeKube, make_pod, write_kubeconfig
+
+    build_world(moto, big_cluster_tasks=2, services=1)
+    async with FakeKube(token="t0k") as kube:
+        kube.add("pods", make_pod("web-1", "shop", profile="fp-shop"))
+        kube.add("pods", make_pod("crash-1", "shop", waiting="CrashLoopBackOff", restarts=7))
+        kube.add("pods", make_pod("ec2-pod", "shop", fargate=False, profile=None))
+        config = write_kubeconfig(
+            tmp_path / "kubeconfig", kube.url, token="t0k", context="shop-eks"
+        )
+        env = dict(os.environ, KUBECONFIG=str(config))
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "fgtop",
+            "snapshot",
+            "--region",
+            "us-east-1",
+            "--no-metrics",
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            env=env,
+        )
+        out, err = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode == 0, err.decode()
+    doc = json.loads(out)
+    pods = {p["name"]: p for p in doc["pods"]}
+    assert set(pods) == {"web-1", "crash-1"}, doc["sources"]  # Fargate pods only by default
+    assert pods["crash-1"]["restarts"] == 7 and "CrashLoopBackOff" in pods["crash-1"]["reason"]
+    for key in (
+        "namespace",
+        "cluster",
+        "context",
+        "phase",
+        "ready",
+        "fargate_profile",
+        "capacity_provisioned",
+        "node",
+        "ip",
+        "started_at",
+    ):
+        assert key in pods["web-1"], key
+    assert pods["web-1"]["fargate_profile"] == "fp-shop" and pods["web-1"]["context"] == "shop-eks"
+    kube_health = next(s for s in doc["sources"] if s["name"].startswith("kube:"))
+    assert kube_health["ok"] and kube_health["api_calls"] >= 3
