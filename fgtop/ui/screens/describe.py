@@ -1,10 +1,206 @@
-"""Placeholder replaced by the real screen."""
+"""The describe view (``d``): the raw document of a task, service, task definition or pod.
 
+Shown as highlighted JSON or YAML (``y`` toggles), with secrets masked by
+:func:`fgtop.masking.mask_document`; ``t`` switches between a task or service and its task
+definition; ``c`` copies the masked text. The document is data: it goes through
+:class:`rich.syntax.Syntax`, never through markup.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, ClassVar
+
+import yaml
+from rich.syntax import Syntax
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
 from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from fgtop.masking import mask_document
+from fgtop.model import Pod, Service, Snapshot, Task, TaskDefinition
+from fgtop.printer import task_json
+from fgtop.ui.widgets.header_bar import HeaderBar
+
+Described = Task | Service | Pod | TaskDefinition
+
+
+def find_described(snapshot: Snapshot, key: str) -> Described | None:
+    """The resource a describe key names: task, service or task definition ARN, or pod key."""
+    if ":task-definition/" in key:
+        return snapshot.task_definition(key)
+    for task in snapshot.tasks:
+        if task.arn == key:
+            return task
+    for service in snapshot.services:
+        if service.arn == key:
+            return service
+    for pod in snapshot.pods:
+        if pod.key == key:
+            return pod
+    return None
+
+
+def _plain(doc: Any) -> Any:
+    """JSON-able plain data (tuples become lists, odd values strings)."""
+    return json.loads(json.dumps(doc, default=str))
+
+
+def raw_document(item: Described, snapshot: Snapshot) -> dict[str, Any]:
+    """The unmasked document of a resource (a task's is built: ECS has no raw task here)."""
+    if isinstance(item, Task):
+        doc = task_json(item, snapshot)
+        td = snapshot.task_definition(item.task_definition)
+        doc["taskDefinition"] = td.raw if td is not None and td.raw is not None else None
+        return _plain(doc)
+    if isinstance(item, TaskDefinition):
+        return _plain(item.raw or {"taskDefinitionArn": item.arn, "note": "not fetched in full"})
+    if isinstance(item, Service):
+        return _plain(item.raw or {"serviceArn": item.arn, "note": "not fetched in full"})
+    return _plain(item.raw or {"metadata": {"name": item.name, "namespace": item.namespace}})
+
+
+def render_document(doc: Any, fmt: str) -> str:
+    """``doc`` as JSON (indent 2) or YAML text."""
+    if fmt == "yaml":
+        return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=120)
+    return json.dumps(doc, indent=2, ensure_ascii=False)
+
+
+def _kind(item: Described) -> str:
+    return {Task: "task", Service: "service", Pod: "pod", TaskDefinition: "task definition"}[
+        type(item)
+    ]
+
+
+def _name(item: Described) -> str:
+    if isinstance(item, Task):
+        return item.id
+    if isinstance(item, TaskDefinition):
+        return f"{item.family}:{item.revision}"
+    if isinstance(item, Pod):
+        return item.target
+    return item.name
 
 
 class DescribeScreen(Screen):
-    """Not built yet."""
+    """The masked raw document of one resource, as JSON or YAML."""
 
-    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+    DEFAULT_CSS = """
+    DescribeScreen #describe-title { height: 1; padding: 0 1; }
+    DescribeScreen #describe-scroll { height: 1fr; }
+    DescribeScreen #describe-body { width: auto; min-width: 100%; }
+    """
+
+    BINDINGS: ClassVar = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("y", "toggle_format", "JSON/YAML"),
+        Binding("t", "toggle_task_definition", "Task definition"),
+        Binding("c", "copy", "Copy"),
+    ]
+
+    def __init__(self, key: str) -> None:
         super().__init__()
+        self.key = key
+        """The task, service or task definition ARN, or pod key, being described."""
+        self.format = "json"
+        """``json`` or ``yaml``."""
+        self.show_task_definition = False
+        """Whether ``t`` switched to the task definition of the task or service."""
+        self.text = ""
+        """The masked document text as shown (what ``c`` copies)."""
+        self.vanished = False
+
+    def compose(self) -> ComposeResult:
+        """Header, title line, the scrolling document, footer."""
+        yield HeaderBar()
+        yield Static(id="describe-title")
+        with VerticalScroll(id="describe-scroll"):
+            yield Static(id="describe-body")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Render from the app's latest snapshot."""
+        self.query_one(HeaderBar).mode = self.app.mode  # type: ignore[attr-defined]
+        self.query_one("#describe-scroll").focus()
+        snapshot = self.app.snapshot  # type: ignore[attr-defined]
+        if snapshot is not None:
+            self.show_snapshot(snapshot)
+        else:
+            self._show_missing()
+
+    # -- what is shown -------------------------------------------------------------------
+
+    def current(self, snapshot: Snapshot) -> Described | None:
+        """The resource shown: the one named by the key, or its task definition after ``t``."""
+        item = find_described(snapshot, self.key)
+        if self.show_task_definition and isinstance(item, Task | Service):
+            return snapshot.task_definition(item.task_definition)
+        return item
+
+    def show_snapshot(self, snapshot: Snapshot) -> None:
+        """Re-render if the document changed (the scroll position is kept otherwise)."""
+        self.query_one(HeaderBar).show_snapshot(snapshot)
+        self._render(snapshot)
+
+    def _render(self, snapshot: Snapshot | None, force: bool = False) -> None:
+        item = self.current(snapshot) if snapshot is not None else None
+        if item is None:
+            self._show_missing()
+            return
+        text = render_document(mask_document(raw_document(item, snapshot)), self.format)
+        if text == self.text and not self.vanished and not force:
+            return
+        self.vanished = False
+        self.text = text
+        title = Text()
+        title.append(f"{_kind(item)} ", "bold")
+        title.append(_name(item))
+        title.append(f"  ·  {self.format.upper()}  ·  secrets masked", "dim")
+        self.query_one("#describe-title", Static).update(title)
+        dark = getattr(self.app.current_theme, "dark", True)
+        syntax = Syntax(
+            text,
+            self.format,
+            theme="monokai" if dark else "default",
+            background_color="default",
+            word_wrap=False,
+        )
+        self.query_one("#describe-body", Static).update(syntax)
+
+    def _show_missing(self) -> None:
+        self.vanished = True
+        self.text = ""
+        what = "task definition of " if self.show_task_definition else ""
+        line = Text(f"{what}{self.key} is no longer reported (stopped, deleted or not fetched).")
+        self.query_one("#describe-title", Static).update(line)
+        self.query_one("#describe-body", Static).update("")
+
+    # -- actions -------------------------------------------------------------------------
+
+    def action_toggle_format(self) -> None:
+        """Switch between JSON and YAML."""
+        self.format = "yaml" if self.format == "json" else "json"
+        self._render(self.app.snapshot, force=True)  # type: ignore[attr-defined]
+
+    def action_toggle_task_definition(self) -> None:
+        """Switch between a task or service and its task definition."""
+        snapshot = self.app.snapshot  # type: ignore[attr-defined]
+        item = find_described(snapshot, self.key) if snapshot is not None else None
+        if not isinstance(item, Task | Service):
+            self.notify("only tasks and services have a task definition to switch to")
+            return
+        self.show_task_definition = not self.show_task_definition
+        self._render(snapshot, force=True)
+        self.query_one("#describe-scroll", VerticalScroll).scroll_home(animate=False)
+
+    def action_copy(self) -> None:
+        """Copy the masked document to the clipboard."""
+        if not self.text:
+            self.notify("nothing to copy", severity="warning")
+            return
+        self.app.copy_to_clipboard(self.text)
+        self.notify("copied", timeout=2)

@@ -1,0 +1,203 @@
+"""Pilot tests of the problems view, driven by the bundled demo recording (a real incident)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Static
+
+from fgtop.problems import Problem
+from fgtop.recording.player import Player
+from fgtop.recording.reader import open_recording
+from fgtop.resources import demo_recording
+from fgtop.ui.app import FgtopApp, create_app
+from fgtop.ui.screens.dashboard import DashboardScreen
+from fgtop.ui.screens.details import DetailsScreen
+from fgtop.ui.screens.logs import LogsScreen
+from fgtop.ui.screens.problems import ProblemsScreen, problem_key
+from tests.ui.helpers import plain
+
+SIZE = (200, 50)
+WORDS = {"CRIT": 1, "HIGH": 2, "MED": 3, "LOW": 4}
+
+
+def demo_app(minutes: float = 20) -> tuple[FgtopApp, Player]:
+    """The app on the bundled demo, paused ``minutes`` into the incident."""
+    rec = open_recording(demo_recording())
+    player = Player(rec, loop=False, autoplay=False)
+    player.seek(rec.start + minutes * 60)
+    app = create_app(player=player, recording=rec, mode="demo")
+    return app, player
+
+
+async def settle(pilot: Pilot) -> None:
+    """Let the landing and the first ticks happen."""
+    for _ in range(3):
+        await pilot.pause()
+
+
+def table_rows(table: DataTable) -> list[list[str]]:
+    """The plain text of every row."""
+    return [
+        [getattr(c, "plain", str(c)) for c in table.get_row_at(i)] for i in range(table.row_count)
+    ]
+
+
+def oom_problem(app: FgtopApp) -> Problem:
+    """The crash-looping OOM service of the demo (shop-recs, exit 137)."""
+    return next(p for p in app.insights.problems if p.kind == "oom" and p.title == "shop-recs")
+
+
+async def select(pilot: Pilot, screen: ProblemsScreen, problem: Problem) -> None:
+    """Move the cursor to a problem's row with the arrow keys."""
+    table = screen.query_one("#problems", DataTable)
+    row = table.get_row_index(problem_key(problem))
+    await pilot.press("ctrl+home", *["down"] * row)
+    assert screen.selected_problem() == problem
+
+
+async def test_demo_lands_on_problems_most_severe_first() -> None:
+    app, _ = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ProblemsScreen)
+        rows = table_rows(screen.query_one("#problems", DataTable))
+        assert len(rows) == len(app.insights.problems) > 3
+        severities = [WORDS[r[0].split()[1]] for r in rows]
+        assert severities == sorted(severities)
+        assert severities[0] == 1 and rows[0][0] == "✖ CRIT"
+        # Glyph and word, never colour alone.
+        assert all(r[0][0] in "✖▲●○" for r in rows)
+        summary = plain(screen.query_one("#problems-summary", Static).render())
+        assert f"{len(rows)} problems" in summary
+
+
+async def test_oom_service_has_reason_and_next_step() -> None:
+    app, _ = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        rows = table_rows(screen.query_one("#problems", DataTable))
+        oom = [r for r in rows if r[1] == "oom" and r[2] == "shop-recs"]
+        assert len(oom) == 1
+        assert "exit 137" in oom[0][6] or oom[0][6].endswith("…")
+        assert oom[0][3] == "shop-prod" and int(oom[0][5]) > 1
+        problem = oom_problem(app)
+        await select(pilot, screen, problem)
+        detail = plain(screen.query_one("#problem-detail", Static).render(), width=120)
+        flat = " ".join(detail.split())
+        assert "exit 137" in flat and "more memory than its limit" in flat
+        assert " ".join(problem.next_step.split()) in flat
+
+
+async def test_l_opens_the_logs_at_the_moment_it_failed() -> None:
+    app, _ = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        problem = oom_problem(app)
+        assert problem.related_task and problem.at
+        await select(pilot, app.screen, problem)
+        await pilot.press("l")
+        await pilot.pause()
+        logs = app.screen
+        assert isinstance(logs, LogsScreen)
+        if hasattr(logs, "target"):
+            assert logs.target == problem.related_task
+            assert logs.at == problem.at
+
+
+async def test_enter_opens_details_and_g_goes_to_the_dashboard() -> None:
+    app, _ = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        problem = oom_problem(app)
+        await select(pilot, app.screen, problem)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, DetailsScreen)
+        assert app.screen.key == problem.target
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ProblemsScreen)
+        # A pod problem: enter opens the pod's details (matched by namespace/pod and cluster).
+        pod_problem = next(p for p in app.insights.problems if p.kind == "oom" and p is not problem)
+        await select(pilot, app.screen, pod_problem)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, DetailsScreen)
+        assert app.screen.key == f"{pod_problem.cluster}/{pod_problem.target}"
+        await pilot.press("escape")
+        await pilot.pause()
+        await select(pilot, app.screen, problem)
+        await pilot.press("g")
+        await pilot.pause()
+        assert isinstance(app.screen, DashboardScreen)
+        assert app.screen.selected_target() == problem.target
+
+
+async def test_filter_as_you_type_and_esc_clears() -> None:
+    app, _ = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        table = screen.query_one("#problems", DataTable)
+        total = table.row_count
+        await pilot.press("slash", *"prod memory")
+        await pilot.pause()
+        rows = table_rows(table)
+        assert 0 < len(rows) < total
+        assert all(r[3] == "shop-prod" for r in rows)
+        assert any(r[2] == "shop-recs" for r in rows)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ProblemsScreen)
+        assert table.row_count == total
+        await pilot.press("slash", *"zzz")
+        await pilot.pause()
+        empty = plain(screen.query_one("#problems-empty", Static).render())
+        assert "no problem matches" in empty and not table.display
+
+
+async def test_new_snapshots_update_in_place_keeping_the_selection() -> None:
+    app, player = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        problem = oom_problem(app)
+        await select(pilot, screen, problem)
+        before = app.snapshot
+        player.seek(player.now + 4 * 60)
+        await pilot.pause(0.3)  # the app ticks every 0.1 s
+        assert app.snapshot is not before
+        assert screen.selected_problem() is not None
+        assert problem_key(screen.selected_problem()) == problem_key(problem)
+        # The count and age follow the new snapshot.
+        rows = table_rows(screen.query_one("#problems", DataTable))
+        new = oom_problem(app)
+        row = next(r for r in rows if r[1] == "oom" and r[2] == "shop-recs")
+        assert row[5] == str(new.count)
+
+
+async def test_nothing_is_broken() -> None:
+    app, _ = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        healthy = dataclasses.replace(
+            app.snapshot,
+            taken_at=app.snapshot.taken_at + 1,
+            services=tuple(s for s in app.snapshot.services if s.running >= s.desired)[:0],
+            tasks=(),
+            pods=(),
+            workloads=(),
+            kube_events=(),
+        )
+        app.apply_snapshot(healthy)
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ProblemsScreen)
+        assert not app.insights.problems
+        assert "nothing is broken" in plain(screen.query_one("#problems-empty", Static).render())
+        assert not screen.query_one("#problems", DataTable).display
+        assert not screen.query_one("#problem-detail", Static).display
