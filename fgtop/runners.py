@@ -28,7 +28,31 @@ def load_settings(args: argparse.Namespace) -> Config:
         "all_pods": getattr(args, "all_pods", None),
         "theme": getattr(args, "theme", None),
     }
-    return merge_cli(config, **{k: v for k, v in overrides.items() if v is not None})
+    config = merge_cli(config, **{k: v for k, v in overrides.items() if v is not None})
+    alert_rules(config)  # a bad [[alerts]] table is a config error at start, not at run time
+    return config
+
+
+def alert_rules(config: Config) -> list:
+    """The alert rules of the config file (with the defaults unless turned off).
+
+    Raises:
+        ConfigError: Naming the file, the line of the bad ``[[alerts]]`` table and the key.
+    """
+    import re
+
+    from fgtop.alerts import parse_rules, with_defaults
+    from fgtop.config import ConfigError
+
+    try:
+        rules = parse_rules(config.alerts)
+    except ValueError as exc:
+        where = str(config.source or "config.toml")
+        found = re.match(r"alerts\[(\d+)\]", str(exc))
+        if found and int(found.group(1)) < len(config.alert_lines):
+            where += f":{config.alert_lines[int(found.group(1))]}"
+        raise ConfigError(f"{where}: {exc}") from None
+    return with_defaults(rules) if config.default_alerts else rules
 
 
 def live_options(args: argparse.Namespace) -> LiveOptions:

@@ -15,11 +15,12 @@ from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 
-from fgtop.alerts import AlertEvaluator, parse_rules, with_defaults
+from fgtop.alerts import AlertEvaluator
 from fgtop.config import Config, history_path
 from fgtop.cost.prices import PriceTable, load_price_table
 from fgtop.engine import Engine
 from fgtop.insights import Insights, analyse
+from fgtop.runners import alert_rules
 from fgtop.model import Pod, Service, Snapshot, Task
 from fgtop.timeline import Timeline
 from fgtop.ui.palette import Palette

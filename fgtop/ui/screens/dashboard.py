@@ -16,7 +16,7 @@ from fgtop.sources.cloudwatch import task_metrics_available
 from fgtop.ui.cells import service_cells, task_cells
 from fgtop.ui.widgets.command_line import CommandLine
 from fgtop.ui.widgets.header_bar import HeaderBar
-from fgtop.ui.widgets.metric_chart import NO_TASK_METRICS, MetricChart
+from fgtop.ui.widgets.metric_chart import NO_TASK_METRICS, WINDOWS, MetricChart
 from fgtop.ui.widgets.pod_grid import PodGrid
 from fgtop.ui.widgets.resource_table import ResourceTable
 from fgtop.ui.widgets.services_table import ServicesTable
@@ -72,6 +72,10 @@ class DashboardScreen(Screen):
         self.query_one("#replay-bar").display = self.app.player is not None  # type: ignore[attr-defined]
         self.query_one(HeaderBar).mode = self.app.mode  # type: ignore[attr-defined]
         self.query_one(TaskGrid).focus()
+        config = getattr(self.app, "config", None)
+        if config is not None:
+            wanted = config.metrics_window
+            self.query_one(MetricChart).window = min(WINDOWS, key=lambda w: abs(w - wanted))
         self.set_interval(2.0, self._send_hints)
         if self.app.snapshot is not None:  # type: ignore[attr-defined]
             self.call_after_refresh(self.app.apply_snapshot, self.app.snapshot)  # type: ignore[attr-defined]
