@@ -43,6 +43,7 @@ async def build_engine(opts: LiveOptions) -> Engine:
                 include_ec2=cfg.include_ec2,
                 refresh=cfg.refresh,
                 budget=cfg.api_budget,
+                focus_service=opts.service,
             )
             for region in aws.regions
         ]

@@ -269,8 +269,11 @@ class EcsSource(Source):
         include_ec2: bool = False,
         refresh: float = 5.0,
         budget: float = 5.0,
+        focus_service: str | None = None,
     ) -> None:
         self.aws = aws
+        self.focus_service = focus_service
+        """``--service``: the first poll fetches only this service, so it shows at once."""
         self.region = region
         self.name = f"ecs:{region}"
         self.wanted = tuple(clusters)
@@ -314,6 +317,12 @@ class EcsSource(Source):
     async def poll(self, engine: Engine | None = None) -> Part:
         """List and describe everything; return clusters, services, tasks, task definitions."""
         client = await self.aws.client("ecs", self.region)
+        if self.focus_service and self.wanted:
+            focus, self.focus_service = self.focus_service, None
+            part = await self._poll_focus(client, focus)
+            if part is not None:
+                self.interval = 0.0  # the full poll follows at once
+                return part
         before = self.api_calls()
         cluster_arns = await self._cluster_arns(client)
         clusters: list[Cluster] = []
@@ -335,6 +344,54 @@ class EcsSource(Source):
             "tasks": tasks,
             "task_definitions": tuple(td for arn, td in self._taskdefs.items() if arn in used),
         }
+
+    async def _poll_focus(self, client: Any, service: str) -> Part | None:
+        """Only one service of the ``--cluster`` clusters: what ``--service`` opens on."""
+        resp = await self._call(
+            client, "describe_clusters", clusters=list(self.wanted), include=["SETTINGS"]
+        )
+        for raw in resp.get("clusters") or ():
+            cluster = parse_cluster(raw, self.region)
+            found = await self._call(
+                client, "describe_services", cluster=cluster.arn, services=[service]
+            )
+            raw_services = found.get("services") or ()
+            if not raw_services:
+                continue
+            arns = await self._paginate(
+                client, "list_tasks", "taskArns", cluster=cluster.arn, serviceName=service
+            )
+            raw_tasks = []
+            for batch in _chunks(arns, 100):
+                got = await self._call(
+                    client,
+                    "describe_tasks",
+                    cluster=cluster.arn,
+                    tasks=list(batch),
+                    include=["TAGS"],
+                )
+                raw_tasks += got.get("tasks") or ()
+            raw_tasks = [t for t in raw_tasks if t.get("group") == f"service:{service}"]
+            await self._fetch_taskdefs(client, {t.get("taskDefinitionArn", "") for t in raw_tasks})
+            tasks = tuple(
+                parse_task(
+                    t, cluster.name, self.region, self._taskdefs.get(t.get("taskDefinitionArn", ""))
+                )
+                for t in raw_tasks
+            )
+            return {
+                "clusters": (cluster,),
+                "services": tuple(
+                    parse_service(s, cluster.name, self.region) for s in raw_services
+                ),
+                "tasks": tasks,
+                "task_definitions": tuple(
+                    self._taskdefs[a]
+                    for a in {t.task_definition for t in tasks}
+                    if a in self._taskdefs
+                ),
+            }
+        return None
 
     async def _cluster_arns(self, client: Any) -> list[str]:
         if not self.wanted:

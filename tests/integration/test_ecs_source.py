@@ -221,3 +221,19 @@ async def test_small_pages_still_complete(world, moto: str, monkeypatch) -> None
     assert {t.arn for t in snapshot.tasks} == set(world.tasks["prod"]) | set(world.tasks["batch"])
     assert len({s.name for s in snapshot.services}) == 12
     assert proxy.pages["ListServices"] >= 2
+
+
+async def test_focus_service_comes_first_then_everything(world) -> None:
+    """`--cluster prod --service svc-03`: the first poll holds that service alone."""
+    aws = Aws(regions=["us-east-1"])
+    source = EcsSource(aws, "us-east-1", clusters=["prod"], focus_service="svc-03")
+    try:
+        first = await source.poll()
+        assert source.interval == 0.0  # the full poll is due at once
+        second = await source.poll()
+    finally:
+        await aws.close()
+    assert [s.name for s in first["services"]] == ["svc-03"]
+    assert {t.service for t in first["tasks"]} == {"svc-03"} and first["tasks"]
+    assert len(second["services"]) == 12 and len(second["tasks"]) > 100
+    assert source.interval >= 5.0
