@@ -20,8 +20,8 @@ from fgtop.config import Config, history_path
 from fgtop.cost.prices import PriceTable, load_price_table
 from fgtop.engine import Engine
 from fgtop.insights import Insights, analyse
-from fgtop.runners import alert_rules
 from fgtop.model import Pod, Service, Snapshot, Task
+from fgtop.runners import alert_rules
 from fgtop.timeline import Timeline
 from fgtop.ui.palette import Palette
 from fgtop.ui.screens.dashboard import DashboardScreen
@@ -83,15 +83,7 @@ class FgtopApp(App):
         self.palette = Palette()
         self.price_table = price_table if price_table is not None else load_price_table()
         self.timeline = Timeline()
-        try:
-            rules = (
-                with_defaults(parse_rules(self.config.alerts))
-                if self.config.default_alerts
-                else parse_rules(self.config.alerts)
-            )
-        except ValueError:
-            rules = with_defaults([])
-        self.alerts = AlertEvaluator(rules)
+        self.alerts = AlertEvaluator(alert_rules(self.config))
         self.recorder: Any = None
         self.start_service = service
         self._wanted_theme = theme or self.config.theme
