@@ -11,7 +11,7 @@ from fgtop.timeline import KIND_TASK_STARTED, KIND_TASK_STOPPED, Timeline
 from fgtop.ui import fmt
 from fgtop.ui.screens.details import DetailsScreen
 from fgtop.ui.screens.logs import LogsScreen
-from fgtop.ui.screens.timeline import TimelineScreen
+from fgtop.ui.screens.timeline import ROW_LIMIT, TimelineScreen
 from tests.ui.helpers import plain
 from tests.ui.test_problems_screen import SIZE, demo_app, settle, table_rows
 
@@ -142,28 +142,37 @@ async def test_five_thousand_entries() -> None:
         await pilot.pause()
         took = time.perf_counter() - started
         table = screen.query_one("#timeline", DataTable)
-        assert table.row_count == 5000
+        assert table.row_count == ROW_LIMIT
         assert table_rows(table)[0][3] == "alert task-stopped: event number 4999"
+        summary = plain(screen.query_one("#timeline-summary", Static).render())
+        assert f"5000 of 5000 entries (newest {ROW_LIMIT} listed" in summary
         updates = screen.updates
         started = time.perf_counter()
         for _ in range(10):
             screen.show_snapshot(app.snapshot)
         skipped = (time.perf_counter() - started) / 10
         assert screen.updates == updates
-        # Ten new entries, one of them older than the rest: added and put in time order.
+        # Ten new entries, one of them older than most: added and put in time order.
         rebuilds = screen.rebuilds
         arn = tasks[0].arn
         big.add_alerts(Alert("late", arn, f"new {i}", app.now - 100 + i, 2) for i in range(9))
-        big.add_alerts([Alert("late", arn, "older one", app.now - 2500.5, 2)])
+        big.add_alerts([Alert("late", arn, "older one", app.now - 500.5, 2)])
         started = time.perf_counter()
         screen.refresh_entries()
         await pilot.pause()
         added = time.perf_counter() - started
-        assert screen.rebuilds == rebuilds and table.row_count == 5010
+        # The oldest rows went, the new ones are in time order, without a rebuild.
+        assert screen.rebuilds == rebuilds and table.row_count == ROW_LIMIT
+        expected = list(reversed(big.entries(until=app.now)))[:ROW_LIMIT]
+        assert screen.entries == expected
         messages = [r[3] for r in table_rows(table)]
-        assert messages[0] == "alert late: new 8"
-        assert messages.index("alert late: older one") == 10 + 2500
-        assert screen.entries == list(reversed(big.entries(until=app.now)))
+        assert messages == [e.message for e in expected]
+        assert 100 < messages.index("alert late: older one") < 600
+        # The filter reaches entries older than the listed ones.
+        screen.set_filter("number 17")
+        await pilot.pause()
+        assert table.row_count == len(big.entries("number 17")) < ROW_LIMIT
+        assert "alert task-stopped: event number 17" in [r[3] for r in table_rows(table)]
         print(
             f"5000 entries: rebuild+paint {took * 1000:.0f} ms, unchanged update "
             f"{skipped * 1000:.1f} ms, 10 new entries {added * 1000:.0f} ms"

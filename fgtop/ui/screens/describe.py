@@ -144,9 +144,9 @@ class DescribeScreen(Screen):
     def show_snapshot(self, snapshot: Snapshot) -> None:
         """Re-render if the document changed (the scroll position is kept otherwise)."""
         self.query_one(HeaderBar).show_snapshot(snapshot)
-        self._render(snapshot)
+        self._show_document(snapshot)
 
-    def _render(self, snapshot: Snapshot | None, force: bool = False) -> None:
+    def _show_document(self, snapshot: Snapshot | None, force: bool = False) -> None:
         item = self.current(snapshot) if snapshot is not None else None
         if item is None:
             self._show_missing()
@@ -184,7 +184,7 @@ class DescribeScreen(Screen):
     def action_toggle_format(self) -> None:
         """Switch between JSON and YAML."""
         self.format = "yaml" if self.format == "json" else "json"
-        self._render(self.app.snapshot, force=True)  # type: ignore[attr-defined]
+        self._show_document(self.app.snapshot, force=True)  # type: ignore[attr-defined]
 
     def action_toggle_task_definition(self) -> None:
         """Switch between a task or service and its task definition."""
@@ -194,7 +194,7 @@ class DescribeScreen(Screen):
             self.notify("only tasks and services have a task definition to switch to")
             return
         self.show_task_definition = not self.show_task_definition
-        self._render(snapshot, force=True)
+        self._show_document(snapshot, force=True)
         self.query_one("#describe-scroll", VerticalScroll).scroll_home(animate=False)
 
     def action_copy(self) -> None:

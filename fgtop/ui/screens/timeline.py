@@ -41,6 +41,11 @@ KIND_GROUPS: tuple[tuple[str, frozenset[str]], ...] = (
 )
 """Kind toggles, on keys 1-5."""
 
+MAX_REMOVALS = 50
+"""Above this many vanished rows the table is rebuilt (each removal costs O(rows))."""
+ROW_LIMIT = 1000
+"""The newest this many matching entries are rows; the filter reaches every entry."""
+
 
 def entry_key(entry: TimelineEntry) -> str:
     """A row key for an entry: the same entry object keeps its key whatever the filter."""
@@ -145,12 +150,13 @@ class TimelineScreen(Screen):
         until = self._until()
         everything = timeline.entries(self.filter_text, until=until)
         kinds = {k for i, (_, group) in enumerate(KIND_GROUPS) if i in self.hidden for k in group}
-        shown = [e for e in everything if e.kind not in kinds] if kinds else everything
+        matching = [e for e in everything if e.kind not in kinds] if kinds else everything
+        shown = matching[-ROW_LIMIT:]
         # Entries only grow at the new end (sorted by time), so for one timeline version and
         # one filter the count says which prefix the clock lets through.
         palette = self.app.palette  # type: ignore[attr-defined]
         signature = (id(timeline), timeline.version, self.filter_text, frozenset(self.hidden))
-        signature += (len(shown), id(palette))
+        signature += (len(matching), id(shown[-1]) if shown else None, id(palette))
         if signature == self._signature and not force:
             return
         same_base = self._signature is not None and self._signature[:1] + self._signature[-1:] == (
@@ -158,7 +164,7 @@ class TimelineScreen(Screen):
             id(palette),
         )
         self._signature = signature
-        self._update(shown, len(timeline), incremental=same_base and not force)
+        self._update(shown, len(matching), len(timeline), incremental=same_base and not force)
 
     def _cells(self, e: TimelineEntry) -> tuple[Text, ...]:
         palette = self.app.palette  # type: ignore[attr-defined]
@@ -171,12 +177,14 @@ class TimelineScreen(Screen):
             Text(e.message, no_wrap=True, overflow="ellipsis"),
         )
 
-    def _update(self, shown: list[TimelineEntry], total: int, incremental: bool) -> None:
+    def _update(
+        self, shown: list[TimelineEntry], matching: int, total: int, incremental: bool
+    ) -> None:
         """Show ``shown`` (oldest first) newest first.
 
-        When every entry already shown is still shown (the usual case: new events arrived),
-        only the new rows are added and the rows re-ordered, which costs little even with
-        thousands of rows; otherwise the table is rebuilt.
+        When few shown entries went away (the usual case: new events arrived, the oldest were
+        trimmed), only those rows are removed and the new ones added, then the rows re-ordered,
+        which costs little even with thousands of rows; otherwise the table is rebuilt.
         """
         self.updates += 1
         table = self.query_one("#timeline", DataTable)
@@ -184,7 +192,10 @@ class TimelineScreen(Screen):
         row = table.cursor_row
         old = {id(e) for e in self.entries}
         new_ids = {id(e) for e in shown}
-        if incremental and old <= new_ids and self.entries:
+        gone = [e for e in self.entries if id(e) not in new_ids]
+        if incremental and self.entries and len(gone) <= MAX_REMOVALS:
+            for e in gone:  # the oldest, trimmed by the timeline's bound
+                table.remove_row(entry_key(e))
             fresh = [e for e in shown if id(e) not in old]
             position = {id(e): i for i, e in enumerate(shown)}
             for e in fresh:
@@ -213,11 +224,13 @@ class TimelineScreen(Screen):
         empty.update(
             Text("nothing has happened yet" if not self.filter_text else "no entry matches")
         )
-        self._render_summary(len(shown), total)
+        self._render_summary(len(shown), matching, total)
 
-    def _render_summary(self, shown: int, total: int) -> None:
+    def _render_summary(self, shown: int, matching: int, total: int) -> None:
         text = Text()
-        text.append(f"{shown} of {total} entries", "bold")
+        text.append(f"{matching} of {total} entries", "bold")
+        if shown < matching:
+            text.append(f" (newest {shown} listed: filter to reach older ones)")
         if self.filter_text:
             text.append("  filter: ")
             text.append(self.filter_text)
