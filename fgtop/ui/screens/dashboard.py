@@ -167,8 +167,11 @@ class DashboardScreen(Screen):
 
     def set_replay(self, info: str, position: float) -> None:
         """Show the replay clock and where it is in the recording."""
-        self.query_one(HeaderBar).replay_info = info
-        self.query_one("#replay-bar", ProgressBar).update(progress=position)
+        # The app's timer may tick while this screen is being composed or torn down.
+        for header in self.query(HeaderBar):
+            header.replay_info = info
+        for bar in self.query("#replay-bar").results(ProgressBar):
+            bar.update(progress=position)
 
     # -- selection and hints -------------------------------------------------------------
 
