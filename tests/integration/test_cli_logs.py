@@ -259,6 +259,30 @@ async def _run(env: dict[str, str], *args: str) -> tuple[int, str, str]:
     return proc.returncode, out.decode(), err.decode()
 
 
+async def _follow(kube: Any, env: dict[str, str], *args: str) -> tuple[int, str, str]:
+    """``fgtop logs --follow``: read the first line, push one, read it, then Ctrl-C."""
+    import signal
+
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "fgtop",
+        *args,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env=env,
+        cwd=ROOT,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    lines = [await asyncio.wait_for(proc.stdout.readline(), 60)]
+    kube.push_log("shop", "crash-1", "app", (time.time(), "new \x1b[1m[b]one[/b]\x1b[0m"))
+    lines.append(await asyncio.wait_for(proc.stdout.readline(), 10))
+    proc.send_signal(signal.SIGINT)
+    rest, err = await asyncio.wait_for(proc.communicate(), 10)
+    assert proc.returncode is not None
+    return proc.returncode, b"".join(lines).decode() + rest.decode(), err.decode()
+
+
 async def test_pod_logs_previous_and_current(moto: str, tmp_path: Path) -> None:
     from tests.fakes.kube_server import FakeKube, make_pod, write_kubeconfig
 
@@ -276,12 +300,13 @@ async def test_pod_logs_previous_and_current(moto: str, tmp_path: Path) -> None:
         config = write_kubeconfig(tmp_path / "kc", kube.url, token="t0k", context="shop-eks")
         env = dict(os.environ, KUBECONFIG=str(config))
         args = ("--region", "us-east-1")
-        previous, current, missing = await asyncio.gather(
+        previous, current, missing, followed = await asyncio.gather(
             _run(env, "logs", "shop/crash-1", "--previous", *args),
             _run(env, "logs", "shop/crash-1", *args),
             _run(env, "logs", "shop/nope-1", *args),
+            _follow(kube, env, "logs", "shop/crash-1", "--follow", *args),
         )
-        assert kube.requests["log"] == 2
+        assert kube.requests["log"] == 3
 
     code, out, err = previous
     assert code == 0, err
@@ -293,6 +318,12 @@ async def test_pod_logs_previous_and_current(moto: str, tmp_path: Path) -> None:
     assert "\x1b" not in out
     code, out, err = current
     assert code == 0 and out.splitlines()[0].endswith("Z booting again"), err
+    code, out, err = followed
+    assert code == 0, err  # Ctrl-C ends a follow normally
+    assert [line.split(" ", 1)[1] for line in out.splitlines()] == [
+        "booting again",
+        "new [b]one[/b]",
+    ]
     code, out, err = missing
     assert code == 2 and out == "" and err.count("\n") == 1
     assert "no task, service or pod matches 'shop/nope-1'" in err and "1 Fargate pods" in err
