@@ -186,4 +186,4 @@ def load_price_table(cache_dir: Path | None = None) -> PriceTable:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         warning = f"ignored corrupt price table {path}: {reason}"
         return replace(bundled, warnings=(*bundled.warnings, warning))
-    return cached if cached.taken_at > bundled.taken_at else bundled
+    return cached if cached.taken_at >= bundled.taken_at else bundled
