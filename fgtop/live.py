@@ -70,6 +70,8 @@ async def kube_sources(aws: Aws, cfg: Config) -> list[Source]:
     Without ``--context`` and without a kubeconfig there are simply no pods; an unknown
     ``--context`` is an error.
     """
+    if not (cfg.contexts or cfg.eks or _kubeconfig_exists()):
+        return []  # no pods to watch: not even import the Kubernetes client
     from fgtop.sources.eks import discover_eks, merge_connections
     from fgtop.sources.kube import KubeSource
     from fgtop.sources.kubeconfig import kubeconfig_connections
@@ -86,3 +88,15 @@ async def kube_sources(aws: Aws, cfg: Config) -> list[Source]:
         for error in found.errors:
             log.warning("EKS discovery: %s", error)
     return [KubeSource(c, all_pods=cfg.all_pods) for c in connections]
+
+
+def _kubeconfig_exists() -> bool:
+    """Whether a kubeconfig file is there (``KUBECONFIG`` paths or ``~/.kube/config``)."""
+    import os
+    from pathlib import Path
+
+    paths = (
+        os.environ.get("KUBECONFIG", "").split(os.pathsep) if os.environ.get("KUBECONFIG") else []
+    )
+    paths = paths or [str(Path.home() / ".kube" / "config")]
+    return any(p and Path(p).expanduser().is_file() for p in paths)
