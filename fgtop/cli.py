@@ -26,7 +26,7 @@ commands:
   fgtop record -o FILE         record the live session headless (see fgtop record -h)
   fgtop replay FILE            open the dashboard on a recording
   fgtop logs TARGET            print a task's, service's or pod's logs
-  fgtop pricing update         refresh the Fargate price table from the AWS Pricing API
+  fgtop pricing update|show    refresh the Fargate price table from the AWS Pricing API, or show it
 
 Credentials come from the standard AWS chain: AWS_PROFILE or --profile, SSO, environment
 variables, instance and container roles. AWS_ENDPOINT_URL is honoured like every AWS SDK.
