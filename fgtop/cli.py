@@ -134,6 +134,9 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argument
         action="store_true",
         help="mask account IDs, IP addresses and secret-looking values",
     )
+    rec.add_argument(
+        "--no-logs", action="store_true", help="do not record the tasks' CloudWatch log lines"
+    )
     subs["record"] = rec
     rep = argparse.ArgumentParser(
         prog="fgtop replay", parents=[ui], description="Open the dashboard on a recording."
