@@ -131,8 +131,6 @@ async def test_demo_pods_grid_and_details() -> None:
         assert table_row(profiles, "fp-default") == ["fp-default", "default", "no"]
         await pilot.press("escape")
         assert app.screen is app.dashboard
-        for timer in list(app._timers):  # noqa: SLF001 - see tests/ui/test_replay.py stop_timers
-            timer.stop()
 
 
 async def test_live_pods_from_a_fake_cluster_show_up_and_change(tmp_path: Path) -> None:
