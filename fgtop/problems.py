@@ -184,7 +184,10 @@ def _task_problems(tasks: Iterable[Task], now: float) -> list[Problem]:
     for rows in groups.values():
         task, decoded, at = rows[0]
         n = len(rows)
-        reason = decoded.reason
+        # The newest task may still be stopping, before ECS reports its exit codes: word the
+        # row with the newest fully stopped one (the logs still open at the newest stop).
+        told = next((d for t, d, _ in rows if t.last_status == "STOPPED"), decoded)
+        reason = told.reason
         if n > 1:
             reason += f" ({n} tasks" + (" in the last hour)" if at is not None else ")")
         times = [r[2] for r in rows if r[2] is not None]

@@ -186,7 +186,7 @@ class MetricChart(PlotextPlot):
         top = 100.0
         for label, series, colour in (
             ("CPU %", self._cpu, self._colour("primary")),
-            ("memory %", self._memory, self._colour("secondary", "accent", "warning")),
+            ("memory %", self._memory, self._colour("accent", "secondary", "warning")),
         ):
             points = series.window(self.window, end) if series else ()
             if points:
