@@ -72,6 +72,11 @@ class HeaderBar(Static):
             text.append(
                 f"  metrics {usage.metrics_requested} (${usage.cost_usd:.4f}, ~${usage.cost_per_hour_usd:.4f}/h)"
             )
+        for h in s.sources:
+            if h.state and h.ok:
+                text.append(
+                    f"  {h.name} {h.state}", style="dim" if h.state == "watching" else "yellow"
+                )
         bad = [h for h in s.sources if not h.ok]
         for h in bad:
             text.append(f"  ⚠ {h.name}: {h.error}", style="bold yellow")

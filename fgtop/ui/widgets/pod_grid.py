@@ -56,7 +56,7 @@ class PodGrid(ResourceTable[Pod]):
             "ready": Cell(pod.ready),
             "restarts": Cell(str(pod.restarts), sort_value=-pod.restarts),
             "reason": Cell(Text(reason or "", style=p.style("failed") if reason else "")),
-            "profile": Cell(pod.fargate_profile or ("-" if pod.is_fargate else "(not Fargate)")),
+            "profile": Cell(pod.fargate_profile or _no_profile(pod)),
             "size": Cell(pod.capacity_provisioned or "-"),
             "node": Cell(pod.node or "-"),
             "ip": Cell(pod.ip or "-"),
@@ -64,3 +64,12 @@ class PodGrid(ResourceTable[Pod]):
             "cost": money(rate),
             "cluster": Cell(pod.cluster),
         }
+
+
+def _no_profile(pod: Pod) -> str:
+    """What the PROFILE column says for a pod no Fargate profile admitted."""
+    if pod.is_fargate:
+        return "-"
+    if pod.phase == "Pending" and not pod.node:
+        return "none matches"
+    return "(not Fargate)"

@@ -78,12 +78,16 @@ class ServicesTable(ResourceTable[Service | KubeWorkload]):
         return {
             "name": Cell(f"{w.namespace}/{w.name}"),
             "cluster": Cell(w.cluster),
-            "region": Cell(f"k8s {w.kind}"),
+            "region": Cell(f"k8s {w.kind.lower()}"[:12]),
             "tasks": Cell(tasks, sort_value=(w.ready / w.desired if w.desired else 1.0, w.name)),
             "pending": Cell(
                 str(max(0, w.desired - w.available)), sort_value=w.desired - w.available
             ),
-            "deploy": Cell(Text(f"updated {w.updated}/{w.desired}" if rolling else "steady")),
+            "deploy": Cell(
+                Text(
+                    f"{w.kind}: updated {w.updated}/{w.desired}" if rolling else f"{w.kind}: steady"
+                )
+            ),
             "cpu": Cell("-", sort_value=None),
             "mem": Cell("-", sort_value=None),
             "spark": Cell("", sort_value=None),
