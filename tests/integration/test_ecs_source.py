@@ -10,8 +10,9 @@ from fgtop.engine import Engine
 from fgtop.sources.aws import Aws, ReadOnlyViolation
 from fgtop.sources.ecs import EcsSource, parse_service, parse_task
 from tests.fakes.aws_world import build_world
+from tests.fakes.snapshots import SAMPLES as SAMPLES_DIR
 
-SAMPLES = "/work/shared/samples"
+SAMPLES = str(SAMPLES_DIR)
 
 
 @pytest.fixture

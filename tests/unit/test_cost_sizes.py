@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -19,8 +18,9 @@ from fgtop.cost.sizes import (
     round_up_to_fargate,
 )
 from fgtop.model import Pod, PodContainer
+from tests.fakes.snapshots import SAMPLES as SAMPLES_DIR
 
-SAMPLE = Path("/work/shared/samples/eks-fargate-pods.json")
+SAMPLE = SAMPLES_DIR / "eks-fargate-pods.json"
 
 
 def test_table_has_the_documented_ranges() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -21,8 +20,9 @@ from fgtop.model import (
     ServiceEvent,
     Task,
 )
+from tests.fakes.snapshots import SAMPLES as SAMPLES_DIR  # noqa: E402
 
-SAMPLES = Path("/work/shared/samples")
+SAMPLES = SAMPLES_DIR
 ACCT = "210987654321"
 TG = f"arn:aws:elasticloadbalancing:eu-west-1:{ACCT}:targetgroup/shop-api/6d0ecf831eec9f09"
 ECR = f"{ACCT}.dkr.ecr.eu-west-1.amazonaws.com"

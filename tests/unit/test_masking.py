@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from fgtop.masking import MASK, is_secret_name, mask_document, mask_env, mask_url_password
+from tests.fakes.snapshots import SAMPLES as SAMPLES_DIR
 
-SAMPLES = Path("/work/shared/samples")
+SAMPLES = SAMPLES_DIR
 
 
 @pytest.mark.parametrize(

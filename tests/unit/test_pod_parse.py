@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from fgtop.model.kube import FargateProfile, FargateSelector
 from fgtop.sources.kube import parse_deployment, parse_event, parse_pod
 from fgtop.sources.podlogs import parse_k8s_time
+from tests.fakes.snapshots import SAMPLES as SAMPLES_DIR
 
-SAMPLES = Path("/work/shared/samples/eks-fargate-pods.json")
-if not SAMPLES.exists():  # the samples live beside the repository in this workspace
-    SAMPLES = Path(__file__).resolve().parents[3] / "shared/samples/eks-fargate-pods.json"
+SAMPLES = SAMPLES_DIR / "eks-fargate-pods.json"
 
 
 @pytest.fixture(scope="module")
