@@ -15,6 +15,7 @@ from fgtop.model import Pod, Service, Snapshot, Task
 from fgtop.sources.cloudwatch import task_metrics_available
 from fgtop.ui.cells import service_cells, task_cells
 from fgtop.ui.widgets.command_line import CommandLine
+from fgtop.ui.widgets.filter_bar import FilterBar
 from fgtop.ui.widgets.header_bar import HeaderBar
 from fgtop.ui.widgets.metric_chart import NO_TASK_METRICS, WINDOWS, MetricChart
 from fgtop.ui.widgets.pod_grid import PodGrid
@@ -54,7 +55,7 @@ class DashboardScreen(Screen):
                 yield TaskGrid(id="tasks")
             with TabPane("Pods", id="tab-pods"):
                 yield PodGrid(id="pods")
-        yield Input(
+        yield FilterBar(
             placeholder="filter (substring of any visible column) — enter keeps, esc clears",
             id="filter",
         )
@@ -67,7 +68,6 @@ class DashboardScreen(Screen):
 
     def on_mount(self) -> None:
         """Focus the task grid; show what the app already has."""
-        self.query_one("#filter", Input).display = False
         self.query_one("#seek", Input).display = False
         self.query_one("#replay-bar").display = self.app.player is not None  # type: ignore[attr-defined]
         self.query_one(HeaderBar).mode = self.app.mode  # type: ignore[attr-defined]
@@ -250,7 +250,7 @@ class DashboardScreen(Screen):
 
     def set_filter(self, text: str) -> None:
         """Filter every table by a substring."""
-        bar = self.query_one("#filter", Input)
+        bar = self.query_one("#filter", FilterBar)
         bar.value = text
         bar.display = bool(text)
         for table in self.tables:
@@ -258,42 +258,35 @@ class DashboardScreen(Screen):
 
     def action_filter(self) -> None:
         """Open the filter bar."""
-        bar = self.query_one("#filter", Input)
-        bar.display = True
-        bar.focus()
+        self.query_one("#filter", FilterBar).open()
 
-    def on_input_changed(self, event: Input.Changed) -> None:
+    def on_filter_bar_edited(self, event: FilterBar.Edited) -> None:
         """Filter live as the user types."""
-        if event.input.id == "filter":
-            for table in self.tables:
-                table.filter_text = event.value
+        for table in self.tables:
+            table.filter_text = event.text
+
+    def on_filter_bar_done(self, event: FilterBar.Done) -> None:
+        """Back to the grid."""
+        self.query_one(TaskGrid).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        """Enter keeps the filter and returns to the grid; in the seek bar, seeks."""
-        if event.input.id == "filter":
-            event.input.display = bool(event.value)
-            self.query_one(TaskGrid).focus()
-        elif event.input.id == "seek":
+        """Enter in the seek bar seeks."""
+        if event.input.id == "seek":
             self._seek(event.value)
 
     def action_clear_filter(self) -> None:
-        """Esc clears the filter."""
-        bar = self.query_one("#filter", Input)
+        """Esc closes the seek bar, or clears the filter."""
         seek = self.query_one("#seek", Input)
         if seek.display:
             seek.display = False
             self.query_one(TaskGrid).focus()
-        elif bar.value or bar.display:
+        elif self.query_one("#filter", FilterBar).value:
             self.set_filter("")
             self.query_one(TaskGrid).focus()
 
     def on_key(self, event) -> None:  # noqa: ANN001
-        """Esc inside the filter or seek bar closes it."""
-        if (
-            event.key == "escape"
-            and isinstance(self.focused, Input)
-            and self.focused.id in {"filter", "seek"}
-        ):
+        """Esc inside the seek bar closes it."""
+        if event.key == "escape" and isinstance(self.focused, Input) and self.focused.id == "seek":
             event.stop()
             self.action_clear_filter()
 

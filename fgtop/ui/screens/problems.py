@@ -10,15 +10,15 @@ from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Footer, Static
 
 from fgtop.model import KubeWorkload, Pod, Service, Snapshot, Task
 from fgtop.problems import Problem
 from fgtop.ui import fmt
+from fgtop.ui.widgets.filter_bar import FilterBar
 from fgtop.ui.widgets.header_bar import HeaderBar
 
 SEVERITY_CELLS: dict[int, tuple[str, str, str]] = {
@@ -226,7 +226,9 @@ class ProblemsScreen(Screen):
         """Header, summary, filter, the table, the empty state, the detail pane, footer."""
         yield HeaderBar()
         yield Static(id="problems-summary")
-        yield Input(placeholder="filter problems (all words must match) — esc clears", id="pfilter")
+        yield FilterBar(
+            placeholder="filter problems (all words must match) — esc clears", id="pfilter"
+        )
         table: DataTable = DataTable(cursor_type="row", zebra_stripes=True, id="problems")
         for label, key, width in COLUMNS:
             table.add_column(label, key=key, width=width)
@@ -237,7 +239,6 @@ class ProblemsScreen(Screen):
 
     def on_mount(self) -> None:
         """Render from the app's latest snapshot."""
-        self.query_one("#pfilter", Input).display = False
         self.query_one(HeaderBar).mode = self.app.mode  # type: ignore[attr-defined]
         self.query_one(DataTable).focus()
         if self.app.snapshot is not None:  # type: ignore[attr-defined]
@@ -409,33 +410,17 @@ class ProblemsScreen(Screen):
 
     def action_filter(self) -> None:
         """Open the filter bar."""
-        bar = self.query_one("#pfilter", Input)
-        bar.display = True
-        bar.focus()
+        self.query_one("#pfilter", FilterBar).open()
 
     def set_filter(self, text: str) -> None:
         """Show only problems matching every word of ``text``."""
         self.filter_text = text
         self._render_rows()
 
-    def on_input_changed(self, event: Input.Changed) -> None:
-        """Filter as the user types."""
-        if event.input.id == "pfilter":
-            self.set_filter(event.value)
+    def on_filter_bar_edited(self, event: FilterBar.Edited) -> None:
+        """Filter as the user types (and clear with esc)."""
+        self.set_filter(event.text)
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        """Enter keeps the filter and goes back to the table."""
-        if event.input.id == "pfilter":
-            event.input.display = bool(event.value)
-            self.query_one("#problems", DataTable).focus()
-
-    def on_key(self, event: events.Key) -> None:
-        """Esc in the filter bar clears and closes it (instead of leaving the screen)."""
-        bar = self.query_one("#pfilter", Input)
-        if event.key == "escape" and self.focused is bar:
-            event.stop()
-            event.prevent_default()
-            bar.value = ""
-            bar.display = False
-            self.set_filter("")
-            self.query_one("#problems", DataTable).focus()
+    def on_filter_bar_done(self, event: FilterBar.Done) -> None:
+        """Back to the table."""
+        self.query_one("#problems", DataTable).focus()

@@ -10,11 +10,10 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
-from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Footer, Static
 
 from fgtop.model import KubeWorkload, Snapshot
 from fgtop.timeline import (
@@ -30,6 +29,7 @@ from fgtop.timeline import (
 )
 from fgtop.ui import fmt
 from fgtop.ui.screens.problems import SEVERITY_CELLS, find_resource, selected_key
+from fgtop.ui.widgets.filter_bar import FilterBar
 from fgtop.ui.widgets.header_bar import HeaderBar
 
 KIND_GROUPS: tuple[tuple[str, frozenset[str]], ...] = (
@@ -112,7 +112,7 @@ class TimelineScreen(Screen):
         """Header, summary and kind toggles, filter, the table, footer."""
         yield HeaderBar()
         yield Static(id="timeline-summary")
-        yield Input(placeholder="filter (all words must match) — esc clears", id="tfilter")
+        yield FilterBar(placeholder="filter (all words must match) — esc clears", id="tfilter")
         table: DataTable = DataTable(cursor_type="row", zebra_stripes=True, id="timeline")
         table.add_column("TIME", key="time", width=8)
         table.add_column("KIND", key="kind", width=15)
@@ -125,7 +125,6 @@ class TimelineScreen(Screen):
 
     def on_mount(self) -> None:
         """Render what the timeline holds now."""
-        self.query_one("#tfilter", Input).display = False
         self.query_one(HeaderBar).mode = self.app.mode  # type: ignore[attr-defined]
         self.query_one("#timeline", DataTable).focus()
         if self.app.snapshot is not None:  # type: ignore[attr-defined]
@@ -294,33 +293,17 @@ class TimelineScreen(Screen):
 
     def action_filter(self) -> None:
         """Open the filter bar."""
-        bar = self.query_one("#tfilter", Input)
-        bar.display = True
-        bar.focus()
+        self.query_one("#tfilter", FilterBar).open()
 
     def set_filter(self, text: str) -> None:
         """Show only entries matching every word of ``text``."""
         self.filter_text = text
         self.refresh_entries()
 
-    def on_input_changed(self, event: Input.Changed) -> None:
-        """Filter as the user types."""
-        if event.input.id == "tfilter":
-            self.set_filter(event.value)
+    def on_filter_bar_edited(self, event: FilterBar.Edited) -> None:
+        """Filter as the user types (and clear with esc)."""
+        self.set_filter(event.text)
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        """Enter keeps the filter and goes back to the table."""
-        if event.input.id == "tfilter":
-            event.input.display = bool(event.value)
-            self.query_one("#timeline", DataTable).focus()
-
-    def on_key(self, event: events.Key) -> None:
-        """Esc in the filter bar clears and closes it (instead of leaving the screen)."""
-        bar = self.query_one("#tfilter", Input)
-        if event.key == "escape" and self.focused is bar:
-            event.stop()
-            event.prevent_default()
-            bar.value = ""
-            bar.display = False
-            self.set_filter("")
-            self.query_one("#timeline", DataTable).focus()
+    def on_filter_bar_done(self, event: FilterBar.Done) -> None:
+        """Back to the table."""
+        self.query_one("#timeline", DataTable).focus()
