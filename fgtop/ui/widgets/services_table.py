@@ -83,11 +83,7 @@ class ServicesTable(ResourceTable[Service | KubeWorkload]):
             "pending": Cell(
                 str(max(0, w.desired - w.available)), sort_value=w.desired - w.available
             ),
-            "deploy": Cell(
-                Text(
-                    f"{w.kind}: updated {w.updated}/{w.desired}" if rolling else f"{w.kind}: steady"
-                )
-            ),
+            "deploy": Cell(Text(f"updated {w.updated}/{w.desired}" if rolling else "steady")),
             "cpu": Cell("-", sort_value=None),
             "mem": Cell("-", sort_value=None),
             "spark": Cell("", sort_value=None),
