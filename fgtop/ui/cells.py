@@ -25,6 +25,14 @@ def money(rate: Decimal | None) -> Cell:
     return Cell(text, sort_value=value)
 
 
+def dollars(amount: Decimal | None) -> Cell:
+    """A cost-so-far cell (``$1.23``); ``-`` when unknown."""
+    if amount is None:
+        return Cell("-", sort_value=None)
+    value = float(amount)
+    return Cell(f"${value:.4f}" if value < 1 else f"${value:,.2f}", sort_value=value)
+
+
 def util(snapshot: Snapshot, arn: str, metric: str, na: str = "-") -> Cell:
     """A utilisation cell (number and bar) from the latest point of a series."""
     series = snapshot.series(arn, metric)
@@ -46,6 +54,7 @@ def task_cells(
         "cpu": util(snapshot, task.arn, "cpu", na),
         "mem": util(snapshot, task.arn, "memory", na),
         "cost": money(cost.task_rates.get(task.arn) if cost and burning else None),
+        "spent": dollars(cost.task_costs.get(task.arn) if cost else None),
     }
     if alerted:
         cells["flag"] = Cell(Text("⚑", style="bold yellow"))
@@ -64,6 +73,7 @@ def service_cells(
         "mem": util(snapshot, service.arn, "memory"),
         "spark": Cell(spark, sort_value=values[-1] if values else None),
         "cost": money(cost.service_rates.get(service.arn) if cost else None),
+        "spent": dollars(cost.service_costs.get(service.arn) if cost else None),
     }
     if alerted:
         cells["flag"] = Cell(Text("⚑", style="bold yellow"))

@@ -96,11 +96,12 @@ async def test_filter_sort_details_and_back() -> None:
         # Sort by the next columns: status -> health -> service ...
         grid.sort_column = "ip"
         await pilot.pause()
-        ips = [r[11] for r in rows(grid)]
+        ip = [c.key for c in TaskGrid.COLUMNS].index("ip")
+        ips = [r[ip] for r in rows(grid)]
         assert ips == sorted(ips, key=lambda s: s.lower())
         await pilot.press("S")
         await pilot.pause()
-        assert [r[11] for r in rows(grid)] == sorted(ips, key=lambda s: s.lower(), reverse=True)
+        assert [r[ip] for r in rows(grid)] == sorted(ips, key=lambda s: s.lower(), reverse=True)
 
 
 async def test_details_show_containers_and_full_reason() -> None:
@@ -178,3 +179,21 @@ async def test_live_engine_against_moto_fills_the_grid(moto: str) -> None:
         assert engine.paused
         await pilot.press("r")
         assert not engine.paused
+
+
+async def test_cost_columns_show_rate_and_cost_so_far() -> None:
+    snap = sample_snapshot(extra_tasks=3)
+    app = create_app(land_on_problems=False)
+    async with app.run_test(size=SIZE) as pilot:
+        app.apply_snapshot(snap)
+        await pilot.pause()
+        grid = app.screen.query_one(TaskGrid)
+        keys = [c.key for c in TaskGrid.COLUMNS]
+        cost = app.insights.cost
+        running = next(t for t in snap.tasks if t.last_status == "RUNNING")
+        row = rows(grid)[grid.get_row_index(running.arn)]
+        assert row[keys.index("cost")] == f"{float(cost.task_rates[running.arn]):.4f}"
+        spent = float(cost.task_costs[running.arn])
+        assert spent > 0 and row[keys.index("spent")] == f"${spent:.4f}"
+        stopped = next(t for t in snap.tasks if t.last_status == "STOPPED")
+        assert rows(grid)[grid.get_row_index(stopped.arn)][keys.index("cost")] == "-"  # not burning

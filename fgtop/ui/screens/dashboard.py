@@ -13,7 +13,7 @@ from textual.widgets import Footer, Input, ProgressBar, TabbedContent, TabPane
 from fgtop.config import history_path
 from fgtop.model import Pod, Service, Snapshot, Task
 from fgtop.sources.cloudwatch import task_metrics_available
-from fgtop.ui.cells import service_cells, task_cells
+from fgtop.ui.cells import money, service_cells, task_cells
 from fgtop.ui.widgets.command_line import CommandLine
 from fgtop.ui.widgets.filter_bar import FilterBar
 from fgtop.ui.widgets.header_bar import HeaderBar
@@ -112,6 +112,10 @@ class DashboardScreen(Screen):
             s.arn: service_cells(s, snapshot, cost, alerts.is_active(s.arn))
             for s in snapshot.services
         }
+        if cost is not None:
+            for w in snapshot.workloads:
+                rate = cost.by_service.get(f"k8s:{w.cluster}/{w.namespace}/{w.name}")
+                services.extra[w.key] = {"cost": money(rate)}
         services.show([*snapshot.services, *snapshot.workloads])
         pods = self.query_one(PodGrid)
         pods.palette = palette

@@ -12,11 +12,9 @@ Keys: ``/`` search, ``n``/``N`` next/previous match, ``f`` filter, ``+``/``-`` f
 from __future__ import annotations
 
 import bisect
-import math
 from collections.abc import Sequence
 from typing import ClassVar
 
-from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -24,74 +22,22 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.containers import Vertical
-from textual.geometry import Offset, Region, Size
+from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Input, Static
 
 from fgtop.logbuffer import Entry, FilterView, LogBuffer, RowLayout, source_label, time_label
 from fgtop.model.logs import LogLine
-from fgtop.sanitize import Matcher, clean, pretty_json_rows
-
-SOURCE_WIDTH = 22
-_LEVEL_CLASS = {"ERROR": "log-view--error", "WARN": "log-view--warn", "DEBUG": "log-view--debug"}
-
-
-class _Lines(ScrollView, can_focus=True):
-    """The scrolling body of a LogView: renders only visible rows."""
-
-    DEFAULT_CSS = "_Lines { height: 1fr; background: $surface; }"
-
-    def __init__(self, view: LogView) -> None:
-        super().__init__()
-        self.view = view
-        self._frame: tuple[Style, int, Offset] | None = None
-
-    def render_lines(self, crop: Region) -> list[Strip]:
-        # Computed once per frame: rich_style is costly and the same for every row.
-        self._frame = (self.rich_style, self.scrollable_content_region.width, self.scroll_offset)
-        try:
-            return super().render_lines(crop)
-        finally:
-            self._frame = None
-
-    def render_line(self, y: int) -> Strip:
-        style, width, (scroll_x, scroll_y) = self._frame or (
-            self.rich_style,
-            self.scrollable_content_region.width,
-            self.scroll_offset,
-        )
-        strip = self.view.row_strip(scroll_y + y, style)
-        return strip.crop_extend(scroll_x, scroll_x + width, style)
-
-    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
-        super().watch_scroll_y(old_value, new_value)
-        self.view._scrolled()
-
-    def action_scroll_end(self) -> None:
-        self.view.follow = True
-
-    # Moving up pauses follow at once (an animated scroll could be overtaken by new lines).
-    def action_scroll_up(self) -> None:
-        self.view.follow = False
-        super().action_scroll_up()
-
-    def action_page_up(self) -> None:
-        self.view.follow = False
-        super().action_page_up()
-
-    def action_scroll_home(self) -> None:
-        self.view.follow = False
-        super().action_scroll_home()
-
-    def _on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
-        self.view.follow = False
-        super()._on_mouse_scroll_up(event)
-
-    def on_resize(self, event: events.Resize) -> None:
-        self.view._layout_changed()
+from fgtop.sanitize import Matcher, clean
+from fgtop.ui.widgets.log_lines import (
+    _LEVEL_CLASS,
+    SOURCE_WIDTH,
+    _Lines,
+    build_strips,
+    row_count,
+)
 
 
 class LogView(Vertical):
@@ -284,42 +230,23 @@ class LogView(Vertical):
         return [entry.text]
 
     def _build(self, entry: Entry, base: Style) -> list[Strip]:
-        strips: list[Strip] = []
         level = _LEVEL_CLASS.get(entry.level or "")
         style = base + self._style(level) if level else base
         console = self.app.console
         prefix = self._prefix(entry.line)
-        for i, part in enumerate(self._texts(entry)):
-            text = Text(style=base, no_wrap=True, end="")
-            text.append_text(prefix if i == 0 else Text(" " * len(prefix)))
-            start = len(text)
-            text.append(part, style)
-            if self._search is not None:
-                match = (
-                    "log-view--match-current" if entry.no == self._current else "log-view--match"
-                )
-                for a, b in self._search.spans(part):
-                    text.stylize(self._style(match), start + a, start + b)
-            strip = Strip(text.render(console), text.cell_len)
-            if self.wrap:
-                width = max(1, self.lines.scrollable_content_region.width)
-                cuts = [*range(width, strip.cell_length, width), strip.cell_length]
-                strips.extend(strip.divide(cuts))
-            else:
-                strips.append(strip)
-        return strips
+        match = None
+        if self._search is not None:
+            current = entry.no == self._current
+            match = self._style("log-view--match-current" if current else "log-view--match")
+        width = max(1, self.lines.scrollable_content_region.width) if self.wrap else None
+        return build_strips(
+            self._texts(entry), prefix, base, style, console, self._search, match, width
+        )
 
     def _prefix_width(self) -> int:
         return (13 if self.timestamps else 0) + (SOURCE_WIDTH + 1 if self.show_source else 0)
 
-    def _row_count(self, entry: Entry, width: int, extra: int, wrap: bool, json: bool) -> int:
-        if not wrap:  # JSON only: count without formatting
-            return pretty_json_rows(entry.line.message[:1_000_000]) if json else 1
-        texts = (entry.pretty or [entry.text]) if json else [entry.text]
-        return sum(
-            max(1, math.ceil((extra + (len(t) if t.isascii() else cell_len(t))) / width))
-            for t in texts
-        )
+    _row_count = staticmethod(row_count)
 
     def row_strip(self, y: int, base: Style | None = None) -> Strip:
         """The full (uncropped) strip of virtual row ``y``."""

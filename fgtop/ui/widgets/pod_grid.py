@@ -9,7 +9,7 @@ from rich.text import Text
 from fgtop.cost.estimate import CostSummary
 from fgtop.model import Pod
 from fgtop.ui import fmt
-from fgtop.ui.cells import money
+from fgtop.ui.cells import dollars, money
 from fgtop.ui.palette import Palette, pod_phase_kind
 from fgtop.ui.widgets.resource_table import Cell, Column, ResourceTable
 from fgtop.ui.widgets.task_grid import STATUS_RANK
@@ -31,6 +31,7 @@ class PodGrid(ResourceTable[Pod]):
         Column("ip", "IP", 15),
         Column("age", "AGE", 6),
         Column("cost", "$/H", 8),
+        Column("spent", "$ SO FAR", 9),
         Column("cluster", "CLUSTER"),
     )
     DEFAULT_SORT: ClassVar = ("phase", False)
@@ -62,6 +63,7 @@ class PodGrid(ResourceTable[Pod]):
             "ip": Cell(pod.ip or "-"),
             "age": Cell(fmt.age(start, self.now), sort_value=-(start or 0)),
             "cost": money(rate),
+            "spent": dollars(self.costs.pod_costs.get(pod.key) if self.costs else None),
             "cluster": Cell(pod.cluster),
         }
 

@@ -26,6 +26,7 @@ class ServicesTable(ResourceTable[Service | KubeWorkload]):
         Column("mem", "MEM%", 9),
         Column("spark", "CPU 30m", 12),
         Column("cost", "$/H", 8),
+        Column("spent", "$ SO FAR", 9),
     )
     DEFAULT_SORT: ClassVar = ("tasks", False)
 
@@ -63,6 +64,7 @@ class ServicesTable(ResourceTable[Service | KubeWorkload]):
             "mem": extra.get("mem", Cell("-", sort_value=None)),
             "spark": extra.get("spark", Cell("", sort_value=None)),
             "cost": extra.get("cost", Cell("-", sort_value=None)),
+            "spent": extra.get("spent", Cell("-", sort_value=None)),
         }
 
     def _workload_cells(self, w: KubeWorkload) -> dict[str, Cell]:
@@ -88,4 +90,5 @@ class ServicesTable(ResourceTable[Service | KubeWorkload]):
             "mem": Cell("-", sort_value=None),
             "spark": Cell("", sort_value=None),
             "cost": self.extra.get(w.key, {}).get("cost", Cell("-", sort_value=None)),
+            "spent": self.extra.get(w.key, {}).get("spent", Cell("-", sort_value=None)),
         }

@@ -36,13 +36,14 @@ class TaskGrid(ResourceTable[Task]):
         Column("size", "SIZE", 12),
         Column("cpu", "CPU%", 9),
         Column("mem", "MEM%", 9),
+        Column("age", "AGE", 6),
+        Column("cost", "$/H", 8),
+        Column("spent", "$ SO FAR", 9),
+        Column("reason", "REASON", 44),
         Column("provider", "PROVIDER", 8),
         Column("arch", "ARCH", 6),
         Column("az", "AZ", 11),
         Column("ip", "IP", 15),
-        Column("age", "AGE", 6),
-        Column("cost", "$/H", 8),
-        Column("reason", "REASON"),
     )
     DEFAULT_SORT: ClassVar = ("status", False)
 
@@ -92,5 +93,6 @@ class TaskGrid(ResourceTable[Task]):
             "ip": Cell(task.private_ip or "-"),
             "age": Cell(fmt.age(start, self.now), sort_value=-(start or 0)),
             "cost": extra.get("cost", Cell("-", sort_value=None)),
+            "spent": extra.get("spent", Cell("-", sort_value=None)),
             "reason": Cell(Text(reason, style=p.style("failed") if kind == "failed" else "")),
         }
