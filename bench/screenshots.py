@@ -1,6 +1,6 @@
 """Regenerate the screenshots in docs/ from the bundled demo (deterministic frames).
 
-    python bench/screenshots.py
+python bench/screenshots.py
 """
 
 from __future__ import annotations
