@@ -5,7 +5,7 @@ A 1,000-task account (50 services x 20 tasks, Container Insights with enhanced o
 with a fake clock against moto's CloudWatch server over HTTP, and counts what it requests.
 Then the ring buffers are fed a simulated day to show memory stays flat.
 
-Run: ``/work/venv/bin/python bench/bench_metrics.py``. Prints numbers; asserts nothing.
+Run: ``python bench/bench_metrics.py``. Prints numbers; asserts nothing.
 """
 
 from __future__ import annotations
@@ -13,80 +13,29 @@ from __future__ import annotations
 import asyncio
 import math
 import os
+import sys
 import time
 import tracemalloc
+from pathlib import Path
 
 from moto.server import ThreadedMotoServer
 
-from fgtop.engine import Engine, Part, Source
-from fgtop.model import Cluster, Service, Task
+from fgtop.engine import Engine
 from fgtop.model.metrics import USD_PER_METRIC
 from fgtop.sources.aws import Aws
 from fgtop.sources.cloudwatch import CloudWatchSource
 from fgtop.sources.ring import PointRing
 
-REGION = "us-east-1"
-ARN = f"arn:aws:ecs:{REGION}:123456789012"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.fakes.accounts import REGION, Account, Clock  # noqa: E402
+
 SERVICES, PER_SERVICE, ON_SCREEN = 50, 20, 40
 REFRESH = 5  # seconds between task refreshes in the naive poller
 
 
-class Clock:
-    def __init__(self, now: float) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-
-class Account(Source):
-    """The ECS part of a 1,000-task account."""
-
-    name = "ecs"
-
-    def __init__(self) -> None:
-        self.cluster = Cluster(
-            name="big",
-            arn=f"{ARN}:cluster/big",
-            region=REGION,
-            status="ACTIVE",
-            container_insights="enhanced",
-        )
-        self.services = tuple(
-            Service(
-                name=f"svc{i}",
-                arn=f"{ARN}:service/big/svc{i}",
-                cluster="big",
-                region=REGION,
-                status="ACTIVE",
-                desired=PER_SERVICE,
-                running=PER_SERVICE,
-                pending=0,
-            )
-            for i in range(SERVICES)
-        )
-        self.tasks = tuple(
-            Task(
-                arn=f"{ARN}:task/big/t{i:04d}",
-                cluster="big",
-                region=REGION,
-                task_definition=f"{ARN}:task-definition/svc{i // PER_SERVICE}:1",
-                last_status="RUNNING",
-                desired_status="RUNNING",
-                service=f"svc{i // PER_SERVICE}",
-                cpu=256,
-                memory=512,
-            )
-            for i in range(SERVICES * PER_SERVICE)
-        )
-
-    async def poll(self, engine: Engine) -> Part:
-        return {"clusters": (self.cluster,), "services": self.services, "tasks": self.tasks}
-
-
 async def one_hour(service_insights: str) -> tuple[int, int, int, float]:
     """Metrics requested, calls, projected per hour, and seconds of wall time per poll."""
-    account = Account()
+    account = Account(SERVICES, PER_SERVICE)
     aws = Aws(regions=[REGION])
     cw = CloudWatchSource(aws, service_insights=service_insights)
     t0 = math.floor(time.time() / 3600) * 3600 - 3600

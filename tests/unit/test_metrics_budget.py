@@ -15,68 +15,12 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from fgtop.engine import Engine, Part, Source
-from fgtop.model import Cluster, Service, Task
+from fgtop.engine import Engine
 from fgtop.model.metrics import USD_PER_METRIC
 from fgtop.sources.aws import Aws
 from fgtop.sources.cloudwatch import CloudWatchSource
 from fgtop.sources.ring import PointRing
-
-REGION = "us-east-1"
-ARN = f"arn:aws:ecs:{REGION}:123456789012"
-
-
-class Clock:
-    def __init__(self, now: float) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-
-class Account(Source):
-    """The ECS side: one cluster, 50 services, 1,000 running tasks."""
-
-    name = "ecs"
-
-    def __init__(self, services: int = 50, per_service: int = 20) -> None:
-        self.cluster = Cluster(
-            name="big",
-            arn=f"{ARN}:cluster/big",
-            region=REGION,
-            status="ACTIVE",
-            container_insights="enhanced",
-        )
-        self.services = tuple(
-            Service(
-                name=f"svc{i}",
-                arn=f"{ARN}:service/big/svc{i}",
-                cluster="big",
-                region=REGION,
-                status="ACTIVE",
-                desired=per_service,
-                running=per_service,
-                pending=0,
-            )
-            for i in range(services)
-        )
-        self.tasks = tuple(
-            Task(
-                arn=f"{ARN}:task/big/t{i:04d}",
-                cluster="big",
-                region=REGION,
-                task_definition=f"{ARN}:task-definition/svc{i // per_service}:1",
-                last_status="RUNNING",
-                desired_status="RUNNING",
-                service=f"svc{i // per_service}",
-                cpu=256,
-                memory=512,
-            )
-            for i in range(services * per_service)
-        )
-
-    async def poll(self, engine: Engine) -> Part:
-        return {"clusters": (self.cluster,), "services": self.services, "tasks": self.tasks}
+from tests.fakes.accounts import REGION, Account, Clock
 
 
 @pytest.fixture
