@@ -16,7 +16,9 @@ from typing import Any
 from fgtop.masking import mask_document, mask_env, mask_url_password
 from fgtop.model import ContainerDefinition, LogLine, Snapshot
 
-_ACCOUNT = re.compile(r"(?<![0-9])[0-9]{12}(?![0-9])")
+# Twelve digits standing alone: not inside a longer token such as the last group of a task id
+# (UUIDs like ...-8d60-790955544417 end in twelve hex digits that may all be decimal).
+_ACCOUNT = re.compile(r"(?<![0-9A-Za-z-])[0-9]{12}(?![0-9A-Za-z-])")
 _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 _IP = re.compile(rf"(?<![0-9.]){_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}(?![0-9]|\.[0-9])")
 _IP_HOST = re.compile(rf"(?<![A-Za-z0-9])ip-({_OCTET})-({_OCTET})-({_OCTET})-({_OCTET})(?![0-9])")

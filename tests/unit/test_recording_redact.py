@@ -119,3 +119,17 @@ def test_recorder_redacts_what_it_writes(tmp_path: Path) -> None:
         assert "10.9.8.7" not in rec.logs()[0].message
         assert "u:****@db" in rec.logs()[0].message
         assert ACCT not in repr(rec.frame(1)) + repr(rec.logs())
+
+
+def test_a_task_id_ending_in_twelve_digits_is_not_an_account() -> None:
+    from fgtop.recording.redact import Redactor
+
+    r = Redactor()
+    arn = "arn:aws:ecs:eu-west-1:210987654321:task/prod/b4a5a68d-23d8-4fef-8d60-790955544417"
+    assert (
+        r.text(arn)
+        == "arn:aws:ecs:eu-west-1:000000000001:task/prod/b4a5a68d-23d8-4fef-8d60-790955544417"
+    )
+    assert r.text("pull 210987654321.dkr.ecr.eu-west-1.amazonaws.com/api") == (
+        "pull 000000000001.dkr.ecr.eu-west-1.amazonaws.com/api"
+    )
