@@ -77,8 +77,14 @@ class DashboardScreen(Screen):
             wanted = config.metrics_window
             self.query_one(MetricChart).window = min(WINDOWS, key=lambda w: abs(w - wanted))
         self.set_interval(2.0, self._send_hints)
-        if self.app.snapshot is not None:  # type: ignore[attr-defined]
-            self.call_after_refresh(self.app.apply_snapshot, self.app.snapshot)  # type: ignore[attr-defined]
+        # Show what the app holds once the screen is laid out: the snapshot current *then*
+        # (a newer one may arrive meanwhile; re-applying an older one would hide it).
+        self.call_after_refresh(self._catch_up)
+
+    def _catch_up(self) -> None:
+        snapshot = self.app.snapshot  # type: ignore[attr-defined]
+        if snapshot is not None:
+            self.app.apply_snapshot(snapshot)  # type: ignore[attr-defined]
 
     @property
     def tables(self) -> list[ResourceTable]:
