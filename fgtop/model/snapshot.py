@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from fgtop.model.ecs import Cluster, Service, Task, TaskDefinition
 from fgtop.model.health import SourceHealth
@@ -38,16 +39,21 @@ class Snapshot:
         """All API calls made by all sources so far."""
         return sum(s.api_calls for s in self.sources)
 
+    @cached_property
+    def _task_definitions_by_arn(self) -> dict[str, TaskDefinition]:
+        return {td.arn: td for td in self.task_definitions}
+
+    @cached_property
+    def _series_by_key(self) -> dict[tuple[str, str], MetricSeries]:
+        return {(s.target, s.metric): s for s in reversed(self.metrics)}
+
     def task_definition(self, arn: str) -> TaskDefinition | None:
-        """The task definition with this ARN, if fetched."""
-        for td in self.task_definitions:
-            if td.arn == arn:
-                return td
-        return None
+        """The task definition with this ARN, if fetched (indexed once per snapshot)."""
+        return self._task_definitions_by_arn.get(arn)
 
     def series(self, target: str, metric: str) -> MetricSeries | None:
-        """The series of ``metric`` for ``target`` (a service or task ARN), if held."""
-        for s in self.metrics:
-            if s.target == target and s.metric == metric:
-                return s
-        return None
+        """The series of ``metric`` for ``target`` (a service or task ARN), if held.
+
+        The grids ask this for every row on every snapshot, so it is indexed once per snapshot.
+        """
+        return self._series_by_key.get((target, metric))
