@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from fgtop.engine import Engine  # noqa: E402
+from fgtop.engine.core import Engine  # noqa: E402
 from fgtop.sources.kube import KubeSource  # noqa: E402
 from fgtop.sources.kubeconfig import kubeconfig_connections  # noqa: E402
 from tests.fakes.kube_server import (  # noqa: E402

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from moto.server import ThreadedMotoServer
 
-from fgtop.engine import Engine
+from fgtop.engine.core import Engine
 from fgtop.model.metrics import USD_PER_METRIC
 from fgtop.sources.aws import Aws
 from fgtop.sources.cloudwatch import CloudWatchSource

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import time
 
-from fgtop.alerts import DEFAULT_RULES, AlertEvaluator
+from fgtop.derive.alerts import DEFAULT_RULES, AlertEvaluator
+from fgtop.derive.problems import find_problems
+from fgtop.derive.timeline import Timeline
 from fgtop.model import (
     Container,
     ContainerState,
@@ -20,8 +22,6 @@ from fgtop.model import (
     Snapshot,
     Task,
 )
-from fgtop.problems import find_problems
-from fgtop.timeline import Timeline
 
 T0 = 1_800_000_000.0
 P = "arn:aws:ecs:us-east-1:123456789012"

@@ -12,7 +12,6 @@ import dataclasses
 import difflib
 import json
 import math
-import os
 import re
 import tomllib
 from collections.abc import Callable
@@ -20,12 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from fgtop.sources.errors import SetupError
+from fgtop.errors import SetupError
+from fgtop.paths import default_config_path
+from fgtop.text.durations import parse_duration
+from fgtop.text.toml_errors import display_path, key_line, syntax_message
 
 DEFAULT_THEME = "fgtop-dark"
 _REGION_RE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
-_DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
-_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 class ConfigError(SetupError):
@@ -57,7 +57,7 @@ class Config:
     all_pods: bool = False
     """Show every pod, not only those scheduled on Fargate."""
     alerts: list[dict[str, Any]] = field(default_factory=list)
-    """Raw alert rules (``[[alerts]]`` tables), for ``fgtop.alerts.parse_rules``."""
+    """Raw alert rules (``[[alerts]]`` tables), for ``fgtop.derive.alerts.parse_rules``."""
     default_alerts: bool = True
     """Whether the built-in alert rules apply in addition to ``alerts``."""
     headroom: float = 0.8
@@ -164,8 +164,9 @@ def _duration(value: Any) -> int:
     seconds: float | None = None
     if isinstance(value, int | float) and not isinstance(value, bool):
         seconds = float(value)
-    elif isinstance(value, str) and (m := _DURATION_RE.match(value)):
-        seconds = float(m.group(1)) * _UNITS[m.group(2)]
+    elif isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            seconds = parse_duration(value)
     if seconds is None or not 60 <= seconds <= 43200:
         raise _Bad('a duration from 1m to 12h (seconds, or a string like "15m" or "1h")')
     return int(seconds)
@@ -258,82 +259,6 @@ def config_keys_markdown() -> str:
     return "\n".join(rows)
 
 
-def config_dir() -> Path:
-    """fgtop's config folder: ``$XDG_CONFIG_HOME/fgtop`` (default ``~/.config/fgtop``)."""
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "fgtop"
-
-
-def default_config_path() -> Path:
-    """Where :func:`load_config` looks when given no path."""
-    return config_dir() / "config.toml"
-
-
-def user_themes_dir() -> Path:
-    """The folder of the user's own theme files."""
-    return config_dir() / "themes"
-
-
-def state_dir() -> Path:
-    """fgtop's state folder: ``$XDG_STATE_HOME/fgtop`` (default ``~/.local/state/fgtop``)."""
-    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(base) / "fgtop"
-
-
-def history_path() -> Path:
-    """The file that keeps the ``:`` command-line history between runs."""
-    return state_dir() / "command_history"
-
-
-def _display(path: Path) -> str:
-    """A path as shown in messages, with the home folder as ``~``."""
-    try:
-        return "~/" + str(path.resolve().relative_to(Path.home().resolve()))
-    except (ValueError, OSError, RuntimeError):
-        return str(path)
-
-
-_HEADER_RE = re.compile(r"^\s*\[\[?\s*(.+?)\s*\]\]?\s*(?:#.*)?$")
-_KEY_RE = re.compile(r"""^\s*("[^"]*"|'[^']*'|[A-Za-z0-9_-]+)\s*[.=]""")
-
-
-def _dotted(text: str) -> tuple[str, ...]:
-    return tuple(part.strip().strip("\"'") for part in text.split("."))
-
-
-def key_line(text: str, key: str, table: tuple[str, ...] = (), index: int = 0) -> int | None:
-    """The 1-based line where ``key`` is set inside ``table`` (tomllib gives no positions).
-
-    Args:
-        text: The TOML source.
-        key: The key to find (the first segment of a dotted key also matches).
-        table: The table path the key lives in; ``()`` for the top level.
-        index: Which occurrence to return (e.g. the n-th ``[[alerts]]`` header).
-
-    Returns:
-        The line number, or None when the key is not found.
-    """
-    current: tuple[str, ...] = ()
-    seen = 0
-    for lineno, line in enumerate(text.splitlines(), start=1):
-        if header := _HEADER_RE.match(line):
-            current = _dotted(header.group(1))
-            if current[: len(table) + 1] == (*table, key) and len(current) == len(table) + 1:
-                if seen == index:
-                    return lineno
-                seen += 1
-            continue
-        if current == table and (m := _KEY_RE.match(line)) and m.group(1).strip("\"'") == key:
-            if seen == index:
-                return lineno
-            seen += 1
-    if table == () and index == 0:  # a key only present as the prefix of sub-tables
-        for lineno, line in enumerate(text.splitlines(), start=1):
-            if (h := _HEADER_RE.match(line)) and _dotted(h.group(1))[0] == key:
-                return lineno
-    return None
-
-
 def _where(name: str, text: str, key: str) -> str:
     line = key_line(text, key)
     return f"{name}:{line}" if line else name
@@ -354,7 +279,7 @@ def load_config(path: Path | None = None) -> Config:
     """
     explicit = path is not None
     path = path if path is not None else default_config_path()
-    name = _display(path)
+    name = display_path(path)
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -371,20 +296,8 @@ def load_config(path: Path | None = None) -> Config:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(_syntax_message(name, exc, text)) from None
+        raise ConfigError(syntax_message(name, exc, text)) from None
     return _build(data, text, name, path)
-
-
-def _syntax_message(name: str, exc: tomllib.TOMLDecodeError, text: str) -> str:
-    message = str(exc).replace("\n", " ")
-    m = re.search(r"\s*\(at line (\d+), column (\d+)\)$", message)
-    if m:
-        return f"{name}:{m.group(1)}:{m.group(2)}: invalid TOML: {message[: m.start()]}"
-    m = re.search(r"\s*\(at end of document\)$", message)
-    if m:
-        last = max(1, len(text.splitlines()))
-        return f"{name}:{last}: invalid TOML at end of file: {message[: m.start()]}"
-    return f"{name}: invalid TOML: {message}"
 
 
 def _build(data: dict[str, Any], text: str, name: str, path: Path) -> Config:

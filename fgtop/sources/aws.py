@@ -22,7 +22,8 @@ from botocore.exceptions import (
     ProfileNotFound,
 )
 
-from fgtop.sources.errors import ReadOnlyViolation, SetupError, one_line
+from fgtop.errors import SetupError
+from fgtop.sources.errors import ReadOnlyViolation, one_line
 
 ALLOWED_PREFIXES = ("List", "Describe", "Get")
 ALLOWED_OPERATIONS = frozenset({"FilterLogEvents", "StartLiveTail"})

@@ -30,14 +30,14 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from fgtop.engine import Part, Source
+from fgtop.engine.core import Part, Source
 from fgtop.model import Snapshot
 from fgtop.model.ecs import Cluster, Service, Task
 from fgtop.model.metrics import MetricSeries, MetricsUsage
 from fgtop.sources.ring import PointRing
 
 if TYPE_CHECKING:
-    from fgtop.engine import Engine
+    from fgtop.engine.core import Engine
     from fgtop.sources.aws import Aws
 
 PERIOD = 60

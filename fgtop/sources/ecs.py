@@ -12,7 +12,8 @@ import asyncio
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from fgtop.engine import Engine, Part, Source
+from fgtop.engine.core import Engine, Part, Source
+from fgtop.errors import SetupError
 from fgtop.model import (
     Cluster,
     Container,
@@ -25,7 +26,6 @@ from fgtop.model import (
     TaskDefinition,
 )
 from fgtop.sources.aws import Aws
-from fgtop.sources.errors import SetupError
 
 MAX_EVENTS = 20
 """Service events kept per service (ECS returns up to 100)."""

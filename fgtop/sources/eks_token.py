@@ -119,7 +119,7 @@ async def eks_token(aws: Aws, cluster: str, region: str) -> EksToken:
     Raises:
         fgtop.sources.errors.SetupError: When no credentials can be found.
     """
-    from fgtop.sources.errors import SetupError
+    from fgtop.errors import SetupError
 
     creds = await aws.session.get_credentials()
     if creds is None:

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from botocore.exceptions import ClientError
 
+from fgtop.errors import SetupError
+
 
 class ReadOnlyViolation(RuntimeError):
     """Raised when code asks the AWS layer for an operation that could change something."""
-
-
-class SetupError(Exception):
-    """A problem the user must fix before fgtop can start (one line, exit code 2)."""
 
 
 def one_line(exc: BaseException) -> str:

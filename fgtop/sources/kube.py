@@ -23,7 +23,7 @@ import aiohttp
 from kubernetes_asyncio.client import ApiClient, AppsV1Api, CoreV1Api
 from kubernetes_asyncio.client.exceptions import ApiException
 
-from fgtop.engine import Emit, Engine, Source
+from fgtop.engine.core import Emit, Engine, Source
 from fgtop.model.kube import KubeCluster, KubeEvent, KubeWorkload, Pod
 from fgtop.model.logs import LogLine
 from fgtop.sources.errors import one_line

@@ -20,8 +20,8 @@ from typing import Any, TypeVar
 from kubernetes_asyncio.client import ApiClient, Configuration
 from kubernetes_asyncio.config import ConfigException, list_kube_config_contexts, load_kube_config
 
+from fgtop.errors import SetupError
 from fgtop.model.kube import FargateProfile
-from fgtop.sources.errors import SetupError
 
 T = TypeVar("T")
 DEFAULT_KUBECONFIG = "~/.kube/config"

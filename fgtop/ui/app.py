@@ -15,14 +15,13 @@ from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 
-from fgtop.alerts import AlertEvaluator
-from fgtop.config import Config, history_path
+from fgtop.config import Config
 from fgtop.cost.prices import PriceTable, load_price_table
-from fgtop.engine import Engine
-from fgtop.insights import Insights, analyse
+from fgtop.derive.alerts import AlertEvaluator, alert_rules
+from fgtop.derive.insights import Insights, analyse
+from fgtop.derive.timeline import Timeline
+from fgtop.engine.core import Engine
 from fgtop.model import Pod, Service, Snapshot, Task
-from fgtop.runners import alert_rules
-from fgtop.timeline import Timeline
 from fgtop.ui.palette import Palette
 from fgtop.ui.screens.dashboard import DashboardScreen
 from fgtop.ui.screens.details import DetailsScreen
@@ -429,6 +428,3 @@ def create_app(**kwargs: Any) -> FgtopApp:
     ``recording`` (replay, demo), ``mode``, ``config``, ``theme``, ``service``, ``price_table``.
     """
     return FgtopApp(**kwargs)
-
-
-_ = history_path

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fgtop.cli import parse_duration
+from fgtop.text.durations import parse_duration
 
 
 def parse_seek(text: str, now: float, start: float) -> float:
@@ -16,7 +16,6 @@ def parse_seek(text: str, now: float, start: float) -> float:
     text = text.strip()
     if text[:1] in "+-" and len(text) > 1:
         seconds = parse_duration(text[1:])
-        assert seconds is not None
         return now + seconds if text[0] == "+" else now - seconds
     parts = text.split(":")
     if 2 <= len(parts) <= 3 and all(p.isdigit() for p in parts):

@@ -24,8 +24,10 @@ from rich.text import Text
 from textual.app import App
 from textual.theme import Theme
 
-from fgtop.config import DEFAULT_THEME, key_line, user_themes_dir
+from fgtop.config import DEFAULT_THEME
+from fgtop.paths import user_themes_dir
 from fgtop.resources import resource_dir
+from fgtop.text.toml_errors import key_line, syntax_message
 
 STATUS_KEYS = ("running", "pending", "stopped", "failed", "healthy", "unhealthy", "unknown")
 """The statuses every theme colours and marks with a glyph."""
@@ -193,11 +195,7 @@ def load_theme_file(path: Path) -> FgtopTheme:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        message = str(exc).replace("\n", " ")
-        if m := re.search(r"\s*\(at line (\d+), column (\d+)\)$", message):
-            where = f"{name}:{m.group(1)}:{m.group(2)}"
-            raise ThemeError(f"{where}: invalid TOML: {message[: m.start()]}") from None
-        raise ThemeError(f"{name}: invalid TOML: {message}") from None
+        raise ThemeError(syntax_message(name, exc, text)) from None
     for key in data:
         if key not in _TOP_KEYS:
             raise _fail(name, text, f'unknown key "{key}"{_closest(key, _TOP_KEYS)}', key)

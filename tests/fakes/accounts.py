@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fgtop.engine import Engine, Part, Source
+from fgtop.engine.core import Engine, Part, Source
 from fgtop.model import Cluster, Service, Task
 
 REGION = "us-east-1"

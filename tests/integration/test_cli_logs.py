@@ -201,8 +201,8 @@ def test_unknown_and_ambiguous_targets_exit_2(boto: Any, moto: str) -> None:
 
 
 def test_bad_since_is_one_line_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
-    from fgtop.cli import build_parser
-    from fgtop.logs_cli import run as run_logs
+    from fgtop.cli.logs import run as run_logs
+    from fgtop.cli.main import build_parser
 
     args = build_parser()[1]["logs"].parse_args(["api", "--since", "soon"])
     assert run_logs(args) == 2
@@ -212,7 +212,7 @@ def test_bad_since_is_one_line_exit_2(capsys: pytest.CaptureFixture[str]) -> Non
 
 def test_resolve_prefixes_and_ambiguity() -> None:
     """The target rules on a hand-made snapshot (no I/O)."""
-    from fgtop.logs_cli import TargetError, resolve
+    from fgtop.cli.logs import TargetError, resolve
     from fgtop.model import Pod, Snapshot, Task
 
     def task(tid: str, cluster: str = "prod", service: str | None = None) -> Task:

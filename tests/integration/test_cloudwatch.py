@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from fgtop.engine import Engine, Part, Source
+from fgtop.engine.core import Engine, Part, Source
 from fgtop.model import Cluster, Service, Task
 from fgtop.sources.aws import Aws
 from fgtop.sources.cloudwatch import CloudWatchSource, task_metrics_available

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from fgtop.engine import Engine
+from fgtop.engine.core import Engine
 from fgtop.sources.aws import Aws, ReadOnlyViolation
 from fgtop.sources.ecs import EcsSource, parse_service, parse_task
 from tests.fakes.aws_world import build_world

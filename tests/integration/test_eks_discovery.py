@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from fgtop.engine import Engine
+from fgtop.engine.core import Engine
 from fgtop.sources.aws import Aws
 from fgtop.sources.eks import ENDPOINT_OVERRIDE_ENV, EksConnection, discover_eks
 from fgtop.sources.eks_token import decode_token

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from fgtop.engine import Engine, Source
+from fgtop.engine.core import Engine, Source
+from fgtop.errors import SetupError
 from fgtop.model import SourceHealth
-from fgtop.sources.errors import SetupError
 from fgtop.sources.kube import KubeSource
 from fgtop.sources.kubeconfig import kubeconfig_connections, list_contexts
 from tests.fakes.kube_server import (

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from fgtop.engine import Engine
+from fgtop.engine.core import Engine
 from fgtop.sources.kube import KubeSource
 from fgtop.sources.kubeconfig import kubeconfig_connections
 from tests.fakes.kube_server import (

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from fgtop.config import Config
-from fgtop.live import LiveOptions, build_engine
+from fgtop.engine.build import LiveOptions, build_engine
 from fgtop.model import Snapshot
 from fgtop.model.codec import encode
 from fgtop.recording.reader import open_recording

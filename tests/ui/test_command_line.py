@@ -10,7 +10,7 @@ from textual.app import App, ComposeResult
 from textual.binding import BindingType
 from textual.widgets import Button, Static
 
-from fgtop.commands import COMMANDS, CommandError, complete, parse_command
+from fgtop.ui.commands import COMMANDS, CommandError, complete, parse_command
 from fgtop.ui.widgets.command_line import CommandLine
 
 

@@ -6,7 +6,7 @@ import dataclasses
 
 from textual.widgets import Static
 
-from fgtop.engine import Engine
+from fgtop.engine.core import Engine
 from fgtop.model import SourceHealth
 from fgtop.sources.aws import Aws
 from fgtop.sources.ecs import EcsSource

@@ -7,7 +7,7 @@ import json
 import yaml
 from textual.widgets import Static
 
-from fgtop.masking import MASK
+from fgtop.text.masking import MASK
 from fgtop.ui.screens.describe import DescribeScreen
 from tests.ui.helpers import plain
 from tests.ui.test_problems_screen import SIZE, demo_app, oom_problem, select, settle

@@ -7,7 +7,7 @@ from pathlib import Path
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static, TabbedContent
 
-from fgtop.engine import Engine
+from fgtop.engine.core import Engine
 from fgtop.model import Pod
 from fgtop.recording.player import Player
 from fgtop.recording.reader import open_recording

@@ -7,7 +7,7 @@ import dataclasses
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
-from fgtop.problems import Problem
+from fgtop.derive.problems import Problem
 from fgtop.recording.player import Player
 from fgtop.recording.reader import open_recording
 from fgtop.resources import demo_recording

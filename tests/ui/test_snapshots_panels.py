@@ -14,7 +14,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from fgtop.insights import analyse
+from fgtop.derive.insights import analyse
 from fgtop.model import Service
 from fgtop.recording.player import Player
 from fgtop.recording.reader import Recording, open_recording

@@ -6,8 +6,8 @@ import time
 
 from textual.widgets import DataTable, Static
 
-from fgtop.alerts import Alert
-from fgtop.timeline import KIND_TASK_STARTED, KIND_TASK_STOPPED, Timeline
+from fgtop.derive.alerts import Alert
+from fgtop.derive.timeline import KIND_TASK_STARTED, KIND_TASK_STOPPED, Timeline
 from fgtop.ui import fmt
 from fgtop.ui.screens.details import DetailsScreen
 from fgtop.ui.screens.logs import LogsScreen

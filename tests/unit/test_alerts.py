@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from fgtop.alerts import (
+from fgtop.derive.alerts import (
     DEFAULT_RULES,
     AlertEvaluator,
     AlertRule,

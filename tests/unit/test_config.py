@@ -20,7 +20,7 @@ from fgtop.config import (
     load_config,
     merge_cli,
 )
-from fgtop.sources.errors import SetupError
+from fgtop.errors import SetupError
 
 GOOD = """\
 # fgtop config
@@ -238,7 +238,7 @@ def test_documented_defaults_match_the_dataclass() -> None:
 
 
 def test_config_and_commands_never_import_textual() -> None:
-    code = "import sys, fgtop.config, fgtop.commands; print('textual' in sys.modules)"
+    code = "import sys, fgtop.config, fgtop.ui.commands; print('textual' in sys.modules)"
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )

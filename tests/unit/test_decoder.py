@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from fgtop.decoder import decode_deployment, decode_pod, decode_reason, decode_task
+from fgtop.derive.decoder import decode_deployment, decode_pod, decode_reason, decode_task
 from fgtop.model import (
     Container,
     ContainerState,

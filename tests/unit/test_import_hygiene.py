@@ -13,23 +13,25 @@ from pathlib import Path
 
 import fgtop
 
-PACKAGES = ["fgtop.model", "fgtop.sources", "fgtop.recording", "fgtop.cost"]
-PURE = [
+PACKAGES = [
+    "fgtop.model",
+    "fgtop.sources",
+    "fgtop.recording",
+    "fgtop.cost",
     "fgtop.engine",
-    "fgtop.live",
-    "fgtop.insights",
-    "fgtop.problems",
-    "fgtop.decoder",
-    "fgtop.alerts",
-    "fgtop.timeline",
-    "fgtop.masking",
-    "fgtop.sanitize",
-    "fgtop.logbuffer",
-    "fgtop.config",
-    "fgtop.commands",
+    "fgtop.derive",
+    "fgtop.text",
     "fgtop.printer",
-    "fgtop.logs_cli",
-    "fgtop.pricing_cli",
+]
+PURE = [
+    "fgtop.config",
+    "fgtop.errors",
+    "fgtop.paths",
+    "fgtop.ui.commands",
+    "fgtop.cli.logs",
+    "fgtop.cli.pricing",
+    "fgtop.cli.snapshot",
+    "fgtop.cli.record",
 ]
 
 

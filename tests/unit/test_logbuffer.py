@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import io
 
-from fgtop.logbuffer import (
+from fgtop.model.logs import LogLine
+from fgtop.text.logbuffer import (
     FilterView,
     LogBuffer,
     RowLayout,
@@ -12,7 +13,6 @@ from fgtop.logbuffer import (
     source_label,
     time_label,
 )
-from fgtop.model.logs import LogLine
 
 TASK = "arn:aws:ecs:us-east-1:123456789012:task/prod/0123456789abcdef"
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from fgtop.masking import MASK, is_secret_name, mask_document, mask_env, mask_url_password
+from fgtop.text.masking import MASK, is_secret_name, mask_document, mask_env, mask_url_password
 from tests.fakes.snapshots import SAMPLES as SAMPLES_DIR
 
 SAMPLES = SAMPLES_DIR

@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from fgtop.engine import Engine
+from fgtop.engine.core import Engine
 from fgtop.model.metrics import USD_PER_METRIC
 from fgtop.sources.aws import Aws
 from fgtop.sources.cloudwatch import CloudWatchSource

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 
+from fgtop.derive.problems import PENDING_GRACE, find_problems, problems_json
 from fgtop.model import (
     Container,
     ContainerState,
@@ -20,7 +21,6 @@ from fgtop.model import (
     Snapshot,
     Task,
 )
-from fgtop.problems import PENDING_GRACE, find_problems, problems_json
 
 NOW = 1_795_860_000.0  # 2026-11-28T10:40:00Z
 ACCT = "210987654321"

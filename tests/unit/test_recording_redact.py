@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fgtop.masking import MASK
 from fgtop.model import ContainerDefinition, LogLine, Pod, Snapshot, Task, TaskDefinition
 from fgtop.recording.reader import open_recording
 from fgtop.recording.redact import Redactor
 from fgtop.recording.writer import Recorder
+from fgtop.text.masking import MASK
 
 ACCT = "210987654321"
 OTHER = "123456789012"

@@ -9,7 +9,7 @@ import pytest
 from rich.console import Console
 from rich.segment import Segment
 
-from fgtop.sanitize import (
+from fgtop.text.sanitize import (
     MAX_CHARS,
     Matcher,
     clean,

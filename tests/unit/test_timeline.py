@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from fgtop.alerts import Alert
+from fgtop.derive.alerts import Alert
+from fgtop.derive.timeline import Timeline
 from fgtop.model import (
     Container,
     ContainerState,
@@ -17,7 +18,6 @@ from fgtop.model import (
     Snapshot,
     Task,
 )
-from fgtop.timeline import Timeline
 
 T0 = 1_795_860_000.0
 ACCT = "210987654321"

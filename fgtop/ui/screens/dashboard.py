@@ -10,8 +10,8 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Input, ProgressBar, TabbedContent, TabPane
 
-from fgtop.config import history_path
 from fgtop.model import Pod, Service, Snapshot, Task
+from fgtop.paths import history_path
 from fgtop.sources.cloudwatch import task_metrics_available
 from fgtop.ui.cells import money, service_cells, task_cells
 from fgtop.ui.widgets.command_line import CommandLine

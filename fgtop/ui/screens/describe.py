@@ -1,7 +1,7 @@
 """The describe view (``d``): the raw document of a task, service, task definition or pod.
 
 Shown as highlighted JSON or YAML (``y`` toggles), with secrets masked by
-:func:`fgtop.masking.mask_document`; ``t`` switches between a task or service and its task
+:func:`fgtop.text.masking.mask_document`; ``t`` switches between a task or service and its task
 definition; ``c`` copies the masked text. The document is data: it goes through
 :class:`rich.syntax.Syntax`, never through markup.
 """
@@ -20,9 +20,9 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from fgtop.masking import mask_document
 from fgtop.model import Pod, Service, Snapshot, Task, TaskDefinition
-from fgtop.printer import task_json
+from fgtop.printer.documents import task_json
+from fgtop.text.masking import mask_document
 from fgtop.ui.widgets.header_bar import HeaderBar
 
 Described = Task | Service | Pod | TaskDefinition

@@ -15,8 +15,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from fgtop.derive.problems import Problem
 from fgtop.model import KubeWorkload, Pod, Service, Snapshot, Task
-from fgtop.problems import Problem
 from fgtop.ui import fmt
 from fgtop.ui.widgets.filter_bar import FilterBar
 from fgtop.ui.widgets.header_bar import HeaderBar

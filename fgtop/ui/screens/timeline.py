@@ -1,7 +1,7 @@
 """The timeline (``e``, ``:timeline``): what happened, newest first, filterable.
 
 Service events, task starts and stops, deployments, pod events and fired alerts, merged by
-:class:`fgtop.timeline.Timeline`. In replay it follows the replay clock. The table is rebuilt
+:class:`fgtop.derive.timeline.Timeline`. In replay it follows the replay clock. The table is rebuilt
 only when the timeline, the clock's cut-off, the filter or the kind toggles change.
 """
 
@@ -15,8 +15,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from fgtop.model import KubeWorkload, Snapshot
-from fgtop.timeline import (
+from fgtop.derive.timeline import (
     KIND_ALERT,
     KIND_DEPLOYMENT,
     KIND_POD_EVENT,
@@ -27,6 +26,7 @@ from fgtop.timeline import (
     KIND_TASK_STOPPED,
     TimelineEntry,
 )
+from fgtop.model import KubeWorkload, Snapshot
 from fgtop.ui import fmt
 from fgtop.ui.screens.problems import SEVERITY_CELLS, find_resource, selected_key
 from fgtop.ui.widgets.filter_bar import FilterBar

@@ -23,7 +23,7 @@ from textual.suggester import Suggester
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
-from fgtop.commands import (
+from fgtop.ui.commands import (
     COMMANDS,
     CommandError,
     CommandSpec,
@@ -53,7 +53,7 @@ class CommandLine(Widget):
 
     Args:
         history_path: File to keep the history in between runs (None: memory only).
-        commands: The command table (defaults to :data:`fgtop.commands.COMMANDS`).
+        commands: The command table (defaults to :data:`fgtop.ui.commands.COMMANDS`).
     """
 
     DEFAULT_CSS = """

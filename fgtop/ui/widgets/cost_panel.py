@@ -15,7 +15,7 @@ from textual.widgets import Static
 from fgtop.cost.estimate import HOURS_PER_MONTH, CostSummary
 from fgtop.cost.rightsizing import ARM, RESIZE, SPOT, Suggestion
 from fgtop.cost.sizes import format_size
-from fgtop.sanitize import clean
+from fgtop.text.sanitize import clean
 
 MAX_ROWS = 12
 """Rows shown per breakdown table (the largest first)."""

@@ -19,8 +19,8 @@ from textual.geometry import Offset, Region
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from fgtop.logbuffer import Entry
-from fgtop.sanitize import Matcher, pretty_json_rows
+from fgtop.text.logbuffer import Entry
+from fgtop.text.sanitize import Matcher, pretty_json_rows
 
 if TYPE_CHECKING:
     from fgtop.ui.widgets.log_view import LogView

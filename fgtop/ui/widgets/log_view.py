@@ -1,8 +1,8 @@
 """LogView: a virtualised, follow-mode log viewer for lines from any producer.
 
-Only the visible rows are rendered (Line API), from a bounded :class:`~fgtop.logbuffer.LogBuffer`.
+Only the visible rows are rendered (Line API), from a bounded :class:`~fgtop.text.logbuffer.LogBuffer`.
 Appends are coalesced into one update per frame, so a burst of thousands of lines a second
-does not delay keys. Every message is cleaned by :mod:`fgtop.sanitize` and built as a Rich
+does not delay keys. Every message is cleaned by :mod:`fgtop.text.sanitize` and built as a Rich
 ``Text`` (never markup): control sequences and ``[red]``-style markup are shown harmlessly.
 
 Keys: ``/`` search, ``n``/``N`` next/previous match, ``f`` filter, ``+``/``-`` filter context,
@@ -28,9 +28,9 @@ from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widgets import Input, Static
 
-from fgtop.logbuffer import Entry, FilterView, LogBuffer, RowLayout, source_label, time_label
 from fgtop.model.logs import LogLine
-from fgtop.sanitize import Matcher, clean
+from fgtop.text.logbuffer import Entry, FilterView, LogBuffer, RowLayout, source_label, time_label
+from fgtop.text.sanitize import Matcher, clean
 from fgtop.ui.widgets.log_lines import (
     _LEVEL_CLASS,
     SOURCE_WIDTH,

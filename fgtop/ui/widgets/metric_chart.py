@@ -15,7 +15,7 @@ from textual.reactive import reactive
 from textual_plotext import PlotextPlot
 
 from fgtop.model.metrics import MetricSeries
-from fgtop.sanitize import clean
+from fgtop.text.sanitize import clean
 
 WINDOWS: tuple[int, ...] = (15 * 60, 3600, 3 * 3600, 12 * 3600)
 """The time windows, in seconds, switched by the keys 1-4 (``w`` cycles)."""

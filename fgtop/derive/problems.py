@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from fgtop.decoder import (
+from fgtop.derive.decoder import (
     CRITICAL,
     HIGH,
     MEDIUM,

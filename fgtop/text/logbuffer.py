@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.text import Text
 
 from fgtop.model.logs import LogLine
-from fgtop.sanitize import Level, Matcher, clean, level_of, pretty_json
+from fgtop.text.sanitize import Level, Matcher, clean, level_of, pretty_json
 
 
 class Entry:
@@ -174,7 +174,7 @@ class FilterView:
     """The line numbers a filter keeps, updated incrementally as lines arrive.
 
     Args:
-        pattern: The filter pattern (see :class:`~fgtop.sanitize.Matcher`).
+        pattern: The filter pattern (see :class:`~fgtop.text.sanitize.Matcher`).
         context: Lines kept before and after each match.
     """
 

@@ -12,8 +12,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from fgtop.alerts import Alert
-from fgtop.decoder import HIGH, LOW, MEDIUM, decode_task
+from fgtop.derive.alerts import Alert
+from fgtop.derive.decoder import HIGH, LOW, MEDIUM, decode_task
 from fgtop.model import Pod, Service, Snapshot, Task
 
 KIND_SERVICE_EVENT = "service-event"

@@ -1,6 +1,6 @@
-"""The rule table of :mod:`fgtop.decoder`: reason patterns, their plain text, exit codes.
+"""The rule table of :mod:`fgtop.derive.decoder`: reason patterns, their plain text, exit codes.
 
-Data only (compiled regexes and strings); the matching is in :mod:`fgtop.decoder`, which
+Data only (compiled regexes and strings); the matching is in :mod:`fgtop.derive.decoder`, which
 re-exports the severities. Severity is an int: 1 critical, 2 high, 3 medium, 4 low.
 """
 

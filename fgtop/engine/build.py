@@ -6,11 +6,11 @@ import logging
 from dataclasses import dataclass, field
 
 from fgtop.config import Config
-from fgtop.engine import Engine, Source
+from fgtop.engine.core import Engine, Source
+from fgtop.errors import SetupError
 from fgtop.sources.aws import Aws
 from fgtop.sources.cloudwatch import CloudWatchSource
 from fgtop.sources.ecs import EcsSource, check_clusters
-from fgtop.sources.errors import SetupError
 
 log = logging.getLogger(__name__)
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from fgtop.cost.estimate import CostSummary, estate_cost
 from fgtop.cost.prices import PriceTable
 from fgtop.cost.rightsizing import DEFAULT_HEADROOM, Suggestion, suggest
+from fgtop.derive.problems import Problem, find_problems
 from fgtop.model import Snapshot
-from fgtop.problems import Problem, find_problems
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,11 @@ exit code 2, never a traceback.
 from __future__ import annotations
 
 import argparse
-import asyncio
+import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from fgtop import __version__
-
-EXIT_USAGE = 2
 
 DESCRIPTION = """\
 top for AWS Fargate: every ECS task and EKS pod of an account, live.
@@ -174,33 +172,22 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argument
     return main, subs
 
 
-def parse_duration(text: str | None) -> float | None:
-    """``90s``, ``15m``, ``2h`` or plain seconds as seconds; None stays None.
-
-    Raises:
-        ValueError: For anything else.
-    """
-    if text is None:
-        return None
-    text = text.strip().lower()
-    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-    if text and text[-1] in units:
-        value, unit = text[:-1], units[text[-1]]
-    else:
-        value, unit = text, 1
-    try:
-        seconds = float(value) * unit
-    except ValueError:
-        raise ValueError(f"not a duration: {text!r} (use e.g. 90s, 15m, 2h)") from None
-    if seconds <= 0:
-        raise ValueError(f"duration must be positive: {text!r}")
-    return seconds
+COMMANDS: dict[str, tuple[str, str]] = {
+    "dashboard": ("fgtop.cli.dashboard", "run_dashboard"),
+    "demo": ("fgtop.cli.dashboard", "run_demo"),
+    "replay": ("fgtop.cli.dashboard", "run_replay"),
+    "snapshot": ("fgtop.cli.snapshot", "run"),
+    "record": ("fgtop.cli.record", "run"),
+    "logs": ("fgtop.cli.logs", "run"),
+    "pricing": ("fgtop.cli.pricing", "run"),
+}
+"""The dispatch table: subcommand -> (module, function). Modules load on use, so ``fgtop
+--help`` and ``fgtop snapshot`` never import Textual."""
 
 
-def fail(message: str) -> int:
-    """Print one line to stderr and return the usage exit code."""
-    print(f"fgtop: {message}", file=sys.stderr)
-    return EXIT_USAGE
+def _handler(command: str) -> Callable[[argparse.Namespace], int]:
+    module, name = COMMANDS[command]
+    return getattr(importlib.import_module(module), name)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -209,11 +196,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser, subs = build_parser()
     command, rest = split_command(parser, subs, argv)
     args = subs[command].parse_args(rest) if command else parser.parse_args(rest)
-    from fgtop import runners
-
     try:
-        handler = getattr(runners, f"run_{command or 'dashboard'}")
-        return handler(args)
+        return _handler(command or "dashboard")(args)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
@@ -243,11 +227,6 @@ def split_command(
             break
         i += 1
     return None, argv
-
-
-def run_async(coro) -> int:  # noqa: ANN001 - any coroutine returning an exit code
-    """Run a coroutine to completion and return its exit code."""
-    return asyncio.run(coro)
 
 
 if __name__ == "__main__":

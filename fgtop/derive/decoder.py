@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from fgtop.decoder_rules import _EXIT_CODES, _RULES, CRITICAL, HIGH, LOW, MEDIUM
+from fgtop.derive.decoder_rules import _EXIT_CODES, _RULES, CRITICAL, HIGH, LOW, MEDIUM
 from fgtop.model import Container, FargateProfile, KubeEvent, Pod, Service, Task
 
 __all__ = [

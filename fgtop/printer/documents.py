@@ -10,10 +10,10 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from fgtop.cost.estimate import usd
-from fgtop.insights import Insights
+from fgtop.derive.insights import Insights
+from fgtop.derive.problems import problems_json
 from fgtop.model import Pod, Service, Snapshot, Task
-from fgtop.problems import problems_json
-from fgtop.sanitize import clean
+from fgtop.text.sanitize import clean
 
 SCHEMA_VERSION = 1
 

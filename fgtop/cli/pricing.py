@@ -19,7 +19,6 @@ from typing import TextIO
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from fgtop.cli import fail
 from fgtop.cost.prices import (
     CACHE_FILE,
     PriceTable,
@@ -27,7 +26,8 @@ from fgtop.cost.prices import (
     load_price_table,
     parse_price_table,
 )
-from fgtop.sources.errors import SetupError, one_line
+from fgtop.errors import SetupError, fail
+from fgtop.sources.errors import one_line
 
 COLUMNS = (
     ("x86 vCPU-h", "linux_x86", "vcpu_hour"),
@@ -119,7 +119,7 @@ async def _update(profile: str | None, dest: Path) -> Path:
 
 def update(args: argparse.Namespace) -> int:
     """``fgtop pricing update``: refresh the table into the cache; one line; exit 0 or 2."""
-    from fgtop.runners import load_settings
+    from fgtop.cli.runners import load_settings
 
     dest = default_cache_dir()
     try:

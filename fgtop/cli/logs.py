@@ -7,7 +7,7 @@ from CloudWatch Logs through the task definition's ``awslogs`` options; a servic
 (running and recently stopped) are merged by time with a task column. Pod lines come from the
 Kubernetes log API, ``--previous`` for the last terminated container.
 
-Lines are printed sanitised by :func:`fgtop.logbuffer.print_lines` (no escape sequence at all
+Lines are printed sanitised by :func:`fgtop.text.logbuffer.print_lines` (no escape sequence at all
 when stdout is not a terminal). Problems that leave the target readable (another log driver, a
 missing log group, access denied) are one line each on stderr and exit 0; a target that does not
 exist or is ambiguous is one line on stderr and exit 2.
@@ -22,11 +22,13 @@ from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from fgtop.cli import fail, parse_duration
-from fgtop.engine import Engine
-from fgtop.logbuffer import print_lines
+from fgtop.cli.settings import live_options
+from fgtop.engine.build import build_engine
+from fgtop.engine.core import Engine
+from fgtop.errors import SetupError, fail
 from fgtop.model import LogLine, Pod, Snapshot, Task
-from fgtop.sources.errors import SetupError
+from fgtop.text.durations import parse_duration
+from fgtop.text.logbuffer import print_lines
 
 MIN_PREFIX = 8
 """Characters of a task id prefix accepted as a target (the log column shows 8)."""
@@ -300,9 +302,6 @@ async def main(args: Any) -> int:
     Raises:
         SetupError: For a bad region, credentials, cluster or kubeconfig context.
     """
-    from fgtop.live import build_engine
-    from fgtop.runners import live_options
-
     opts = live_options(args)
     opts.metrics = False  # logs need no CloudWatch metrics
     engine = await build_engine(opts)
@@ -324,7 +323,7 @@ async def main(args: Any) -> int:
 def run(args: argparse.Namespace) -> int:
     """``fgtop logs TARGET``: the exit code (0 shown, 2 not found / ambiguous / bad input)."""
     try:
-        args.since_seconds = parse_duration(args.since) or 900.0
+        args.since_seconds = parse_duration(args.since)
     except ValueError as exc:
         return fail(f"--since: {exc}")
     try:

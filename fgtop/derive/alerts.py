@@ -9,12 +9,14 @@ it has cleared. No I/O, no Textual.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from itertools import pairwise
 from typing import Any
 
-from fgtop.decoder import HIGH, MEDIUM, SEVERITY_NAMES, decode_task
+from fgtop.config import Config, ConfigError
+from fgtop.derive.decoder import HIGH, MEDIUM, SEVERITY_NAMES, decode_task
 from fgtop.model import MetricSeries, Snapshot
 
 KINDS = (
@@ -344,3 +346,20 @@ def _severity(value: Any, at: str) -> int:
     if isinstance(value, int) and not isinstance(value, bool) and value in SEVERITY_NAMES:
         return value
     raise ValueError(f"{at}: expected one of {', '.join(names)} (or 1-4), got {value!r}")
+
+
+def alert_rules(config: Config) -> list:
+    """The alert rules of the config file (with the defaults unless turned off).
+
+    Raises:
+        ConfigError: Naming the file, the line of the bad ``[[alerts]]`` table and the key.
+    """
+    try:
+        rules = parse_rules(config.alerts)
+    except ValueError as exc:
+        where = str(config.source or "config.toml")
+        found = re.match(r"alerts\[(\d+)\]", str(exc))
+        if found and int(found.group(1)) < len(config.alert_lines):
+            where += f":{config.alert_lines[int(found.group(1))]}"
+        raise ConfigError(f"{where}: {exc}") from None
+    return with_defaults(rules) if config.default_alerts else rules

@@ -1,0 +1,37 @@
+"""``fgtop snapshot``: poll once, print the whole state as JSON or a table, exit."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from fgtop.cli.settings import live_options
+from fgtop.cost.prices import load_price_table
+from fgtop.derive.insights import analyse
+from fgtop.engine.build import build_engine
+from fgtop.errors import SetupError, fail
+from fgtop.printer.documents import print_json, print_table
+
+
+def run(args: argparse.Namespace) -> int:
+    """``fgtop snapshot``: poll once, print, exit 0."""
+
+    async def go() -> int:
+        opts = live_options(args)
+        engine = await build_engine(opts)
+        try:
+            snapshot = await engine.poll_once()
+        finally:
+            await engine.stop()
+        insights = analyse(snapshot, load_price_table(), headroom=opts.config.headroom)
+        if args.format == "table":
+            print_table(snapshot, sys.stdout, insights)
+        else:
+            print_json(snapshot, sys.stdout, insights)
+        return 0
+
+    try:
+        return asyncio.run(go())
+    except SetupError as exc:
+        return fail(str(exc))
