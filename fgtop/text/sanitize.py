@@ -172,6 +172,34 @@ def to_text(
     return text
 
 
+FIELD_CHARS = 512
+"""Cap on one outside field (a name, tag, reason, event) as shown: 100 KB names stay cheap."""
+
+
+def safe(value: object, *, max_chars: int | None = FIELD_CHARS, style: Style | str = "") -> Text:
+    """The one way outside text reaches the screen: a Rich Text, never markup.
+
+    Control sequences are removed or made visible, newlines shown as ``↵``, markup kept
+    literal (``[link=...]`` stays those characters), length capped.
+
+    Args:
+        value: Any outside value (None shows as an empty text).
+        max_chars: Cap on the characters shown (None: no cap).
+        style: The style of the whole text.
+    """
+    return Text(
+        clean("" if value is None else str(value), max_chars=max_chars),
+        style=style,
+        no_wrap=True,
+        end="",
+    )
+
+
+def safe_str(value: object, *, max_chars: int | None = FIELD_CHARS) -> str:
+    """:func:`safe` as plain text, for places that take a string but no markup (toasts, titles)."""
+    return clean("" if value is None else str(value), max_chars=max_chars)
+
+
 _LEVEL_WORDS: dict[str, Level] = {
     "error": "ERROR",
     "err": "ERROR",
