@@ -19,6 +19,7 @@ from typing import TextIO
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from fgtop.cli.settings import load_settings
 from fgtop.cost.prices import (
     CACHE_FILE,
     PriceTable,
@@ -106,7 +107,7 @@ def _denied(exc: ClientError) -> str:
 
 
 async def _update(profile: str | None, dest: Path) -> Path:
-    from fgtop.cost.pricing_api import update_prices
+    from fgtop.sources.pricing import update_prices
     from fgtop.sources.aws import Aws
 
     aws = Aws(profile, ["us-east-1"])  # the Price List API answers from us-east-1
@@ -119,7 +120,6 @@ async def _update(profile: str | None, dest: Path) -> Path:
 
 def update(args: argparse.Namespace) -> int:
     """``fgtop pricing update``: refresh the table into the cache; one line; exit 0 or 2."""
-    from fgtop.cli.runners import load_settings
 
     dest = default_cache_dir()
     try:

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from fgtop.engine.core import Engine, Source
+from fgtop.engine.core import Engine
 from fgtop.errors import SetupError
 from fgtop.model import SourceHealth
+from fgtop.sources.base import Source
 from fgtop.sources.kube import KubeSource
 from fgtop.sources.kubeconfig import kubeconfig_connections, list_contexts
 from tests.fakes.kube_server import (
