@@ -107,8 +107,8 @@ def _denied(exc: ClientError) -> str:
 
 
 async def _update(profile: str | None, dest: Path) -> Path:
-    from fgtop.sources.pricing import update_prices
     from fgtop.sources.aws import Aws
+    from fgtop.sources.pricing import update_prices
 
     aws = Aws(profile, ["us-east-1"])  # the Price List API answers from us-east-1
     try:
