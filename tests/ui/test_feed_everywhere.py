@@ -7,6 +7,7 @@ import asyncio
 import dataclasses
 
 import pytest
+from textual.widgets import Select
 
 from fgtop.derive.alerts import Alert
 from fgtop.recording.reader import open_recording
@@ -18,6 +19,7 @@ from fgtop.ui.screens.logs import LogsScreen
 from fgtop.ui.screens.problems import ProblemsScreen
 from fgtop.ui.screens.timeline import TimelineScreen
 from fgtop.ui.widgets.header_bar import HeaderBar
+from fgtop.ui.widgets.log_view import LogView
 from tests.ui.helpers import demo_app, plain, pushed_app, settle
 
 SIZE = (200, 50)
@@ -169,3 +171,54 @@ async def test_a_source_with_a_bad_part_fails_alone_and_the_rest_keep_publishing
         assert "pods must be a list, got int" in health["kube:bad"].error
         assert len(app.snapshot.tasks) == len(ecs["tasks"])
     assert dataclasses.is_dataclass(app.snapshot)
+
+
+async def test_esc_leaves_the_logs_and_a_picked_container_gives_the_keys_back() -> None:
+    app, _, _ = demo_app(20)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("l")  # logs of the task under the cursor
+        await settle(pilot)
+        logs = app.screen
+        assert isinstance(logs, LogsScreen)
+        view = logs.query_one(LogView)
+        for _ in range(20):  # the recorded lines arrive through the log feed
+            await pilot.pause(0.1)
+            if len(view.buffer):
+                break
+        assert len(view.buffer) > 0
+        # A search is cleared by the first esc; the second goes back.
+        await pilot.press("slash", *"e", "enter")
+        await pilot.pause()
+        assert view._search is not None  # noqa: SLF001
+        await pilot.press("escape")
+        await pilot.pause()
+        assert view._search is None and app.screen is logs  # noqa: SLF001
+        picker = logs.query_one("#containers", Select)
+        if picker.display:
+            await pilot.press("c")
+            await pilot.press("down", "enter")
+            await pilot.pause()
+            assert view.has_focus_within  # the log keys work at once
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, DashboardScreen)
+
+
+async def test_hidden_screens_do_not_render_and_catch_up_when_back() -> None:
+    app, _, _ = demo_app(20)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        dash = app.screen
+        assert isinstance(dash, DashboardScreen) and dash.shown is app.frame
+        await pilot.press("exclamation_mark")
+        await settle(pilot)
+        problems = app.screen
+        for _ in range(3):
+            await pilot.press("full_stop")
+            await settle(pilot)
+            assert problems.shown is app.frame  # the visible screen follows every frame
+        assert dash.shown is not app.frame  # the hidden one did not re-render
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is dash and dash.shown is app.frame  # and caught up on return
