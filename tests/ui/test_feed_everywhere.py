@@ -18,9 +18,11 @@ from fgtop.ui.screens.dashboard import DashboardScreen
 from fgtop.ui.screens.logs import LogsScreen
 from fgtop.ui.screens.problems import ProblemsScreen
 from fgtop.ui.screens.timeline import TimelineScreen
+from fgtop.ui.widgets.command_line import CommandLine
 from fgtop.ui.widgets.header_bar import HeaderBar
 from fgtop.ui.widgets.log_view import LogView
-from tests.ui.helpers import demo_app, plain, pushed_app, settle
+from fgtop.ui.widgets.task_grid import TaskGrid
+from tests.ui.helpers import plain, pushed_app, settle
 
 SIZE = (200, 50)
 SCREENS = {
@@ -37,7 +39,7 @@ def header(app) -> str:
 
 
 @pytest.mark.parametrize("name", list(SCREENS))
-async def test_every_replay_key_works_on_every_screen(name: str) -> None:
+async def test_every_replay_key_works_on_every_screen(name: str, demo_app) -> None:
     keys, screen_type = SCREENS[name]
     app, player, rec = demo_app(20)
     async with app.run_test(size=SIZE) as pilot:
@@ -71,7 +73,7 @@ async def test_every_replay_key_works_on_every_screen(name: str) -> None:
         await app.feed.settled()
 
 
-async def test_a_jump_fires_no_alert_for_what_happened_before_it() -> None:
+async def test_a_jump_fires_no_alert_for_what_happened_before_it(demo_app) -> None:
     app, _, rec = demo_app(5)
     fired: list[Alert] = []
     app.feed.subscribe(lambda frame: fired.extend(frame.derived.fired))
@@ -173,7 +175,7 @@ async def test_a_source_with_a_bad_part_fails_alone_and_the_rest_keep_publishing
     assert dataclasses.is_dataclass(app.snapshot)
 
 
-async def test_esc_leaves_the_logs_and_a_picked_container_gives_the_keys_back() -> None:
+async def test_esc_leaves_the_logs_and_a_picked_container_gives_the_keys_back(demo_app) -> None:
     app, _, _ = demo_app(20)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -205,7 +207,7 @@ async def test_esc_leaves_the_logs_and_a_picked_container_gives_the_keys_back() 
         assert isinstance(app.screen, DashboardScreen)
 
 
-async def test_hidden_screens_do_not_render_and_catch_up_when_back() -> None:
+async def test_hidden_screens_do_not_render_and_catch_up_when_back(demo_app) -> None:
     app, _, _ = demo_app(20)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -222,3 +224,28 @@ async def test_hidden_screens_do_not_render_and_catch_up_when_back() -> None:
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen is dash and dash.shown is app.frame  # and caught up on return
+
+
+async def test_region_and_context_commands_complete_and_check_their_argument(demo_app) -> None:
+    app, _, _ = demo_app(20)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        regions = app.snapshot.regions
+        assert len(regions) >= 2
+        await pilot.press(":", *"region ", *regions[-1][:4], "tab")
+        line = app.screen.query_one(CommandLine)
+        assert line.input.value.startswith(f"region {regions[-1][:4]}")
+        assert any(v == f"region {regions[-1]}" for v in line.candidates(line.input.value))
+        line.input.value = f"region {regions[-1]}"
+        await pilot.press("enter")
+        await settle(pilot)
+        grid = app.screen.query_one(TaskGrid)
+        assert grid.filter_text == regions[-1]
+        assert all(t.region == regions[-1] for t in grid.visible_items())
+        # A context nobody watches is an error, and the tables stay as they are.
+        before = len(grid.visible_items())
+        await pilot.press(":", *"ctx nonexistent", "enter")
+        await settle(pilot)
+        errors = [n.message for n in app._notifications if n.severity == "error"]  # noqa: SLF001
+        assert any("no context 'nonexistent': watching" in m for m in errors)
+        assert len(grid.visible_items()) == before

@@ -15,6 +15,7 @@ from textual.widgets import Footer, Static
 from fgtop.model import Pod, Service, Snapshot, Task
 from fgtop.ui import fmt
 from fgtop.ui.screens.base import FgtopScreen
+from fgtop.ui.widgets.header_bar import HeaderBar
 
 
 def _kv(rows: list[tuple[str, str | None]]) -> Table:
@@ -227,7 +228,8 @@ class DetailsScreen(FgtopScreen):
         self.key = key
 
     def compose(self) -> ComposeResult:
-        """A scrolling body and the footer of keys."""
+        """The header, a scrolling body and the footer of keys."""
+        yield HeaderBar()
         with VerticalScroll():
             yield Static(id="body")
         yield Footer()

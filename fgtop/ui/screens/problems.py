@@ -391,9 +391,11 @@ class ProblemsScreen(FgtopScreen):
         self.app.go_dashboard(item.key if item is not None else problem.target)  # type: ignore[attr-defined]
 
     def action_describe(self) -> None:
-        """The raw document of the broken resource."""
+        """The raw document of the broken resource (a workload: its first unhealthy pod)."""
         problem = self.selected_problem()
         item = self._resource(problem) if problem is not None else None
+        if isinstance(item, KubeWorkload):  # its pods say why: describe the unhealthy one
+            item = workload_pod(self.fgtop.snapshot, item)
         if isinstance(item, Task | Service | Pod):
             self.app.open_describe(item.key)  # type: ignore[attr-defined]
         elif problem is not None:
