@@ -24,7 +24,12 @@ def run(args: argparse.Namespace) -> int:
             snapshot = await engine.poll_once()
         finally:
             await engine.stop()
-        insights = analyse(snapshot, load_price_table(), headroom=opts.config.headroom)
+        insights = analyse(
+            snapshot,
+            load_price_table(),
+            headroom=opts.config.headroom,
+            savings_plan_discount=opts.config.savings_plan_discount,
+        )
         if args.format == "table":
             print_table(snapshot, sys.stdout, insights)
         else:
