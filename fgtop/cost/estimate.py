@@ -26,7 +26,7 @@ LINUX_MINIMUM_SECONDS = 60
 WINDOWS_MINIMUM_SECONDS = 15 * 60
 DEFAULT_REGION = "us-east-1"
 MAX_DISCOUNT = Decimal("0.72")
-"""The deepest Compute Savings Plan discount on Fargate (3-year, all upfront: "up to 72%")."""
+"""The largest discount AWS advertises for a Savings Plan ("up to 72%"): the config bound."""
 EKS_CAPACITY = "EKS_FARGATE"
 """The capacity-provider key EKS Fargate pods are grouped under."""
 
@@ -424,7 +424,7 @@ def as_discount(value: float | Decimal | str) -> Decimal:
     """A Savings Plan discount as an exact Decimal (``0.2`` -> ``Decimal("0.2")``).
 
     Raises:
-        ValueError: Outside 0 to 0.72 (the deepest Compute Savings Plan discount).
+        ValueError: Outside 0 to 0.72 (the config bound).
     """
     d = value if isinstance(value, Decimal) else Decimal(str(value))
     if not Decimal(0) <= d <= MAX_DISCOUNT:

@@ -65,7 +65,7 @@ def _change(s: Suggestion) -> Text:
     if s.kind == RESIZE:
         return Text(f"{format_size(*s.current)} → {format_size(*s.proposed)}")
     if s.kind == ARM:
-        return Text("move to ARM (Graviton)")
+        return Text("move to ARM (Graviton): check images are multi-arch")
     if s.kind == SPOT:
         return Text(f"{s.tasks - 1} of {s.tasks} tasks to FARGATE_SPOT")
     return Text(s.kind)
