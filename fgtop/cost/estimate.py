@@ -1,5 +1,8 @@
 """What Fargate tasks, pods, services and the whole estate cost: pure functions.
 
+The billing window and minimums live in :mod:`fgtop.cost.billing`, the summary type in
+:mod:`fgtop.cost.summary`; their public names are importable from here as well.
+
 Money is :class:`~decimal.Decimal` throughout (dollars); round only for display. Time
 ``now`` is always passed in (a replay passes the recording's time): nothing here reads the
 wall clock, a file or the network.
@@ -7,13 +10,24 @@ wall clock, a file or the network.
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
-from dataclasses import dataclass, field
 from decimal import Decimal
 
+from fgtop.cost.billing import (
+    LINUX_MINIMUM_SECONDS,
+    billed_seconds,
+    cost_for,
+    is_windows,
+    minimum_surcharge_seconds,
+    pod_billing_window,
+    task_billing_window,
+    task_minimum_seconds,
+)
+from fgtop.cost.billing import WINDOWS_MINIMUM_SECONDS as WINDOWS_MINIMUM_SECONDS
 from fgtop.cost.prices import PriceTable, Rate, RegionPrices
 from fgtop.cost.sizes import parse_capacity_provisioned, pod_fargate_size
+from fgtop.cost.summary import CostSummary
+from fgtop.cost.summary import usd as usd
 from fgtop.model.ecs import Service, Task
 from fgtop.model.kube import Pod
 from fgtop.model.snapshot import Snapshot
@@ -22,8 +36,6 @@ HOURS_PER_MONTH = 730
 """AWS's hours in a month for monthly projections."""
 FREE_STORAGE_GIB = 20
 """Ephemeral storage every Fargate task gets without charge."""
-LINUX_MINIMUM_SECONDS = 60
-WINDOWS_MINIMUM_SECONDS = 15 * 60
 DEFAULT_REGION = "us-east-1"
 MAX_DISCOUNT = Decimal("0.72")
 """The largest discount AWS advertises for a Savings Plan ("up to 72%"): the config bound."""
@@ -31,14 +43,8 @@ EKS_CAPACITY = "EKS_FARGATE"
 """The capacity-provider key EKS Fargate pods are grouped under."""
 
 _UNITS = Decimal(1024)
-_HOUR = Decimal(3600)
 _ENDED = frozenset({"STOPPED", "DELETED"})
 _FARGATE_PROVIDERS = (None, "FARGATE", "FARGATE_SPOT")
-
-
-def is_windows(os_family: str | None) -> bool:
-    """Whether an ECS ``operatingSystemFamily`` is a Windows one."""
-    return (os_family or "").upper().startswith("WINDOWS")
 
 
 class ImpossibleSize(ValueError):
@@ -164,49 +170,6 @@ def task_rate(
         return None
 
 
-def billed_seconds(start: float | None, end: float | None, minimum: int = 60) -> int:
-    """Seconds Fargate bills between ``start`` and ``end``: per second, rounded up, minimum.
-
-    Returns 0 when the start is unknown or the end comes first.
-    """
-    if start is None or end is None or end < start:
-        return 0
-    return max(minimum, math.ceil(end - start))
-
-
-def cost_for(rate: Decimal, seconds: int) -> Decimal:
-    """Dollars for ``seconds`` at ``rate`` dollars per hour."""
-    return rate * Decimal(seconds) / _HOUR
-
-
-def task_billing_window(task: Task, now: float) -> tuple[float | None, float | None]:
-    """(start, end) of the billed time.
-
-    AWS bills "from the time you start to download your container image until the task
-    terminates": from ``pullStartedAt`` (else ``startedAt``, else ``createdAt``) until
-    ``stoppedAt`` (else ``executionStoppedAt``, else ``now``), never past ``now``.
-    """
-    start = next(
-        (t for t in (task.pull_started_at, task.started_at, task.created_at) if t is not None),
-        None,
-    )
-    stop = task.stopped_at if task.stopped_at is not None else task.execution_stopped_at
-    end = min(stop, now) if stop is not None else now
-    return start, end
-
-
-def task_minimum_seconds(task: Task) -> int:
-    """The minimum Fargate bills a task: 15 minutes on Windows, one minute on Linux."""
-    return WINDOWS_MINIMUM_SECONDS if is_windows(task.os) else LINUX_MINIMUM_SECONDS
-
-
-def minimum_surcharge_seconds(start: float | None, end: float | None, minimum: int) -> int:
-    """Seconds billed only because of the minimum (0 when the run was long enough)."""
-    if start is None or end is None or end < start:
-        return 0
-    return max(0, minimum - math.ceil(end - start))
-
-
 def task_cost_so_far(task: Task, table: PriceTable, now: float) -> Decimal | None:
     """Dollars a task has cost from its start until it stopped or ``now``.
 
@@ -267,13 +230,6 @@ def pod_cost_so_far(
     return None if rate is None else _pod_cost(pod, rate, now)
 
 
-def pod_billing_window(pod: Pod, now: float) -> tuple[float | None, float | None]:
-    """(start, end) of a pod's billed time: started (else created) until deleted or ``now``."""
-    start = pod.started_at if pod.started_at is not None else pod.created_at
-    end = min(pod.deleted_at, now) if pod.deleted_at is not None else now
-    return start, end
-
-
 def _pod_cost(pod: Pod, rate: Decimal, now: float) -> Decimal:
     return cost_for(rate, billed_seconds(*pod_billing_window(pod, now)))
 
@@ -332,92 +288,6 @@ def workload_key(pod: Pod) -> tuple[str, str]:
         name = name[: -len(pth) - 1]
     name = name or pod.name
     return f"k8s:{pod.cluster}/{pod.namespace}/{name}", f"{pod.namespace}/{name}"
-
-
-@dataclass(frozen=True)
-class CostSummary:
-    """What the estate costs at ``at``: totals, breakdowns, and a figure per task and pod.
-
-    Every figure is after the Savings Plan ``discount`` (0 by default); the ``*_list``
-    figures beside them are list price.
-    """
-
-    at: float
-    """The POSIX time the figures are for (the snapshot's, not the wall clock)."""
-    per_hour: Decimal = Decimal(0)
-    """Burn rate of everything running, dollars per hour."""
-    per_month_projected: Decimal = Decimal(0)
-    """``per_hour`` x 730."""
-    by_cluster: dict[str, Decimal] = field(default_factory=dict)
-    by_service: dict[str, Decimal] = field(default_factory=dict)
-    """Keyed by service ARN, or ``k8s:cluster/namespace/workload`` for pods."""
-    by_capacity_provider: dict[str, Decimal] = field(default_factory=dict)
-    spot_savings_per_hour: Decimal = Decimal(0)
-    """What the running Spot tasks would cost on FARGATE (after the discount) minus what
-    they cost."""
-    task_rates: dict[str, Decimal] = field(default_factory=dict)
-    task_costs: dict[str, Decimal] = field(default_factory=dict)
-    pod_rates: dict[str, Decimal] = field(default_factory=dict)
-    pod_costs: dict[str, Decimal] = field(default_factory=dict)
-    service_rates: dict[str, Decimal] = field(default_factory=dict)
-    service_costs: dict[str, Decimal] = field(default_factory=dict)
-    labels: dict[str, str] = field(default_factory=dict)
-    """Display names of the keys of ``by_cluster`` and ``by_service``."""
-    unpriced: tuple[str, ...] = ()
-    """Keys of running tasks and pods that could not be priced."""
-    unpriced_reasons: dict[str, str] = field(default_factory=dict)
-    """Why each key of ``unpriced`` could not be priced."""
-    price_table_date: str = ""
-    price_table_source: str = ""
-    spot_is_estimate: bool = True
-    discount: Decimal = Decimal(0)
-    """The Savings Plan fraction taken off on-demand Fargate compute."""
-    per_hour_list: Decimal = Decimal(0)
-    """``per_hour`` at list price."""
-    per_month_projected_list: Decimal = Decimal(0)
-    task_rates_list: dict[str, Decimal] = field(default_factory=dict)
-    task_costs_list: dict[str, Decimal] = field(default_factory=dict)
-    pod_rates_list: dict[str, Decimal] = field(default_factory=dict)
-    pod_costs_list: dict[str, Decimal] = field(default_factory=dict)
-    service_rates_list: dict[str, Decimal] = field(default_factory=dict)
-    service_costs_list: dict[str, Decimal] = field(default_factory=dict)
-    minimum_charge: Decimal = Decimal(0)
-    """What the one-minute (Windows: 15-minute) minimum added for tasks and pods that ran
-    for less than it and have ended, after the discount."""
-    minimum_charge_list: Decimal = Decimal(0)
-    minimum_charged: int = 0
-    """How many ended tasks and pods ran for less than their minimum."""
-    derived_figures: tuple[str, ...] = ()
-    """``region figure`` pairs the figures above rest on that are derived, not published."""
-    spot_dates: dict[str, str] = field(default_factory=dict)
-    """Region -> date of its published Spot figure (``""``: undated), for regions with Spot
-    tasks; regions whose Spot figure is derived appear in ``derived_figures`` instead."""
-
-    def as_json(self) -> dict[str, object]:
-        """The top-level ``cost`` object of ``fgtop snapshot --format json``."""
-        return {
-            "discount": float(self.discount),
-            "per_hour": usd(self.per_hour),
-            "per_hour_list": usd(self.per_hour_list),
-            "per_month_projected": usd(self.per_month_projected),
-            "per_month_projected_list": usd(self.per_month_projected_list),
-            "spot_savings_per_hour": usd(self.spot_savings_per_hour),
-            "minimum_charge": usd(self.minimum_charge),
-            "minimum_charge_list": usd(self.minimum_charge_list),
-            "minimum_charged": self.minimum_charged,
-            "price_table_date": self.price_table_date,
-            "price_table_source": self.price_table_source,
-            "spot_is_estimate": self.spot_is_estimate,
-            "spot_dates": dict(self.spot_dates),
-            "derived_figures": list(self.derived_figures),
-            "unpriced": list(self.unpriced),
-            "unpriced_reasons": dict(self.unpriced_reasons),
-        }
-
-
-def usd(amount: Decimal | None) -> float | None:
-    """A Decimal amount as a float number of dollars (for JSON), rounded to 1e-6."""
-    return None if amount is None else float(amount.quantize(Decimal("0.000001")))
 
 
 def as_discount(value: float | Decimal | str) -> Decimal:
