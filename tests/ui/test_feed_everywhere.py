@@ -9,6 +9,7 @@ import dataclasses
 import pytest
 from textual.widgets import Select
 
+from fgtop.config import Config
 from fgtop.derive.alerts import Alert
 from fgtop.recording.reader import open_recording
 from fgtop.resources import demo_recording
@@ -249,3 +250,15 @@ async def test_region_and_context_commands_complete_and_check_their_argument(dem
         errors = [n.message for n in app._notifications if n.severity == "error"]  # noqa: SLF001
         assert any("no context 'nonexistent': watching" in m for m in errors)
         assert len(grid.visible_items()) == before
+
+
+async def test_the_savings_plan_discount_reaches_the_cost_panel(demo_app) -> None:
+    app, _, _ = demo_app(20, config=Config(savings_plan_discount=0.2))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        assert isinstance(app.screen, CostScreen)
+        text = " ".join(plain(w.render(), width=200) for w in app.screen.query("Static"))
+        assert "list price less 20% Savings Plan" in text
+        assert float(app.insights.cost.discount) == pytest.approx(0.2)
