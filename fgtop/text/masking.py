@@ -35,7 +35,11 @@ _SECRET_TOKENS = frozenset(
 """Short words that make a name secret only as a whole part (``API_KEY``, not ``MONKEY``)."""
 
 _SPLIT = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])")
-_URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.\-]*://[^:/?#@\s]*):(?P<pw>[^@\s/]+)@")
+# The lookbehind makes a scheme start only at the start of a word: without it a 100 KB run of
+# letters costs quadratic time (each position would be tried as a scheme start).
+_URL_PASSWORD = re.compile(
+    r"(?<![A-Za-z0-9+.\-])(?P<head>[A-Za-z][A-Za-z0-9+.\-]*://[^:/?#@\s]*):(?P<pw>[^@\s/]+)@"
+)
 
 
 def is_secret_name(name: str) -> bool:
@@ -53,6 +57,8 @@ def is_secret_name(name: str) -> bool:
 
 def mask_url_password(value: str) -> str:
     """Hide the password of URLs in ``value``: ``postgres://u:pw@host`` -> ``postgres://u:****@host``."""
+    if "://" not in value:
+        return value
     return _URL_PASSWORD.sub(lambda m: f"{m.group('head')}:{MASK}@", value)
 
 

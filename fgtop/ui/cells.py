@@ -15,7 +15,7 @@ from fgtop.ui.widgets.resource_table import Cell
 
 SPARK_WINDOW = 1800
 """The services table's sparkline covers the last 30 minutes."""
-CELL_CHARS = 120
+CELL_CHARS = 80
 """Cap on an outside value shown in a grid cell (the full value is in details and describe)."""
 
 

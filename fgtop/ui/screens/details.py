@@ -46,7 +46,7 @@ def _kv(rows: list[tuple[str, str | None]]) -> Table:
 
 
 def _title(kind: str, name: str) -> Text:
-    title = Text(f"{kind} ", style="bold", end="")
+    title = Text(f"{kind} ", style="bold")
     return title.append_text(safe(name, style="bold"))
 
 
