@@ -10,6 +10,7 @@ Operations are named as in the API (``DescribeServices``, ``GetMetricData``).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections import Counter
 from urllib.parse import parse_qs
@@ -55,6 +56,7 @@ class FaultProxy:
         self.url = ""
         self._runner: web.AppRunner | None = None
         self._session: ClientSession | None = None
+        self._stopping = asyncio.Event()
 
     async def __aenter__(self) -> FaultProxy:
         await self.start()
@@ -77,7 +79,8 @@ class FaultProxy:
         return self.url
 
     async def stop(self) -> None:
-        """Close the listener and the upstream session."""
+        """Close the listener and the upstream session (delayed requests end at once)."""
+        self._stopping.set()
         if self._session:
             await self._session.close()
         if self._runner:
@@ -109,7 +112,10 @@ class FaultProxy:
         if op in self.fail:
             return self._error(503, "ServiceUnavailableException", "Service Unavailable")
         if op in self.delay:
-            await asyncio.sleep(self.delay[op])
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), self.delay[op])
+            if self._stopping.is_set():
+                return self._error(503, "ServiceUnavailableException", "proxy stopping")
         headers = {
             k: v for k, v in request.headers.items() if k.lower() not in {"host", "content-length"}
         }
