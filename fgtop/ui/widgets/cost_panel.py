@@ -15,7 +15,7 @@ from textual.widgets import Static
 from fgtop.cost.estimate import HOURS_PER_MONTH, CostSummary
 from fgtop.cost.rightsizing import ARM, RESIZE, SPOT, Suggestion
 from fgtop.cost.sizes import format_size
-from fgtop.text.sanitize import clean
+from fgtop.text.sanitize import clean, safe
 
 MAX_ROWS = 12
 """Rows shown per breakdown table (the largest first)."""
@@ -225,6 +225,7 @@ class CostPanel(VerticalScroll):
                 f"({'; '.join(reasons)})",
                 style="yellow",
             )
-        for w in warnings:
-            text.append(f"\n⚠ {w}", style="yellow")
+        for w in warnings:  # they may quote a price file's path or contents
+            text.append("\n")
+            text.append_text(safe(f"⚠ {w}", style="yellow"))
         return text

@@ -7,6 +7,7 @@ from typing import ClassVar
 from rich.text import Text
 
 from fgtop.model import KubeWorkload, Service
+from fgtop.ui.cells import text_cell
 from fgtop.ui.palette import Palette
 from fgtop.ui.widgets.resource_table import Cell, Column, ResourceTable
 from fgtop.ui.widgets.resource_table import flagged as _flagged
@@ -54,12 +55,12 @@ class ServicesTable(ResourceTable[Service | KubeWorkload]):
         )
         extra = self.extra.get(s.key, {})
         return {
-            "name": Cell(_flagged(Text(s.name), extra)),
-            "cluster": Cell(s.cluster),
-            "region": Cell(s.region),
+            "name": Cell(_flagged(text_cell(s.name), extra)),
+            "cluster": text_cell(s.cluster),
+            "region": text_cell(s.region),
             "tasks": Cell(tasks, sort_value=(s.running / s.desired if s.desired else 1.0, s.name)),
             "pending": Cell(str(s.pending), sort_value=s.pending),
-            "deploy": Cell(Text(state, style=p.style(dkind) if dkind else "")),
+            "deploy": text_cell(state, style=p.style(dkind) if dkind else ""),
             "cpu": extra.get("cpu", Cell("-", sort_value=None)),
             "mem": extra.get("mem", Cell("-", sort_value=None)),
             "spark": extra.get("spark", Cell("", sort_value=None)),
@@ -78,9 +79,9 @@ class ServicesTable(ResourceTable[Service | KubeWorkload]):
         tasks = Text(f"{p.glyph(kind)} {w.ready}/{w.desired}", style=p.style(kind))
         rolling = w.updated < w.desired
         return {
-            "name": Cell(f"{w.namespace}/{w.name}"),
-            "cluster": Cell(w.cluster),
-            "region": Cell(f"k8s {w.kind.lower()}"[:12]),
+            "name": text_cell(f"{w.namespace}/{w.name}"),
+            "cluster": text_cell(w.cluster),
+            "region": text_cell(f"k8s {w.kind.lower()}"[:12]),
             "tasks": Cell(tasks, sort_value=(w.ready / w.desired if w.desired else 1.0, w.name)),
             "pending": Cell(
                 str(max(0, w.desired - w.available)), sort_value=w.desired - w.available

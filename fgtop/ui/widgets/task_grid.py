@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from rich.text import Text
-
 from fgtop.model import Snapshot, Task
 from fgtop.ui import fmt
+from fgtop.ui.cells import text_cell
 from fgtop.ui.palette import Palette, health_kind, task_status_kind
 from fgtop.ui.widgets.resource_table import Cell, Column, ResourceTable
 from fgtop.ui.widgets.resource_table import flagged as _flagged
@@ -59,9 +58,9 @@ class TaskGrid(ResourceTable[Task]):
         """One task as a row."""
         p = self.palette
         kind = task_status_kind(task.last_status, task_abnormal(task))
-        status = Text(f"{p.glyph(kind)} {task.last_status}", style=p.style(kind))
+        status = text_cell(task.last_status, style=p.style(kind), prefix=f"{p.glyph(kind)} ")
         hkind = health_kind(task.health)
-        health = Text(f"{p.glyph(hkind)} {task.health}", style=p.style(hkind))
+        health = text_cell(task.health, style=p.style(hkind), prefix=f"{p.glyph(hkind)} ")
         provider = task.capacity_provider or task.launch_type
         reason = task.stopped_reason or ""
         if task.last_status == "STOPPED":
@@ -79,20 +78,20 @@ class TaskGrid(ResourceTable[Task]):
                 _flagged(status, extra), sort_value=(STATUS_RANK.get(kind, 9), task.service or "")
             ),
             "health": Cell(health, sort_value=health_kind(task.health) != "unhealthy"),
-            "service": Cell(task.service or f"({task.group or 'standalone'})"),
-            "id": Cell(task.id[:8], sort_value=task.id),
-            "taskdef": Cell(task.family_revision),
+            "service": text_cell(task.service or f"({task.group or 'standalone'})"),
+            "id": text_cell(task.id[:8], sort_value=task.id),
+            "taskdef": text_cell(task.family_revision),
             "size": Cell(
                 fmt.size(task.cpu, task.memory), sort_value=(task.cpu or 0, task.memory or 0)
             ),
             "cpu": extra.get("cpu", Cell("-", sort_value=None)),
             "mem": extra.get("mem", Cell("-", sort_value=None)),
-            "provider": Cell("SPOT" if task.is_spot else provider.replace("FARGATE", "FARGATE")),
-            "arch": Cell(task.arch or "?"),
-            "az": Cell(task.az or "-"),
-            "ip": Cell(task.private_ip or "-"),
+            "provider": text_cell("SPOT" if task.is_spot else provider),
+            "arch": text_cell(task.arch or "?"),
+            "az": text_cell(task.az or "-"),
+            "ip": text_cell(task.private_ip or "-"),
             "age": Cell(fmt.age(start, self.now), sort_value=-(start or 0)),
             "cost": extra.get("cost", Cell("-", sort_value=None)),
             "spent": extra.get("spent", Cell("-", sort_value=None)),
-            "reason": Cell(Text(reason, style=p.style("failed") if kind == "failed" else "")),
+            "reason": text_cell(reason, style=p.style("failed") if kind == "failed" else ""),
         }
