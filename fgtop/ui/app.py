@@ -204,6 +204,8 @@ class FgtopApp(App):
             )
         if message.frame.derived.error:
             self.notify(message.frame.derived.error, severity="error", markup=False)
+        for notice in self.feed.take_notices():
+            self.notify(safe_str(notice), severity="warning", timeout=10, markup=False)
         self.refresh_screens()
         if not self._landed and message.frame.complete and self.dashboard is not None:
             self._landed = True

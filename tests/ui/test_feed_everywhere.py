@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from pathlib import Path
 
 import pytest
 from textual.widgets import Select
@@ -23,7 +24,7 @@ from fgtop.ui.widgets.command_line import CommandLine
 from fgtop.ui.widgets.header_bar import HeaderBar
 from fgtop.ui.widgets.log_view import LogView
 from fgtop.ui.widgets.task_grid import TaskGrid
-from tests.ui.helpers import plain, pushed_app, settle
+from tests.ui.helpers import plain, push, pushed_app, settle
 
 SIZE = (200, 50)
 SCREENS = {
@@ -262,3 +263,33 @@ async def test_the_savings_plan_discount_reaches_the_cost_panel(demo_app) -> Non
         text = " ".join(plain(w.render(), width=200) for w in app.screen.query("Static"))
         assert "list price less 20% Savings Plan" in text
         assert float(app.insights.cost.discount) == pytest.approx(0.2)
+
+
+async def test_recording_onto_a_full_disk_stops_the_recording_not_the_dashboard(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with open_recording(demo_recording()) as rec:
+        first, second = rec.frame(10), rec.frame(20)
+    app = pushed_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await push(pilot, first)
+        await pilot.press("R")
+        await pilot.pause()
+        recorder = app.feed.recorder
+        assert recorder is not None and "REC" in header(app)
+        # The disk fills up: every further write fails (the file handle now writes to /dev/full).
+        recorder._file = open("/dev/full", "wb", buffering=0)  # noqa: SIM115, SLF001
+        await push(pilot, second)
+        assert app.snapshot.taken_at == second.taken_at  # the dashboard still updates
+        assert app.feed.recorder is None and "REC" not in header(app)
+        warnings = [n.message for n in app._notifications if n.severity == "warning"]  # noqa: SLF001
+        assert any("stopped: cannot write" in m and "No space left" in m for m in warnings)
+        # Nowhere to write at all: one line, and nothing else changes.
+        app.feed.record_dir = tmp_path / "a-file"
+        app.feed.record_dir.write_text("not a folder")
+        await pilot.press("R")
+        await pilot.pause()
+        warnings = [n.message for n in app._notifications if n.severity == "warning"]  # noqa: SLF001
+        assert any(m.startswith("cannot record to") for m in warnings)
+        assert app.feed.recorder is None
