@@ -139,6 +139,9 @@ class DerivingPublisher:
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
         self._idle.set()
+        if self._pending is not None:  # submitted before the start: derive it now
+            self._idle.clear()
+            self._wake.set()
         self._task = asyncio.create_task(self._run(), name="derive")
 
     async def stop(self) -> None:

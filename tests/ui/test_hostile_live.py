@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from fgtop.cost.prices import load_price_table
+from fgtop.derive.pipeline import Deriver
 from fgtop.engine.core import Engine
+from fgtop.engine.live_feed import LiveFeed
 from fgtop.sources.aws import Aws
 from fgtop.sources.ecs import EcsSource
 from fgtop.sources.kube import KubeSource
@@ -26,7 +29,7 @@ REGION = "us-east-1"
 
 def live_app(engine: Engine) -> FgtopApp:
     """The app on a live engine (the one place that builds it: adapt here)."""
-    return create_app(engine=engine, land_on_problems=False)
+    return create_app(LiveFeed(engine, Deriver(load_price_table())), land_on_problems=False)
 
 
 def arrange_ecs(moto: str) -> None:

@@ -19,7 +19,7 @@ from textual.widgets import Static
 from fgtop.model import Snapshot, SourceHealth
 from fgtop.sources.ecs import parse_service, parse_task
 from fgtop.sources.kube import parse_event, parse_pod
-from fgtop.ui.app import FgtopApp, create_app
+from fgtop.ui.app import FgtopApp
 from fgtop.ui.screens.help import HelpScreen
 from fgtop.ui.widgets.header_bar import HeaderBar
 from fgtop.ui.widgets.pod_grid import PodGrid
@@ -27,6 +27,7 @@ from fgtop.ui.widgets.services_table import ServicesTable
 from tests.fakes.hostile import BIG, EVIL, MARKUP, bad_chars, evil, leaks
 from tests.fakes.kube_server import make_event
 from tests.fakes.snapshots import sample
+from tests.ui.helpers import pushed_app
 
 SIZE = (200, 50)
 REGION = "eu-west-1"
@@ -107,8 +108,8 @@ def hostile_snapshot() -> Snapshot:
 
 def hostile_app(snapshot: Snapshot) -> FgtopApp:
     """The app showing ``snapshot`` (the one place that builds it: adapt here)."""
-    app = create_app(land_on_problems=False)
-    app.call_later(app.apply_snapshot, snapshot)
+    app = pushed_app()
+    app.call_later(app.feed.engine.publish, snapshot)  # through the feed, as the engine does
     return app
 
 
