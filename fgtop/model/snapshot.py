@@ -47,6 +47,18 @@ class Snapshot:
     def _series_by_key(self) -> dict[tuple[str, str], MetricSeries]:
         return {(s.target, s.metric): s for s in reversed(self.metrics)}
 
+    @cached_property
+    def _tasks_by_owner(self) -> dict[tuple[str, str | None, str], tuple[Task, ...]]:
+        out: dict[tuple[str, str | None, str], list[Task]] = {}
+        for t in self.tasks:
+            if t.in_service:
+                out.setdefault((t.cluster, t.region, t.owner), []).append(t)
+        return {k: tuple(v) for k, v in out.items()}
+
+    def tasks_of(self, service: Service) -> tuple[Task, ...]:
+        """The tasks of a service (same cluster and region), indexed once per snapshot."""
+        return self._tasks_by_owner.get((service.cluster, service.region, service.name), ())
+
     def task_definition(self, arn: str) -> TaskDefinition | None:
         """The task definition with this ARN, if fetched (indexed once per snapshot)."""
         return self._task_definitions_by_arn.get(arn)
