@@ -14,10 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TZ", "UTC")
 
-from fgtop.recording.player import Player  # noqa: E402
-from fgtop.recording.reader import open_recording  # noqa: E402
-from fgtop.resources import demo_recording  # noqa: E402
-from fgtop.ui.app import create_app  # noqa: E402
+from tests.ui.helpers import demo_app, settle  # noqa: E402
 
 SHOTS = {
     "dashboard": (15 * 60, []),
@@ -29,15 +26,13 @@ SHOTS = {
 
 async def shot(name: str, offset: float, keys: list[str]) -> None:
     """Save one screen as docs/<name>.svg."""
-    rec = open_recording(demo_recording())
-    player = Player(rec, loop=False, autoplay=False)
-    player.seek(rec.start + offset)
-    app = create_app(player=player, recording=rec, mode="demo", land_on_problems=False)
+    app, _, rec = demo_app(offset / 60)
     async with app.run_test(size=(180, 48)) as pilot:
         await pilot.pause(0.8)
         for key in keys:
             await pilot.press(key)
             await pilot.pause(0.4)
+        await settle(pilot)
         app.clear_notifications()
         await pilot.pause(0.3)
         app.save_screenshot(filename=f"{name}.svg", path=str(ROOT / "docs"))

@@ -81,3 +81,20 @@ def boto(moto: str):
         )
 
     return make
+
+
+@pytest.fixture
+def demo_app():
+    """A factory of apps on the bundled demo (a real ReplayFeed); recordings closed after."""
+    from tests.ui.helpers import demo_app as make
+
+    made = []
+
+    def factory(*args, **kwargs):
+        app, player, rec = make(*args, **kwargs)
+        made.append(rec)
+        return app, player, rec
+
+    yield factory
+    for rec in made:
+        rec.close()

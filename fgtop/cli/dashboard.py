@@ -7,19 +7,30 @@ import asyncio
 from pathlib import Path
 
 from fgtop.cli.settings import live_options, load_settings
+from fgtop.config import Config
+from fgtop.cost.prices import load_price_table
+from fgtop.derive.pipeline import Deriver
 from fgtop.engine.build import build_engine
+from fgtop.engine.live_feed import LiveFeed
 from fgtop.errors import SetupError, fail
+from fgtop.recording.format import RecordingError
+from fgtop.recording.player import Player
+from fgtop.recording.reader import Recording, open_recording
+from fgtop.recording.replay_feed import ReplayFeed
+from fgtop.resources import demo_recording
+from fgtop.ui.app import create_app
 
 
 def run_dashboard(args: argparse.Namespace) -> int:
     """``fgtop``: the live dashboard."""
-    from fgtop.ui.app import create_app
 
     async def go() -> int:
         # One event loop for the setup and the app: the AWS clients belong to it.
         opts = live_options(args)
         engine = await build_engine(opts)
-        app = create_app(engine=engine, mode="live", config=opts.config, service=opts.service)
+        deriver = Deriver.from_config(opts.config, load_price_table())
+        feed = LiveFeed(engine, deriver)
+        app = create_app(feed, config=opts.config, service=opts.service)
         await app.run_async()
         return app.return_code or 0
 
@@ -29,26 +40,25 @@ def run_dashboard(args: argparse.Namespace) -> int:
         return fail(str(exc))
 
 
-def _open(path: Path):  # noqa: ANN202 - a Recording
-    from fgtop.recording.reader import open_recording
+def replay_feed(
+    recording: Recording, config: Config, *, label: str = "REPLAY", loop: bool = False
+) -> ReplayFeed:
+    """The feed over a recording, derived with the config's rules and the price table."""
+    deriver = Deriver.from_config(config, load_price_table())
+    return ReplayFeed(recording, Player(recording, loop=loop), deriver, label=label)
 
-    return open_recording(path)
 
-
-def _replay(path: Path, args: argparse.Namespace, *, mode: str, loop: bool) -> int:
-    from fgtop.recording.format import RecordingError
-    from fgtop.recording.player import Player
-    from fgtop.ui.app import create_app
-
+def _replay(path: Path, args: argparse.Namespace, *, label: str, loop: bool) -> int:
     try:
-        recording = _open(path)
+        recording = open_recording(path)
         config = load_settings(args)
     except (RecordingError, SetupError) as exc:
         return fail(str(exc))
-    player = Player(recording, loop=loop)
-    app = create_app(player=player, recording=recording, mode=mode, config=config)
     try:
+        app = create_app(replay_feed(recording, config, label=label, loop=loop), config=config)
         app.run()
+    except SetupError as exc:
+        return fail(str(exc))
     finally:
         recording.close()
     return app.return_code or 0
@@ -56,11 +66,9 @@ def _replay(path: Path, args: argparse.Namespace, *, mode: str, loop: bool) -> i
 
 def run_demo(args: argparse.Namespace) -> int:
     """``fgtop demo``: replay the bundled incident, offline, looping."""
-    from fgtop.resources import demo_recording
-
-    return _replay(demo_recording(), args, mode="demo", loop=True)
+    return _replay(demo_recording(), args, label="DEMO", loop=True)
 
 
 def run_replay(args: argparse.Namespace) -> int:
     """``fgtop replay FILE``: the dashboard on a recording."""
-    return _replay(Path(args.file), args, mode="replay", loop=args.loop)
+    return _replay(Path(args.file), args, label="REPLAY", loop=args.loop)

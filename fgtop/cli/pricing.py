@@ -19,6 +19,7 @@ from typing import TextIO
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from fgtop.cli.settings import load_settings
 from fgtop.cost.prices import (
     CACHE_FILE,
     PriceTable,
@@ -106,8 +107,8 @@ def _denied(exc: ClientError) -> str:
 
 
 async def _update(profile: str | None, dest: Path) -> Path:
-    from fgtop.cost.pricing_api import update_prices
     from fgtop.sources.aws import Aws
+    from fgtop.sources.pricing import update_prices
 
     aws = Aws(profile, ["us-east-1"])  # the Price List API answers from us-east-1
     try:
@@ -119,7 +120,6 @@ async def _update(profile: str | None, dest: Path) -> Path:
 
 def update(args: argparse.Namespace) -> int:
     """``fgtop pricing update``: refresh the table into the cache; one line; exit 0 or 2."""
-    from fgtop.cli.runners import load_settings
 
     dest = default_cache_dir()
     try:

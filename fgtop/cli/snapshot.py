@@ -8,7 +8,7 @@ import sys
 
 from fgtop.cli.settings import live_options
 from fgtop.cost.prices import load_price_table
-from fgtop.derive.insights import analyse
+from fgtop.derive.pipeline import Deriver
 from fgtop.engine.build import build_engine
 from fgtop.errors import SetupError, fail
 from fgtop.printer.documents import print_json, print_table
@@ -24,7 +24,7 @@ def run(args: argparse.Namespace) -> int:
             snapshot = await engine.poll_once()
         finally:
             await engine.stop()
-        insights = analyse(snapshot, load_price_table(), headroom=opts.config.headroom)
+        insights = Deriver.from_config(opts.config, load_price_table()).derive(snapshot).insights
         if args.format == "table":
             print_table(snapshot, sys.stdout, insights)
         else:

@@ -4,7 +4,7 @@
 - :mod:`fgtop.cost.prices` — the price table (bundled, or refreshed into the user's cache).
 - :mod:`fgtop.cost.estimate` — $/h and cost so far per task, pod, service and estate.
 - :mod:`fgtop.cost.rightsizing` — smaller sizes, ARM and Spot, with their savings.
-- :mod:`fgtop.cost.pricing_api` — ``fgtop pricing update`` (imports the AWS layer; import it
+- :mod:`fgtop.sources.pricing` — ``fgtop pricing update`` (imports the AWS layer; import it
   only when refreshing).
 """
 

@@ -49,6 +49,47 @@ class TimelineEntry:
     """1 critical .. 4 low, for colouring."""
 
 
+def matching(
+    entries: Iterable[TimelineEntry], filter_text: str = "", until: float | None = None
+) -> list[TimelineEntry]:
+    """The entries that match, oldest first.
+
+    Args:
+        entries: Entries, oldest first.
+        filter_text: Space-separated words that must all appear (case-insensitive) in the
+            entry's kind, target, message, cluster or region.
+        until: Only entries at or before this time (the replay clock).
+    """
+    terms = filter_text.lower().split()
+    out = []
+    for e in entries:
+        if until is not None and e.at > until:
+            continue
+        if terms:
+            hay = " ".join((e.kind, e.target, e.message, e.cluster or "", e.region or ""))
+            if not all(t in hay.lower() for t in terms):
+                continue
+        out.append(e)
+    return out
+
+
+@dataclass(frozen=True)
+class TimelineView:
+    """The timeline's entries at one moment, safe to read while the timeline grows."""
+
+    items: tuple[TimelineEntry, ...] = ()
+    version: int = 0
+    origin: int = 0
+    """Which timeline the view was taken from (views of one timeline only ever grow)."""
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def entries(self, filter_text: str = "", until: float | None = None) -> list[TimelineEntry]:
+        """The entries, oldest first (see :func:`matching`)."""
+        return matching(self.items, filter_text, until)
+
+
 def _title(task: Task) -> str:
     return f"{task.service or task.family_revision} {task.id[:8]}"
 
@@ -81,6 +122,7 @@ class Timeline:
         self._last: float | None = None
         self.version = 0
         """Bumped whenever entries change (so a view knows to redraw)."""
+        self._view: TimelineView | None = None
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -132,25 +174,14 @@ class Timeline:
         self._trim(before)
 
     def entries(self, filter_text: str = "", until: float | None = None) -> list[TimelineEntry]:
-        """The entries, oldest first.
+        """The entries, oldest first (see :func:`matching`)."""
+        return matching(self._entries, filter_text, until)
 
-        Args:
-            filter_text: Space-separated words that must all appear (case-insensitive) in the
-                entry's kind, target, message, cluster or region.
-            until: Only entries at or before this time (the replay clock).
-        """
-        terms = filter_text.lower().split()
-        out = []
-        for e in self._entries:
-            if until is not None and e.at > until:
-                continue
-            if terms:
-                hay = " ".join((e.kind, e.target, e.message, e.cluster or "", e.region or ""))
-                hay = hay.lower()
-                if not all(t in hay for t in terms):
-                    continue
-            out.append(e)
-        return out
+    def view(self) -> TimelineView:
+        """An immutable copy of the entries as they are now (copied once per change)."""
+        if self._view is None or self._view.version != self.version:
+            self._view = TimelineView(tuple(self._entries), self.version, id(self))
+        return self._view
 
     def _trim(self, before: int) -> None:
         if len(self._entries) == before:

@@ -1,8 +1,10 @@
 """The engine: runs sources concurrently on their own intervals and merges their parts.
 
-A *part* is a dict from :class:`~fgtop.model.Snapshot` field names to values. Tuple fields
-from several sources are concatenated; other fields are taken from the last source that set
-them. A source that fails keeps its last good part, marked stale with a one-line reason.
+A *part* (:class:`fgtop.sources.base.Part`) holds some :class:`~fgtop.model.Snapshot` fields.
+Tuple fields from several sources are concatenated; other fields are taken from the last source
+that set them. A source that fails keeps its last good part, marked stale with a one-line
+reason; a part that cannot be merged (an unknown field, a value of the wrong shape) fails its
+own source and never the others.
 """
 
 from __future__ import annotations
@@ -15,71 +17,18 @@ import time
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
-from fgtop.model import Snapshot, SourceHealth
+from fgtop.model import Hints, Snapshot, SourceHealth
+from fgtop.sources.base import PART_FIELDS, TUPLE_FIELDS, Emit, Part, Source, SourceContext
+from fgtop.sources.errors import one_line
 
 log = logging.getLogger(__name__)
 
-Part = dict[str, Any]
 STREAM_ONCE_TIMEOUT = 15.0
 """Seconds ``poll_once`` waits for a streaming source's first full list."""
 STREAM_SETTLED = frozenset({"watching", "backoff", "error"})
 """States in which a streaming source has listed (or failed to)."""
-Emit = Callable[[Part], None]
 
-_TUPLE_FIELDS = {
-    f.name
-    for f in dataclasses.fields(Snapshot)
-    if str(f.type).startswith("tuple[") and f.name != "sources"
-}
-
-
-@dataclasses.dataclass
-class Hints:
-    """What the UI is looking at, so sources ask only for what is shown."""
-
-    visible_tasks: tuple[str, ...] = ()
-    """ARNs of the tasks on screen."""
-    selected: str | None = None
-    """ARN or key of the selected service, task or pod."""
-
-
-class Source:
-    """Base of every data source.
-
-    Polling sources implement :meth:`poll`; streaming sources (Kubernetes watch) override
-    :meth:`stream` and call ``emit`` whenever they have a new part.
-    """
-
-    name: str = "source"
-    interval: float = 5.0
-    """Seconds between polls (a source may stretch it, e.g. to keep to an API budget)."""
-    streaming: bool = False
-    phase: int = 0
-    """For :meth:`Engine.poll_once`: sources of a later phase poll after the earlier ones
-    merged (metrics need the tasks first)."""
-
-    async def poll(self, engine: Engine) -> Part:
-        """Fetch once and return this source's whole part of the snapshot."""
-        raise NotImplementedError
-
-    async def stream(self, engine: Engine, emit: Emit) -> None:
-        """Run until cancelled, emitting parts (streaming sources only)."""
-        raise NotImplementedError
-
-    def api_calls(self) -> int:
-        """API requests this source has made so far."""
-        return 0
-
-    def note(self) -> str | None:
-        """A one-line notice for the header, or None."""
-        return None
-
-    def state(self) -> str | None:
-        """A short state for streaming sources (``watching``...), or None."""
-        return None
-
-    async def close(self) -> None:
-        """Release clients and connections."""
+__all__ = ["Emit", "Engine", "Hints", "Part", "Source", "SourceContext"]
 
 
 Subscriber = Callable[[Snapshot], Awaitable[None] | None]
@@ -112,12 +61,24 @@ class Engine:
             s.name: SourceHealth(name=s.name, ok=True, stale=True) for s in self.sources
         }
         self._subscribers: list[Subscriber] = []
+        self._contexts = {s.name: self._context(s) for s in self.sources}
         self._tasks: list[asyncio.Task] = []
         self._wake: dict[str, asyncio.Event] = {}
         self._dirty = asyncio.Event() if _has_loop() else None
         self._closed = False
         self.closers: list[Callable[[], Awaitable[None]]] = []
         """Called last by :meth:`stop` (e.g. closing the AWS clients the sources share)."""
+
+    def _context(self, source: Source) -> SourceContext:
+        def report(error: str | None, stale: bool) -> None:
+            self.report(source, error, stale=stale)
+
+        return SourceContext(lambda: self.snapshot, self.hints, self.clock, report)
+
+    @property
+    def complete(self) -> bool:
+        """Every source has answered at least once (the first poll is over)."""
+        return all(h.answered for h in self._health.values())
 
     def subscribe(self, callback: Subscriber) -> None:
         """Call ``callback`` with every new snapshot."""
@@ -152,7 +113,7 @@ class Engine:
             emitted += 1
             self._accept(source, part)
 
-        task = asyncio.create_task(source.stream(self, emit))
+        task = asyncio.create_task(source.stream(self._contexts[source.name], emit))
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         seen: int | None = None
@@ -223,7 +184,7 @@ class Engine:
             self._mark_dirty()
 
         try:
-            await source.stream(self, emit)
+            await source.stream(self._contexts[source.name], emit)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # noqa: BLE001 - isolate every source failure
@@ -232,7 +193,7 @@ class Engine:
 
     async def _poll(self, source: Source) -> None:
         try:
-            part = await source.poll(self)
+            part = await source.poll(self._contexts[source.name])
         except asyncio.CancelledError:
             raise
         except Exception as exc:
@@ -265,15 +226,13 @@ class Engine:
         )
         self._mark_dirty()
 
-    def _fail(self, source: Source, exc: BaseException) -> None:
-        from fgtop.sources.errors import one_line
-
+    def _fail(self, source: Source, exc: BaseException | str) -> None:
         old = self._health[source.name]
         self._health[source.name] = dataclasses.replace(
             old,
             ok=False,
             stale=True,
-            error=one_line(exc),
+            error=exc if isinstance(exc, str) else one_line(exc),
             api_calls=source.api_calls(),
             state=source.state(),
         )
@@ -289,7 +248,11 @@ class Engine:
             await self._dirty.wait()
             await asyncio.sleep(0.1)
             self._dirty.clear()
-            snapshot = self._merge()
+            try:
+                snapshot = self._merge()
+            except Exception:  # noqa: BLE001 - a bug here must not freeze every viewer
+                log.exception("merge failed")
+                continue
             await self.publish(snapshot)
 
     async def publish(self, snapshot: Snapshot) -> None:
@@ -308,11 +271,15 @@ class Engine:
             part = self._parts.get(source.name)
             if not part:
                 continue
-            for key, value in part.items():
-                if key in _TUPLE_FIELDS:
-                    fields[key] = fields.get(key, ()) + tuple(value)
-                else:
-                    fields[key] = value
+            try:
+                merged = _merge_part(fields, part)
+            except (TypeError, ValueError) as exc:
+                # One source's bad part fails that source; the others keep publishing.
+                del self._parts[source.name]
+                self._fail(source, f"bad data from the source: {exc}")
+                log.warning("source %s: %s", source.name, exc)
+                continue
+            fields = merged
         health = []
         for s in self.sources:
             h = self._health[s.name]
@@ -320,11 +287,33 @@ class Engine:
                 dataclasses.replace(h, api_calls=s.api_calls(), state=s.state() or h.state)
             )
         notes = tuple(n for n in (s.note() for s in self.sources) if n)
-        merged = {**self.meta, **fields}
         self.snapshot = Snapshot(
-            taken_at=self.clock(), sources=tuple(health), notes=notes, **merged
+            taken_at=self.clock(), sources=tuple(health), notes=notes, **{**self.meta, **fields}
         )
         return self.snapshot
+
+
+def _merge_part(fields: dict[str, Any], part: Part) -> dict[str, Any]:
+    """``fields`` with ``part`` merged in (a new dict).
+
+    Raises:
+        ValueError: For a key that is no part field.
+        TypeError: For a tuple field whose value is not a list or tuple.
+    """
+    if not isinstance(part, dict):
+        raise TypeError(f"a part must be a dict, got {type(part).__name__}")
+    unknown = sorted(set(part) - PART_FIELDS)
+    if unknown:
+        raise ValueError(f"unexpected field {unknown[0]!r}")
+    out = dict(fields)
+    for key, value in part.items():
+        if key in TUPLE_FIELDS:
+            if not isinstance(value, list | tuple):
+                raise TypeError(f"{key} must be a list, got {type(value).__name__}")
+            out[key] = out.get(key, ()) + tuple(value)
+        else:
+            out[key] = value
+    return out
 
 
 def _has_loop() -> bool:

@@ -11,7 +11,7 @@ from fgtop.model.ecs import (
     Task,
     TaskDefinition,
 )
-from fgtop.model.health import SourceHealth
+from fgtop.model.health import Hints, SourceHealth
 from fgtop.model.kube import (
     ContainerState,
     FargateProfile,
@@ -34,6 +34,7 @@ __all__ = [
     "Deployment",
     "FargateProfile",
     "FargateSelector",
+    "Hints",
     "KubeCluster",
     "KubeEvent",
     "KubeWorkload",

@@ -260,3 +260,12 @@ class TaskDefinition:
     containers: tuple[ContainerDefinition, ...] = ()
     raw: dict | None = field(default=None, repr=False)
     """The describe_task_definition document, for the describe view."""
+
+
+def task_metrics_available(cluster: Cluster | None) -> bool:
+    """Whether tasks of ``cluster`` have per-task CPU and memory metrics.
+
+    Only Container Insights with enhanced observability publishes task-level metrics; with
+    plain Container Insights or none, the grid should say "n/a (no Container Insights)".
+    """
+    return cluster is not None and cluster.container_insights == "enhanced"

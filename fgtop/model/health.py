@@ -19,3 +19,18 @@ class SourceHealth:
     last_success: float | None = None
     state: str | None = None
     """Free-form state for streaming sources (e.g. ``watching``)."""
+
+    @property
+    def answered(self) -> bool:
+        """Whether the source has answered at least once (with data or an error)."""
+        return self.last_success is not None or self.error is not None
+
+
+@dataclass
+class Hints:
+    """What the UI is looking at, so sources ask only for what is shown."""
+
+    visible_tasks: tuple[str, ...] = ()
+    """ARNs of the tasks on screen."""
+    selected: str | None = None
+    """ARN or key of the selected service, task or pod."""

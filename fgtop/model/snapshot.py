@@ -48,16 +48,33 @@ class Snapshot:
         return {(s.target, s.metric): s for s in reversed(self.metrics)}
 
     @cached_property
-    def _tasks_by_owner(self) -> dict[tuple[str, str | None, str], tuple[Task, ...]]:
-        out: dict[tuple[str, str | None, str], list[Task]] = {}
+    def _by_key(self) -> dict[str, Task | Service | Pod | TaskDefinition | KubeWorkload]:
+        found: dict[str, Task | Service | Pod | TaskDefinition | KubeWorkload] = {}
+        for items in (self.task_definitions, self.workloads, self.pods, self.services, self.tasks):
+            found.update((item.key if hasattr(item, "key") else item.arn, item) for item in items)
+        return found
+
+    @cached_property
+    def _tasks_by_service(self) -> dict[tuple[str | None, str, str], tuple[Task, ...]]:
+        groups: dict[tuple[str | None, str, str], list[Task]] = {}
         for t in self.tasks:
-            if t.in_service:
-                out.setdefault((t.cluster, t.region, t.owner), []).append(t)
-        return {k: tuple(v) for k, v in out.items()}
+            if t.in_service:  # the service name, or the group ``service:NAME`` ECS sets
+                groups.setdefault((t.region, t.cluster, t.owner), []).append(t)
+        return {k: tuple(v) for k, v in groups.items()}
+
+    def find(self, key: str) -> Task | Service | Pod | TaskDefinition | KubeWorkload | None:
+        """The task, service, pod, workload or task definition with this key (ARN or pod key).
+
+        The one lookup by key every view uses (indexed once per snapshot).
+        """
+        return self._by_key.get(key)
 
     def tasks_of(self, service: Service) -> tuple[Task, ...]:
-        """The tasks of a service (same cluster and region), indexed once per snapshot."""
-        return self._tasks_by_owner.get((service.cluster, service.region, service.name), ())
+        """The tasks of ``service`` (same region, cluster and service name), running or not.
+
+        The one definition of "tasks of a service" (indexed once per snapshot).
+        """
+        return self._tasks_by_service.get((service.region, service.cluster, service.name), ())
 
     def task_definition(self, arn: str) -> TaskDefinition | None:
         """The task definition with this ARN, if fetched (indexed once per snapshot)."""

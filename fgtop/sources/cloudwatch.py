@@ -7,7 +7,7 @@ GetMetricData costs $0.01 per 1,000 metrics requested, so this source:
   (3 h for services, 30 min for tasks, 12 h for the selected service or task);
 - asks per-service figures from ``AWS/ECS`` (CPUUtilization, MemoryUtilization) for every
   service, and per-task figures (``ECS/ContainerInsights`` with enhanced observability) only
-  for the tasks on screen and the selected one (``engine.hints``), never the whole account;
+  for the tasks on screen and the selected one (``ctx.hints``), never the whole account;
 - takes a task's reserved CPU and memory from the task itself, so per-task percentages cost
   two metrics (CpuUtilized, MemoryUtilized), not four;
 - packs up to 500 queries in one call (fewer when a backfill would pass the 100,800
@@ -30,14 +30,13 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from fgtop.engine.core import Part, Source
 from fgtop.model import Snapshot
-from fgtop.model.ecs import Cluster, Service, Task
+from fgtop.model.ecs import Cluster, Service, Task, task_metrics_available
 from fgtop.model.metrics import MetricSeries, MetricsUsage
+from fgtop.sources.base import Part, Source, SourceContext
 from fgtop.sources.ring import PointRing
 
 if TYPE_CHECKING:
-    from fgtop.engine.core import Engine
     from fgtop.sources.aws import Aws
 
 PERIOD = 60
@@ -66,15 +65,6 @@ _SERVICE_INSIGHTS = (
     ("storage_read", "StorageReadBytes"),
     ("storage_write", "StorageWriteBytes"),
 )
-
-
-def task_metrics_available(cluster: Cluster | None) -> bool:
-    """Whether tasks of ``cluster`` have per-task CPU and memory metrics.
-
-    Only Container Insights with enhanced observability publishes task-level metrics; with
-    plain Container Insights or none, the grid should say "n/a (no Container Insights)".
-    """
-    return cluster is not None and cluster.container_insights == "enhanced"
 
 
 @dataclass(frozen=True)
@@ -163,7 +153,7 @@ class CloudWatchSource(Source):
         self.max_queries = max_queries
         self.maxlen = max(1, HISTORY // period)
         self._held: dict[tuple[str, str], _Held] = {}
-        self._engine: Engine | None = None
+        self._ctx: SourceContext | None = None
         self._failed = False
         self._metrics_requested = 0
         self._calls = 0
@@ -177,17 +167,17 @@ class CloudWatchSource(Source):
     @property  # type: ignore[override]
     def interval(self) -> float:
         """Seconds to the next poll: soon for new targets, else just after the next minute."""
-        engine = self._engine
-        if engine is None:
+        ctx = self._ctx
+        if ctx is None:
             return 2.0
-        now = engine.clock()
+        now = ctx.clock()
         next_minute = math.floor(now / self.period) * self.period + self.period + SETTLE
         if self._failed:
             return max(self.period, next_minute - now)
-        if not engine.snapshot.services and not engine.snapshot.tasks:
+        if not ctx.snapshot.services and not ctx.snapshot.tasks:
             return 5.0  # the task list has not arrived yet: look again soon
         end = next_minute - SETTLE - self.period
-        for spec in self.wanted(engine.snapshot, engine.hints.visible_tasks, engine.hints.selected):
+        for spec in self.wanted(ctx.snapshot, ctx.hints.visible_tasks, ctx.hints.selected):
             held = self._held.get(spec.key)
             if held is None or held.earliest is None:
                 return 5.0  # a target came on screen: fetch its backfill now
@@ -199,15 +189,15 @@ class CloudWatchSource(Source):
         """HTTP requests sent to CloudWatch."""
         return self.aws.calls["cloudwatch"]
 
-    async def poll(self, engine: Engine) -> Part:
+    async def poll(self, ctx: SourceContext) -> Part:
         """Ask for the minutes not yet held of every wanted series; return all series held."""
-        self._engine = engine
-        now = engine.clock()
+        self._ctx = ctx
+        now = ctx.clock()
         if self._since is None:
             self._since = now
         end = math.floor(now / self.period) * self.period
-        snapshot = engine.snapshot
-        specs = self.wanted(snapshot, engine.hints.visible_tasks, engine.hints.selected)
+        snapshot = ctx.snapshot
+        specs = self.wanted(snapshot, ctx.hints.visible_tasks, ctx.hints.selected)
         self._evict(snapshot, {s.key for s in specs}, now)
         groups: dict[tuple[str, float], list[MetricSpec]] = {}
         for spec in specs:

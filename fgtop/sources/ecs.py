@@ -12,7 +12,6 @@ import asyncio
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from fgtop.engine.core import Engine, Part, Source
 from fgtop.errors import SetupError
 from fgtop.model import (
     Cluster,
@@ -26,6 +25,7 @@ from fgtop.model import (
     TaskDefinition,
 )
 from fgtop.sources.aws import Aws
+from fgtop.sources.base import Part, Source, SourceContext
 
 MAX_EVENTS = 20
 """Service events kept per service (ECS returns up to 100)."""
@@ -314,7 +314,7 @@ class EcsSource(Source):
             out.extend(page.get(key) or ())
         return out
 
-    async def poll(self, engine: Engine | None = None) -> Part:
+    async def poll(self, ctx: SourceContext | None = None) -> Part:
         """List and describe everything; return clusters, services, tasks, task definitions."""
         client = await self.aws.client("ecs", self.region)
         if self.focus_service and self.wanted:

@@ -23,9 +23,9 @@ import aiohttp
 from kubernetes_asyncio.client import ApiClient, AppsV1Api, CoreV1Api
 from kubernetes_asyncio.client.exceptions import ApiException
 
-from fgtop.engine.core import Emit, Engine, Source
 from fgtop.model.kube import KubeCluster, KubeEvent, KubeWorkload, Pod
 from fgtop.model.logs import LogLine
+from fgtop.sources.base import Emit, Source, SourceContext
 from fgtop.sources.errors import one_line
 from fgtop.sources.kube_parse import kube_reason, parse_deployment, parse_event, parse_pod
 from fgtop.sources.kubeconfig import KubeConnection
@@ -125,7 +125,7 @@ class KubeSource(Source):
         ]
         return "; ".join(parts) or None
 
-    async def stream(self, engine: Engine, emit: Emit) -> None:
+    async def stream(self, ctx: SourceContext, emit: Emit) -> None:
         """Connect, then list and watch every kind until cancelled."""
         self._dirty = asyncio.Event()
         emit(self.part())
@@ -137,12 +137,12 @@ class KubeSource(Source):
                 failures += 1
                 for kind in KINDS:
                     self._fail(kind, one_line(exc), "error")
-                self._publish(engine, emit)
+                self._publish(ctx, emit)
                 await asyncio.sleep(self._delay(failures))
         async with asyncio.TaskGroup() as group:
             for kind in KINDS:
                 group.create_task(self._run_kind(kind), name=f"{self.name}:{kind}")
-            group.create_task(self._emitter(engine, emit), name=f"{self.name}:emit")
+            group.create_task(self._emitter(ctx, emit), name=f"{self.name}:emit")
 
     async def close(self) -> None:
         """Close the ApiClient (its HTTP session) and the connection's files."""
@@ -199,18 +199,18 @@ class KubeSource(Source):
     def _changed(self) -> None:
         self._dirty.set()
 
-    def _publish(self, engine: Engine, emit: Emit) -> None:
+    def _publish(self, ctx: SourceContext, emit: Emit) -> None:
         emit(self.part())
         error = self.error()
         if error:
-            engine.report(self, error, stale="pods" in self._errors)
+            ctx.report(error, stale="pods" in self._errors)
 
-    async def _emitter(self, engine: Engine, emit: Emit) -> None:
+    async def _emitter(self, ctx: SourceContext, emit: Emit) -> None:
         while True:
             await self._dirty.wait()
             await asyncio.sleep(self.coalesce)
             self._dirty.clear()
-            self._publish(engine, emit)
+            self._publish(ctx, emit)
 
     def _fail(self, kind: str, reason: str, state: str) -> None:
         self._errors[kind] = reason

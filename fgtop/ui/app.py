@@ -1,31 +1,40 @@
 """The Textual app and the one factory shared by the CLI and the tests.
 
-The app renders only from Snapshots (plus log lines): from the live engine or from a
-recording's player, it cannot tell the difference.
+The app renders frames from a :class:`~fgtop.feed.Feed`; it cannot tell live from replay. It
+keeps the latest frame, toasts the alerts each frame fired, asks the visible screen to render,
+and owns the global keys (replay controls, ``esc`` back, ``?``, ``:``, ``!``).
 """
 
 from __future__ import annotations
 
-import contextlib
 import time
 from pathlib import Path
 from typing import Any, ClassVar
 
 from textual.app import App
 from textual.binding import Binding
-from textual.screen import Screen
+from textual.message import Message
+from textual.screen import ModalScreen, Screen
 
 from fgtop.config import Config
-from fgtop.cost.prices import PriceTable, load_price_table
-from fgtop.derive.alerts import AlertEvaluator, alert_rules
-from fgtop.derive.insights import Insights, analyse
-from fgtop.derive.timeline import Timeline
-from fgtop.engine.core import Engine
+from fgtop.derive.alerts import Alert
+from fgtop.derive.insights import Insights
+from fgtop.derive.timeline import TimelineView
+from fgtop.errors import FeedError
+from fgtop.feed import Feed, Frame
 from fgtop.model import Pod, Service, Snapshot, Task
+from fgtop.text.sanitize import safe_str
 from fgtop.ui.palette import Palette
+from fgtop.ui.screens.base import FgtopScreen, clock_text
+from fgtop.ui.screens.cost import CostScreen
 from fgtop.ui.screens.dashboard import DashboardScreen
+from fgtop.ui.screens.describe import DescribeScreen
 from fgtop.ui.screens.details import DetailsScreen
 from fgtop.ui.screens.help import HelpScreen
+from fgtop.ui.screens.logs import LogsScreen
+from fgtop.ui.screens.problems import ProblemsScreen
+from fgtop.ui.screens.seek import SeekScreen
+from fgtop.ui.screens.timeline import TimelineScreen
 from fgtop.ui.themes import (
     as_fgtop_theme,
     available_themes,
@@ -34,15 +43,41 @@ from fgtop.ui.themes import (
     resolve_theme,
     theme_variable_defaults,
 )
+from fgtop.ui.widgets.command_line import CommandLine
+
+TOASTS_PER_FRAME = 3
+"""Alerts toasted at most per frame (the rest are on the timeline)."""
+
+
+class FrameArrived(Message):
+    """A new frame from the feed (a newer one replaces one not yet handled)."""
+
+    def __init__(self, frame: Frame) -> None:
+        super().__init__()
+        self.frame = frame
+
+    def can_replace(self, message: Message) -> bool:
+        """Only the newest frame matters (alerts are kept aside, never lost)."""
+        return isinstance(message, FrameArrived)
 
 
 class FgtopApp(App):
-    """fgtop's dashboard. It renders only from Snapshots, live or replayed."""
+    """fgtop's dashboard over a feed.
+
+    Args:
+        feed: Where frames come from (live or replay: the app cannot tell).
+        config: The settings.
+        theme: Theme name (else the config's).
+        service: ``--service``: open on this service.
+        land_on_problems: Open on the problems view when the first complete frame has a
+            critical or high problem.
+    """
 
     CSS_PATH = "fgtop.tcss"
     TITLE = "fgtop"
     BINDINGS: ClassVar = [
         Binding("q", "quit", "Quit"),
+        Binding("escape", "back", "Back", show=False),
         Binding("question_mark", "help", "Help"),
         Binding("colon", "command_line", "Command", show=False),
         Binding("exclamation_mark", "problems", "Problems"),
@@ -53,42 +88,68 @@ class FgtopApp(App):
         Binding("R", "record", "Record", show=False),
         Binding("T", "cycle_theme", "Theme", show=False),
         Binding("ctrl+s", "screenshot_svg", "Screenshot", show=False),
+        Binding("comma", "replay('step', -1)", "Step back", show=False),
+        Binding("full_stop", "replay('step', 1)", "Step", show=False),
+        Binding("x", "replay('speed')", "Speed", show=False),
+        Binding("left_square_bracket", "replay('start')", "Start", show=False),
+        Binding("right_square_bracket", "replay('end')", "End", show=False),
+        Binding("G", "seek", "Seek", show=False),
     ]
 
     def __init__(
         self,
+        feed: Feed,
         *,
-        engine: Engine | None = None,
-        player: Any = None,
-        mode: str = "live",
         config: Config | None = None,
         theme: str | None = None,
         service: str | None = None,
-        price_table: PriceTable | None = None,
-        recording: Any = None,
         land_on_problems: bool = True,
     ) -> None:
         super().__init__()
-        self.engine = engine
-        self.player = player
-        """A :class:`fgtop.recording.player.Player` in replay and demo modes."""
-        self.recording = recording
-        """The open recording (replay/demo), for its log lines."""
-        self.mode = mode
+        self.feed = feed
         self.config = config or Config()
-        self.snapshot: Snapshot | None = None
-        self.insights: Insights | None = None
-        self.paused = False
+        self.frame: Frame | None = None
+        """The latest frame (what every screen renders)."""
         self.palette = Palette()
-        self.price_table = price_table if price_table is not None else load_price_table()
-        self.timeline = Timeline()
-        self.alerts = AlertEvaluator(alert_rules(self.config))
-        self.recorder: Any = None
         self.start_service = service
         self._wanted_theme = theme or self.config.theme
         self._theme_names: list[str] = []
-        self._landed = not land_on_problems
-        """The first snapshot lands on the problems view when something is wrong."""
+        self._landed = not land_on_problems and not service
+        """The first complete frame decides where the app opens."""
+        self._alerts: list[Alert] = []
+        """Alerts fired by frames not yet handled (frames coalesce, alerts never do)."""
+
+    # -- what screens read -----------------------------------------------------------------
+
+    @property
+    def snapshot(self) -> Snapshot | None:
+        """The snapshot of the latest frame."""
+        return self.frame.snapshot if self.frame is not None else None
+
+    @property
+    def insights(self) -> Insights | None:
+        """The insights of the latest frame."""
+        return self.frame.derived.insights if self.frame is not None else None
+
+    @property
+    def timeline(self) -> TimelineView:
+        """The timeline as of the latest frame."""
+        return self.frame.derived.timeline if self.frame is not None else TimelineView()
+
+    @property
+    def now(self) -> float:
+        """The time of what is shown: the feed's clock."""
+        return self.feed.clock.now
+
+    @property
+    def until(self) -> float | None:
+        """Show nothing after this time (the replay clock); None live."""
+        return self.feed.clock.now if self.feed.seekable else None
+
+    @property
+    def paused(self) -> bool:
+        """Whether the feed is paused."""
+        return self.feed.paused
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -97,32 +158,23 @@ class FgtopApp(App):
         return {**super().get_theme_variable_defaults(), **theme_variable_defaults()}
 
     def on_mount(self) -> None:
-        """Load themes, push the dashboard and start the data."""
+        """Load themes, push the dashboard and start the feed."""
         errors: list[str] = []
         themes = available_themes(errors=errors)
         register_themes(self, themes)
         self._theme_names = list(themes)
         name, err = resolve_theme(self._wanted_theme, self._theme_names)
         self.theme = name
-        for line in [*errors, *([err] if err else [])]:
-            self.notify(line, severity="warning", timeout=8)
-        for warning in self.price_table.warnings:
-            self.notify(warning, severity="warning", timeout=8)
+        for line in [*errors, *([err] if err else []), *self.feed.warnings]:
+            self.notify(safe_str(line), severity="warning", timeout=8, markup=False)
         self.push_screen(DashboardScreen())
-        if self.engine is not None:
-            self.engine.subscribe(self.apply_snapshot)
-            self.run_worker(self.engine.start(), exit_on_error=False)
-        if self.player is not None:
-            self.apply_snapshot(self.player.current)
-            self.set_interval(0.1, self._tick)
+        self.feed.subscribe(self._on_frame)
+        self.run_worker(self.feed.start(), exit_on_error=False)
+        self.set_interval(0.5, self._tick_clock)
 
     async def on_unmount(self) -> None:
-        """Stop the engine and the recorder; close every client."""
-        if self.recorder is not None:
-            with contextlib.suppress(Exception):
-                self.recorder.close()
-        if self.engine is not None:
-            await self.engine.stop()
+        """Stop the feed (engine, recorder, clients)."""
+        await self.feed.stop()
 
     def watch_theme(self, name: str) -> None:
         """Follow the theme: status colours and glyphs come from it."""
@@ -130,80 +182,69 @@ class FgtopApp(App):
         self.palette = Palette(styles=dict(theme.status), glyphs=dict(theme.glyphs))
         self.palette.styles.setdefault("warning", theme.warning or "yellow")
         self.palette.glyphs.setdefault("warning", "▲")
-        if self.snapshot is not None:
-            self._show(self.snapshot)
+        self.refresh_screens(force=True)
 
-    # -- snapshots -----------------------------------------------------------------------
+    # -- frames --------------------------------------------------------------------------
 
-    @property
-    def now(self) -> float:
-        """The time of what is shown: the snapshot's (live) or the replay clock's."""
-        if self.player is not None:
-            return self.player.now
-        return self.snapshot.taken_at if self.snapshot else time.time()
+    def _on_frame(self, frame: Frame) -> None:
+        self._alerts.extend(frame.derived.fired)
+        self.post_message(FrameArrived(frame))
 
-    def _tick(self) -> None:
-        frame = self.player.tick()
-        if frame is not None:
-            self.apply_snapshot(frame)
-        else:
-            self._update_replay_badge()
-
-    def apply_snapshot(self, snapshot: Snapshot) -> None:
-        """Take a new snapshot: derive insights, feed alerts and timeline, show it."""
-        if self.paused and self.mode == "live":
-            return
-        self.snapshot = snapshot
-        self.insights = analyse(snapshot, self.price_table, headroom=self.config.headroom)
-        fired = self.alerts.feed(snapshot)
-        self.timeline.feed(snapshot)
-        if fired:
-            self.timeline.add_alerts(fired)
-            for alert in fired[:3]:
-                self.notify(
-                    alert.message, title=f"alert: {alert.rule}", severity="warning", timeout=6
-                )
-        if self.recorder is not None:
-            self.recorder.write_snapshot(snapshot)
-        self._show(snapshot)
-        if not self._landed and self.dashboard is not None:
+    def on_frame_arrived(self, message: FrameArrived) -> None:
+        """Keep the frame, toast its alerts, render the visible screens, land once."""
+        self.frame = message.frame
+        alerts, self._alerts = self._alerts, []
+        for alert in alerts[:TOASTS_PER_FRAME]:
+            self.notify(
+                safe_str(alert.message),
+                title=safe_str(f"alert: {alert.rule}", max_chars=80),
+                severity="warning",
+                timeout=6,
+                markup=False,
+            )
+        if message.frame.derived.error:
+            self.notify(message.frame.derived.error, severity="error", markup=False)
+        self.refresh_screens()
+        if not self._landed and message.frame.complete and self.dashboard is not None:
             self._landed = True
-            self._land(snapshot)
+            self._land(message.frame)
 
-    def _show(self, snapshot: Snapshot) -> None:
-        self._update_replay_badge()
-        for screen in self.screen_stack:
-            show = getattr(screen, "show_snapshot", None)
-            if show is not None and screen.is_mounted:
-                show(snapshot)
+    def visible_screens(self) -> list[Screen]:
+        """The current screen and, under modal ones, the screens that still show."""
+        shown: list[Screen] = []
+        for screen in reversed(self.screen_stack):
+            shown.append(screen)
+            if not isinstance(screen, ModalScreen):
+                break
+        return shown
 
-    def _land(self, snapshot: Snapshot) -> None:
-        """First snapshot: open on --service, else on the problems when something is wrong."""
+    def refresh_screens(self, *, force: bool = False) -> None:
+        """Ask every visible screen to render the latest frame."""
+        for screen in self.visible_screens():
+            if isinstance(screen, FgtopScreen) and screen.is_mounted:
+                screen.catch_up(force=force)
+
+    def _tick_clock(self) -> None:
+        """Keep the replay clock in the visible headers moving between frames."""
+        if not self.feed.seekable:
+            return
+        info = clock_text(self.feed)
+        for screen in self.visible_screens():
+            if isinstance(screen, FgtopScreen) and screen.is_mounted:
+                screen.update_header()
+        dash = self.dashboard
+        if dash is not None and info:
+            dash.set_replay(self.feed.clock.position)
+
+    def _land(self, frame: Frame) -> None:
+        """First complete frame: open on --service, else on the problems when something is wrong."""
         if self.start_service:
             dash = self.dashboard
             if dash is not None:
                 dash.focus_service(self.start_service)
             return
-        if self.insights and any(p.severity <= 2 for p in self.insights.problems):
+        if any(p.severity <= 2 for p in frame.derived.insights.problems):
             self.action_problems()
-
-    def _update_replay_badge(self) -> None:
-        if self.player is None:
-            return
-        from fgtop.ui import fmt
-
-        speed = getattr(self.player, "speed", 1)
-        state = "▶" if getattr(self.player, "playing", False) else "⏸"
-        info = f"{fmt.when(self.player.now)} {state} {speed:g}x"
-        dash = self.dashboard
-        if dash is not None:
-            dash.set_replay(info, self.player.position)
-        from fgtop.ui.widgets.header_bar import HeaderBar
-
-        for screen in self.screen_stack:
-            if screen.is_mounted:
-                for header in screen.query(HeaderBar):
-                    header.replay_info = info
 
     @property
     def dashboard(self) -> DashboardScreen | None:
@@ -228,14 +269,10 @@ class FgtopApp(App):
         self, target: str, *, at: float | None = None, container: str | None = None
     ) -> None:
         """Open the logs of a task ARN, service ARN or pod key, optionally around a moment."""
-        from fgtop.ui.screens.logs import LogsScreen
-
         self.push_screen(LogsScreen(target, at=at, container=container))
 
     def open_describe(self, key: str) -> None:
         """Open the raw document of a task, service, task definition or pod."""
-        from fgtop.ui.screens.describe import DescribeScreen
-
         self.push_screen(DescribeScreen(key))
 
     def go_dashboard(self, key: str | None = None) -> None:
@@ -258,32 +295,29 @@ class FgtopApp(App):
 
     # -- actions -------------------------------------------------------------------------
 
+    def action_back(self) -> None:
+        """``esc``: back to the screen before (the dashboard stays)."""
+        if len(self.screen_stack) > 2:
+            self.pop_screen()
+
     def action_help(self) -> None:
         """Show every key."""
         self.push_screen(HelpScreen())
 
     def action_problems(self) -> None:
         """Everything unhealthy, most severe first."""
-        from fgtop.ui.screens.problems import ProblemsScreen
-
         self._push_unique(ProblemsScreen, ProblemsScreen)
 
     def action_timeline(self) -> None:
         """The merged chronology of events."""
-        from fgtop.ui.screens.timeline import TimelineScreen
-
         self._push_unique(TimelineScreen, TimelineScreen)
 
     def action_cost(self) -> None:
         """The cost panel."""
-        from fgtop.ui.screens.cost import CostScreen
-
         self._push_unique(CostScreen, CostScreen)
 
     def action_command_line(self) -> None:
         """Open the ``:`` command line of the current screen, or the dashboard's."""
-        from fgtop.ui.widgets.command_line import CommandLine
-
         lines = list(self.screen.query(CommandLine))
         if not lines:
             self.go_dashboard()
@@ -315,13 +349,14 @@ class FgtopApp(App):
             self.go_dashboard()
             if dash is not None:
                 dash.set_filter(argument or "")
-            self.notify(f"showing {command} {argument}" if argument else f"showing every {command}")
+            shown = f"showing {command} {argument}" if argument else f"showing every {command}"
+            self.notify(safe_str(shown), markup=False)
         elif command == "theme":
             if argument:
                 name, err = resolve_theme(argument, self._theme_names)
                 self.theme = name
                 if err:
-                    self.notify(err, severity="warning")
+                    self.notify(safe_str(err), severity="warning", markup=False)
             else:
                 self.action_cycle_theme()
         elif command == "help":
@@ -331,33 +366,17 @@ class FgtopApp(App):
 
     def action_refresh(self) -> None:
         """Poll every source now."""
-        if self.engine is not None:
-            self.paused = False
-            self.engine.paused = False
-            self._set_paused_badge()
-            self.engine.refresh_now()
-            self.notify("refreshing…", timeout=1.5)
+        self.feed.refresh()
+        self.refresh_screens()
+        self.notify("refreshing…", timeout=1.5)
 
     def action_pause(self) -> None:
-        """Pause or resume live polling, or the replay."""
-        if self.player is not None:
-            self.player.toggle()
-            self.paused = not self.player.playing
+        """Pause or resume polling, or the replay."""
+        if self.feed.paused:
+            self.feed.resume()
         else:
-            self.paused = not self.paused
-            if self.engine is not None:
-                self.engine.paused = self.paused
-                if not self.paused:
-                    self.engine.refresh_now()
-        self._set_paused_badge()
-        self._update_replay_badge()
-
-    def _set_paused_badge(self) -> None:
-        from fgtop.ui.widgets.header_bar import HeaderBar
-
-        for screen in self.screen_stack:
-            for header in screen.query(HeaderBar):
-                header.paused = self.paused
+            self.feed.pause()
+        self.refresh_screens()
 
     def action_cycle_theme(self) -> None:
         """Switch to the next theme."""
@@ -371,60 +390,61 @@ class FgtopApp(App):
         try:
             self.save_screenshot(filename=path.name, path=str(path.parent))
         except OSError as exc:
-            self.notify(f"screenshot not saved: {exc}", severity="error")
+            self.notify(f"screenshot not saved: {exc}", severity="error", markup=False)
             return
-        self.notify(f"screenshot saved to {path}")
+        self.notify(f"screenshot saved to {path}", markup=False)
 
     def action_record(self) -> None:
-        """Start or stop recording the live session to a file."""
-        from fgtop.ui.widgets.header_bar import HeaderBar
-
-        if self.mode != "live":
-            self.notify("recording works on a live session", severity="warning")
+        """Start or stop recording the session to a file."""
+        try:
+            message = self.feed.toggle_recording()
+        except FeedError as exc:
+            self.notify(str(exc), severity="warning", markup=False)
             return
-        if self.recorder is not None:
-            path = self.recorder.path
-            self.recorder.close()
-            self.recorder = None
-            self.notify(f"recording saved to {path}")
-        else:
-            from fgtop.recording.writer import Recorder
+        self.notify(message, markup=False)
+        self.refresh_screens()
 
-            path = Path.cwd() / f"fgtop-{time.strftime('%Y%m%d-%H%M%S')}.fgrec"
-            self.recorder = Recorder(path, meta={"source": "dashboard"})
-            if self.snapshot is not None:
-                self.recorder.write_snapshot(self.snapshot)
-            self.notify(f"recording to {path} (R stops)")
-        for screen in self.screen_stack:
-            for header in screen.query(HeaderBar):
-                header.recording = str(self.recorder.path) if self.recorder else None
-
-    # -- replay controls (bound on the dashboard in replay mode) ---------------------------
-
-    def replay(self, action: str, value: float | None = None) -> None:
-        """Drive the player: step, seek, speed, start, end."""
-        if self.player is None:
+    def action_replay(self, action: str, value: float | None = None) -> None:
+        """Replay controls, on every screen: step, speed, start, end."""
+        feed = self.feed
+        try:
+            if action == "step":
+                feed.step(int(value or 1))
+            elif action == "speed":
+                self.notify(f"speed {feed.cycle_speed():g}x", timeout=1.5)
+            elif action == "start":
+                feed.to_start()
+            elif action == "end":
+                feed.to_end()
+        except FeedError as exc:
+            self.notify(str(exc), severity="warning", timeout=3, markup=False)
             return
-        p = self.player
-        if action == "step":
-            p.step(int(value or 1))
-        elif action == "seek" and value is not None:
-            p.seek(value)
-        elif action == "speed":
-            speed = p.cycle_speed()
-            self.notify(f"speed {speed}x", timeout=1.5)
-        elif action == "start":
-            p.to_start()
-        elif action == "end":
-            p.to_end()
-        self.paused = not p.playing
-        self.apply_snapshot(p.current)
+        self._tick_clock()
+
+    def action_seek(self) -> None:
+        """Ask where to jump to in the replay."""
+        if not self.feed.seekable:
+            self.notify(
+                "replay controls work on a recording", severity="warning", timeout=3, markup=False
+            )
+            return
+        self.push_screen(SeekScreen(), self._seek)
+
+    def _seek(self, target: float | None) -> None:
+        if target is not None:
+            self.feed.seek(target)
+            self._tick_clock()
 
 
-def create_app(**kwargs: Any) -> FgtopApp:
-    """Build the app. The CLI and the tests both use this one factory.
-
-    Keyword arguments are those of :class:`FgtopApp`: ``engine`` (live), ``player`` and
-    ``recording`` (replay, demo), ``mode``, ``config``, ``theme``, ``service``, ``price_table``.
-    """
-    return FgtopApp(**kwargs)
+def create_app(
+    feed: Feed,
+    *,
+    config: Config | None = None,
+    theme: str | None = None,
+    service: str | None = None,
+    land_on_problems: bool = True,
+) -> FgtopApp:
+    """Build the app over ``feed``. The CLI and the tests both use this one factory."""
+    return FgtopApp(
+        feed, config=config, theme=theme, service=service, land_on_problems=land_on_problems
+    )

@@ -8,7 +8,7 @@ from rich.text import Text
 
 from fgtop.cost.estimate import CostSummary
 from fgtop.model import Cluster, Service, Snapshot, Task
-from fgtop.sources.cloudwatch import task_metrics_available
+from fgtop.model.ecs import task_metrics_available
 from fgtop.ui.widgets.bars import sparkline, util_bar
 from fgtop.ui.widgets.resource_table import Cell
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from fgtop.engine.core import Engine, Part, Source
+from fgtop.engine.core import Engine
 from fgtop.model import Cluster, Service, Task
+from fgtop.sources.base import Part, Source
 
 REGION = "us-east-1"
 ARN = f"arn:aws:ecs:{REGION}:123456789012"

@@ -17,10 +17,12 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from fgtop.engine.core import Engine, Part, Source
+from fgtop.engine.core import Engine
 from fgtop.model import Cluster, Service, Task
+from fgtop.model.ecs import task_metrics_available
 from fgtop.sources.aws import Aws
-from fgtop.sources.cloudwatch import CloudWatchSource, task_metrics_available
+from fgtop.sources.base import Part, Source
+from fgtop.sources.cloudwatch import CloudWatchSource
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"

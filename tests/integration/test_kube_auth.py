@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from fgtop.engine.core import Engine, Source
+from fgtop.engine.core import Engine
 from fgtop.errors import SetupError
 from fgtop.model import SourceHealth
+from fgtop.sources.base import Part, Source, SourceContext
 from fgtop.sources.kube import KubeSource
 from fgtop.sources.kubeconfig import kubeconfig_connections, list_contexts
 from tests.fakes.kube_server import (
@@ -36,9 +37,9 @@ class Ticker(Source):
     def __init__(self) -> None:
         self.polls = 0
 
-    async def poll(self, engine: Engine) -> dict:
+    async def poll(self, ctx: SourceContext) -> Part:
         self.polls += 1
-        return {"account": "123456789012"}
+        return {"clusters": ()}
 
 
 @pytest.fixture

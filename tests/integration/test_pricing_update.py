@@ -17,8 +17,8 @@ import pytest
 from aiohttp import web
 
 from fgtop.cost.prices import load_price_table
-from fgtop.cost.pricing_api import build_table, classify, update_prices
 from fgtop.sources.aws import Aws
+from fgtop.sources.pricing import build_table, classify, update_prices
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "pricing"
 PAGES = {

@@ -6,7 +6,10 @@ import dataclasses
 
 from textual.widgets import Static
 
+from fgtop.cost.prices import load_price_table
+from fgtop.derive.pipeline import Deriver
 from fgtop.engine.core import Engine
+from fgtop.engine.live_feed import LiveFeed
 from fgtop.model import SourceHealth
 from fgtop.sources.aws import Aws
 from fgtop.sources.ecs import EcsSource
@@ -16,7 +19,7 @@ from fgtop.ui.widgets.header_bar import HeaderBar
 from fgtop.ui.widgets.services_table import ServicesTable
 from fgtop.ui.widgets.task_grid import TaskGrid
 from tests.fakes.snapshots import sample_snapshot
-from tests.ui.helpers import plain
+from tests.ui.helpers import plain, push, pushed_app
 
 SIZE = (180, 50)
 
@@ -30,9 +33,9 @@ def rows(table) -> list[list[str]]:
 
 async def test_grid_shows_tasks_and_services() -> None:
     snap = sample_snapshot(extra_tasks=5)
-    app = create_app(land_on_problems=False)
+    app = pushed_app()
     async with app.run_test(size=SIZE) as pilot:
-        app.apply_snapshot(snap)
+        await push(pilot, snap)
         await pilot.pause()
         grid = app.screen.query_one(TaskGrid)
         assert grid.row_count == 7
@@ -50,9 +53,9 @@ async def test_grid_shows_tasks_and_services() -> None:
 
 async def test_update_in_place_keeps_selection() -> None:
     snap = sample_snapshot(extra_tasks=10)
-    app = create_app(land_on_problems=False)
+    app = pushed_app()
     async with app.run_test(size=SIZE) as pilot:
-        app.apply_snapshot(snap)
+        await push(pilot, snap)
         await pilot.pause()
         grid = app.screen.query_one(TaskGrid)
         await pilot.press("down", "down", "down")
@@ -64,7 +67,7 @@ async def test_update_in_place_keeps_selection() -> None:
             for t in snap.tasks
             if t is not gone
         )
-        app.apply_snapshot(dataclasses.replace(snap, tasks=changed, taken_at=snap.taken_at + 5))
+        await push(pilot, dataclasses.replace(snap, tasks=changed, taken_at=snap.taken_at + 5))
         await pilot.pause()
         assert grid.row_count == 11
         assert grid.selected_key == chosen
@@ -73,9 +76,9 @@ async def test_update_in_place_keeps_selection() -> None:
 
 async def test_filter_sort_details_and_back() -> None:
     snap = sample_snapshot(extra_tasks=6)
-    app = create_app(land_on_problems=False)
+    app = pushed_app()
     async with app.run_test(size=SIZE) as pilot:
-        app.apply_snapshot(snap)
+        await push(pilot, snap)
         await pilot.pause()
         grid = app.screen.query_one(TaskGrid)
         await pilot.press("slash", *"worker")
@@ -106,9 +109,9 @@ async def test_filter_sort_details_and_back() -> None:
 
 async def test_details_show_containers_and_full_reason() -> None:
     snap = sample_snapshot(extra_tasks=0)
-    app = create_app(land_on_problems=False)
+    app = pushed_app()
     async with app.run_test(size=SIZE) as pilot:
-        app.apply_snapshot(snap)
+        await push(pilot, snap)
         await pilot.pause()
         stopped = next(t for t in snap.tasks if t.last_status == "STOPPED")
         app.open_details(stopped.arn, stopped)
@@ -123,16 +126,16 @@ async def test_details_show_containers_and_full_reason() -> None:
 
 async def test_pause_stops_applying_and_r_resumes() -> None:
     snap = sample_snapshot(extra_tasks=2)
-    app = create_app(land_on_problems=False)
+    app = pushed_app()
     async with app.run_test(size=SIZE) as pilot:
-        app.apply_snapshot(snap)
+        await push(pilot, snap)
         await pilot.press("p")
         assert app.paused and app.screen.query_one(HeaderBar).paused
-        app.apply_snapshot(dataclasses.replace(snap, tasks=snap.tasks[:1]))
+        await push(pilot, dataclasses.replace(snap, tasks=snap.tasks[:1]))
         await pilot.pause()
         assert app.screen.query_one(TaskGrid).row_count == 4
         await pilot.press("p")
-        app.apply_snapshot(dataclasses.replace(snap, tasks=snap.tasks[:1]))
+        await push(pilot, dataclasses.replace(snap, tasks=snap.tasks[:1]))
         await pilot.pause()
         assert app.screen.query_one(TaskGrid).row_count == 1
 
@@ -142,9 +145,9 @@ async def test_stale_source_is_shown_in_the_header() -> None:
     bad = SourceHealth(
         "ecs:us-east-1", ok=False, stale=True, error="access denied: needs ecs:ListTasks"
     )
-    app = create_app(land_on_problems=False)
+    app = pushed_app()
     async with app.run_test(size=SIZE) as pilot:
-        app.apply_snapshot(dataclasses.replace(snap, sources=(*snap.sources, bad)))
+        await push(pilot, dataclasses.replace(snap, sources=(*snap.sources, bad)))
         await pilot.pause()
         header = app.screen.query_one(HeaderBar).render().plain
         assert "ecs:us-east-1: access denied: needs ecs:ListTasks" in header
@@ -164,7 +167,7 @@ async def test_live_engine_against_moto_fills_the_grid(moto: str) -> None:
     aws = Aws(regions=["us-east-1"])
     engine = Engine([EcsSource(aws, "us-east-1", refresh=1.0)], meta={"regions": ("us-east-1",)})
     engine.closers.append(aws.close)
-    app = create_app(engine=engine, land_on_problems=False)
+    app = create_app(LiveFeed(engine, Deriver(load_price_table())), land_on_problems=False)
     async with app.run_test(size=SIZE) as pilot:
         for _ in range(50):
             await pilot.pause(0.1)
@@ -183,9 +186,9 @@ async def test_live_engine_against_moto_fills_the_grid(moto: str) -> None:
 
 async def test_cost_columns_show_rate_and_cost_so_far() -> None:
     snap = sample_snapshot(extra_tasks=3)
-    app = create_app(land_on_problems=False)
+    app = pushed_app()
     async with app.run_test(size=SIZE) as pilot:
-        app.apply_snapshot(snap)
+        await push(pilot, snap)
         await pilot.pause()
         grid = app.screen.query_one(TaskGrid)
         keys = [c.key for c in TaskGrid.COLUMNS]

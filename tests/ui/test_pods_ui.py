@@ -7,17 +7,18 @@ from pathlib import Path
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static, TabbedContent
 
+from fgtop.cost.prices import load_price_table
+from fgtop.derive.pipeline import Deriver
 from fgtop.engine.core import Engine
+from fgtop.engine.live_feed import LiveFeed
 from fgtop.model import Pod
-from fgtop.recording.player import Player
-from fgtop.recording.reader import open_recording
-from fgtop.resources import demo_recording
 from fgtop.sources.kube import KubeSource
 from fgtop.sources.kubeconfig import kubeconfig_connections
 from fgtop.ui.app import FgtopApp, create_app
 from fgtop.ui.screens.details import DetailsScreen
 from fgtop.ui.widgets.pod_grid import PodGrid
 from tests.fakes.kube_server import FakeKube, make_pod, wait_until, write_kubeconfig
+from tests.ui.helpers import demo_app as make_demo_app
 from tests.ui.helpers import plain
 
 SIZE = (200, 50)
@@ -25,10 +26,7 @@ SIZE = (200, 50)
 
 def demo_app() -> FgtopApp:
     """The app on the bundled demo, paused 20 minutes into the incident."""
-    rec = open_recording(demo_recording())
-    player = Player(rec, loop=False, autoplay=False)
-    player.seek(rec.start + 20 * 60)
-    return create_app(player=player, recording=rec, mode="demo", land_on_problems=False)
+    return make_demo_app(20)[0]
 
 
 def rows(table: DataTable) -> dict[str, dict[str, str]]:
@@ -140,7 +138,7 @@ async def test_live_pods_from_a_fake_cluster_show_up_and_change(tmp_path: Path) 
         [conn] = kubeconfig_connections(config_file=str(config))
         source = KubeSource(conn, backoff=(0.05, 0.2), coalesce=0.01)
         engine = Engine([source])
-        app = create_app(engine=engine, land_on_problems=False)
+        app = create_app(LiveFeed(engine, Deriver(load_price_table())), land_on_problems=False)
         async with app.run_test(size=SIZE) as pilot:
             grid = app.screen.query_one(PodGrid)
 

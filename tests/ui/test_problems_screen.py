@@ -11,30 +11,22 @@ from fgtop.derive.problems import Problem
 from fgtop.recording.player import Player
 from fgtop.recording.reader import open_recording
 from fgtop.resources import demo_recording
-from fgtop.ui.app import FgtopApp, create_app
+from fgtop.ui.app import FgtopApp
 from fgtop.ui.screens.dashboard import DashboardScreen
 from fgtop.ui.screens.details import DetailsScreen
 from fgtop.ui.screens.logs import LogsScreen
 from fgtop.ui.screens.problems import ProblemsScreen, problem_key
-from tests.ui.helpers import plain
+from tests.ui.helpers import demo_app as make_demo_app
+from tests.ui.helpers import plain, push, pushed_app, settle
 
 SIZE = (200, 50)
 WORDS = {"CRIT": 1, "HIGH": 2, "MED": 3, "LOW": 4}
 
 
 def demo_app(minutes: float = 20) -> tuple[FgtopApp, Player]:
-    """The app on the bundled demo, paused ``minutes`` into the incident."""
-    rec = open_recording(demo_recording())
-    player = Player(rec, loop=False, autoplay=False)
-    player.seek(rec.start + minutes * 60)
-    app = create_app(player=player, recording=rec, mode="demo")
+    """The app on the bundled demo, paused ``minutes`` into the incident; lands on problems."""
+    app, player, _ = make_demo_app(minutes, land_on_problems=True)
     return app, player
-
-
-async def settle(pilot: Pilot) -> None:
-    """Let the landing and the first ticks happen."""
-    for _ in range(3):
-        await pilot.pause()
 
 
 def table_rows(table: DataTable) -> list[list[str]]:
@@ -168,8 +160,8 @@ async def test_new_snapshots_update_in_place_keeping_the_selection() -> None:
         problem = oom_problem(app)
         await select(pilot, screen, problem)
         before = app.snapshot
-        player.seek(player.now + 4 * 60)
-        await pilot.pause(0.3)  # the app ticks every 0.1 s
+        app.feed.seek(player.now + 4 * 60)
+        await settle(pilot)
         assert app.snapshot is not before
         assert screen.selected_problem() is not None
         assert problem_key(screen.selected_problem()) == problem_key(problem)
@@ -181,20 +173,17 @@ async def test_new_snapshots_update_in_place_keeping_the_selection() -> None:
 
 
 async def test_nothing_is_broken() -> None:
-    app, _ = demo_app()
+    with open_recording(demo_recording()) as rec:
+        frame = rec.frame(len(rec) // 2)
+    healthy = dataclasses.replace(
+        frame, services=(), tasks=(), pods=(), workloads=(), kube_events=()
+    )
+    app = pushed_app(land_on_problems=True)
     async with app.run_test(size=SIZE) as pilot:
+        await push(pilot, healthy)
+        assert isinstance(app.screen, DashboardScreen)  # nothing to land on
+        await pilot.press("exclamation_mark")
         await settle(pilot)
-        healthy = dataclasses.replace(
-            app.snapshot,
-            taken_at=app.snapshot.taken_at + 1,
-            services=tuple(s for s in app.snapshot.services if s.running >= s.desired)[:0],
-            tasks=(),
-            pods=(),
-            workloads=(),
-            kube_events=(),
-        )
-        app.apply_snapshot(healthy)
-        await pilot.pause()
         screen = app.screen
         assert isinstance(screen, ProblemsScreen)
         assert not app.insights.problems

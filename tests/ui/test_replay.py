@@ -8,33 +8,16 @@ import sys
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
 from textual.widgets import Input, ProgressBar
 
-from fgtop.recording.player import Player
-from fgtop.recording.reader import Recording, open_recording
 from fgtop.resources import demo_recording
 from fgtop.ui import fmt
-from fgtop.ui.app import FgtopApp, create_app
+from fgtop.ui.app import FgtopApp
 from fgtop.ui.widgets.header_bar import HeaderBar
-from tests.ui.helpers import plain
+from tests.ui.helpers import demo_app, plain, settle
 
 SIZE = (200, 50)
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def demo_app(minutes: float = 20) -> tuple[FgtopApp, Player, Recording]:
-    """The app on the bundled demo, paused ``minutes`` into the incident."""
-    rec = open_recording(demo_recording())
-    player = Player(rec, loop=False, autoplay=False)
-    player.seek(rec.start + minutes * 60)
-    app = create_app(player=player, recording=rec, mode="demo", land_on_problems=False)
-    return app, player, rec
-
-
-async def settle(pilot: Pilot) -> None:
-    """Let the first ticks of the replay timer happen."""
-    await pilot.pause(0.3)
 
 
 def header_text(app: FgtopApp) -> str:
@@ -161,7 +144,7 @@ async def test_replay_timer_survives_the_dashboard_going_away() -> None:
         assert dash is not None
         await dash.query_one(HeaderBar).remove()
         await dash.query_one("#replay-bar").remove()
-        app._tick()  # noqa: SLF001 - what the 0.1 s replay timer calls
+        app._tick_clock()  # noqa: SLF001 - what the replay clock timer calls
 
 
 # -- fgtop replay on files that are not good recordings ------------------------------------

@@ -14,18 +14,18 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Static
 
+from fgtop.cost.prices import load_price_table
 from fgtop.derive.insights import analyse
 from fgtop.model import Service
-from fgtop.recording.player import Player
-from fgtop.recording.reader import Recording, open_recording
-from fgtop.resources import demo_recording
-from fgtop.ui.app import FgtopApp, create_app
+from fgtop.recording.reader import Recording
+from fgtop.ui.app import FgtopApp
 from fgtop.ui.screens.cost import CostScreen
 from fgtop.ui.widgets.cost_panel import hourly, money
 from fgtop.ui.widgets.metric_chart import MetricChart
 from fgtop.ui.widgets.services_table import ServicesTable
 from fgtop.ui.widgets.task_grid import TaskGrid
-from tests.ui.helpers import plain
+from tests.ui.helpers import demo_app as make_demo_app
+from tests.ui.helpers import plain, settle
 
 SIZE = (200, 50)
 MINUTES = 20
@@ -46,10 +46,7 @@ def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 def demo_app() -> tuple[FgtopApp, Recording]:
     """The app on the bundled demo, paused at the fixed frame."""
-    rec = open_recording(demo_recording())
-    player = Player(rec, loop=False, autoplay=False)
-    player.seek(rec.start + MINUTES * 60)
-    app = create_app(player=player, recording=rec, mode="demo", land_on_problems=False)
+    app, _, rec = make_demo_app(MINUTES)
     return app, rec
 
 
@@ -174,13 +171,13 @@ async def test_cost_panel_shows_the_burn_rate_at_the_recording_time() -> None:
         other = next(
             i
             for i in range(0, len(rec), 10)
-            if analyse(rec.frame(i), app.price_table).cost.per_hour != cost.per_hour
+            if analyse(rec.frame(i), load_price_table()).cost.per_hour != cost.per_hour
         )
-        app.replay("seek", rec.times[other])
-        await pilot.pause()
+        app.feed.seek(rec.times[other])
+        await settle(pilot)
         assert app.snapshot.taken_at == rec.times[other]
         after = app.insights.cost.per_hour
-        assert after == analyse(rec.frame(other), app.price_table).cost.per_hour != cost.per_hour
+        assert after == analyse(rec.frame(other), load_price_table()).cost.per_hour != cost.per_hour
         total = plain(app.screen.query_one("#cost-total", Static).content, width=200)
         assert f"Burn rate {hourly(after)}" in total
         await pilot.press("escape")

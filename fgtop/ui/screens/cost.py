@@ -6,15 +6,15 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import Footer
 
 from fgtop.model import Snapshot
+from fgtop.ui.screens.base import FgtopScreen
 from fgtop.ui.widgets.cost_panel import CostPanel
 from fgtop.ui.widgets.header_bar import HeaderBar
 
 
-class CostScreen(Screen):
+class CostScreen(FgtopScreen):
     """What the estate costs now, and what it could cost."""
 
     BINDINGS: ClassVar = [Binding("escape", "app.pop_screen", "Back")]
@@ -25,16 +25,9 @@ class CostScreen(Screen):
         yield CostPanel(id="cost")
         yield Footer()
 
-    def on_mount(self) -> None:
-        """Render from the app's latest snapshot."""
-        self.query_one(HeaderBar).mode = self.app.mode  # type: ignore[attr-defined]
-        if self.app.snapshot is not None:  # type: ignore[attr-defined]
-            self.show_snapshot(self.app.snapshot)  # type: ignore[attr-defined]
-
     def show_snapshot(self, snapshot: Snapshot) -> None:
         """Re-render the figures of this snapshot (at its own time, live or replayed)."""
-        self.query_one(HeaderBar).show_snapshot(snapshot)
-        insights = self.app.insights  # type: ignore[attr-defined]
+        insights = self.fgtop.insights
         if insights is None or insights.cost is None:
             return
         usage = snapshot.metrics_usage

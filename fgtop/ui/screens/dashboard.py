@@ -7,13 +7,14 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
-from textual.widgets import Footer, Input, ProgressBar, TabbedContent, TabPane
+from textual.widgets import Footer, ProgressBar, TabbedContent, TabPane
 
-from fgtop.model import Pod, Service, Snapshot, Task
+from fgtop.feed import Frame
+from fgtop.model import Pod, Service, Task
+from fgtop.model.ecs import task_metrics_available
 from fgtop.paths import history_path
-from fgtop.sources.cloudwatch import task_metrics_available
 from fgtop.ui.cells import money, service_cells, task_cells
+from fgtop.ui.screens.base import FgtopScreen
 from fgtop.ui.widgets.command_line import CommandLine
 from fgtop.ui.widgets.filter_bar import FilterBar
 from fgtop.ui.widgets.header_bar import HeaderBar
@@ -26,7 +27,7 @@ from fgtop.ui.widgets.task_grid import TaskGrid
 TABS = {"tasks": "tab-tasks", "pods": "tab-pods"}
 
 
-class DashboardScreen(Screen):
+class DashboardScreen(FgtopScreen):
     """Everything at a glance."""
 
     BINDINGS: ClassVar = [
@@ -35,12 +36,6 @@ class DashboardScreen(Screen):
         Binding("l", "logs", "Logs"),
         Binding("d", "describe", "Describe"),
         Binding("w", "chart_window", "Chart window", show=False),
-        Binding("comma", "replay('step', -1)", "Step back", show=False),
-        Binding("full_stop", "replay('step', 1)", "Step", show=False),
-        Binding("x", "replay('speed')", "Speed", show=False),
-        Binding("left_square_bracket", "replay('start')", "Start", show=False),
-        Binding("right_square_bracket", "replay('end')", "End", show=False),
-        Binding("G", "seek", "Seek", show=False),
     ]
 
     def compose(self) -> ComposeResult:
@@ -59,32 +54,16 @@ class DashboardScreen(Screen):
             placeholder="filter (substring of any visible column) — enter keeps, esc clears",
             id="filter",
         )
-        yield Input(
-            placeholder="seek to HH:MM[:SS] (local) or +5m / -90s — enter seeks, esc cancels",
-            id="seek",
-        )
         yield CommandLine(history_path=history_path(), id="cmd")
         yield Footer()
 
     def on_mount(self) -> None:
-        """Focus the task grid; show what the app already has."""
-        self.query_one("#seek", Input).display = False
-        self.query_one("#replay-bar").display = self.app.player is not None  # type: ignore[attr-defined]
-        self.query_one(HeaderBar).mode = self.app.mode  # type: ignore[attr-defined]
+        """Focus the task grid; the chart window from the config; hints every 2 s."""
+        self.query_one("#replay-bar").display = self.fgtop.feed.seekable
         self.query_one(TaskGrid).focus()
-        config = getattr(self.app, "config", None)
-        if config is not None:
-            wanted = config.metrics_window
-            self.query_one(MetricChart).window = min(WINDOWS, key=lambda w: abs(w - wanted))
+        wanted = self.fgtop.config.metrics_window
+        self.query_one(MetricChart).window = min(WINDOWS, key=lambda w: abs(w - wanted))
         self.set_interval(2.0, self._send_hints)
-        # Show what the app holds once the screen is laid out: the snapshot current *then*
-        # (a newer one may arrive meanwhile; re-applying an older one would hide it).
-        self.call_after_refresh(self._catch_up)
-
-    def _catch_up(self) -> None:
-        snapshot = self.app.snapshot  # type: ignore[attr-defined]
-        if snapshot is not None:
-            self.app.apply_snapshot(snapshot)  # type: ignore[attr-defined]
 
     @property
     def tables(self) -> list[ResourceTable]:
@@ -93,21 +72,19 @@ class DashboardScreen(Screen):
 
     # -- rendering -----------------------------------------------------------------------
 
-    def show_snapshot(self, snapshot: Snapshot) -> None:
-        """Render a snapshot: only changed cells are written."""
-        app = self.app
-        palette = app.palette  # type: ignore[attr-defined]
-        cost = app.insights.cost if app.insights else None  # type: ignore[attr-defined]
-        alerts = app.alerts  # type: ignore[attr-defined]
-        header = self.query_one(HeaderBar)
-        header.show_snapshot(snapshot)
+    def show_frame(self, frame: Frame) -> None:
+        """Render a frame: only changed cells are written."""
+        snapshot = frame.snapshot
+        palette = self.fgtop.palette
+        cost = frame.derived.insights.cost
+        active = frame.derived.active
         grid = self.query_one(TaskGrid)
         grid.palette = palette
         grid.now = snapshot.taken_at
         clusters = {(c.name, c.region): c for c in snapshot.clusters}
         grid.extra = {
             t.arn: task_cells(
-                t, snapshot, cost, clusters.get((t.cluster, t.region)), alerts.is_active(t.arn)
+                t, snapshot, cost, clusters.get((t.cluster, t.region)), t.arn in active
             )
             for t in snapshot.tasks
         }
@@ -115,8 +92,7 @@ class DashboardScreen(Screen):
         services = self.query_one(ServicesTable)
         services.palette = palette
         services.extra = {
-            s.arn: service_cells(s, snapshot, cost, alerts.is_active(s.arn))
-            for s in snapshot.services
+            s.arn: service_cells(s, snapshot, cost, s.arn in active) for s in snapshot.services
         }
         if cost is not None:
             for w in snapshot.workloads:
@@ -131,10 +107,11 @@ class DashboardScreen(Screen):
         tabs = self.query_one(TabbedContent)
         tabs.get_tab("tab-tasks").label = f"Tasks ({len(snapshot.tasks)})"  # type: ignore[assignment]
         tabs.get_tab("tab-pods").label = f"Pods ({len(snapshot.pods)})"  # type: ignore[assignment]
+        self.set_replay(self.fgtop.feed.clock.position)
         self._update_chart()
 
     def _update_chart(self) -> None:
-        snapshot: Snapshot | None = self.app.snapshot  # type: ignore[attr-defined]
+        snapshot = self.fgtop.snapshot
         if snapshot is None:
             return
         chart = self.query_one(MetricChart)
@@ -175,11 +152,9 @@ class DashboardScreen(Screen):
                     return item
         return None
 
-    def set_replay(self, info: str, position: float) -> None:
-        """Show the replay clock and where it is in the recording."""
+    def set_replay(self, position: float) -> None:
+        """Show where the replay is in the recording."""
         # The app's timer may tick while this screen is being composed or torn down.
-        for header in self.query(HeaderBar):
-            header.replay_info = info
         for bar in self.query("#replay-bar").results(ProgressBar):
             bar.update(progress=position)
 
@@ -188,20 +163,16 @@ class DashboardScreen(Screen):
     def on_resource_table_selected(self, event: ResourceTable.Selected) -> None:
         """A cursor move re-targets the chart; Enter opens details."""
         if event.opened:
-            self.app.open_details(event.key, event.item)  # type: ignore[attr-defined]
+            self.fgtop.open_details(event.key, event.item)
             return
-        engine = getattr(self.app, "engine", None)
-        if engine is not None and isinstance(event.item, Task | Service):
-            engine.hints.selected = event.item.arn
+        if isinstance(event.item, Task | Service):
+            self.fgtop.feed.hints.selected = event.item.arn
         self._update_chart()
 
     def _send_hints(self) -> None:
-        """Tell the engine which tasks are on screen (metrics are fetched only for those)."""
-        engine = getattr(self.app, "engine", None)
-        if engine is None:
-            return
+        """Tell the feed which tasks are on screen (metrics are fetched only for those)."""
         grid = self.query_one(TaskGrid)
-        engine.hints.visible_tasks = tuple(t.arn for t in grid.on_screen_items())
+        self.fgtop.feed.hints.visible_tasks = tuple(t.arn for t in grid.on_screen_items())
 
     def selected_target(self) -> str | None:
         """The key of the selected task, service or pod (for logs and describe)."""
@@ -279,26 +250,16 @@ class DashboardScreen(Screen):
         """Back to the grid."""
         self.query_one(TaskGrid).focus()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        """Enter in the seek bar seeks."""
-        if event.input.id == "seek":
-            self._seek(event.value)
-
     def action_clear_filter(self) -> None:
-        """Esc closes the seek bar, or clears the filter."""
-        seek = self.query_one("#seek", Input)
-        if seek.display:
-            seek.display = False
-            self.query_one(TaskGrid).focus()
-        elif self.query_one("#filter", FilterBar).value:
-            self.set_filter("")
-            self.query_one(TaskGrid).focus()
+        """Esc clears the filter."""
+        self.set_filter("")
+        self.query_one(TaskGrid).focus()
 
-    def on_key(self, event) -> None:  # noqa: ANN001
-        """Esc inside the seek bar closes it."""
-        if event.key == "escape" and isinstance(self.focused, Input) and self.focused.id == "seek":
-            event.stop()
-            self.action_clear_filter()
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """``esc`` clears a filter only when there is one (else it goes back, app-wide)."""
+        if action == "clear_filter":
+            return bool(self.query_one("#filter", FilterBar).value)
+        return True
 
     # -- actions -------------------------------------------------------------------------
 
@@ -306,7 +267,7 @@ class DashboardScreen(Screen):
         """Logs of the selected task, service or pod."""
         target = self.selected_target()
         if target:
-            self.app.open_logs(target)  # type: ignore[attr-defined]
+            self.fgtop.open_logs(target)
         else:
             self.notify("select a task, service or pod first", severity="warning")
 
@@ -314,38 +275,12 @@ class DashboardScreen(Screen):
         """The raw document of the selected resource."""
         target = self.selected_target()
         if target:
-            self.app.open_describe(target)  # type: ignore[attr-defined]
+            self.fgtop.open_describe(target)
 
     def action_chart_window(self) -> None:
         """Cycle the chart's time window (15m, 1h, 3h, 12h)."""
         self.query_one(MetricChart).action_cycle_window()
 
-    def action_replay(self, action: str, value: float | None = None) -> None:
-        """Replay controls (no-ops live)."""
-        self.app.replay(action, value)  # type: ignore[attr-defined]
-
-    def action_seek(self) -> None:
-        """Open the seek bar (replay)."""
-        if getattr(self.app, "player", None) is None:
-            return
-        seek = self.query_one("#seek", Input)
-        seek.display = True
-        seek.value = ""
-        seek.focus()
-
-    def _seek(self, text: str) -> None:
-        from fgtop.ui.seek import parse_seek
-
-        player = self.app.player  # type: ignore[attr-defined]
-        try:
-            target = parse_seek(text, player.now, player.recording.start)
-        except ValueError as exc:
-            self.notify(str(exc), severity="error")
-            return
-        self.query_one("#seek", Input).display = False
-        self.query_one(TaskGrid).focus()
-        self.app.replay("seek", target)  # type: ignore[attr-defined]
-
     def on_command_line_submitted(self, event: CommandLine.Submitted) -> None:
         """Carry out a ``:`` command."""
-        self.app.run_command(event.command, event.argument)  # type: ignore[attr-defined]
+        self.fgtop.run_command(event.command, event.argument)

@@ -17,12 +17,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from fgtop.model import Pod, Service, Snapshot, Task, TaskDefinition
 from fgtop.printer.documents import task_json
 from fgtop.text.masking import mask_document
+from fgtop.ui.screens.base import FgtopScreen
 from fgtop.ui.widgets.header_bar import HeaderBar
 
 Described = Task | Service | Pod | TaskDefinition
@@ -30,18 +30,8 @@ Described = Task | Service | Pod | TaskDefinition
 
 def find_described(snapshot: Snapshot, key: str) -> Described | None:
     """The resource a describe key names: task, service or task definition ARN, or pod key."""
-    if ":task-definition/" in key:
-        return snapshot.task_definition(key)
-    for task in snapshot.tasks:
-        if task.arn == key:
-            return task
-    for service in snapshot.services:
-        if service.arn == key:
-            return service
-    for pod in snapshot.pods:
-        if pod.key == key:
-            return pod
-    return None
+    item = snapshot.find(key)
+    return item if isinstance(item, Task | Service | Pod | TaskDefinition) else None
 
 
 def _plain(doc: Any) -> Any:
@@ -86,7 +76,7 @@ def _name(item: Described) -> str:
     return item.name
 
 
-class DescribeScreen(Screen):
+class DescribeScreen(FgtopScreen):
     """The masked raw document of one resource, as JSON or YAML."""
 
     DEFAULT_CSS = """
@@ -123,14 +113,12 @@ class DescribeScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        """Render from the app's latest snapshot."""
-        self.query_one(HeaderBar).mode = self.app.mode  # type: ignore[attr-defined]
+        """Focus the document (the frame is rendered by the catch-up)."""
         self.query_one("#describe-scroll").focus()
-        snapshot = self.app.snapshot  # type: ignore[attr-defined]
-        if snapshot is not None:
-            self.show_snapshot(snapshot)
-        else:
-            self._show_missing()
+
+    def show_empty(self) -> None:
+        """Before the first frame: nothing to describe yet."""
+        self._show_missing()
 
     # -- what is shown -------------------------------------------------------------------
 
@@ -143,7 +131,6 @@ class DescribeScreen(Screen):
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
         """Re-render if the document changed (the scroll position is kept otherwise)."""
-        self.query_one(HeaderBar).show_snapshot(snapshot)
         self._show_document(snapshot)
 
     def _show_document(self, snapshot: Snapshot | None, force: bool = False) -> None:

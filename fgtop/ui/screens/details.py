@@ -10,11 +10,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from fgtop.model import Pod, Service, Snapshot, Task
 from fgtop.ui import fmt
+from fgtop.ui.screens.base import FgtopScreen
 
 
 def _kv(rows: list[tuple[str, str | None]]) -> Table:
@@ -210,7 +210,7 @@ def pod_details(pod: Pod, snapshot: Snapshot) -> RenderableType:
     return Group(*parts)
 
 
-class DetailsScreen(Screen):
+class DetailsScreen(FgtopScreen):
     """A live details view of one resource; ``esc`` goes back."""
 
     BINDINGS: ClassVar = [
@@ -232,17 +232,11 @@ class DetailsScreen(Screen):
             yield Static(id="body")
         yield Footer()
 
-    def on_mount(self) -> None:
-        """Render from the app's latest snapshot."""
-        if self.app.snapshot is not None:  # type: ignore[attr-defined]
-            self.show_snapshot(self.app.snapshot)  # type: ignore[attr-defined]
-
     def find(self, snapshot: Snapshot) -> Task | Service | Pod | None:
         """The resource in this snapshot."""
-        items = {"task": snapshot.tasks, "service": snapshot.services, "pod": snapshot.pods}[
-            self.kind
-        ]
-        return next((i for i in items if i.key == self.key), None)
+        item = snapshot.find(self.key)
+        wanted = {"task": Task, "service": Service, "pod": Pod}[self.kind]
+        return item if isinstance(item, wanted) else None
 
     def action_logs(self) -> None:
         """The logs of this resource."""

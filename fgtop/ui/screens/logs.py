@@ -1,36 +1,34 @@
 """The log screen: a task's, a service's (all its tasks merged) or a pod's lines.
 
-Live, ECS lines come from CloudWatch Logs (the awslogs options of the task definition) and
-pod lines from the Kubernetes log API (with the previous container's lines for a crash-looping
-pod). In replay and demo, the recorded lines up to the replay clock.
+The lines come from the feed's :class:`~fgtop.feed.LogFeed`: live, CloudWatch Logs (the
+awslogs options of the task definition) and the Kubernetes log API (the previous container's
+lines first for a crash-looping pod); in replay and demo, the recorded lines up to the replay
+clock. The screen cannot tell which.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import Footer, Select, Static
 
-from fgtop.model import LogLine, Pod, Service, Snapshot, Task
-from fgtop.sources.errors import one_line
-from fgtop.sources.logs import CloudWatchTail, LogTarget, fetch_around, resolve_targets
+from fgtop.feed import LogBatch, LogRequest
+from fgtop.model import Pod, Service, Snapshot, Task
+from fgtop.text.sanitize import safe
 from fgtop.ui import fmt
+from fgtop.ui.screens.base import FgtopScreen
 from fgtop.ui.widgets.header_bar import HeaderBar
 from fgtop.ui.widgets.log_view import LogView
 
 ALL = "__all__"
-AROUND_BEFORE = 300.0
-"""Seconds of lines shown before a moment (a task's stop) when jumping to it."""
-AROUND_AFTER = 60.0
 
 
-class LogsScreen(Screen):
+class LogsScreen(FgtopScreen):
     """Logs of one target; ``esc`` goes back."""
 
     BINDINGS: ClassVar = [
@@ -47,7 +45,6 @@ class LogsScreen(Screen):
         self.at = at
         """The moment to show the lines around (POSIX seconds), or None to follow."""
         self.container = container
-        self._shown_until: float | None = None
         self._tail: asyncio.Task | None = None
         self._item: Task | Service | Pod | None = None
 
@@ -56,29 +53,21 @@ class LogsScreen(Screen):
         yield HeaderBar()
         yield Static(id="logs-title")
         yield Select([("all containers", ALL)], value=ALL, allow_blank=False, id="containers")
-        size = getattr(self.app, "config", None)
-        yield LogView(max_lines=size.log_buffer if size else 10_000, id="log")
+        yield LogView(max_lines=self.fgtop.config.log_buffer, id="log")
         yield Footer()
 
     # -- resolving what to show ----------------------------------------------------------
 
     def _find(self, snapshot: Snapshot | None) -> Task | Service | Pod | None:
-        if snapshot is None:
-            return None
-        for items in (snapshot.tasks, snapshot.services, snapshot.pods):
-            for item in items:
-                if item.key == self.target:
-                    return item
-        return None
+        item = snapshot.find(self.target) if snapshot is not None else None
+        return item if isinstance(item, Task | Service | Pod) else None
 
     def _tasks(self, snapshot: Snapshot) -> list[Task]:
         item = self._item
         if isinstance(item, Task):
             return [item]
         if isinstance(item, Service):
-            return [
-                t for t in snapshot.tasks if t.service == item.name and t.cluster == item.cluster
-            ]
+            return list(snapshot.tasks_of(item))
         return []
 
     def _containers(self, snapshot: Snapshot) -> list[str]:
@@ -94,12 +83,7 @@ class LogsScreen(Screen):
 
     def on_mount(self) -> None:
         """Find the target, set up the picker, start the lines."""
-        app: Any = self.app
-        header = self.query_one(HeaderBar)
-        header.mode = app.mode
-        snapshot = app.snapshot
-        if snapshot is not None:
-            header.show_snapshot(snapshot)
+        snapshot = self.fgtop.snapshot
         self._item = self._find(snapshot)
         view = self.query_one(LogView)
         view.show_source = isinstance(self._item, Service)
@@ -117,13 +101,13 @@ class LogsScreen(Screen):
         item = self._item
         text = Text("logs of ", style="bold")
         if isinstance(item, Task):
-            text.append(f"task {item.id} ({item.service or item.group})")
+            text.append_text(safe(f"task {item.id} ({item.service or item.group})"))
         elif isinstance(item, Service):
-            text.append(f"service {item.name} (all its tasks, merged by time)")
+            text.append_text(safe(f"service {item.name} (all its tasks, merged by time)"))
         elif isinstance(item, Pod):
-            text.append(f"pod {item.namespace}/{item.name} ({item.cluster})")
+            text.append_text(safe(f"pod {item.namespace}/{item.name} ({item.cluster})"))
         else:
-            text.append(fmt.short_arn(self.target))
+            text.append_text(safe(fmt.short_arn(self.target)))
         if self.at is not None:
             text.append(f"  around {fmt.when(self.at)}", style="italic")
         return text
@@ -133,20 +117,48 @@ class LogsScreen(Screen):
             self._tail.cancel()
         view = self.query_one(LogView)
         view.clear()
-        self._shown_until = None
-        app: Any = self.app
-        if self._item is None:
+        snapshot = self.fgtop.snapshot
+        if self._item is None or snapshot is None:
             view.set_message(f"{fmt.short_arn(self.target)} is not in the current snapshot")
             return
-        if getattr(app, "recording", None) is not None:
-            self._replay_lines()
-            return
-        self._tail = asyncio.create_task(self._live())
+        request = LogRequest(
+            snapshot,
+            tasks=tuple(self._tasks(snapshot)),
+            pod=self._item if isinstance(self._item, Pod) else None,
+            container=self.container,
+            at=self.at,
+        )
+        self._tail = asyncio.create_task(self._follow(request), name="log-lines")
+
+    async def _follow(self, request: LogRequest) -> None:
+        """Show the feed's batches as they come."""
+        stream = self.fgtop.feed.logs.lines(request)
+        try:
+            async for batch in stream:
+                self._show_batch(batch)
+                if batch.done:
+                    break
+        finally:
+            with contextlib.suppress(Exception):
+                await stream.aclose()  # type: ignore[attr-defined]
+
+    def _show_batch(self, batch: LogBatch) -> None:
+        view = self.query_one(LogView)
+        if batch.message is not None:
+            view.set_message(batch.message or None)
+        if batch.lines:
+            view.append_lines(list(batch.lines))
+        if batch.jump_to is not None:
+            self.call_after_refresh(view.jump_to_time, batch.jump_to)
 
     def on_select_changed(self, event: Select.Changed) -> None:
         """A container was picked: show its lines only."""
         value = event.value
-        self.container = None if value in (Select.BLANK, ALL) else str(value)
+        container = None if value in (Select.BLANK, ALL) else str(value)
+        self.query_one(LogView).focus()  # the log keys work at once
+        if container == self.container and self._tail is not None:
+            return
+        self.container = container
         self._restart()
 
     def action_pick_container(self) -> None:
@@ -161,129 +173,9 @@ class LogsScreen(Screen):
         self.app.pop_screen()
 
     def on_unmount(self) -> None:
-        """Stop tailing."""
+        """Stop the lines."""
         if self._tail is not None:
             self._tail.cancel()
 
-    # -- replay --------------------------------------------------------------------------
-
-    def _keys(self) -> list[str]:
-        snapshot = self.app.snapshot  # type: ignore[attr-defined]
-        if isinstance(self._item, Pod):
-            return [self._item.key]
-        return [t.arn for t in self._tasks(snapshot)] if snapshot else []
-
-    def _replay_lines(self) -> None:
-        app: Any = self.app
-        recording = app.recording
-        until = app.now if self.at is None else max(app.now, self.at + AROUND_AFTER)
-        since = self._shown_until
-        lines: list[LogLine] = []
-        for key in self._keys():
-            lines += recording.logs(key, since=since, until=until)
-        if since is not None:
-            lines = [ln for ln in lines if ln.timestamp > since]
-        if self.container:
-            lines = [ln for ln in lines if ln.container == self.container]
-        lines.sort(key=lambda ln: ln.timestamp)
-        view = self.query_one(LogView)
-        if not lines and self._shown_until is None:
-            view.set_message("no log lines recorded for this target")
-        elif lines:
-            view.set_message(None)
-            view.append_lines(lines)
-        self._shown_until = until
-        if self.at is not None and since is None:
-            self.call_after_refresh(view.jump_to_time, self.at - 30)
-
     def show_snapshot(self, snapshot: Snapshot) -> None:
-        """In replay, new recorded lines up to the replay clock."""
-        self.query_one(HeaderBar).show_snapshot(snapshot)
-        if (
-            getattr(self.app, "recording", None) is not None
-            and self._item is not None
-            and self.at is None
-        ):
-            self._replay_lines()
-
-    # -- live ----------------------------------------------------------------------------
-
-    async def _live(self) -> None:
-        view = self.query_one(LogView)
-        try:
-            if isinstance(self._item, Pod):
-                await self._live_pod(view, self._item)
-            else:
-                await self._live_ecs(view)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - one line in the view, never a crash
-            view.set_message(one_line(exc))
-
-    def _aws(self) -> Any:
-        engine = getattr(self.app, "engine", None)
-        for source in getattr(engine, "sources", ()):
-            aws = getattr(source, "aws", None)
-            if aws is not None:
-                return aws
-        return None
-
-    async def _live_ecs(self, view: LogView) -> None:
-        snapshot: Snapshot = self.app.snapshot  # type: ignore[attr-defined]
-        containers = [self.container] if self.container else None
-        targets: list[LogTarget] = []
-        notes: list[str] = []
-        for task in self._tasks(snapshot):
-            found, why = resolve_targets(
-                task, snapshot.task_definition(task.task_definition), containers
-            )
-            targets += found
-            notes += why
-        notes = list(dict.fromkeys(notes))
-        view.set_message("; ".join(notes) if notes else None)
-        aws = self._aws()
-        if not targets or aws is None:
-            if aws is None:
-                view.set_message("no AWS session: logs are available live or from a recording")
-            return
-        if self.at is not None:
-            lines: list[LogLine] = []
-            for target in targets:
-                batch = await fetch_around(aws, target, self.at, AROUND_BEFORE, AROUND_AFTER)
-                lines += batch.lines
-                notes += batch.messages
-            lines.sort(key=lambda ln: ln.timestamp)
-            view.append_lines(lines)
-            view.set_message("; ".join(dict.fromkeys(notes)) or None)
-            self.call_after_refresh(view.jump_to_time, self.at - 30)
-            return
-        tail = CloudWatchTail(aws, targets)
-        async for batch in tail.follow():
-            if batch.lines:
-                view.append_lines(batch.lines)
-            if batch.messages:
-                view.set_message("; ".join(dict.fromkeys(notes + batch.messages)))
-
-    async def _live_pod(self, view: LogView, pod: Pod) -> None:
-        engine = getattr(self.app, "engine", None)
-        source = next(
-            (s for s in getattr(engine, "sources", ()) if s.name == f"kube:{pod.cluster}"), None
-        )
-        if source is None:
-            view.set_message(f"no Kubernetes connection for cluster {pod.cluster}")
-            return
-        container = self.container or (pod.containers[0].name if pod.containers else None)
-        crashed = any(
-            c.last_state is not None and c.last_state.state == "terminated" for c in pod.containers
-        )
-        if crashed:
-            with contextlib.suppress(Exception):
-                previous = await source.logs(
-                    pod.namespace, pod.name, container, previous=True, tail_lines=2000
-                )
-                view.append_lines(previous)
-                view.set_message(
-                    "lines of the previous (crashed) container first, then the current one"
-                )
-        async for line in source.follow(pod.namespace, pod.name, container, tail_lines=500):
-            view.append_lines([line])
+        """The header follows the snapshots; the lines follow the log feed."""

@@ -12,12 +12,12 @@ from typing import Any, ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from fgtop.derive.problems import Problem
 from fgtop.model import KubeWorkload, Pod, Service, Snapshot, Task
 from fgtop.ui import fmt
+from fgtop.ui.screens.base import FgtopScreen
 from fgtop.ui.widgets.filter_bar import FilterBar
 from fgtop.ui.widgets.header_bar import HeaderBar
 
@@ -74,13 +74,8 @@ def find_resource(snapshot: Snapshot, target: str, cluster: str | None = None) -
         cluster: The cluster of a pod or workload target, if known.
     """
     if target.startswith("arn:"):
-        for task in snapshot.tasks:
-            if task.arn == target:
-                return task
-        for service in snapshot.services:
-            if service.arn == target:
-                return service
-        return None
+        item = snapshot.find(target)
+        return item if isinstance(item, Task | Service) else None
     parts = target.split("/")
     if len(parts) == 2:
         for pod in snapshot.pods:
@@ -192,7 +187,7 @@ def _matches(problem: Problem, terms: list[str]) -> bool:
     return all(t in hay for t in terms)
 
 
-class ProblemsScreen(Screen):
+class ProblemsScreen(FgtopScreen):
     """Everything broken, most severe first, with the reason and the next step."""
 
     DEFAULT_CSS = """
@@ -238,30 +233,28 @@ class ProblemsScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        """Render from the app's latest snapshot."""
-        self.query_one(HeaderBar).mode = self.app.mode  # type: ignore[attr-defined]
+        """Focus the table (the frame is rendered by the catch-up)."""
         self.query_one(DataTable).focus()
-        if self.app.snapshot is not None:  # type: ignore[attr-defined]
-            self.show_snapshot(self.app.snapshot)  # type: ignore[attr-defined]
-        else:
-            self._render_rows()
+
+    def show_empty(self) -> None:
+        """Before the first frame: the empty state."""
+        self._render_rows()
 
     # -- rendering -----------------------------------------------------------------------
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
         """Re-render the problems of this snapshot in place, keeping the selected row."""
-        self.query_one(HeaderBar).show_snapshot(snapshot)
         self._render_rows()
 
     def _all_problems(self) -> tuple[Problem, ...]:
-        insights = self.app.insights  # type: ignore[attr-defined]
+        insights = self.fgtop.insights
         return insights.problems if insights is not None else ()
 
     def _render_rows(self) -> None:
         everything = self._all_problems()
         terms = self.filter_text.lower().split()
         self.problems = [p for p in everything if _matches(p, terms)]
-        now = self.app.now  # type: ignore[attr-defined]
+        now = self.fgtop.now
         palette = self.app.palette  # type: ignore[attr-defined]
         table = self.query_one("#problems", DataTable)
         self._keys = problem_keys(self.problems)

@@ -12,7 +12,6 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from fgtop.derive.timeline import (
@@ -28,6 +27,7 @@ from fgtop.derive.timeline import (
 )
 from fgtop.model import KubeWorkload, Snapshot
 from fgtop.ui import fmt
+from fgtop.ui.screens.base import FgtopScreen
 from fgtop.ui.screens.problems import SEVERITY_CELLS, find_resource, selected_key
 from fgtop.ui.widgets.filter_bar import FilterBar
 from fgtop.ui.widgets.header_bar import HeaderBar
@@ -72,7 +72,7 @@ def logs_target(entry: TimelineEntry) -> str:
     return entry.target
 
 
-class TimelineScreen(Screen):
+class TimelineScreen(FgtopScreen):
     """A merged chronology of events, newest first."""
 
     DEFAULT_CSS = """
@@ -124,28 +124,25 @@ class TimelineScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        """Render what the timeline holds now."""
-        self.query_one(HeaderBar).mode = self.app.mode  # type: ignore[attr-defined]
+        """Focus the table (the frame is rendered by the catch-up)."""
         self.query_one("#timeline", DataTable).focus()
-        if self.app.snapshot is not None:  # type: ignore[attr-defined]
-            self.show_snapshot(self.app.snapshot)  # type: ignore[attr-defined]
-        else:
-            self.refresh_entries()
+
+    def show_empty(self) -> None:
+        """Before the first frame: the empty state."""
+        self.refresh_entries()
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
         """Follow the timeline (and the replay clock); redraw only when something changed."""
-        self.query_one(HeaderBar).show_snapshot(snapshot)
         self.refresh_entries()
 
     # -- rendering -----------------------------------------------------------------------
 
     def _until(self) -> float | None:
-        app = self.app
-        return app.now if app.mode != "live" else None  # type: ignore[attr-defined]
+        return self.fgtop.until
 
     def refresh_entries(self, force: bool = False) -> None:
         """Re-query the timeline and rebuild the table if what it shows changed."""
-        timeline = self.app.timeline  # type: ignore[attr-defined]
+        timeline = self.fgtop.timeline
         until = self._until()
         everything = timeline.entries(self.filter_text, until=until)
         kinds = {k for i, (_, group) in enumerate(KIND_GROUPS) if i in self.hidden for k in group}
@@ -154,12 +151,12 @@ class TimelineScreen(Screen):
         # Entries only grow at the new end (sorted by time), so for one timeline version and
         # one filter the count says which prefix the clock lets through.
         palette = self.app.palette  # type: ignore[attr-defined]
-        signature = (id(timeline), timeline.version, self.filter_text, frozenset(self.hidden))
+        signature = (timeline.origin, timeline.version, self.filter_text, frozenset(self.hidden))
         signature += (len(matching), id(shown[-1]) if shown else None, id(palette))
         if signature == self._signature and not force:
             return
         same_base = self._signature is not None and self._signature[:1] + self._signature[-1:] == (
-            id(timeline),
+            timeline.origin,
             id(palette),
         )
         self._signature = signature

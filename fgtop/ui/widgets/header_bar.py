@@ -50,9 +50,8 @@ class HeaderBar(Static):
             )
         else:
             label = "DEMO" if self.mode == "demo" else "REPLAY"
+            # The clock says ▶ or ⏸ (paused) itself.
             text.append(f" {label} {self.replay_info} ", style="bold black on cyan")
-            if self.paused:
-                text.append(" PAUSED ", style="bold black on yellow")
         if self.recording:
             text.append(" ● REC ", style="bold white on red")
         if s is None:

@@ -549,6 +549,12 @@ class LogView(Vertical):
         """Resume following the newest line."""
         self.follow = True
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """``esc`` clears a search only when there is one (else it goes back, app-wide)."""
+        if action == "clear":
+            return self._search is not None
+        return True
+
     def action_clear(self) -> None:
         """Clear the search highlight."""
         if self._search is not None:

@@ -1,0 +1,132 @@
+"""What every source is: the :class:`Source` base, its typed :class:`Part`, its context.
+
+A source talks to one API and returns a *part*: some fields of a
+:class:`~fgtop.model.Snapshot`. It never sees the engine, only a :class:`SourceContext` (the
+current snapshot, the UI's hints, the clock and a way to report its health).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable
+from typing import TypedDict
+
+from fgtop.model import (
+    Cluster,
+    Hints,
+    KubeCluster,
+    KubeEvent,
+    KubeWorkload,
+    MetricSeries,
+    MetricsUsage,
+    Pod,
+    Service,
+    Snapshot,
+    Task,
+    TaskDefinition,
+)
+
+
+class Part(TypedDict, total=False):
+    """The fields of a snapshot one source may set. Tuple fields of several sources are
+    concatenated; the others are taken from the last source that set them."""
+
+    clusters: tuple[Cluster, ...]
+    services: tuple[Service, ...]
+    tasks: tuple[Task, ...]
+    task_definitions: tuple[TaskDefinition, ...]
+    pods: tuple[Pod, ...]
+    kube_clusters: tuple[KubeCluster, ...]
+    kube_events: tuple[KubeEvent, ...]
+    workloads: tuple[KubeWorkload, ...]
+    metrics: tuple[MetricSeries, ...]
+    metrics_usage: MetricsUsage
+
+
+PART_FIELDS: frozenset[str] = frozenset(Part.__annotations__)
+"""The keys a part may hold."""
+TUPLE_FIELDS: frozenset[str] = frozenset(k for k in PART_FIELDS if k != "metrics_usage")
+assert {f.name for f in dataclasses.fields(Snapshot)} >= PART_FIELDS
+
+Emit = Callable[[Part], None]
+Report = Callable[[str | None, bool], None]
+"""``report(error, stale)``: a streaming source's failure (or recovery, ``error=None``)."""
+
+
+class SourceContext:
+    """What a source may see of the engine: the snapshot, the hints, the clock, a report.
+
+    Args:
+        snapshot: Returns the engine's latest merged snapshot.
+        hints: What the UI is looking at (shared, updated in place).
+        clock: POSIX seconds (tests pass a fake clock).
+        report: Lets a streaming source report a failure or recovery without a new part.
+    """
+
+    def __init__(
+        self,
+        snapshot: Callable[[], Snapshot],
+        hints: Hints,
+        clock: Callable[[], float],
+        report: Report | None = None,
+    ) -> None:
+        self._snapshot = snapshot
+        self.hints = hints
+        self.clock = clock
+        self._report = report
+
+    @property
+    def snapshot(self) -> Snapshot:
+        """The latest merged snapshot (what the other sources found)."""
+        return self._snapshot()
+
+    def report(self, error: str | None, *, stale: bool = True) -> None:
+        """Report a failure (one line) or, with None, a recovery."""
+        if self._report is not None:
+            self._report(error, stale)
+
+    @classmethod
+    def standalone(cls, snapshot: Snapshot | None = None) -> SourceContext:
+        """A context outside an engine (tests, one-off polls)."""
+        snap = snapshot or Snapshot(taken_at=time.time())
+        return cls(lambda: snap, Hints(), time.time)
+
+
+class Source:
+    """Base of every data source.
+
+    Polling sources implement :meth:`poll`; streaming sources (Kubernetes watch) override
+    :meth:`stream` and call ``emit`` whenever they have a new part.
+    """
+
+    name: str = "source"
+    interval: float = 5.0
+    """Seconds between polls (a source may stretch it, e.g. to keep to an API budget)."""
+    streaming: bool = False
+    phase: int = 0
+    """For a one-off poll: sources of a later phase poll after the earlier ones merged
+    (metrics need the tasks first)."""
+
+    async def poll(self, ctx: SourceContext) -> Part:
+        """Fetch once and return this source's whole part of the snapshot."""
+        raise NotImplementedError
+
+    async def stream(self, ctx: SourceContext, emit: Emit) -> None:
+        """Run until cancelled, emitting parts (streaming sources only)."""
+        raise NotImplementedError
+
+    def api_calls(self) -> int:
+        """API requests this source has made so far."""
+        return 0
+
+    def note(self) -> str | None:
+        """A one-line notice for the header, or None."""
+        return None
+
+    def state(self) -> str | None:
+        """A short state for streaming sources (``watching``...), or None."""
+        return None
+
+    async def close(self) -> None:
+        """Release clients and connections."""

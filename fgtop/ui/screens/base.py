@@ -1,0 +1,116 @@
+"""What every fgtop screen shares: a typed handle on the app and one way to receive frames.
+
+The app keeps the latest :class:`~fgtop.feed.Frame`; it asks only the visible screens to
+render it. A screen brought back (``esc``, or the app going back to it) catches up with the
+frame it missed; a hidden screen never re-renders.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol, cast
+
+from textual.screen import Screen
+
+from fgtop.config import Config
+from fgtop.derive.insights import Insights
+from fgtop.derive.timeline import TimelineView
+from fgtop.feed import Feed, Frame
+from fgtop.model import Snapshot
+from fgtop.ui import fmt
+from fgtop.ui.palette import Palette
+from fgtop.ui.widgets.header_bar import HeaderBar
+
+
+class AppHandle(Protocol):
+    """What screens may use of the app (the app itself implements it)."""
+
+    feed: Feed
+    config: Config
+    palette: Palette
+    frame: Frame | None
+
+    @property
+    def snapshot(self) -> Snapshot | None: ...  # noqa: D102
+    @property
+    def insights(self) -> Insights | None: ...  # noqa: D102
+    @property
+    def timeline(self) -> TimelineView: ...  # noqa: D102
+    @property
+    def now(self) -> float: ...  # noqa: D102
+    @property
+    def until(self) -> float | None: ...  # noqa: D102
+    def open_details(self, key: str, item: Any) -> None: ...  # noqa: D102
+    def open_logs(  # noqa: D102
+        self, target: str, *, at: float | None = None, container: str | None = None
+    ) -> None: ...
+    def open_describe(self, key: str) -> None: ...  # noqa: D102
+    def go_dashboard(self, key: str | None = None) -> None: ...  # noqa: D102
+    def run_command(self, command: str, argument: str | None) -> None: ...  # noqa: D102
+
+
+def clock_text(feed: Feed) -> str:
+    """The replay clock as the header shows it: time, play state, speed."""
+    if not feed.seekable:
+        return ""
+    clock = feed.clock
+    state = "▶" if clock.playing else "⏸"
+    return f"{fmt.when(clock.now)} {state} {clock.speed:g}x"
+
+
+class FgtopScreen(Screen):
+    """Base of every full screen: renders the app's frame when visible, catches up on return."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.shown: Frame | None = None
+        """The frame this screen last rendered."""
+
+    @property
+    def fgtop(self) -> AppHandle:
+        """The app, typed."""
+        return cast(AppHandle, self.app)
+
+    def on_mount(self) -> None:
+        """Render what the app holds once laid out (a newer frame may arrive meanwhile)."""
+        self.update_header()
+        self.call_after_refresh(self.catch_up)
+
+    def on_screen_resume(self) -> None:
+        """Back on top: show the frame missed while hidden."""
+        if self.is_mounted:
+            self.catch_up()
+
+    def catch_up(self, *, force: bool = False) -> None:
+        """Render the app's current frame if it is not the one shown (or ``force``)."""
+        self.update_header()
+        frame = self.fgtop.frame
+        if frame is None:
+            if self.shown is None:
+                self.show_empty()
+            return
+        if frame is self.shown and not force:
+            return
+        self.shown = frame
+        self.show_frame(frame)
+
+    def update_header(self) -> None:
+        """Badge, clock, pause and recording state, the snapshot's summary."""
+        feed = self.fgtop.feed
+        frame = self.fgtop.frame
+        for header in self.query(HeaderBar):
+            header.mode = feed.label.lower()
+            header.paused = feed.paused
+            header.recording = feed.recording_path
+            header.replay_info = clock_text(feed)
+            if frame is not None and header.snapshot is not frame.snapshot:
+                header.show_snapshot(frame.snapshot)
+
+    def show_frame(self, frame: Frame) -> None:
+        """Render ``frame`` (screens override this or :meth:`show_snapshot`)."""
+        self.show_snapshot(frame.snapshot)
+
+    def show_snapshot(self, snapshot: Snapshot) -> None:
+        """Render ``snapshot`` (with the app's derived figures)."""
+
+    def show_empty(self) -> None:
+        """Render the state before the first frame."""

@@ -1,0 +1,44 @@
+"""The seek prompt (``G``): where to jump to in a replay, as a local time or a relative jump."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import ModalScreen
+from textual.widgets import Input
+
+from fgtop.ui.seek import parse_seek
+
+
+class SeekScreen(ModalScreen[float | None]):
+    """One line at the bottom; enter seeks, esc cancels. Dismisses with the target time."""
+
+    BINDINGS: ClassVar = [Binding("escape", "cancel", "Cancel")]
+    DEFAULT_CSS = """
+    SeekScreen { align: center bottom; background: $background 30%; }
+    SeekScreen > Input { width: 100%; }
+    """
+
+    def compose(self) -> ComposeResult:
+        """The input."""
+        yield Input(
+            placeholder="seek to HH:MM[:SS] (local) or +5m / -90s — enter seeks, esc cancels",
+            id="seek",
+        )
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Parse and seek, or say what is wrong and stay."""
+        event.stop()
+        clock = self.app.feed.clock  # type: ignore[attr-defined]
+        try:
+            target = parse_seek(event.value, clock.now, clock.start)
+        except ValueError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        self.dismiss(target)
+
+    def action_cancel(self) -> None:
+        """Close without seeking."""
+        self.dismiss(None)

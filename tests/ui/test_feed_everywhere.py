@@ -1,0 +1,224 @@
+"""The feed drives every screen: replay keys on each, no stale alerts after a jump, landing
+after a slow first poll, a bad source failing alone."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+
+import pytest
+from textual.widgets import Select
+
+from fgtop.derive.alerts import Alert
+from fgtop.recording.reader import open_recording
+from fgtop.resources import demo_recording
+from fgtop.sources.base import Part, Source, SourceContext
+from fgtop.ui.screens.cost import CostScreen
+from fgtop.ui.screens.dashboard import DashboardScreen
+from fgtop.ui.screens.logs import LogsScreen
+from fgtop.ui.screens.problems import ProblemsScreen
+from fgtop.ui.screens.timeline import TimelineScreen
+from fgtop.ui.widgets.header_bar import HeaderBar
+from fgtop.ui.widgets.log_view import LogView
+from tests.ui.helpers import demo_app, plain, pushed_app, settle
+
+SIZE = (200, 50)
+SCREENS = {
+    "dashboard": ([], DashboardScreen),
+    "problems": (["exclamation_mark"], ProblemsScreen),
+    "timeline": (["e"], TimelineScreen),
+    "cost": (["c"], CostScreen),
+    "logs": (["l"], LogsScreen),
+}
+
+
+def header(app) -> str:
+    return plain(app.screen.query_one(HeaderBar).render(), width=200)
+
+
+@pytest.mark.parametrize("name", list(SCREENS))
+async def test_every_replay_key_works_on_every_screen(name: str) -> None:
+    keys, screen_type = SCREENS[name]
+    app, player, rec = demo_app(20)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for key in keys:
+            await pilot.press(key)
+        await settle(pilot)
+        assert isinstance(app.screen, screen_type)
+        times = rec.times
+        i = rec.index_at(app.now)
+        await pilot.press("full_stop")  # one frame on
+        await settle(pilot)
+        assert app.now == times[i + 1] and app.snapshot.taken_at == times[i + 1]
+        await pilot.press("comma", "comma")  # two back
+        await settle(pilot)
+        assert app.now == times[i - 1] and app.snapshot.taken_at == times[i - 1]
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        assert app.snapshot.taken_at == rec.end
+        await pilot.press("left_square_bracket")
+        await settle(pilot)
+        assert app.snapshot.taken_at == rec.start
+        await pilot.press("x")
+        assert player.speed == 2
+        await pilot.press("G", *"+5m", "enter")
+        await settle(pilot)
+        assert app.now == pytest.approx(rec.start + 300)
+        assert isinstance(app.screen, screen_type)  # the seek prompt is gone, the screen stays
+        # The screen's own header shows the replay clock, the same way on every screen.
+        assert "DEMO" in header(app) and "2x" in header(app)
+        await app.feed.settled()
+
+
+async def test_a_jump_fires_no_alert_for_what_happened_before_it() -> None:
+    app, _, rec = demo_app(5)
+    fired: list[Alert] = []
+    app.feed.subscribe(lambda frame: fired.extend(frame.derived.fired))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("G", *"+10m", "enter")  # a jump over ten minutes of stops
+        await settle(pilot)
+        target = app.now
+        await pilot.press("x", "x", "x", "p")  # then play at 10x: consecutive frames
+        await pilot.pause(1.5)
+        await pilot.press("p")
+        await settle(pilot)
+        assert app.now > target + 5
+    stops = [a for a in fired if a.kind == "task_stopped_abnormally"]
+    gap = max(b - a for a, b in zip(rec.times, rec.times[1:], strict=False))
+    for alert in stops:  # each one is a stop seen between two frames of playback
+        task = next(t for t in rec.frame(rec.index_at(alert.at)).tasks if t.arn == alert.target)
+        assert task.stopped_at is not None and task.stopped_at >= target - gap, alert
+
+
+class _Part(Source):
+    """A source that returns a fixed part after a delay (a slow account's first poll)."""
+
+    def __init__(self, name: str, part: Part, delay: float = 0.0, interval: float = 60) -> None:
+        self.name = name
+        self.part = part
+        self.delay = delay
+        self.interval = interval
+        self.polls = 0
+
+    async def poll(self, ctx: SourceContext) -> Part:
+        self.polls += 1
+        await asyncio.sleep(self.delay)
+        return self.part
+
+
+def _demo_parts(minutes: float = 20) -> tuple[float, Part, Part]:
+    with open_recording(demo_recording()) as rec:
+        frame = rec.frame(rec.index_at(rec.start + minutes * 60))
+    ecs: Part = {
+        "clusters": frame.clusters,
+        "services": frame.services,
+        "tasks": frame.tasks,
+        "task_definitions": frame.task_definitions,
+    }
+    kube: Part = {"pods": frame.pods, "workloads": frame.workloads}
+    return frame.taken_at, ecs, kube
+
+
+async def test_a_slow_first_poll_still_lands_on_the_problems() -> None:
+    at, ecs, kube = _demo_parts()
+    fast = _Part("kube:fast", kube)
+    slow = _Part("ecs:slow", ecs, delay=3.0)
+    app = pushed_app(land_on_problems=True, sources=(fast, slow))
+    app.feed.engine.clock = lambda: at  # the demo's own time, so its stops are recent
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(1.0)
+        await settle(pilot)
+        # The fast source has answered; the first poll is not over: no landing decision yet.
+        assert app.snapshot is not None and not app.frame.complete
+        assert isinstance(app.screen, DashboardScreen)
+        for _ in range(60):
+            await pilot.pause(0.1)
+            if app.frame is not None and app.frame.complete:
+                break
+        await settle(pilot)
+        assert app.frame.complete and app.snapshot.tasks
+        assert any(p.severity <= 2 for p in app.insights.problems)
+        assert isinstance(app.screen, ProblemsScreen)
+
+
+async def test_a_source_with_a_bad_part_fails_alone_and_the_rest_keep_publishing() -> None:
+    _, ecs, _ = _demo_parts()
+    good = _Part("ecs:good", ecs, interval=0.2)
+    bad = _Part("kube:bad", {"pods": (), "podz": ()}, interval=0.2)  # type: ignore[typeddict-unknown-key]
+    app = pushed_app(sources=(good, bad))
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(50):
+            await pilot.pause(0.1)
+            if app.snapshot is not None and good.polls >= 3 and bad.polls >= 3:
+                break
+        await settle(pilot)
+        health = {h.name: h for h in app.snapshot.sources}
+        assert not health["kube:bad"].ok and "unexpected field 'podz'" in health["kube:bad"].error
+        assert health["ecs:good"].ok
+        assert len(app.snapshot.tasks) == len(ecs["tasks"])
+        first = app.snapshot.taken_at
+        await pilot.pause(0.6)
+        await settle(pilot)
+        assert app.snapshot.taken_at > first  # still publishing
+        assert "kube:bad: bad data from the source: unexpected field 'podz'" in header(app)
+        # A value of the wrong shape fails its source the same way.
+        bad.part = {"pods": 42}  # type: ignore[typeddict-item]
+        await pilot.pause(0.6)
+        await settle(pilot)
+        health = {h.name: h for h in app.snapshot.sources}
+        assert "pods must be a list, got int" in health["kube:bad"].error
+        assert len(app.snapshot.tasks) == len(ecs["tasks"])
+    assert dataclasses.is_dataclass(app.snapshot)
+
+
+async def test_esc_leaves_the_logs_and_a_picked_container_gives_the_keys_back() -> None:
+    app, _, _ = demo_app(20)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("l")  # logs of the task under the cursor
+        await settle(pilot)
+        logs = app.screen
+        assert isinstance(logs, LogsScreen)
+        view = logs.query_one(LogView)
+        for _ in range(20):  # the recorded lines arrive through the log feed
+            await pilot.pause(0.1)
+            if len(view.buffer):
+                break
+        assert len(view.buffer) > 0
+        # A search is cleared by the first esc; the second goes back.
+        await pilot.press("slash", *"e", "enter")
+        await pilot.pause()
+        assert view._search is not None  # noqa: SLF001
+        await pilot.press("escape")
+        await pilot.pause()
+        assert view._search is None and app.screen is logs  # noqa: SLF001
+        picker = logs.query_one("#containers", Select)
+        if picker.display:
+            await pilot.press("c")
+            await pilot.press("down", "enter")
+            await pilot.pause()
+            assert view.has_focus_within  # the log keys work at once
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, DashboardScreen)
+
+
+async def test_hidden_screens_do_not_render_and_catch_up_when_back() -> None:
+    app, _, _ = demo_app(20)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        dash = app.screen
+        assert isinstance(dash, DashboardScreen) and dash.shown is app.frame
+        await pilot.press("exclamation_mark")
+        await settle(pilot)
+        problems = app.screen
+        for _ in range(3):
+            await pilot.press("full_stop")
+            await settle(pilot)
+            assert problems.shown is app.frame  # the visible screen follows every frame
+        assert dash.shown is not app.frame  # the hidden one did not re-render
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is dash and dash.shown is app.frame  # and caught up on return
