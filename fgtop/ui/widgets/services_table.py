@@ -6,7 +6,9 @@ from typing import ClassVar
 
 from rich.text import Text
 
+from fgtop.derive.problems import Problem
 from fgtop.model import KubeWorkload, Service
+from fgtop.ui.cells import service_status
 from fgtop.ui.palette import Palette
 from fgtop.ui.widgets.resource_table import Cell, Column, ResourceTable
 from fgtop.ui.widgets.resource_table import flagged as _flagged
@@ -35,31 +37,22 @@ class ServicesTable(ResourceTable[Service | KubeWorkload]):
         self.palette = Palette()
         self.extra: dict[str, dict[str, Cell]] = {}
         """Extra cells by service key (metrics, sparkline, cost), set by the app before show()."""
+        self.problems: dict[str, Problem] = {}
+        """The worst lasting problem by service ARN (``worst_by_service``), set before show()."""
 
     def cells(self, s: Service | KubeWorkload) -> dict[str, Cell]:
         """One service (or Kubernetes workload) as a row."""
         if isinstance(s, KubeWorkload):
             return self._workload_cells(s)
-        p = self.palette
-        short = s.running < s.desired
-        kind = (
-            "failed"
-            if short and s.running == 0 and s.desired
-            else ("warning" if short else "running")
-        )
-        tasks = Text(f"{p.glyph(kind)} {s.running}/{s.desired}", style=p.style(kind))
-        state = s.deployment_state
-        dkind = (
-            "failed" if "FAILED" in state else ("pending" if state.startswith("rolling") else "")
-        )
+        tasks, deploy = service_status(s, self.palette, self.problems.get(s.arn))
         extra = self.extra.get(s.key, {})
         return {
             "name": Cell(_flagged(Text(s.name), extra)),
             "cluster": Cell(s.cluster),
             "region": Cell(s.region),
-            "tasks": Cell(tasks, sort_value=(s.running / s.desired if s.desired else 1.0, s.name)),
+            "tasks": tasks,
             "pending": Cell(str(s.pending), sort_value=s.pending),
-            "deploy": Cell(Text(state, style=p.style(dkind) if dkind else "")),
+            "deploy": deploy,
             "cpu": extra.get("cpu", Cell("-", sort_value=None)),
             "mem": extra.get("mem", Cell("-", sort_value=None)),
             "spark": extra.get("spark", Cell("", sort_value=None)),

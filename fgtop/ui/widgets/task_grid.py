@@ -8,7 +8,8 @@ from rich.text import Text
 
 from fgtop.model import Snapshot, Task
 from fgtop.ui import fmt
-from fgtop.ui.palette import Palette, health_kind, task_status_kind
+from fgtop.ui.cells import stopped_ago, task_age, task_health
+from fgtop.ui.palette import Palette, task_status_kind
 from fgtop.ui.widgets.resource_table import Cell, Column, ResourceTable
 from fgtop.ui.widgets.resource_table import flagged as _flagged
 
@@ -17,7 +18,7 @@ STATUS_RANK = {"failed": 0, "pending": 1, "running": 2, "stopped": 3}
 
 def task_abnormal(task: Task) -> bool:
     """Whether a stopped task stopped for a bad reason (non-zero exit, failed start, Spot)."""
-    if task.last_status != "STOPPED":
+    if not task.is_stopped:
         return False
     if task.stop_code in {"TaskFailedToStart", "SpotInterruption"}:
         return True
@@ -59,12 +60,11 @@ class TaskGrid(ResourceTable[Task]):
         """One task as a row."""
         p = self.palette
         kind = task_status_kind(task.last_status, task_abnormal(task))
-        status = Text(f"{p.glyph(kind)} {task.last_status}", style=p.style(kind))
-        hkind = health_kind(task.health)
-        health = Text(f"{p.glyph(hkind)} {task.health}", style=p.style(hkind))
+        ago = stopped_ago(task, self.now).removeprefix("stopped")
+        status = Text(f"{p.glyph(kind)} {task.last_status}{ago}", style=p.style(kind))
         provider = task.capacity_provider or task.launch_type
         reason = task.stopped_reason or ""
-        if task.last_status == "STOPPED":
+        if task.is_stopped:
             codes = [
                 f"{c.name}:{c.exit_code}" for c in task.containers if c.exit_code not in (None, 0)
             ]
@@ -72,13 +72,12 @@ class TaskGrid(ResourceTable[Task]):
                 reason = (
                     f"{reason} [exit {', '.join(codes)}]" if reason else f"exit {', '.join(codes)}"
                 )
-        start = task.started_at or task.created_at
         extra = self.extra.get(task.arn, {})
         return {
             "status": Cell(
                 _flagged(status, extra), sort_value=(STATUS_RANK.get(kind, 9), task.service or "")
             ),
-            "health": Cell(health, sort_value=health_kind(task.health) != "unhealthy"),
+            "health": task_health(task, p),
             "service": Cell(task.service or f"({task.group or 'standalone'})"),
             "id": Cell(task.id[:8], sort_value=task.id),
             "taskdef": Cell(task.family_revision),
@@ -91,7 +90,7 @@ class TaskGrid(ResourceTable[Task]):
             "arch": Cell(task.arch or "?"),
             "az": Cell(task.az or "-"),
             "ip": Cell(task.private_ip or "-"),
-            "age": Cell(fmt.age(start, self.now), sort_value=-(start or 0)),
+            "age": task_age(task, self.now),
             "cost": extra.get("cost", Cell("-", sort_value=None)),
             "spent": extra.get("spent", Cell("-", sort_value=None)),
             "reason": Cell(Text(reason, style=p.style("failed") if kind == "failed" else "")),
