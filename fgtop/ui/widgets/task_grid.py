@@ -29,7 +29,7 @@ class TaskGrid(ResourceTable[Task]):
     """The grid of ECS tasks."""
 
     COLUMNS: ClassVar = (
-        Column("status", "STATUS", 12),
+        Column("status", "STATUS"),  # sized to content: "✖ STOPPED 12m ago"
         Column("health", "HEALTH", 9),
         Column("service", "SERVICE"),
         Column("id", "TASK", 10),
