@@ -70,11 +70,12 @@ class ServicesTable(ResourceTable[Service | KubeWorkload]):
         )
         tasks = Text(f"{p.glyph(kind)} {w.ready}/{w.desired}", style=p.style(kind))
         rolling = w.updated < w.desired
+        ratio = w.ready / w.desired if w.desired else 1.0
         return {
             "name": Cell(f"{w.namespace}/{w.name}"),
             "cluster": Cell(w.cluster),
             "region": Cell(f"k8s {w.kind.lower()}"[:12]),
-            "tasks": Cell(tasks, sort_value=(w.ready / w.desired if w.desired else 1.0, w.name)),
+            "tasks": Cell(tasks, sort_value=(_severity(w), ratio, w.name)),
             "pending": Cell(
                 str(max(0, w.desired - w.available)), sort_value=w.desired - w.available
             ),
@@ -85,3 +86,11 @@ class ServicesTable(ResourceTable[Service | KubeWorkload]):
             "cost": self.extra.get(w.key, {}).get("cost", Cell("-", sort_value=None)),
             "spent": self.extra.get(w.key, {}).get("spent", Cell("-", sort_value=None)),
         }
+
+
+def _severity(w: KubeWorkload) -> int:
+    """A workload's severity as the problems view ranks it below desired (9: none), so
+    services and workloads sort together, the sick first."""
+    if w.available >= w.desired:
+        return 9
+    return 1 if w.available == 0 else 2 if w.available / w.desired < 0.5 else 3
