@@ -195,3 +195,30 @@ async def test_nothing_is_broken() -> None:
         assert "nothing is broken" in plain(screen.query_one("#problems-empty", Static).render())
         assert not screen.query_one("#problems", DataTable).display
         assert not screen.query_one("#problem-detail", Static).display
+
+
+async def test_oom_logs_filter_then_another_container_does_not_crash() -> None:
+    """Issue 14: ``↓ ↓ l``, ``f OutOfMemory enter``, ``c ↓ ↓ enter`` exited with IndexError."""
+    from fgtop.ui.widgets.log_view import LogView
+
+    app, _ = demo_app(minutes=0.5)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        await select(pilot, app.screen, oom_problem(app))
+        await pilot.press("l")
+        await pilot.pause(0.2)
+        logs = app.screen
+        assert isinstance(logs, LogsScreen)
+        view = logs.query_one(LogView)
+        assert len(view.buffer) > 0
+        await pilot.press("f", *"OutOfMemory", "enter")
+        await pilot.pause(0.2)
+        assert 0 < len(view._nos()) < len(view.buffer)
+        await pilot.press("c", "down", "down", "enter")
+        await pilot.pause(0.3)
+        assert app.screen is logs and app.return_code is None
+        assert logs.container == "otel-collector"
+        # The filter still applies, to that container's lines only.
+        assert all("outofmemory" in view._entry(n).text.lower() for n in view._nos())
+        assert all(e.line.container == "otel-collector" for e in view.buffer)
+        assert view.new_lines == 0  # nothing new arrived: the switch is not "new lines"
