@@ -64,6 +64,9 @@ class Config:
     """Target peak utilisation for right-sizing advice (0 < headroom <= 1)."""
     metrics_window: int = 3600
     """Default chart window in seconds."""
+    savings_plan_discount: float = 0.0
+    """Compute Savings Plan discount on on-demand Fargate compute (0 to 0.72; not Spot, not
+    storage)."""
     source: Path | None = None
     """The file this config was read from (None when defaults or no file)."""
     alert_lines: list[int] = field(default_factory=list)
@@ -243,6 +246,13 @@ _SPECS: dict[str, _Spec] = {
         '`"1h"`',
         'default chart window: seconds or `"15m"`, `"1h"`, `"3h"`, `"12h"` (1m to 12h)',
         _duration,
+    ),
+    "savings_plan_discount": _Spec(
+        "number",
+        "`0`",
+        "your Compute Savings Plan discount as a fraction (0 to 0.72), taken off on-demand "
+        "Fargate compute only (not Spot, not storage); figures then show list price less it",
+        _number(0, 0.72),
     ),
 }
 

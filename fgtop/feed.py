@@ -159,6 +159,10 @@ class Feed(Protocol):
         """Start or stop recording this session to a file; a one-line message for the user."""
         ...
 
+    def take_notices(self) -> list[str]:
+        """One-line notices the feed has for the user since the last call."""
+        ...
+
     async def settled(self) -> None:
         """Wait until every snapshot received so far has been delivered as a frame."""
         ...

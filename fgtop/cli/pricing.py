@@ -4,7 +4,8 @@
 the regions watched) for the Fargate prices of the AmazonECS offer and writes them to the user's
 cache directory; fgtop then uses whichever of the bundled and the cached table is newer.
 ``show`` prints that table as plain text: its date, source and origin, and per region the x86
-and ARM prices per vCPU-hour and GB-hour, with the Spot estimates marked.
+and ARM prices per vCPU-hour and GB-hour and the Spot (Linux x86 only) prices with their date,
+marking every figure that is derived rather than published and saying where Spot comes from.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from fgtop.cli.settings import load_settings
 from fgtop.cost.prices import (
     CACHE_FILE,
     PriceTable,
+    RegionPrices,
     default_cache_dir,
     load_price_table,
     parse_price_table,
@@ -37,8 +39,6 @@ COLUMNS = (
     ("ARM GB-h", "linux_arm", "gb_hour"),
     ("Spot x86 vCPU-h", "spot_x86", "vcpu_hour"),
     ("Spot x86 GB-h", "spot_x86", "gb_hour"),
-    ("Spot ARM vCPU-h", "spot_arm", "vcpu_hour"),
-    ("Spot ARM GB-h", "spot_arm", "gb_hour"),
 )
 """(header, RegionPrices rate field, Rate field) of each price column of ``show``."""
 
@@ -49,6 +49,12 @@ def _origin(table: PriceTable) -> str:
 
 def _price(value: Decimal) -> str:
     return format(value.normalize(), "f")
+
+
+def _spot_date(prices: RegionPrices) -> str:
+    if prices.spot_is_derived:
+        return "derived"
+    return prices.spot_as_of or "undated"
 
 
 def print_table(table: PriceTable, out: TextIO, regions: list[str] | None = None) -> None:
@@ -62,10 +68,13 @@ def print_table(table: PriceTable, out: TextIO, regions: list[str] | None = None
     out.write(f"Fargate price table of {table.taken_at} ({_origin(table)})\n")
     out.write(f"source: {table.source}\n")
     out.write("US dollars per hour, Linux, on-demand unless marked Spot\n")
-    out.write("~ Spot: an estimate (Fargate Spot prices move with supply and demand)\n")
-    out.write("* derived: scaled from us-east-1, not a published figure\n\n")
+    out.write(
+        "~ Spot: Linux x86 only (Fargate Spot runs no ARM64 or Windows task); "
+        "its price moves, so it is dated\n"
+    )
+    out.write("* derived: scaled from another figure, not a published one\n\n")
     names = [r for r in regions or sorted(table.regions) if r in table.regions]
-    rows = [["region", *(header + "  " for header, _, _ in COLUMNS)]]
+    rows = [["region", *(header + "  " for header, _, _ in COLUMNS), "Spot as of"]]
     for name in names:
         prices = table.regions[name]
         row = [name]
@@ -74,12 +83,20 @@ def print_table(table: PriceTable, out: TextIO, regions: list[str] | None = None
             spot = rate_name.startswith("spot") and table.spot_is_estimate
             mark = ("~" if spot else "") + ("*" if rate_name in prices.derived else "")
             row.append(value + mark.ljust(2))  # marks in their own slot: the numbers align
+        row.append(_spot_date(prices))
         rows.append(row)
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         cells = [row[0].ljust(widths[0])]
         cells += [cell.rjust(width) for cell, width in zip(row[1:], widths[1:], strict=True)]
         out.write("  ".join(cells).rstrip() + "\n")
+    sources: dict[str, list[str]] = {}
+    for name in names:
+        sources.setdefault(table.regions[name].spot_source or "not stated", []).append(name)
+    if sources:
+        out.write("\nSpot figures:\n")
+        for text, where in sorted(sources.items(), key=lambda kv: (len(kv[1]), kv[0])):
+            out.write(f"  {', '.join(where)}: {text}\n")
     missing = sorted(set(regions or ()) - set(table.regions))
     if missing:
         out.write(f"\nnot in this table: {', '.join(missing)} (costs there show as unknown)\n")

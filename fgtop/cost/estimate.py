@@ -1,5 +1,8 @@
 """What Fargate tasks, pods, services and the whole estate cost: pure functions.
 
+The billing window and minimums live in :mod:`fgtop.cost.billing`, the summary type in
+:mod:`fgtop.cost.summary`; their public names are importable from here as well.
+
 Money is :class:`~decimal.Decimal` throughout (dollars); round only for display. Time
 ``now`` is always passed in (a replay passes the recording's time): nothing here reads the
 wall clock, a file or the network.
@@ -7,13 +10,24 @@ wall clock, a file or the network.
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
-from dataclasses import dataclass, field
 from decimal import Decimal
 
+from fgtop.cost.billing import (
+    LINUX_MINIMUM_SECONDS,
+    billed_seconds,
+    cost_for,
+    is_windows,
+    minimum_surcharge_seconds,
+    pod_billing_window,
+    task_billing_window,
+    task_minimum_seconds,
+)
+from fgtop.cost.billing import WINDOWS_MINIMUM_SECONDS as WINDOWS_MINIMUM_SECONDS
 from fgtop.cost.prices import PriceTable, Rate, RegionPrices
 from fgtop.cost.sizes import parse_capacity_provisioned, pod_fargate_size
+from fgtop.cost.summary import CostSummary
+from fgtop.cost.summary import usd as usd
 from fgtop.model.ecs import Service, Task
 from fgtop.model.kube import Pod
 from fgtop.model.snapshot import Snapshot
@@ -22,21 +36,24 @@ HOURS_PER_MONTH = 730
 """AWS's hours in a month for monthly projections."""
 FREE_STORAGE_GIB = 20
 """Ephemeral storage every Fargate task gets without charge."""
-LINUX_MINIMUM_SECONDS = 60
-WINDOWS_MINIMUM_SECONDS = 15 * 60
 DEFAULT_REGION = "us-east-1"
+MAX_DISCOUNT = Decimal("0.72")
+"""The largest discount AWS advertises for a Savings Plan ("up to 72%"): the config bound."""
 EKS_CAPACITY = "EKS_FARGATE"
 """The capacity-provider key EKS Fargate pods are grouped under."""
 
 _UNITS = Decimal(1024)
-_HOUR = Decimal(3600)
 _ENDED = frozenset({"STOPPED", "DELETED"})
 _FARGATE_PROVIDERS = (None, "FARGATE", "FARGATE_SPOT")
 
 
-def is_windows(os_family: str | None) -> bool:
-    """Whether an ECS ``operatingSystemFamily`` is a Windows one."""
-    return (os_family or "").upper().startswith("WINDOWS")
+class ImpossibleSize(ValueError):
+    """A combination Fargate does not offer (ARM64 or Windows on Fargate Spot)."""
+
+
+def is_arm(arch: str | None) -> bool:
+    """Whether a CPU architecture name is ARM64."""
+    return (arch or "").lower() in {"arm64", "arm", "aarch64"}
 
 
 def size_rate(
@@ -48,6 +65,7 @@ def size_rate(
     os_family: str | None = "LINUX",
     spot: bool = False,
     storage_gib: int = FREE_STORAGE_GIB,
+    discount: Decimal = Decimal(0),
 ) -> Decimal:
     """Dollars per hour of one Fargate task of this size in one region.
 
@@ -57,30 +75,78 @@ def size_rate(
         memory_mib: Memory in MiB (1024 = 1 GB as Fargate bills it).
         arch: ``x86_64`` (or None) or ``arm64``.
         os_family: ``LINUX`` or a ``WINDOWS_SERVER_...`` family.
-        spot: On FARGATE_SPOT (Linux only; Windows has no Spot and stays on-demand).
+        spot: On FARGATE_SPOT (Linux x86 only; Windows has no Spot and stays on-demand).
         storage_gib: Configured ephemeral storage; only the part above 20 GB is charged.
+        discount: A Compute Savings Plan's fraction off the on-demand vCPU and memory
+            charges (not Spot, not the Windows licence, not storage).
+
+    Raises:
+        ImpossibleSize: For ARM64 on Fargate Spot, which Fargate does not offer.
     """
     vcpu = Decimal(cpu_units) / _UNITS
     gb = Decimal(memory_mib) / _UNITS
-    arm = (arch or "").lower() in {"arm64", "arm", "aarch64"}
+    arm = is_arm(arch)
     extra = Decimal(0)
     rate: Rate
+    on_demand = True
     if is_windows(os_family):
         rate = prices.windows_x86
         extra = vcpu * prices.windows_license_vcpu_hour
     elif spot:
-        rate = prices.spot_arm if arm else prices.spot_x86
+        if arm:
+            raise ImpossibleSize("ARM64 tasks cannot run on Fargate Spot (x86 only)")
+        rate = prices.spot_x86
+        on_demand = False
     else:
         rate = prices.linux_arm if arm else prices.linux_x86
     storage = Decimal(max(0, storage_gib - FREE_STORAGE_GIB)) * prices.storage_gb_hour
-    return vcpu * rate.vcpu_hour + gb * rate.gb_hour + extra + storage
+    compute = vcpu * rate.vcpu_hour + gb * rate.gb_hour
+    if on_demand and discount:
+        compute *= 1 - discount
+    return compute + extra + storage
 
 
-def task_rate(task: Task, table: PriceTable, *, spot: bool | None = None) -> Decimal | None:
+def figures_used(
+    arch: str | None, os_family: str | None, spot: bool, storage_gib: int
+) -> tuple[str, ...]:
+    """Names of the :class:`RegionPrices` figures a task of this kind is priced from."""
+    if is_windows(os_family):
+        names = ["windows_x86", "windows_license_vcpu_hour"]
+    elif spot:
+        names = ["spot_x86"]
+    else:
+        names = ["linux_arm" if is_arm(arch) else "linux_x86"]
+    if storage_gib > FREE_STORAGE_GIB:
+        names.append("storage_gb_hour")
+    return tuple(names)
+
+
+def unpriced_reason(task: Task, table: PriceTable) -> str | None:
+    """Why a Fargate task cannot be priced, or None when it can (or is not Fargate)."""
+    if task.launch_type == "EC2" or task.capacity_provider not in _FARGATE_PROVIDERS:
+        return None
+    if not task.cpu or not task.memory:
+        return "size unknown"
+    if table.region(task.region) is None:
+        return f"no prices for {task.region}"
+    if task.is_spot and is_arm(task.arch) and not is_windows(task.os):
+        return "ARM64 on FARGATE_SPOT (Fargate Spot is x86 only)"
+    return None
+
+
+def task_rate(
+    task: Task,
+    table: PriceTable,
+    *,
+    spot: bool | None = None,
+    discount: Decimal = Decimal(0),
+) -> Decimal | None:
     """Dollars per hour of a Fargate task, or None when it cannot be priced.
 
-    None for EC2 tasks, tasks whose CPU or memory is unknown, and regions missing from the
-    table. ``spot`` overrides the task's own capacity provider (for "what if" figures).
+    None for EC2 tasks, tasks whose CPU or memory is unknown, regions missing from the
+    table, and ARM64 on Fargate Spot (which Fargate does not offer). ``spot`` overrides the
+    task's own capacity provider (for "what if" figures); ``discount`` is a Savings Plan's
+    fraction off on-demand compute.
     """
     if task.launch_type == "EC2" or task.capacity_provider not in _FARGATE_PROVIDERS:
         return None
@@ -89,37 +155,19 @@ def task_rate(task: Task, table: PriceTable, *, spot: bool | None = None) -> Dec
     prices = table.region(task.region)
     if prices is None:
         return None
-    return size_rate(
-        prices,
-        task.cpu,
-        task.memory,
-        arch=task.arch,
-        os_family=task.os,
-        spot=task.is_spot if spot is None else spot,
-        storage_gib=task.ephemeral_storage_gib,
-    )
-
-
-def billed_seconds(start: float | None, end: float | None, minimum: int = 60) -> int:
-    """Seconds Fargate bills between ``start`` and ``end``: per second, rounded up, minimum.
-
-    Returns 0 when the start is unknown or the end comes first.
-    """
-    if start is None or end is None or end < start:
-        return 0
-    return max(minimum, math.ceil(end - start))
-
-
-def cost_for(rate: Decimal, seconds: int) -> Decimal:
-    """Dollars for ``seconds`` at ``rate`` dollars per hour."""
-    return rate * Decimal(seconds) / _HOUR
-
-
-def task_billing_window(task: Task, now: float) -> tuple[float | None, float | None]:
-    """(start, end) of the billed time: started (else created) until stopped (else now)."""
-    start = task.started_at if task.started_at is not None else task.created_at
-    end = min(task.stopped_at, now) if task.stopped_at is not None else now
-    return start, end
+    try:
+        return size_rate(
+            prices,
+            task.cpu,
+            task.memory,
+            arch=task.arch,
+            os_family=task.os,
+            spot=task.is_spot if spot is None else spot,
+            storage_gib=task.ephemeral_storage_gib,
+            discount=discount,
+        )
+    except ImpossibleSize:
+        return None
 
 
 def task_cost_so_far(task: Task, table: PriceTable, now: float) -> Decimal | None:
@@ -132,7 +180,7 @@ def task_cost_so_far(task: Task, table: PriceTable, now: float) -> Decimal | Non
 
 
 def _task_cost(task: Task, rate: Decimal, now: float) -> Decimal:
-    minimum = WINDOWS_MINIMUM_SECONDS if is_windows(task.os) else LINUX_MINIMUM_SECONDS
+    minimum = task_minimum_seconds(task)
     return cost_for(rate, billed_seconds(*task_billing_window(task, now), minimum=minimum))
 
 
@@ -151,19 +199,27 @@ def pod_size(pod: Pod) -> tuple[int, int] | None:
         return None
 
 
-def pod_rate(pod: Pod, table: PriceTable, default_region: str = DEFAULT_REGION) -> Decimal | None:
+def pod_rate(
+    pod: Pod,
+    table: PriceTable,
+    default_region: str = DEFAULT_REGION,
+    *,
+    discount: Decimal = Decimal(0),
+) -> Decimal | None:
     """Dollars per hour of an EKS Fargate pod (Linux x86), or None when it cannot be priced.
 
     Args:
         pod: The pod.
         table: The price table.
         default_region: The region used when the pod's own is unknown.
+        discount: A Compute Savings Plan's fraction off on-demand compute (EKS Fargate is
+            always on-demand).
     """
     size = pod_size(pod)
     prices = table.region(pod.region or default_region)
     if size is None or prices is None:
         return None
-    return size_rate(prices, *size)
+    return size_rate(prices, *size, discount=discount)
 
 
 def pod_cost_so_far(
@@ -175,9 +231,7 @@ def pod_cost_so_far(
 
 
 def _pod_cost(pod: Pod, rate: Decimal, now: float) -> Decimal:
-    start = pod.started_at if pod.started_at is not None else pod.created_at
-    end = min(pod.deleted_at, now) if pod.deleted_at is not None else now
-    return cost_for(rate, billed_seconds(start, end))
+    return cost_for(rate, billed_seconds(*pod_billing_window(pod, now)))
 
 
 def is_task_running(task: Task) -> bool:
@@ -236,56 +290,25 @@ def workload_key(pod: Pod) -> tuple[str, str]:
     return f"k8s:{pod.cluster}/{pod.namespace}/{name}", f"{pod.namespace}/{name}"
 
 
-@dataclass(frozen=True)
-class CostSummary:
-    """What the estate costs at ``at``: totals, breakdowns, and a figure per task and pod."""
+def as_discount(value: float | Decimal | str) -> Decimal:
+    """A Savings Plan discount as an exact Decimal (``0.2`` -> ``Decimal("0.2")``).
 
-    at: float
-    """The POSIX time the figures are for (the snapshot's, not the wall clock)."""
-    per_hour: Decimal = Decimal(0)
-    """Burn rate of everything running, dollars per hour."""
-    per_month_projected: Decimal = Decimal(0)
-    """``per_hour`` x 730."""
-    by_cluster: dict[str, Decimal] = field(default_factory=dict)
-    by_service: dict[str, Decimal] = field(default_factory=dict)
-    """Keyed by service ARN, or ``k8s:cluster/namespace/workload`` for pods."""
-    by_capacity_provider: dict[str, Decimal] = field(default_factory=dict)
-    spot_savings_per_hour: Decimal = Decimal(0)
-    """What the running Spot tasks would cost on FARGATE minus what they cost."""
-    task_rates: dict[str, Decimal] = field(default_factory=dict)
-    task_costs: dict[str, Decimal] = field(default_factory=dict)
-    pod_rates: dict[str, Decimal] = field(default_factory=dict)
-    pod_costs: dict[str, Decimal] = field(default_factory=dict)
-    service_rates: dict[str, Decimal] = field(default_factory=dict)
-    service_costs: dict[str, Decimal] = field(default_factory=dict)
-    labels: dict[str, str] = field(default_factory=dict)
-    """Display names of the keys of ``by_cluster`` and ``by_service``."""
-    unpriced: tuple[str, ...] = ()
-    """Keys of running tasks and pods that could not be priced (size or region unknown)."""
-    price_table_date: str = ""
-    price_table_source: str = ""
-    spot_is_estimate: bool = True
-
-    def as_json(self) -> dict[str, object]:
-        """The top-level ``cost`` object of ``fgtop snapshot --format json``."""
-        return {
-            "per_hour": usd(self.per_hour),
-            "per_month_projected": usd(self.per_month_projected),
-            "spot_savings_per_hour": usd(self.spot_savings_per_hour),
-            "price_table_date": self.price_table_date,
-            "price_table_source": self.price_table_source,
-            "spot_is_estimate": self.spot_is_estimate,
-            "unpriced": list(self.unpriced),
-        }
-
-
-def usd(amount: Decimal | None) -> float | None:
-    """A Decimal amount as a float number of dollars (for JSON), rounded to 1e-6."""
-    return None if amount is None else float(amount.quantize(Decimal("0.000001")))
+    Raises:
+        ValueError: Outside 0 to 0.72 (the config bound).
+    """
+    d = value if isinstance(value, Decimal) else Decimal(str(value))
+    if not Decimal(0) <= d <= MAX_DISCOUNT:
+        raise ValueError(f"a Savings Plan discount is between 0 and {MAX_DISCOUNT}, got {value}")
+    return d
 
 
 def estate_cost(
-    snapshot: Snapshot, table: PriceTable, now: float, default_region: str | None = None
+    snapshot: Snapshot,
+    table: PriceTable,
+    now: float,
+    default_region: str | None = None,
+    *,
+    discount: float | Decimal = 0,
 ) -> CostSummary:
     """Price every task and pod of a snapshot, and sum them up.
 
@@ -295,43 +318,66 @@ def estate_cost(
         now: The time the costs so far run to (``snapshot.taken_at`` live or in replay).
         default_region: Region for pods whose region is unknown; defaults to the snapshot's
             first region, else us-east-1.
+        discount: A Compute Savings Plan's fraction (0 to 0.72) off on-demand Fargate
+            compute: every figure is after it, with the list price beside it.
     """
+    disc = as_discount(discount)
     region = default_region or (snapshot.regions[0] if snapshot.regions else DEFAULT_REGION)
     by_cluster: dict[str, Decimal] = defaultdict(Decimal)
     by_service: dict[str, Decimal] = defaultdict(Decimal)
     by_cp: dict[str, Decimal] = defaultdict(Decimal)
     task_rates: dict[str, Decimal] = {}
     task_costs: dict[str, Decimal] = {}
+    task_rates_l: dict[str, Decimal] = {}
+    task_costs_l: dict[str, Decimal] = {}
     pod_rates: dict[str, Decimal] = {}
     pod_costs: dict[str, Decimal] = {}
+    pod_rates_l: dict[str, Decimal] = {}
+    pod_costs_l: dict[str, Decimal] = {}
     labels: dict[str, str] = {}
-    unpriced: list[str] = []
-    total = Decimal(0)
+    unpriced: dict[str, str] = {}
+    total = total_l = Decimal(0)
     spot_savings = Decimal(0)
+    minimum = minimum_l = Decimal(0)
+    minimum_n = 0
+    used: set[tuple[str, str]] = set()
     service_by_id = {(s.name, s.cluster, s.region): s for s in snapshot.services}
 
     memo: dict[tuple[object, ...], Decimal | None] = {}
 
-    def rate_of(t: Task, spot: bool | None = None) -> Decimal | None:
+    def rate_of(t: Task, spot: bool | None = None, d: Decimal = disc) -> Decimal | None:
         on_spot = t.is_spot if spot is None else spot
-        key = (t.region, t.cpu, t.memory, t.arch, t.os, t.ephemeral_storage_gib, on_spot)
+        key = (t.region, t.cpu, t.memory, t.arch, t.os, t.ephemeral_storage_gib, on_spot, d)
         key += (t.launch_type, t.capacity_provider)
         if key not in memo:
-            memo[key] = task_rate(t, table, spot=on_spot)
+            memo[key] = task_rate(t, table, spot=on_spot, discount=d)
         return memo[key]
 
     for t in snapshot.tasks:
         rate = rate_of(t)
         running = is_task_running(t)
         if rate is None:
-            if running and t.launch_type != "EC2" and t.capacity_provider in _FARGATE_PROVIDERS:
-                unpriced.append(t.arn)
+            reason = unpriced_reason(t, table)
+            if running and reason is not None:
+                unpriced[t.arn] = reason
             continue
-        task_rates[t.arn] = rate
+        list_rate = rate_of(t, d=Decimal(0)) if disc else rate
+        assert list_rate is not None
+        for figure in figures_used(t.arch, t.os, t.is_spot, t.ephemeral_storage_gib):
+            used.add((t.region, figure))
+        window = task_billing_window(t, now)
+        task_rates[t.arn], task_rates_l[t.arn] = rate, list_rate
         task_costs[t.arn] = _task_cost(t, rate, now)
+        task_costs_l[t.arn] = _task_cost(t, list_rate, now)
         if not running:
+            extra = minimum_surcharge_seconds(*window, task_minimum_seconds(t))
+            if extra:
+                minimum_n += 1
+                minimum += cost_for(rate, extra)
+                minimum_l += cost_for(list_rate, extra)
             continue
         total += rate
+        total_l += list_rate
         by_cluster[t.cluster] += rate
         labels.setdefault(t.cluster, _short(t.cluster))
         by_cp[t.capacity_provider or t.launch_type or "FARGATE"] += rate
@@ -345,17 +391,27 @@ def estate_cost(
                 spot_savings += on_demand - rate
 
     for p in snapshot.pods:
-        rate = pod_rate(p, table, region)
+        rate = pod_rate(p, table, region, discount=disc)
         running = is_pod_running(p)
         if rate is None:
             if running and p.is_fargate:
-                unpriced.append(p.key)
+                unpriced[p.key] = "size unknown" if pod_size(p) is None else "no prices"
             continue
-        pod_rates[p.key] = rate
+        list_rate = pod_rate(p, table, region) if disc else rate
+        assert list_rate is not None
+        used.add((p.region or region, "linux_x86"))
+        pod_rates[p.key], pod_rates_l[p.key] = rate, list_rate
         pod_costs[p.key] = _pod_cost(p, rate, now)
+        pod_costs_l[p.key] = _pod_cost(p, list_rate, now)
         if not running:
+            extra = minimum_surcharge_seconds(*pod_billing_window(p, now), LINUX_MINIMUM_SECONDS)
+            if extra:
+                minimum_n += 1
+                minimum += cost_for(rate, extra)
+                minimum_l += cost_for(list_rate, extra)
             continue
         total += rate
+        total_l += list_rate
         by_cluster[p.cluster] += rate
         labels.setdefault(p.cluster, p.cluster)
         by_cp[EKS_CAPACITY] += rate
@@ -365,13 +421,28 @@ def estate_cost(
 
     service_rates: dict[str, Decimal] = {}
     service_costs: dict[str, Decimal] = {}
+    service_rates_l: dict[str, Decimal] = {}
+    service_costs_l: dict[str, Decimal] = {}
     grouped = tasks_by_service(snapshot.tasks)
+    zero = Decimal(0)
     for s in snapshot.services:
         tasks = grouped.get((s.name, s.cluster, s.region), [])
-        service_rates[s.arn] = sum(
-            (task_rates.get(t.arn, Decimal(0)) for t in tasks if is_task_running(t)), Decimal(0)
-        )
-        service_costs[s.arn] = sum((task_costs.get(t.arn, Decimal(0)) for t in tasks), Decimal(0))
+        live = [t for t in tasks if is_task_running(t)]
+        service_rates[s.arn] = sum((task_rates.get(t.arn, zero) for t in live), zero)
+        service_costs[s.arn] = sum((task_costs.get(t.arn, zero) for t in tasks), zero)
+        service_rates_l[s.arn] = sum((task_rates_l.get(t.arn, zero) for t in live), zero)
+        service_costs_l[s.arn] = sum((task_costs_l.get(t.arn, zero) for t in tasks), zero)
+
+    derived: list[str] = []
+    spot_dates: dict[str, str] = {}
+    for reg, figure in sorted(used):
+        prices = table.region(reg)
+        if prices is None:
+            continue
+        if figure in prices.derived:
+            derived.append(f"{reg} {figure}")
+        elif figure == "spot_x86":
+            spot_dates[reg] = prices.spot_as_of
 
     return CostSummary(
         at=now,
@@ -389,7 +460,22 @@ def estate_cost(
         service_costs=service_costs,
         labels=labels,
         unpriced=tuple(unpriced),
+        unpriced_reasons=unpriced,
         price_table_date=table.taken_at,
         price_table_source=table.source,
         spot_is_estimate=table.spot_is_estimate,
+        discount=disc,
+        per_hour_list=total_l,
+        per_month_projected_list=total_l * HOURS_PER_MONTH,
+        task_rates_list=task_rates_l,
+        task_costs_list=task_costs_l,
+        pod_rates_list=pod_rates_l,
+        pod_costs_list=pod_costs_l,
+        service_rates_list=service_rates_l,
+        service_costs_list=service_costs_l,
+        minimum_charge=minimum,
+        minimum_charge_list=minimum_l,
+        minimum_charged=minimum_n,
+        derived_figures=tuple(derived),
+        spot_dates=spot_dates,
     )

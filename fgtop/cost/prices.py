@@ -40,13 +40,20 @@ class RegionPrices:
     windows_license_vcpu_hour: Decimal
     """Windows OS licence fee per vCPU-hour, charged on top of :attr:`windows_x86`."""
     spot_x86: Rate
-    """FARGATE_SPOT Linux x86: an estimate, Spot prices move."""
-    spot_arm: Rate
-    """FARGATE_SPOT Linux ARM: an estimate."""
+    """FARGATE_SPOT Linux x86 (the only Spot there is: no ARM, no Windows). Spot prices move."""
     storage_gb_hour: Decimal
     """Ephemeral storage per GB-hour above the free 20 GB."""
     derived: tuple[str, ...] = ()
-    """Names of the figures scaled from another region rather than published."""
+    """Names of the figures scaled from another figure rather than published."""
+    spot_as_of: str = ""
+    """ISO date the Spot figure was published (``""``: undated or derived)."""
+    spot_source: str = ""
+    """Where the Spot figure comes from, or how it was derived."""
+
+    @property
+    def spot_is_derived(self) -> bool:
+        """Whether the Spot figure is scaled from another one rather than published."""
+        return "spot_x86" in self.derived
 
 
 @dataclass(frozen=True)
@@ -98,9 +105,11 @@ def _region(name: str, data: Any) -> RegionPrices:
             data.get("windows_license_vcpu_hour"), f"{name}.windows_license_vcpu_hour"
         ),
         spot_x86=_rate(data.get("spot_x86"), f"{name}.spot_x86"),
-        spot_arm=_rate(data.get("spot_arm"), f"{name}.spot_arm"),
         storage_gb_hour=_dec(data.get("storage_gb_hour"), f"{name}.storage_gb_hour"),
-        derived=tuple(str(d) for d in data.get("derived", ())),
+        # an older table's "spot_arm" is ignored: ARM64 tasks cannot run on Fargate Spot
+        derived=tuple(str(d) for d in data.get("derived", ()) if d != "spot_arm"),
+        spot_as_of=str(data.get("spot_as_of") or ""),
+        spot_source=str(data.get("spot_source") or ""),
     )
 
 
@@ -149,7 +158,8 @@ def price_table_json(table: PriceTable) -> dict[str, Any]:
                 "windows_x86": _rate_json(r.windows_x86),
                 "windows_license_vcpu_hour": str(r.windows_license_vcpu_hour),
                 "spot_x86": _rate_json(r.spot_x86),
-                "spot_arm": _rate_json(r.spot_arm),
+                "spot_as_of": r.spot_as_of,
+                "spot_source": r.spot_source,
                 "storage_gb_hour": str(r.storage_gb_hour),
                 "derived": list(r.derived),
             }

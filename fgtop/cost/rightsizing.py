@@ -13,6 +13,8 @@ from decimal import Decimal
 
 from fgtop.cost.estimate import (
     HOURS_PER_MONTH,
+    as_discount,
+    is_arm,
     is_task_running,
     is_windows,
     service_tasks,
@@ -186,11 +188,17 @@ def suggest_for_service(
     *,
     tasks: list[Task] | None = None,
     series: dict[tuple[str, str], MetricSeries] | None = None,
+    discount: Decimal = Decimal(0),
 ) -> list[Suggestion]:
     """Every saving found for one service (possibly none).
 
     ``tasks`` (the service's tasks) and ``series`` (by (target, metric)) may be given when
-    already indexed; otherwise they are looked up in ``snapshot``.
+    already indexed; otherwise they are looked up in ``snapshot``. ``discount`` is a Savings
+    Plan's fraction off on-demand compute: savings are counted after it.
+
+    Never proposes ARM together with Spot (Fargate Spot runs Linux x86 only): a service on
+    Spot gets no ARM advice, an ARM service no Spot advice, and a service observed running
+    ARM on Spot (which Fargate does not offer) no advice at all.
     """
     if tasks is None:
         tasks = service_tasks(service, snapshot.tasks)
@@ -203,14 +211,22 @@ def suggest_for_service(
     cur = (shape.cpu, shape.memory)
     spot = any(t.is_spot for t in tasks)
     windows = is_windows(shape.os)
-    arm = (shape.arch or "").lower() in {"arm64", "aarch64"}
+    arm = is_arm(shape.arch)
+    if arm and spot:
+        return []
     storage = shape.ephemeral_storage_gib
 
     def rate(
         size: tuple[int, int], *, arch: str | None = shape.arch, on_spot: bool = spot
     ) -> Decimal:
         return size_rate(
-            prices, *size, arch=arch, os_family=shape.os, spot=on_spot, storage_gib=storage
+            prices,
+            *size,
+            arch=arch,
+            os_family=shape.os,
+            spot=on_spot,
+            storage_gib=storage,
+            discount=discount,
         )
 
     out: list[Suggestion] = []
@@ -239,12 +255,27 @@ def suggest_for_service(
         saving = (rate(cur) - rate(cur, arch="arm64")) * n
         if saving > 0:
             s = _suggestion(ARM, service, n, cur, cur, saving)
-            out.append(_with(s, "build arm64 images and set runtimePlatform to ARM64", ev))
+            images = sorted({c.image for t in tasks for c in t.containers if c.image})
+            detail = (
+                "set runtimePlatform cpuArchitecture ARM64; every image needs an arm64 "
+                "variant (a multi-arch manifest): fgtop does not check the manifest, check it "
+                "with `docker manifest inspect IMAGE`"
+                + (
+                    f" ({', '.join(images[:3])}{', ...' if len(images) > 3 else ''})"
+                    if images
+                    else ""
+                )
+                + ". Stays on FARGATE: Fargate Spot is x86 only, so not together with Spot"
+            )
+            out.append(_with(s, detail, ev))
     if not arm and not windows and not spot and n >= 2:
         saving = (rate(cur, on_spot=False) - rate(cur, on_spot=True)) * (n - 1)
         if saving > 0:
             s = _suggestion(SPOT, service, n, cur, cur, saving)
-            detail = f"keep 1 task on FARGATE (base 1), run the other {n - 1} on FARGATE_SPOT"
+            detail = (
+                f"keep 1 task on FARGATE (base 1), run the other {n - 1} on FARGATE_SPOT "
+                "(x86 only: not together with a move to ARM)"
+            )
             out.append(_with(s, detail, ev))
     return out
 
@@ -254,7 +285,11 @@ def _with(s: Suggestion, detail: str, ev: Evidence | None) -> Suggestion:
 
 
 def suggest(
-    snapshot: Snapshot, table: PriceTable, headroom: float = DEFAULT_HEADROOM
+    snapshot: Snapshot,
+    table: PriceTable,
+    headroom: float = DEFAULT_HEADROOM,
+    *,
+    discount: float | Decimal = 0,
 ) -> list[Suggestion]:
     """All savings found across the snapshot's services, largest monthly savings first.
 
@@ -262,7 +297,9 @@ def suggest(
         snapshot: The observed state, with CPU and memory series keyed by service ARN.
         table: The price table.
         headroom: The fraction of a new size the observed peak may use (0 < headroom <= 1).
+        discount: A Compute Savings Plan's fraction off on-demand compute (0 to 0.72).
     """
+    disc = as_discount(discount)
     if not 0 < headroom <= 1:
         raise ValueError(f"headroom must be in (0, 1], got {headroom}")
     grouped = tasks_by_service(snapshot.tasks)
@@ -270,6 +307,10 @@ def suggest(
     out: list[Suggestion] = []
     for svc in snapshot.services:
         tasks = grouped.get((svc.name, svc.cluster, svc.region), [])
-        out.extend(suggest_for_service(svc, snapshot, table, headroom, tasks=tasks, series=series))
+        out.extend(
+            suggest_for_service(
+                svc, snapshot, table, headroom, tasks=tasks, series=series, discount=disc
+            )
+        )
     out.sort(key=lambda s: (-s.monthly_savings, s.service_name, s.kind))
     return out

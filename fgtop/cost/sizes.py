@@ -112,23 +112,28 @@ def parse_quantity(text: str) -> Fraction:
 
 
 def _container_need(c: PodContainer) -> tuple[Fraction, Fraction]:
-    """(CPU units, MiB) of one container: the larger of its request and its limit."""
-    cpu = Fraction(0)
-    mem = Fraction(0)
-    for spec in (c.requests, c.limits):
-        if "cpu" in spec:
-            cpu = max(cpu, parse_quantity(spec["cpu"]) * 1024)
-        if "memory" in spec:
-            mem = max(mem, parse_quantity(spec["memory"]) / 2**20)
-    return cpu, mem
+    """(CPU units, MiB) one container requests.
+
+    The request counts, not the limit. A resource with a limit and no request takes the
+    limit as its request, as the Kubernetes API server defaults it.
+    """
+    cpu = c.requests.get("cpu", c.limits.get("cpu"))
+    mem = c.requests.get("memory", c.limits.get("memory"))
+    return (
+        parse_quantity(cpu) * 1024 if cpu is not None else Fraction(0),
+        parse_quantity(mem) / 2**20 if mem is not None else Fraction(0),
+    )
 
 
 def pod_fargate_size(pod: Pod) -> tuple[int, int]:
-    """The size Fargate gives an EKS pod, from its containers' requests and limits.
+    """The size Fargate gives an EKS pod from its containers' requests (the EKS rule).
 
-    Per container the larger of request and limit counts. Regular containers are summed;
-    init containers run one at a time, so the largest one counts; the pod needs the larger
-    of the two. Fargate then adds 256 MB and rounds up to the next valid combination.
+    The largest request of any init container is the init requirement; the requests of
+    all long-running containers are added up; the pod needs the larger of the two, plus
+    256 MB for the Kubernetes components (kubelet, kube-proxy, containerd), rounded up to
+    the nearest Fargate configuration. Limits do not count (a limit alone stands in for
+    its missing request). The ``CapacityProvisioned`` annotation, when present, is what
+    Fargate actually gave: :func:`fgtop.cost.estimate.pod_size` prefers it.
 
     Raises:
         ValueError: On a malformed quantity, or a pod larger than any Fargate size.

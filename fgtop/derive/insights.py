@@ -32,12 +32,20 @@ def analyse(
     *,
     headroom: float = DEFAULT_HEADROOM,
     with_suggestions: bool = True,
+    savings_plan_discount: float = 0.0,
 ) -> Insights:
-    """Cost, right-sizing and problems of a snapshot, at the snapshot's own time."""
+    """Cost, right-sizing and problems of a snapshot, at the snapshot's own time.
+
+    ``savings_plan_discount`` (config key of the same name, 0 to 0.72) is taken off
+    on-demand Fargate compute in every cost figure and saving.
+    """
     now = snapshot.taken_at
-    cost = estate_cost(snapshot, table, now=now) if table is not None else None
+    discount = savings_plan_discount
+    cost = estate_cost(snapshot, table, now=now, discount=discount) if table is not None else None
     suggestions = (
-        tuple(suggest(snapshot, table, headroom)) if table is not None and with_suggestions else ()
+        tuple(suggest(snapshot, table, headroom, discount=discount))
+        if table is not None and with_suggestions
+        else ()
     )
     return Insights(
         cost=cost,

@@ -46,6 +46,7 @@ class Deriver:
         table: The price table (None: no cost figures).
         rules: The alert rules.
         headroom: Right-sizing headroom.
+        savings_plan_discount: The Compute Savings Plan discount on on-demand compute.
     """
 
     def __init__(
@@ -54,10 +55,12 @@ class Deriver:
         rules: Iterable[AlertRule] = DEFAULT_RULES,
         *,
         headroom: float = DEFAULT_HEADROOM,
+        savings_plan_discount: float = 0.0,
     ) -> None:
         self.table = table
         self.rules = tuple(rules)
         self.headroom = headroom
+        self.savings_plan_discount = savings_plan_discount
         self.alerts = AlertEvaluator(self.rules)
         self.timeline = Timeline()
 
@@ -68,7 +71,12 @@ class Deriver:
         Raises:
             ConfigError: For a bad ``[[alerts]]`` table.
         """
-        return cls(table, alert_rules(config), headroom=config.headroom)
+        return cls(
+            table,
+            alert_rules(config),
+            headroom=config.headroom,
+            savings_plan_discount=config.savings_plan_discount,
+        )
 
     def reset_alerts(self) -> None:
         """Forget what the alerts have seen: the next snapshot is not a step after the last."""
@@ -84,7 +92,12 @@ class Deriver:
         """
         if jumped:
             self.reset_alerts()
-        insights = analyse(snapshot, self.table, headroom=self.headroom)
+        insights = analyse(
+            snapshot,
+            self.table,
+            headroom=self.headroom,
+            savings_plan_discount=self.savings_plan_discount,
+        )
         fired = self.alerts.feed(snapshot)
         self.timeline.feed(snapshot)
         if fired:

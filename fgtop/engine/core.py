@@ -204,10 +204,12 @@ class Engine:
 
     def _accept(self, source: Source, part: Part) -> None:
         self._parts[source.name] = part
+        degraded = source.degraded()
         self._health[source.name] = SourceHealth(
             name=source.name,
-            ok=True,
-            stale=False,
+            ok=degraded is None,
+            stale=degraded is not None,
+            error=degraded,
             api_calls=source.api_calls(),
             last_success=self.clock(),
             state=source.state(),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from fgtop.engine.live_logs import LiveLogFeed
 from fgtop.errors import FeedError
 from fgtop.feed import Clock, Frame, FrameCallback
 from fgtop.model import Snapshot
+from fgtop.recording.format import RecordingError
 from fgtop.recording.writer import Recorder
 
 
@@ -37,6 +39,7 @@ class LiveFeed:
         self._subscribers: list[FrameCallback] = []
         self._publisher = DerivingPublisher(deriver, self._deliver)
         self._latest: Snapshot | None = None
+        self._notices: list[str] = []
 
     # -- frames --------------------------------------------------------------------------
 
@@ -63,7 +66,14 @@ class LiveFeed:
     def _on_snapshot(self, snapshot: Snapshot) -> None:
         self._latest = snapshot
         if self.recorder is not None:
-            self.recorder.write_snapshot(snapshot)
+            try:
+                self.recorder.write_snapshot(snapshot)
+            except (OSError, RecordingError) as exc:  # a full disk stops the recording only
+                path = self.recorder.path
+                with contextlib.suppress(Exception):
+                    self._close_recorder()
+                self.recorder = None
+                self._notices.append(f"recording to {path} stopped: {exc}")
         if not self._paused:
             self._publisher.submit(snapshot)
 
@@ -74,6 +84,11 @@ class LiveFeed:
         frame = Frame(snapshot, derived, complete=complete, jumped=jumped)
         for callback in list(self._subscribers):
             callback(frame)
+
+    def take_notices(self) -> list[str]:
+        """One-line notices since the last call (e.g. a recording stopped by a full disk)."""
+        notices, self._notices = self._notices, []
+        return notices
 
     # -- controls ------------------------------------------------------------------------
 
@@ -137,10 +152,14 @@ class LiveFeed:
         path = folder / f"fgtop-{time.strftime('%Y%m%d-%H%M%S')}.fgrec"
         try:
             self.recorder = Recorder(path, meta={"source": "dashboard"})
-        except OSError as exc:
-            raise FeedError(f"cannot record to {path}: {exc.strerror or exc}") from None
-        if self._latest is not None:
-            self.recorder.write_snapshot(self._latest)
+            if self._latest is not None:
+                self.recorder.write_snapshot(self._latest)
+        except (OSError, RecordingError) as exc:
+            with contextlib.suppress(Exception):
+                self._close_recorder()
+            self.recorder = None
+            reason = getattr(exc, "strerror", None) or exc
+            raise FeedError(f"cannot record to {path}: {reason}") from None
         return f"recording to {path} (R stops)"
 
     @property

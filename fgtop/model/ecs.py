@@ -142,8 +142,12 @@ class Task:
     az: str | None = None
     private_ip: str | None = None
     created_at: float | None = None
+    pull_started_at: float | None = None
+    """When the first image pull began (``pullStartedAt``): where Fargate billing starts."""
     started_at: float | None = None
     stopping_at: float | None = None
+    execution_stopped_at: float | None = None
+    """When the task's containers had all exited (``executionStoppedAt``)."""
     stopped_at: float | None = None
     stop_code: str | None = None
     stopped_reason: str | None = None

@@ -88,7 +88,9 @@ def task_json(t: Task, snapshot: Snapshot) -> dict[str, Any]:
         "az": t.az,
         "private_ip": t.private_ip,
         "created_at": iso(t.created_at),
+        "pull_started_at": iso(t.pull_started_at),
         "started_at": iso(t.started_at),
+        "execution_stopped_at": iso(t.execution_stopped_at),
         "stopped_at": iso(t.stopped_at),
         "stop_code": t.stop_code,
         "stopped_reason": t.stopped_reason,
@@ -128,9 +130,14 @@ def pod_json(p: Pod) -> dict[str, Any]:
     }
 
 
-def _with_cost(doc: dict[str, Any], rates: dict, costs: dict, key: str) -> dict[str, Any]:
+def _with_cost(
+    doc: dict[str, Any], rates: dict, costs: dict, key: str, lists: tuple[dict, dict]
+) -> dict[str, Any]:
+    """Add the figures after the Savings Plan discount, and the list prices beside them."""
     doc["cost_per_hour"] = usd(rates.get(key))
+    doc["cost_per_hour_list"] = usd(lists[0].get(key))
     doc["cost_so_far"] = usd(costs.get(key))
+    doc["cost_so_far_list"] = usd(lists[1].get(key))
     return doc
 
 
@@ -140,11 +147,14 @@ def snapshot_json(snapshot: Snapshot, insights: Insights | None = None) -> dict[
     cost = insights.cost if insights else None
     if cost is not None:
         for svc in doc["services"]:
-            _with_cost(svc, cost.service_rates, cost.service_costs, svc["arn"])
+            lists = (cost.service_rates_list, cost.service_costs_list)
+            _with_cost(svc, cost.service_rates, cost.service_costs, svc["arn"], lists)
         for task in doc["tasks"]:
-            _with_cost(task, cost.task_rates, cost.task_costs, task["arn"])
+            lists = (cost.task_rates_list, cost.task_costs_list)
+            _with_cost(task, cost.task_rates, cost.task_costs, task["arn"], lists)
         for pod, p in zip(doc["pods"], snapshot.pods, strict=True):
-            _with_cost(pod, cost.pod_rates, cost.pod_costs, p.key)
+            lists = (cost.pod_rates_list, cost.pod_costs_list)
+            _with_cost(pod, cost.pod_rates, cost.pod_costs, p.key, lists)
         doc["cost"] = cost.as_json()
     else:
         doc["cost"] = None
@@ -273,7 +283,9 @@ def print_table(snapshot: Snapshot, out: TextIO, insights: Insights | None = Non
         c = insights.cost
         out.write(
             f"\ncost: ${usd(c.per_hour):.4f}/h, ${usd(c.per_month_projected):.2f} per 30 days projected "
-            f"(prices of {c.price_table_date})\n"
+            f"(prices of {c.price_table_date}"
+            + (f"; list price less {c.discount:.0%} Savings Plan" if c.discount else "")
+            + ")\n"
         )
     bad = [s for s in snapshot.sources if not s.ok]
     for s in bad:

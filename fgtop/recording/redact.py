@@ -3,7 +3,8 @@
 A :class:`Redactor` maps account IDs and IPv4 addresses to stand-ins consistently (the same
 account ID always becomes the same mask, ``000000000001`` for the first one seen; the same IP
 the same ``198.18.x.y`` address, also inside ``ip-10-1-2-3`` host names), and hides
-secret-looking environment values and URL passwords (see :mod:`fgtop.text.masking`). It walks
+secret-looking environment values and URL passwords, also inside JSON held in strings such as
+``last-applied-configuration`` annotations (see :mod:`fgtop.text.masking`). It walks
 every string of a Snapshot, raw documents included, and the messages of log lines.
 """
 
@@ -14,7 +15,7 @@ import re
 from typing import Any
 
 from fgtop.model import ContainerDefinition, LogLine, Snapshot
-from fgtop.text.masking import mask_document, mask_env, mask_url_password
+from fgtop.text.masking import mask_document, mask_env, mask_json_text, mask_url_password
 
 # Twelve digits standing alone: not inside a longer token such as the last group of a task id
 # (UUIDs like ...-8d60-790955544417 end in twelve hex digits that may all be decimal).
@@ -101,7 +102,7 @@ class Redactor:
     def value(self, value: Any) -> Any:
         """Redact any model value: dataclasses, tuples, dicts (raw documents), strings."""
         if isinstance(value, str):
-            return self.text(value)
+            return self.text(mask_json_text(value))  # annotations may hold a whole pod spec
         if isinstance(value, bool | int | float) or value is None:
             return value
         if dataclasses.is_dataclass(value) and not isinstance(value, type):

@@ -190,6 +190,10 @@ class ReplayFeed:
         """The next replay speed."""
         return float(self.player.cycle_speed())
 
+    def take_notices(self) -> list[str]:
+        """A replay has no notices of its own."""
+        return []
+
     def toggle_recording(self) -> str:
         """A replay is already a recording.
 

@@ -128,5 +128,12 @@ class Source:
         """A short state for streaming sources (``watching``...), or None."""
         return None
 
+    def degraded(self) -> str | None:
+        """Why the last part is incomplete (an operation denied...), one line; None if whole.
+
+        The engine marks such a source stale with this reason, though it answered.
+        """
+        return None
+
     async def close(self) -> None:
         """Release clients and connections."""

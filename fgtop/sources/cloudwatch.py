@@ -34,11 +34,14 @@ from fgtop.model import Snapshot
 from fgtop.model.ecs import Cluster, Service, Task, task_metrics_available
 from fgtop.model.metrics import MetricSeries, MetricsUsage
 from fgtop.sources.base import Part, Source, SourceContext
+from fgtop.sources.errors import SourceTimeout
 from fgtop.sources.ring import PointRing
 
 if TYPE_CHECKING:
     from fgtop.sources.aws import Aws
 
+CALL_TIMEOUT = 10.0
+"""Seconds one poll's GetMetricData calls may take before the metrics are marked stale."""
 PERIOD = 60
 SERVICE_BACKFILL = 3 * 3600
 TASK_BACKFILL = 30 * 60
@@ -128,6 +131,8 @@ class CloudWatchSource(Source):
         service_insights: Which services get Container Insights network and storage series:
             ``"selected"`` (default: the charted one), ``"all"`` or ``"none"``.
         max_queries: Queries per GetMetricData call (AWS allows 500).
+        timeout: Seconds a poll's calls may take; past it the poll fails (the metrics stay,
+            marked stale) and the next one tries again.
     """
 
     phase = 1
@@ -143,8 +148,10 @@ class CloudWatchSource(Source):
         long_backfill: int = LONG_BACKFILL,
         service_insights: str = "selected",
         max_queries: int = MAX_QUERIES,
+        timeout: float = CALL_TIMEOUT,
     ) -> None:
         self.aws = aws
+        self.timeout = timeout
         self.period = period
         self.service_backfill = service_backfill
         self.task_backfill = task_backfill
@@ -211,8 +218,12 @@ class CloudWatchSource(Source):
                 groups.setdefault((spec.region, start), []).append(spec)
         self.requests = []
         try:
-            await self._fetch_all(groups, end, now)
+            async with asyncio.timeout(self.timeout):
+                await self._fetch_all(groups, end, now)
             self._failed = False
+        except TimeoutError as exc:
+            self._failed = True
+            raise SourceTimeout(f"GetMetricData timed out after {self.timeout:g}s") from exc
         except ClientError as exc:
             self._failed = True
             err = exc.response.get("Error", {})

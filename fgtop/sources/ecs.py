@@ -9,8 +9,10 @@ the refresh interval on large accounts.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Awaitable, Iterable, Sequence
+from typing import Any, TypeVar
+
+from botocore.exceptions import ClientError
 
 from fgtop.errors import SetupError
 from fgtop.model import (
@@ -26,6 +28,16 @@ from fgtop.model import (
 )
 from fgtop.sources.aws import Aws
 from fgtop.sources.base import Part, Source, SourceContext
+
+T = TypeVar("T")
+
+DENIED_CODES = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"})
+OPTIONAL_OPERATIONS = {
+    "ListServices": "services not listed",
+    "DescribeServices": "services not described",
+    "DescribeTaskDefinition": "sizes only where the task carries them",
+}
+"""Operations whose denial degrades only their own part (what is lost), not the region."""
 
 MAX_EVENTS = 20
 """Service events kept per service (ECS returns up to 100)."""
@@ -236,8 +248,10 @@ def parse_task(raw: dict, cluster: str, region: str, taskdef: TaskDefinition | N
         az=raw.get("availabilityZone"),
         private_ip=ip,
         created_at=_ts(raw.get("createdAt")),
+        pull_started_at=_ts(raw.get("pullStartedAt")),
         started_at=_ts(raw.get("startedAt")),
         stopping_at=_ts(raw.get("stoppingAt")),
+        execution_stopped_at=_ts(raw.get("executionStoppedAt")),
         stopped_at=_ts(raw.get("stoppedAt")),
         stop_code=raw.get("stopCode") or None,
         stopped_reason=raw.get("stoppedReason") or None,
@@ -288,19 +302,46 @@ class EcsSource(Source):
         self._calls_before = 0
         self._last_calls = 0
         self.unknown_clusters: tuple[str, ...] = ()
+        self._denied: dict[str, str] = {}
+        """Operation -> one-line reason, for the optional operations denied in this poll."""
+        self._denied_before: dict[str, str] = {}
+        self._last_services: dict[str, list[Service]] = {}
+        """The last services described per cluster ARN (kept, stale, while describe is denied)."""
 
     def api_calls(self) -> int:
         """ECS requests made in this region."""
         return self.aws.calls[f"ecs:{self.region}"]
 
     def note(self) -> str | None:
-        """Says when the refresh was stretched to stay inside the API budget."""
+        """Says when the refresh was stretched to stay inside the API budget (denied
+        operations are the source's health: :meth:`degraded`)."""
+        notes = []
         if self.interval > self.refresh + 0.01:
-            return (
+            notes.append(
                 f"{self.region}: refresh every {self.interval:.0f}s to stay under "
                 f"{self.budget:g} ECS calls/s ({self._last_calls} calls per refresh)"
             )
-        return None
+        return "; ".join(notes) or None
+
+    def degraded(self) -> str | None:
+        """The operations denied in the last poll and what that costs, one line; None if none.
+
+        The rest of the region is still listed: a denied ``DescribeServices`` leaves the tasks
+        (grouped by their ``group``) and the last services described, a denied
+        ``DescribeTaskDefinition`` leaves the tasks with the sizes they carry.
+        """
+        return "; ".join(self._denied.values()) or None
+
+    async def _optional(self, op: str, call: Awaitable[T], fallback: T) -> T:
+        """``call``'s result; ``fallback`` (and ``op`` noted as denied) when access is denied."""
+        try:
+            return await call
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") not in DENIED_CODES:
+                raise
+            lost = OPTIONAL_OPERATIONS.get(op, "")
+            self._denied[op] = f"{op} denied (needs ecs:{op})" + (f": {lost}" if lost else "")
+            return fallback
 
     async def _call(self, client: Any, op: str, **kwargs: Any) -> dict:
         async with self._sem:
@@ -317,6 +358,7 @@ class EcsSource(Source):
     async def poll(self, ctx: SourceContext | None = None) -> Part:
         """List and describe everything; return clusters, services, tasks, task definitions."""
         client = await self.aws.client("ecs", self.region)
+        self._denied_before, self._denied = self._denied, {}
         if self.focus_service and self.wanted:
             focus, self.focus_service = self.focus_service, None
             part = await self._poll_focus(client, focus)
@@ -411,7 +453,11 @@ class EcsSource(Source):
         self, client: Any, cluster: Cluster
     ) -> tuple[list[Service], list[Task]]:
         service_arns, running, stopped = await asyncio.gather(
-            self._paginate(client, "list_services", "serviceArns", cluster=cluster.arn),
+            self._optional(
+                "ListServices",
+                self._paginate(client, "list_services", "serviceArns", cluster=cluster.arn),
+                None,
+            ),
             self._paginate(client, "list_tasks", "taskArns", cluster=cluster.arn),
             self._paginate(
                 client, "list_tasks", "taskArns", cluster=cluster.arn, desiredStatus="STOPPED"
@@ -419,8 +465,12 @@ class EcsSource(Source):
         )
         task_arns = list(dict.fromkeys(running + stopped))
         service_batches = [
-            self._call(client, "describe_services", cluster=cluster.arn, services=list(b))
-            for b in _chunks(service_arns, 10)
+            self._optional(
+                "DescribeServices",
+                self._call(client, "describe_services", cluster=cluster.arn, services=list(b)),
+                None,
+            )
+            for b in _chunks(service_arns or (), 10)
         ]
         task_batches = [
             self._call(
@@ -429,9 +479,8 @@ class EcsSource(Source):
             for b in _chunks(task_arns, 100)
         ]
         responses = await asyncio.gather(*service_batches, *task_batches)
-        raw_services = [
-            s for r in responses[: len(service_batches)] for s in r.get("services") or ()
-        ]
+        described = responses[: len(service_batches)]
+        raw_services = [s for r in described if r for s in r.get("services") or ()]
         raw_tasks = [t for r in responses[len(service_batches) :] for t in r.get("tasks") or ()]
         if not self.include_ec2:
             raw_tasks = [t for t in raw_tasks if _is_fargate(t)]
@@ -439,6 +488,10 @@ class EcsSource(Source):
         services = [parse_service(s, cluster.name, self.region) for s in raw_services]
         if not self.include_ec2:
             services = [s for s in services if _service_is_fargate(s)]
+        if service_arns is None or any(r is None for r in described):
+            services = self._last_services.get(cluster.arn, [])  # stale: the last described
+        else:
+            self._last_services[cluster.arn] = services
         tasks = [
             parse_task(
                 t, cluster.name, self.region, self._taskdefs.get(t.get("taskDefinitionArn", ""))
@@ -448,6 +501,16 @@ class EcsSource(Source):
         return services, tasks
 
     async def _fetch_taskdefs(self, client: Any, arns: Iterable[str]) -> None:
+        wanted = [a for a in dict.fromkeys(arns) if a and a not in self._taskdefs]
+        if wanted and "DescribeTaskDefinition" in self._denied_before:
+            # Denied last time: one call asks whether it is allowed again before the others.
+            await self._fetch_shared(client, wanted[:1])
+            if "DescribeTaskDefinition" in self._denied:
+                return
+            wanted = wanted[1:]
+        await self._fetch_shared(client, wanted)
+
+    async def _fetch_shared(self, client: Any, arns: Iterable[str]) -> None:
         # Clusters are polled concurrently: share one in-flight fetch per ARN.
         waits = []
         for arn in arns:
@@ -462,8 +525,10 @@ class EcsSource(Source):
 
     async def _fetch_taskdef(self, client: Any, arn: str) -> None:
         try:
-            resp = await self._call(client, "describe_task_definition", taskDefinition=arn)
-            self._taskdefs[arn] = parse_task_definition(resp["taskDefinition"])
+            call = self._call(client, "describe_task_definition", taskDefinition=arn)
+            resp = await self._optional("DescribeTaskDefinition", call, None)
+            if resp is not None:
+                self._taskdefs[arn] = parse_task_definition(resp["taskDefinition"])
         finally:
             self._inflight.pop(arn, None)
 

@@ -11,6 +11,10 @@ class ReadOnlyViolation(RuntimeError):
     """Raised when code asks the AWS layer for an operation that could change something."""
 
 
+class SourceTimeout(TimeoutError):
+    """A call that took longer than its source allows; the message says which and how long."""
+
+
 def one_line(exc: BaseException) -> str:
     """A one-line, human reason for an AWS or network failure."""
     if isinstance(exc, ClientError):
@@ -26,7 +30,7 @@ def one_line(exc: BaseException) -> str:
             return f"throttled by AWS ({op})" if op else "throttled by AWS"
         text = f"{code}: {msg}" if msg else code
         return f"{op}: {text}" if op else text
-    if isinstance(exc, ReadOnlyViolation | SetupError):
+    if isinstance(exc, ReadOnlyViolation | SetupError | SourceTimeout):
         return str(exc)
     status = getattr(exc, "status", None)
     if isinstance(status, int) and hasattr(exc, "reason"):  # kubernetes ApiException

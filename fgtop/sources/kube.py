@@ -36,9 +36,28 @@ log = logging.getLogger(__name__)
 KINDS = ("pods", "events", "deployments")
 
 
+MALFORMED = (AttributeError, KeyError, TypeError, ValueError, OverflowError)
+"""What parsing a malformed object raises (a string where a map is expected, text for a
+number...): that object is skipped and counted, never the whole list."""
+NOUNS = {"pods": "pod", "events": "event", "deployments": "deployment"}
+
+
 def _key(obj: dict[str, Any]) -> str:
-    meta = obj.get("metadata") or {}
-    return meta.get("uid") or f"{meta.get('namespace')}/{meta.get('name')}"
+    meta = obj.get("metadata") if isinstance(obj, dict) else None
+    if not isinstance(meta, dict):
+        # No usable identity: one key per distinct malformed object.
+        return f"malformed:{hash(json.dumps(obj, sort_keys=True, default=str))}"
+    return str(meta.get("uid") or f"{meta.get('namespace')}/{meta.get('name')}")
+
+
+def malformed_note(counts: dict[str, int]) -> str | None:
+    """``1 malformed pod skipped; 2 malformed events skipped``, or None when all parsed."""
+    parts = [
+        f"{n} malformed {NOUNS.get(kind, kind)}{'' if n == 1 else 's'} skipped"
+        for kind, n in counts.items()
+        if n
+    ]
+    return "; ".join(parts) or None
 
 
 class _Gone(Exception):
@@ -97,6 +116,8 @@ class KubeSource(Source):
         self._errors: dict[str, str] = {}
         self._delivered: dict[str, int] = dict.fromkeys(KINDS, 0)
         """Watch events received, by kind."""
+        self._malformed: dict[str, set[str]] = {kind: set() for kind in KINDS}
+        """Keys of the objects skipped because they could not be parsed, by kind."""
         self._dirty = asyncio.Event()
 
     # -- engine contract ----------------------------------------------------------------
@@ -123,7 +144,14 @@ class KubeSource(Source):
             reason if "pods" in kinds else f"{', '.join(kinds)}: {reason}"
             for reason, kinds in groups.items()
         ]
+        skipped = self.malformed()
+        if skipped:
+            parts.append(skipped)
         return "; ".join(parts) or None
+
+    def malformed(self) -> str | None:
+        """How many objects are skipped as malformed (``1 malformed pod skipped``), or None."""
+        return malformed_note({kind: len(keys) for kind, keys in self._malformed.items()})
 
     async def stream(self, ctx: SourceContext, emit: Emit) -> None:
         """Connect, then list and watch every kind until cancelled."""
@@ -349,14 +377,20 @@ class KubeSource(Source):
             resp.close()
 
     def _apply(self, kind: str, event: dict[str, Any]) -> str | None:
+        if not isinstance(event, dict):
+            return None  # not a watch event at all
         etype = event.get("type")
-        obj = event.get("object") or {}
+        obj = event.get("object")
         if etype == "ERROR":
-            code = int(obj.get("code") or 500)
+            obj = obj if isinstance(obj, dict) else {}
+            code = _int(obj.get("code"), 500)
             if code == 410:
                 raise _Gone()
             raise ApiException(status=code, reason=str(obj.get("message") or obj.get("reason")))
-        version = (obj.get("metadata") or {}).get("resourceVersion")
+        if not isinstance(obj, dict) or not obj:
+            return None  # an event without an object: nothing to add (no phantom pods)
+        meta = obj.get("metadata")
+        version = meta.get("resourceVersion") if isinstance(meta, dict) else None
         self._delivered[kind] += 1
         if etype in ("ADDED", "MODIFIED"):
             self._upsert(kind, obj)
@@ -376,12 +410,24 @@ class KubeSource(Source):
             self._event_pod.clear()
         else:
             self._deployments.clear()
+        self._malformed[kind].clear()
         for obj in items:
             self._upsert(kind, obj)
         self._changed()
 
     def _upsert(self, kind: str, obj: dict[str, Any]) -> None:
+        """Parse one object on its own: a malformed one is skipped and counted."""
         key = _key(obj)
+        try:
+            self._upsert_parsed(kind, key, obj)
+        except MALFORMED as exc:
+            log.debug("%s: malformed %s %s skipped: %s", self.name, kind, key, exc)
+            self._remove_key(kind, key)  # its last good version is no longer true either
+            self._malformed[kind].add(key)
+        else:
+            self._malformed[kind].discard(key)
+
+    def _upsert_parsed(self, kind: str, key: str, obj: dict[str, Any]) -> None:
         conn = self.connection
         if kind == "pods":
             self._pods[key] = parse_pod(obj, self.cluster, conn.context, conn.region)
@@ -398,13 +444,17 @@ class KubeSource(Source):
                     self._event_pod.pop(k, None)
         else:
             labels = ((obj.get("spec") or {}).get("template") or {}).get("metadata") or {}
-            self._deployments[key] = (
-                parse_deployment(obj, self.cluster),
-                labels.get("labels") or {},
-            )
+            template = labels.get("labels") or {}
+            if not isinstance(template, dict):
+                raise TypeError("template labels are not a map")
+            self._deployments[key] = (parse_deployment(obj, self.cluster), template)
 
     def _remove(self, kind: str, obj: dict[str, Any]) -> None:
         key = _key(obj)
+        self._malformed[kind].discard(key)
+        self._remove_key(kind, key)
+
+    def _remove_key(self, kind: str, key: str) -> None:
         if kind == "pods":
             pod = self._pods.pop(key, None)
             if pod is not None:
@@ -443,6 +493,13 @@ class KubeSource(Source):
     ) -> AsyncIterator[LogLine]:
         """Follow a pod's logs: an async iterator of lines as they arrive."""
         return follow_pod_logs(self, namespace, pod, container, since_seconds, tail_lines)
+
+
+def _int(value: Any, default: int) -> int:
+    try:
+        return int(value) if value is not None else default
+    except (TypeError, ValueError):
+        return default
 
 
 def _message(body: str) -> str:

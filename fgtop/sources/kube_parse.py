@@ -17,6 +17,21 @@ from fgtop.sources.podlogs import parse_k8s_time
 __all__ = ["kube_reason", "parse_deployment", "parse_event", "parse_pod"]
 
 
+def _named(obj: Any, what: str) -> dict[str, Any]:
+    """The ``metadata`` of an object that must have a name.
+
+    Raises:
+        TypeError: When the object or its metadata is not a map.
+        ValueError: When it has no name (it would show as a nameless phantom).
+    """
+    meta = obj.get("metadata") if isinstance(obj, dict) else None
+    if not isinstance(meta, dict):
+        raise TypeError(f"{what} metadata is not a map")
+    if not meta.get("name"):
+        raise ValueError(f"{what} without a name")
+    return meta
+
+
 def _state(raw: dict[str, Any] | None) -> ContainerState | None:
     for name in ("running", "waiting", "terminated"):
         detail = (raw or {}).get(name)
@@ -58,13 +73,16 @@ def _containers(spec: list[dict], statuses: list[dict], init: bool) -> list[PodC
 def parse_pod(obj: dict[str, Any], cluster: str, context: str | None, region: str | None) -> Pod:
     """A :class:`Pod` from the Kubernetes JSON of a pod (as the API returns it).
 
+    Raises ``TypeError``, ``ValueError`` or ``AttributeError`` for a malformed pod (callers
+    skip and count it).
+
     Args:
         obj: The pod object (``metadata``, ``spec``, ``status``); kept as ``raw``.
         cluster: The cluster's display name.
         context: The kubeconfig context, or None for EKS discovery.
         region: The AWS region, when known.
     """
-    meta = obj.get("metadata") or {}
+    meta = _named(obj, "pod")
     spec = obj.get("spec") or {}
     status = obj.get("status") or {}
     owners = meta.get("ownerReferences") or []
@@ -126,7 +144,7 @@ def parse_event(obj: dict[str, Any], cluster: str) -> KubeEvent:
 
 def parse_deployment(obj: dict[str, Any], cluster: str) -> KubeWorkload:
     """A :class:`KubeWorkload` from an apps/v1 Deployment."""
-    meta = obj.get("metadata") or {}
+    meta = _named(obj, "deployment")
     spec = obj.get("spec") or {}
     status = obj.get("status") or {}
     replicas = spec.get("replicas")

@@ -33,7 +33,10 @@ SERVICE_CODE = "AmazonECS"
 FILTERS = [{"Type": "CONTAINS", "Field": "usagetype", "Value": "Fargate"}]
 SOURCE = "AWS Price List API (pricing:GetProducts, offer AmazonECS, Fargate usage types)"
 ARM_RATIO = Decimal("0.8")
-SPOT_RATIO = Decimal("0.3")
+SPOT_RATIO = Decimal("0.32956")
+"""Spot / on-demand of the published eu-west-1 Fargate Spot rate ($0.01334053 against
+$0.04048 per vCPU-hour, $0.00146489 against $0.004445 per GB-hour): 67% off, used only for
+a region whose Spot price the API did not return (and marked derived)."""
 DEFAULT_LICENSE = Decimal("0.046")
 
 # Usage type prefixes, for products that carry no regionCode attribute.
@@ -76,16 +79,18 @@ def classify(usagetype: str) -> tuple[str | None, str, str] | None:
     """(region prefix, figure, unit) of a Fargate usage type, or None if not a Fargate price.
 
     ``USE1-Fargate-ARM-vCPU-Hours:perCPU`` gives ``("USE1", "arm", "vcpu")``; Spot usage
-    types give ``spot_x86`` / ``spot_arm`` figures.
+    types (``SpotUsage-Fargate-vCPU-Hours``, ``...-GB-Hours``) give ``spot_x86`` figures.
+    ARM and Windows Spot usage types are not Fargate Spot prices fgtop uses (ECS: "Linux
+    tasks with the ARM64 architecture don't support the Fargate Spot capacity provider").
     """
     m = _USAGE_RE.match(usagetype)
     if not m or m.group("kind") not in _KINDS:
         return None
     figure, unit = _KINDS[m.group("kind")]
     if m.group("spot"):
-        if figure not in ("x86", "arm"):
+        if figure != "x86":
             return None
-        figure = f"spot_{figure}"
+        figure = "spot_x86"
     return m.group("prefix"), figure, unit
 
 
@@ -97,6 +102,30 @@ def on_demand_usd(product: dict[str, Any]) -> Decimal | None:
             if usd is not None:
                 return Decimal(usd).normalize()
     return None
+
+
+def effective_date(product: dict[str, Any]) -> str:
+    """The ``YYYY-MM-DD`` the first on-demand term of a price list item took effect, or ``""``."""
+    for offer in (product.get("terms", {}).get("OnDemand") or {}).values():
+        date = str(offer.get("effectiveDate") or "")[:10]
+        if len(date) == 10:
+            return date
+    return ""
+
+
+def spot_dates(items: list[dict[str, Any]]) -> dict[str, str]:
+    """Region -> the latest effective date of its Fargate Spot prices in the price list."""
+    out: dict[str, str] = {}
+    for item in items:
+        attrs = (item.get("product") or {}).get("attributes") or {}
+        found = classify(str(attrs.get("usagetype", "")))
+        if found is None or found[1] != "spot_x86":
+            continue
+        region = attrs.get("regionCode") or PREFIXES.get(found[0] or "USE1")
+        date = effective_date(item)
+        if region and date:
+            out[region] = max(out.get(region, ""), date)
+    return out
 
 
 def collect(items: list[dict[str, Any]]) -> dict[str, dict[tuple[str, str], Decimal]]:
@@ -120,12 +149,15 @@ def _fmt(d: Decimal) -> Decimal:
     return d.quantize(Decimal("0.00000001")).normalize()
 
 
-def build_region(figures: dict[tuple[str, str], Decimal], ref: RegionPrices) -> RegionPrices | None:
+def build_region(
+    figures: dict[tuple[str, str], Decimal], ref: RegionPrices, spot_date: str = ""
+) -> RegionPrices | None:
     """Region prices from collected figures; missing ones are scaled and listed as derived.
 
     Args:
         figures: What the API gave for the region.
         ref: The bundled us-east-1 prices, for the ratios of missing figures.
+        spot_date: The effective date of the region's Spot prices in the API answer.
 
     Returns:
         None when the region lacks its Linux x86 vCPU or GB price.
@@ -153,9 +185,14 @@ def build_region(figures: dict[tuple[str, str], Decimal], ref: RegionPrices) -> 
     spot_x86 = rate(
         "spot_x86", "spot_x86", Rate(x86.vcpu_hour * SPOT_RATIO, x86.gb_hour * SPOT_RATIO)
     )
-    spot_arm = rate(
-        "spot_arm", "spot_arm", Rate(arm.vcpu_hour * SPOT_RATIO, arm.gb_hour * SPOT_RATIO)
-    )
+    if "spot_x86" in derived:
+        spot_source = (
+            "derived: no Spot price in the API answer; on-demand Linux x86 x "
+            f"{SPOT_RATIO} (the published eu-west-1 Spot/on-demand ratio)"
+        )
+        spot_date = ""
+    else:
+        spot_source = "AWS Price List API (SpotUsage-Fargate usage types)"
     license_ = figures.get(("license", "vcpu"))
     if license_ is None:
         license_ = DEFAULT_LICENSE
@@ -170,9 +207,10 @@ def build_region(figures: dict[tuple[str, str], Decimal], ref: RegionPrices) -> 
         windows_x86=win,
         windows_license_vcpu_hour=license_,
         spot_x86=spot_x86,
-        spot_arm=spot_arm,
         storage_gb_hour=storage,
         derived=tuple(derived),
+        spot_as_of=spot_date,
+        spot_source=spot_source,
     )
 
 
@@ -185,8 +223,9 @@ def build_table(items: list[dict[str, Any]], taken_at: str) -> PriceTable:
     bundled = parse_price_table(json.loads(BUNDLED_PATH.read_text(encoding="utf-8")))
     ref = bundled.regions["us-east-1"]
     regions: dict[str, RegionPrices] = {}
+    dates = spot_dates(items)
     for name, figures in sorted(collect(items).items()):
-        built = build_region(figures, ref)
+        built = build_region(figures, ref, dates.get(name, ""))
         if built is not None:
             regions[name] = built
     if not regions:
@@ -197,9 +236,11 @@ def build_table(items: list[dict[str, Any]], taken_at: str) -> PriceTable:
         regions=regions,
         spot_is_estimate=True,
         notes=(
-            "Spot figures are estimates: Fargate Spot prices move with supply and demand.",
+            "Spot figures are Linux x86 only (Fargate Spot runs no ARM64 or Windows tasks) "
+            "and move with supply and demand: each region's is dated with its effective date.",
             "Figures listed under a region's 'derived' were missing from the API answer and "
-            "were scaled from us-east-1 by the region's Linux x86 price ratio.",
+            "were scaled from us-east-1 by the region's Linux x86 price ratio (Spot: by the "
+            "published eu-west-1 Spot/on-demand ratio).",
         ),
         origin="pricing-api",
     )

@@ -8,6 +8,7 @@ so a reader still sees *which* secrets a task uses.
 from __future__ import annotations
 
 import copy
+import json
 import re
 from typing import Any
 
@@ -34,8 +35,17 @@ _SECRET_TOKENS = frozenset(
 )
 """Short words that make a name secret only as a whole part (``API_KEY``, not ``MONKEY``)."""
 
+_MAY_HOLD_ENV = re.compile(r'"(?:env|environment|secrets|Variables|containerDefinitions)"')
+"""A JSON text worth parsing for env values (kubectl's last-applied-configuration is one)."""
+MAX_JSON_TEXT = 1_000_000
+"""Longer JSON texts are not parsed (their URL passwords are still masked)."""
+
 _SPLIT = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])")
-_URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.\-]*://[^:/?#@\s]*):(?P<pw>[^@\s/]+)@")
+# The lookbehind makes a scheme start only at the start of a word: without it a 100 KB run of
+# letters costs quadratic time (each position would be tried as a scheme start).
+_URL_PASSWORD = re.compile(
+    r"(?<![A-Za-z0-9+.\-])(?P<head>[A-Za-z][A-Za-z0-9+.\-]*://[^:/?#@\s]*):(?P<pw>[^@\s/]+)@"
+)
 
 
 def is_secret_name(name: str) -> bool:
@@ -53,6 +63,8 @@ def is_secret_name(name: str) -> bool:
 
 def mask_url_password(value: str) -> str:
     """Hide the password of URLs in ``value``: ``postgres://u:pw@host`` -> ``postgres://u:****@host``."""
+    if "://" not in value:
+        return value
     return _URL_PASSWORD.sub(lambda m: f"{m.group('head')}:{MASK}@", value)
 
 
@@ -68,12 +80,40 @@ def mask_env(env: dict[str, str]) -> dict[str, str]:
     return {name: mask_value(name, value) for name, value in env.items()}
 
 
+def mask_json_text(value: str) -> str:
+    """A JSON document held in a string, masked like a document; any other string unchanged.
+
+    Kubernetes annotations hold whole objects as JSON text: kubectl's
+    ``kubectl.kubernetes.io/last-applied-configuration`` repeats the pod spec, env values
+    included. The text is parsed, masked and written back compactly (as kubectl writes it);
+    a text with nothing to hide is returned as it was.
+    """
+    stripped = value.strip()
+    if (
+        not stripped
+        or stripped[0] not in "{["
+        or len(stripped) > MAX_JSON_TEXT
+        or _MAY_HOLD_ENV.search(stripped) is None
+    ):
+        return value
+    try:
+        doc = json.loads(stripped)
+    except ValueError:
+        return value
+    masked = _walk(copy.deepcopy(doc))
+    if masked == doc:
+        return value
+    out = json.dumps(masked, separators=(",", ":"), ensure_ascii=False)
+    return out + "\n" if value.endswith("\n") else out
+
+
 def mask_document(doc: Any) -> Any:
     """A masked deep copy of a raw AWS or Kubernetes document.
 
     Handles ECS ``containerDefinitions[].environment`` (name/value lists), Kubernetes
     ``env`` lists (name/value or valueFrom), ECS ``secrets`` (only name and valueFrom are
-    kept, never a value), ``environment`` mappings, and URL passwords in any string.
+    kept, never a value), ``environment`` mappings, URL passwords in any string, and
+    JSON documents held in strings (annotations such as ``last-applied-configuration``).
     """
     return _walk(copy.deepcopy(doc))
 
@@ -96,7 +136,7 @@ def _walk(node: Any) -> Any:
     if isinstance(node, list):
         return [_walk(item) for item in node]
     if isinstance(node, str):
-        return mask_url_password(node)
+        return mask_url_password(mask_json_text(node))
     return node
 
 

@@ -204,6 +204,8 @@ class FgtopApp(App):
             )
         if message.frame.derived.error:
             self.notify(message.frame.derived.error, severity="error", markup=False)
+        for notice in self.feed.take_notices():
+            self.notify(safe_str(notice), severity="warning", timeout=10, markup=False)
         self.refresh_screens()
         if not self._landed and message.frame.complete and self.dashboard is not None:
             self._landed = True
@@ -346,11 +348,7 @@ class FgtopApp(App):
             else:
                 self.notify("select a task, service or pod first", severity="warning")
         elif command in {"region", "context"}:
-            self.go_dashboard()
-            if dash is not None:
-                dash.set_filter(argument or "")
-            shown = f"showing {command} {argument}" if argument else f"showing every {command}"
-            self.notify(safe_str(shown), markup=False)
+            self._scope(command, argument or "")
         elif command == "theme":
             if argument:
                 name, err = resolve_theme(argument, self._theme_names)
@@ -363,6 +361,38 @@ class FgtopApp(App):
             self.action_help()
         elif command == "quit":
             self.exit()
+
+    @property
+    def theme_names(self) -> list[str]:
+        """fgtop's themes (bundled and the user's)."""
+        return list(self._theme_names)
+
+    def scope_values(self, kind: str) -> list[str]:
+        """What ``:region`` / ``:ctx`` accept: the regions and contexts being watched."""
+        snap = self.snapshot
+        if snap is None:
+            return []
+        if kind == "region":
+            return list(dict.fromkeys([*snap.regions, *(c.region for c in snap.clusters)]))
+        return list(dict.fromkeys(c.context or c.name for c in snap.kube_clusters))
+
+    def _scope(self, kind: str, value: str) -> None:
+        """``:region NAME`` / ``:ctx NAME``: show only that region or context (a filter)."""
+        known = self.scope_values(kind)
+        word = "region" if kind == "region" else "context"
+        if value not in known:
+            watching = ", ".join(known) or "none"
+            self.notify(
+                safe_str(f"no {word} {value!r}: watching {watching}"),
+                severity="error",
+                markup=False,
+            )
+            return
+        self.go_dashboard()
+        dash = self.dashboard
+        if dash is not None:
+            dash.set_filter(value)
+        self.notify(safe_str(f"showing {word} {value} (esc clears)"), markup=False)
 
     def action_refresh(self) -> None:
         """Poll every source now."""

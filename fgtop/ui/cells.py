@@ -10,6 +10,7 @@ from fgtop.cost.estimate import CostSummary
 from fgtop.derive.problems import Problem
 from fgtop.model import Cluster, Service, Snapshot, Task
 from fgtop.model.ecs import task_metrics_available
+from fgtop.text.sanitize import safe
 from fgtop.ui import fmt
 from fgtop.ui.palette import Palette, health_kind
 from fgtop.ui.widgets.bars import sparkline, util_bar
@@ -17,6 +18,27 @@ from fgtop.ui.widgets.resource_table import Cell
 
 SPARK_WINDOW = 1800
 """The services table's sparkline covers the last 30 minutes."""
+CELL_CHARS = 80
+"""Cap on an outside value shown in a grid cell (the full value is in details and describe)."""
+
+
+def text_cell(
+    value: object, *, style: str = "", sort_value: object = None, prefix: str = ""
+) -> Cell:
+    """A grid cell of outside text (a name, a reason): controls made visible, markup literal,
+    length capped.
+
+    Args:
+        value: The outside value (None shows as an empty cell).
+        style: The style of the whole cell.
+        sort_value: What the cell sorts by (default: its shown text, lower case).
+        prefix: fgtop's own text before the value (a status glyph).
+    """
+    text = safe(value, max_chars=CELL_CHARS, style=style)
+    if prefix:
+        text = Text(prefix, style=style, no_wrap=True, end="") + text
+    return Cell(text, sort_value=sort_value)
+
 
 SEVERITY_CELLS: dict[int, tuple[str, str, str]] = {
     1: ("✖", "CRIT", "failed"),

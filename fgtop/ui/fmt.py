@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from fgtop.text.sanitize import safe_str
+
 
 def age(since: float | None, now: float) -> str:
     """A compact age like ``42s``, ``17m``, ``3h12m``, ``5d``; ``-`` when unknown."""
@@ -74,5 +76,5 @@ def when(ts: float | None) -> str:
 
 
 def short_arn(arn: str) -> str:
-    """The last part of an ARN."""
-    return arn.rsplit("/", 1)[-1]
+    """The last part of an ARN (or pod key), printable and capped: it is shown, never parsed."""
+    return safe_str(arn.rsplit("/", 1)[-1], max_chars=120)

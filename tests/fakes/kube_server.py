@@ -129,7 +129,9 @@ class FakeKube:
     def _bump(self, kind: str, etype: str, obj: dict[str, Any]) -> dict[str, Any]:
         self.rv += 1
         obj = copy.deepcopy(obj)
-        obj.setdefault("metadata", {})["resourceVersion"] = str(self.rv)
+        meta = obj.setdefault("metadata", {})
+        if isinstance(meta, dict):  # a malformed object (metadata a string) is sent as it is
+            meta["resourceVersion"] = str(self.rv)
         k = self.kinds[kind]
         k.history.append((self.rv, etype, obj))
         if etype == "DELETED":
@@ -156,6 +158,11 @@ class FakeKube:
     def get(self, kind: str, namespace: str, name: str) -> dict[str, Any]:
         """A copy of a stored object, to modify and pass to :meth:`modify`."""
         return copy.deepcopy(self.kinds[kind].objects[(namespace, name)])
+
+    def raw_event(self, kind: str, event: Any) -> None:
+        """Send ``event`` (any JSON, e.g. an ADDED with a null object) to open watches."""
+        for q in list(self.kinds[kind].watchers):
+            q.put_nowait(("raw", event))
 
     def compact(self) -> None:
         """Forget the watch history: a watch from an older version gets 410 Gone."""
@@ -283,6 +290,8 @@ class FakeKube:
                     _, etype, obj = data
                     if _selected(obj, selector):
                         await send(etype, obj)
+                elif what == "raw":
+                    await resp.write(json.dumps(data).encode() + b"\n")
                 elif what == "bookmark" and bookmarks:
                     await send("BOOKMARK", {"metadata": {"resourceVersion": str(data)}})
                 elif what == "gone":
@@ -365,6 +374,8 @@ async def _next(queue: asyncio.Queue, request: web.Request, deadline: float | No
 
 def _ident(obj: dict[str, Any]) -> tuple[str, str]:
     meta = obj.get("metadata") or {}
+    if not isinstance(meta, dict):
+        return "", str(meta)
     return str(meta.get("namespace", "default")), str(meta.get("name", ""))
 
 

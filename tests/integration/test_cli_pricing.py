@@ -104,10 +104,16 @@ async def test_update_then_show(pricing: tuple[FakePricing, str], tmp_path: Path
     code, out, err = bundled
     assert code == 0 and err == ""
     assert out.splitlines()[0] == f"Fargate price table of {bundled_date} (bundled with fgtop)"
-    assert "Spot: an estimate" in out and "none yet: `fgtop pricing update`" in out
+    assert "Spot: Linux x86 only" in out and "none yet: `fgtop pricing update`" in out
+    assert "Spot ARM" not in out  # ARM64 tasks cannot run on Fargate Spot
     us = row(out, "us-east-1")
     assert us[1:5] == ["0.04048", "0.004445", "0.03238", "0.00356"]
-    assert us[5].endswith("~") and all(not c.endswith("~") for c in us[1:5])
+    assert us[5].endswith("~*") and all(not c.endswith("~") for c in us[1:5])
+    assert us[7] == "derived"  # us-east-1's Spot figure is scaled, and says so
+    eu = row(out, "eu-west-1")
+    assert eu[5:8] == ["0.01334053~", "0.00146489~", "undated"]  # published, undated quote
+    spot_lines = out.split("Spot figures:\n", 1)[1].splitlines()
+    assert any(ln.strip().startswith("eu-west-1: AWS Fargate pricing page") for ln in spot_lines)
     assert len(out.splitlines()) > 15  # the ten largest regions and more
 
     # no credentials: one line, exit 2, nothing written
@@ -127,10 +133,12 @@ async def test_update_then_show(pricing: tuple[FakePricing, str], tmp_path: Path
     assert code == 0, err
     assert out.splitlines()[0] == f"Fargate price table of 2999-12-31 (cache {path})"
     assert "AWS Price List API" in out.splitlines()[1]
-    assert [line.split()[0] for line in out.splitlines()[7:]] == ["eu-west-1", "us-east-1"]
+    assert [line.split()[0] for line in out.splitlines()[7:9]] == ["eu-west-1", "us-east-1"]
     eu = row(out, "eu-west-1")
     assert eu[3:5] == ["0.03238", "0.00356"]  # ARM: published in the recorded pages
-    assert eu[5] == "0.012144~*"  # Spot: an estimate, and derived (30% of 0.04048)
+    # Spot: from the recorded EU-SpotUsage pages, dated with their effective date
+    assert eu[5:8] == ["0.01334053~", "0.00146489~", "2026-10-15"]
+    assert row(out, "us-east-1")[5:8] == ["0.012444~", "0.0013666~", "2026-11-01"]
     code, out, err = denied
     assert code == 2 and out == "" and err.count("\n") == 1
     assert err.startswith("fgtop: pricing update failed: access denied: needs pricing:GetProducts")

@@ -110,10 +110,21 @@ def test_snapshot_json_against_moto(moto: str) -> None:
     # Metrics: moto holds no datapoints, so the latest values are unknown, never zero.
     assert task["cpu_percent"] is None and svc["memory_percent"] is None
     assert doc["metrics"]["metrics_requested"] > 0
-    # Cost: every running task priced, the total is their sum.
+    # Cost: every running task Fargate offers is priced, the total is their sum. The fake
+    # world's ARM workers run on FARGATE_SPOT, which Fargate does not offer (Spot is x86
+    # only): those are unpriced, and the cost section says why.
     running = [t for t in doc["tasks"] if t["last_status"] == "RUNNING"]
-    assert all(t["cost_per_hour"] > 0 for t in running)
-    assert abs(doc["cost"]["per_hour"] - sum(t["cost_per_hour"] for t in running)) < 1e-5
+    impossible = [
+        t for t in running if t["arch"] == "arm64" and t["capacity_provider"] == "FARGATE_SPOT"
+    ]
+    priced = [t for t in running if t not in impossible]
+    assert impossible and priced
+    assert all(t["cost_per_hour"] > 0 for t in priced)
+    assert all(t["cost_per_hour"] is None for t in impossible)
+    assert sorted(doc["cost"]["unpriced"]) == sorted(t["arn"] for t in impossible)
+    assert all("x86 only" in r for r in doc["cost"]["unpriced_reasons"].values())
+    assert abs(doc["cost"]["per_hour"] - sum(t["cost_per_hour"] for t in priced)) < 1e-5
+    assert doc["cost"]["discount"] == 0 and doc["cost"]["per_hour_list"] == doc["cost"]["per_hour"]
     assert doc["cost"]["price_table_date"]
     assert all("cost_per_hour" in s and "cost_so_far" in s for s in doc["services"])
     # Problems: moto's services run none of their desired tasks.

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from fgtop.cost.prices import load_price_table
+from fgtop.cost.prices import Rate, load_price_table
 from fgtop.sources.aws import Aws
 from fgtop.sources.pricing import build_table, classify, update_prices
 
@@ -91,18 +91,34 @@ async def test_update_prices_writes_a_newer_table(pricing: FakePricing, tmp_path
     assert us.windows_x86.gb_hour == Decimal("0.01005")
     assert us.windows_license_vcpu_hour == Decimal("0.046")
     assert us.storage_gb_hour == Decimal("0.000111")
+    # Spot from the SpotUsage usage types, dated with the offer's effective date
     assert us.spot_x86.vcpu_hour == Decimal("0.012444")
-    assert set(us.derived) == {"spot_arm"}
+    assert us.derived == () and us.spot_as_of == "2026-11-01"
+    assert "SpotUsage" in us.spot_source
     eu = table.regions["eu-west-1"]
     assert eu.linux_arm.gb_hour == Decimal("0.00356")
-    assert set(eu.derived) == {
-        "windows_x86",
-        "spot_x86",
-        "spot_arm",
-        "windows_license_vcpu_hour",
-        "storage_gb_hour",
-    }
-    assert eu.spot_x86.vcpu_hour == Decimal("0.04048") * Decimal("0.3")
+    assert set(eu.derived) == {"windows_x86", "windows_license_vcpu_hour", "storage_gb_hour"}
+    assert eu.spot_x86 == Rate(Decimal("0.01334053"), Decimal("0.00146489"))
+    assert eu.spot_as_of == "2026-10-15"
+    # the recorded EU-SpotUsage-Fargate-ARM item is not a price fgtop uses: no ARM Spot
+    assert not hasattr(eu, "spot_arm")
+    written = json.loads((tmp_path / "prices.json").read_text())
+    assert all("spot_arm" not in r for r in written["regions"].values())
+
+
+def test_a_region_without_spot_prices_gets_a_derived_undated_figure() -> None:
+    items = [
+        json.loads(raw)
+        for page in PAGES.values()
+        for raw in json.loads((DATA / page).read_text())["PriceList"]
+    ]
+    no_spot = [i for i in items if "SpotUsage" not in i["product"]["attributes"]["usagetype"]]
+    table = build_table(no_spot, "2999-01-01")
+    eu = table.regions["eu-west-1"]
+    assert "spot_x86" in eu.derived and eu.spot_is_derived and eu.spot_as_of == ""
+    # 0.04048 x the published eu-west-1 ratio 0.32956 = 0.0133405888, kept to 8 places
+    assert eu.spot_x86.vcpu_hour == Decimal("0.01334059")
+    assert "derived" in eu.spot_source
 
 
 async def test_denied_refresh_raises_and_leaves_no_file(
@@ -127,7 +143,8 @@ async def test_denied_refresh_raises_and_leaves_no_file(
         ("EU-Fargate-GB-Hours", ("EU", "x86", "gb")),
         ("Fargate-ARM-GB-Hours", (None, "arm", "gb")),
         ("APN1-Fargate-Windows-OS-Hours:perCPU", ("APN1", "license", "vcpu")),
-        ("USW2-SpotUsage-Fargate-ARM-vCPU-Hours:perCPU", ("USW2", "spot_arm", "vcpu")),
+        ("USW2-SpotUsage-Fargate-ARM-vCPU-Hours:perCPU", None),  # no ARM on Fargate Spot
+        ("EU-SpotUsage-Fargate-GB-Hours", ("EU", "spot_x86", "gb")),
         ("USE1-Fargate-EphemeralStorage-GB-Hours", ("USE1", "storage", "gb")),
         ("USE1-ECS-EC2-vCPU-Hours:perCPU", None),
         ("USE1-SpotUsage-Fargate-Windows-vCPU-Hours:perCPU", None),

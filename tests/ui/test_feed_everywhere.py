@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from pathlib import Path
 
 import pytest
 from textual.widgets import Select
 
+from fgtop.config import Config
 from fgtop.derive.alerts import Alert
 from fgtop.recording.reader import open_recording
 from fgtop.resources import demo_recording
@@ -18,9 +20,11 @@ from fgtop.ui.screens.dashboard import DashboardScreen
 from fgtop.ui.screens.logs import LogsScreen
 from fgtop.ui.screens.problems import ProblemsScreen
 from fgtop.ui.screens.timeline import TimelineScreen
+from fgtop.ui.widgets.command_line import CommandLine
 from fgtop.ui.widgets.header_bar import HeaderBar
 from fgtop.ui.widgets.log_view import LogView
-from tests.ui.helpers import demo_app, plain, pushed_app, settle
+from fgtop.ui.widgets.task_grid import TaskGrid
+from tests.ui.helpers import plain, push, pushed_app, settle
 
 SIZE = (200, 50)
 SCREENS = {
@@ -37,7 +41,7 @@ def header(app) -> str:
 
 
 @pytest.mark.parametrize("name", list(SCREENS))
-async def test_every_replay_key_works_on_every_screen(name: str) -> None:
+async def test_every_replay_key_works_on_every_screen(name: str, demo_app) -> None:
     keys, screen_type = SCREENS[name]
     app, player, rec = demo_app(20)
     async with app.run_test(size=SIZE) as pilot:
@@ -71,7 +75,7 @@ async def test_every_replay_key_works_on_every_screen(name: str) -> None:
         await app.feed.settled()
 
 
-async def test_a_jump_fires_no_alert_for_what_happened_before_it() -> None:
+async def test_a_jump_fires_no_alert_for_what_happened_before_it(demo_app) -> None:
     app, _, rec = demo_app(5)
     fired: list[Alert] = []
     app.feed.subscribe(lambda frame: fired.extend(frame.derived.fired))
@@ -173,7 +177,7 @@ async def test_a_source_with_a_bad_part_fails_alone_and_the_rest_keep_publishing
     assert dataclasses.is_dataclass(app.snapshot)
 
 
-async def test_esc_leaves_the_logs_and_a_picked_container_gives_the_keys_back() -> None:
+async def test_esc_leaves_the_logs_and_a_picked_container_gives_the_keys_back(demo_app) -> None:
     app, _, _ = demo_app(20)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -205,7 +209,7 @@ async def test_esc_leaves_the_logs_and_a_picked_container_gives_the_keys_back() 
         assert isinstance(app.screen, DashboardScreen)
 
 
-async def test_hidden_screens_do_not_render_and_catch_up_when_back() -> None:
+async def test_hidden_screens_do_not_render_and_catch_up_when_back(demo_app) -> None:
     app, _, _ = demo_app(20)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -222,3 +226,70 @@ async def test_hidden_screens_do_not_render_and_catch_up_when_back() -> None:
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen is dash and dash.shown is app.frame  # and caught up on return
+
+
+async def test_region_and_context_commands_complete_and_check_their_argument(demo_app) -> None:
+    app, _, _ = demo_app(20)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        regions = app.snapshot.regions
+        assert len(regions) >= 2
+        await pilot.press(":", *"region ", *regions[-1][:4], "tab")
+        line = app.screen.query_one(CommandLine)
+        assert line.input.value.startswith(f"region {regions[-1][:4]}")
+        assert any(v == f"region {regions[-1]}" for v in line.candidates(line.input.value))
+        line.input.value = f"region {regions[-1]}"
+        await pilot.press("enter")
+        await settle(pilot)
+        grid = app.screen.query_one(TaskGrid)
+        assert grid.filter_text == regions[-1]
+        assert all(t.region == regions[-1] for t in grid.visible_items())
+        # A context nobody watches is an error, and the tables stay as they are.
+        before = len(grid.visible_items())
+        await pilot.press(":", *"ctx nonexistent", "enter")
+        await settle(pilot)
+        errors = [n.message for n in app._notifications if n.severity == "error"]  # noqa: SLF001
+        assert any("no context 'nonexistent': watching" in m for m in errors)
+        assert len(grid.visible_items()) == before
+
+
+async def test_the_savings_plan_discount_reaches_the_cost_panel(demo_app) -> None:
+    app, _, _ = demo_app(20, config=Config(savings_plan_discount=0.2))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        assert isinstance(app.screen, CostScreen)
+        text = " ".join(plain(w.render(), width=200) for w in app.screen.query("Static"))
+        assert "list price less 20% Savings Plan" in text
+        assert float(app.insights.cost.discount) == pytest.approx(0.2)
+
+
+async def test_recording_onto_a_full_disk_stops_the_recording_not_the_dashboard(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with open_recording(demo_recording()) as rec:
+        first, second = rec.frame(10), rec.frame(20)
+    app = pushed_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await push(pilot, first)
+        await pilot.press("R")
+        await pilot.pause()
+        recorder = app.feed.recorder
+        assert recorder is not None and "REC" in header(app)
+        # The disk fills up: every further write fails (the file handle now writes to /dev/full).
+        recorder._file = open("/dev/full", "wb", buffering=0)  # noqa: SIM115, SLF001
+        await push(pilot, second)
+        assert app.snapshot.taken_at == second.taken_at  # the dashboard still updates
+        assert app.feed.recorder is None and "REC" not in header(app)
+        warnings = [n.message for n in app._notifications if n.severity == "warning"]  # noqa: SLF001
+        assert any("stopped: cannot write" in m and "No space left" in m for m in warnings)
+        # Nowhere to write at all: one line, and nothing else changes.
+        app.feed.record_dir = tmp_path / "a-file"
+        app.feed.record_dir.write_text("not a folder")
+        await pilot.press("R")
+        await pilot.pause()
+        warnings = [n.message for n in app._notifications if n.severity == "warning"]  # noqa: SLF001
+        assert any(m.startswith("cannot record to") for m in warnings)
+        assert app.feed.recorder is None

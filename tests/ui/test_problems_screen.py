@@ -13,6 +13,7 @@ from fgtop.recording.reader import open_recording
 from fgtop.resources import demo_recording
 from fgtop.ui.app import FgtopApp
 from fgtop.ui.screens.dashboard import DashboardScreen
+from fgtop.ui.screens.describe import DescribeScreen
 from fgtop.ui.screens.details import DetailsScreen
 from fgtop.ui.screens.logs import LogsScreen
 from fgtop.ui.screens.problems import ProblemsScreen, problem_key
@@ -195,6 +196,22 @@ async def test_nothing_is_broken() -> None:
         assert "nothing is broken" in plain(screen.query_one("#problems-empty", Static).render())
         assert not screen.query_one("#problems", DataTable).display
         assert not screen.query_one("#problem-detail", Static).display
+
+
+async def test_d_on_a_deployment_problem_describes_its_unhealthy_pod() -> None:
+    app, _ = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ProblemsScreen)
+        problem = next(p for p in app.insights.problems if p.title.startswith("Deployment/"))
+        await select(pilot, screen, problem)
+        await pilot.press("d")
+        await settle(pilot)
+        assert isinstance(app.screen, DescribeScreen)
+        described = app.snapshot.find(app.screen.key)
+        # The unhealthy pod (Pending, or Running but crash-looping): it says why.
+        assert described is not None and described.reason is not None
 
 
 async def test_oom_logs_filter_then_another_container_does_not_crash() -> None:

@@ -124,6 +124,13 @@ def test_config_is_frozen(tmp_path: Path) -> None:
         ("api_budget = 0\n", 1, ["api_budget must be a number > 0"]),
         ("headroom = 1.5\n", 1, ["headroom must be a number > 0 and <= 1, got 1.5"]),
         ('metrics_window = "forever"\n', 1, ["metrics_window must be a duration"]),
+        (
+            "\nsavings_plan_discount = 0.8\n",
+            2,
+            ["savings_plan_discount must be a number >= 0 and <= 0.72, got 0.8"],
+        ),
+        ("savings_plan_discount = -0.1\n", 1, ["savings_plan_discount must be a number >= 0"]),
+        ('savings_plan_discount = "20%"\n', 1, ["savings_plan_discount must be", 'got "20%"']),
         ('profile = ""\n', 1, ['profile must be a non-empty string, got ""']),
         ("# c\n[alerts]\nkind = 'cpu'\n", 2, ["alerts must be a list of tables", "got a table"]),
         ('theme = "a"\nrefesh = 3\n', 2, ['unknown key "refesh"', 'did you mean "refresh"?']),
@@ -243,3 +250,11 @@ def test_config_and_commands_never_import_textual() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("value", [0, 0.2, 0.72])
+def test_savings_plan_discount_accepts_zero_to_the_largest_plan(
+    tmp_path: Path, value: float
+) -> None:
+    config = load_config(write(tmp_path, f"savings_plan_discount = {value}\n"))
+    assert config.savings_plan_discount == value

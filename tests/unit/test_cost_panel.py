@@ -108,7 +108,10 @@ async def test_panel_shows_the_figures(tmp_path: Path) -> None:
         own = text_of(panel, "cost-own")
         assert "$0.0123 so far" in own and "$0.0360/h" in own
         source = text_of(panel, "cost-source")
-        assert table.taken_at in source and "Spot figure is an estimate" in source
+        assert table.taken_at in source and "Spot prices vary" in source
+        # us-east-1's Spot figure is derived (scaled), and the panel says so
+        assert "derived, not published" in source and "us-east-1 spot_x86" in source
+        assert "list price (no Savings Plan" in total
         svg = app.export_screenshot()
         assert "Burn&#160;rate" in svg
 
@@ -124,3 +127,19 @@ async def test_panel_without_suggestions(tmp_path: Path) -> None:
         assert "no suggestions" in text_of(panel, "cost-suggestions")
         total = text_of(panel, "cost-total")
         assert "$0.0000/h" in total and "ignored corrupt price table x" in total
+
+
+async def test_panel_header_names_the_savings_plan_and_the_list_price(tmp_path: Path) -> None:
+    table = load_price_table(tmp_path)
+    snap = estate()
+    summary = estate_cost(snap, table, now=snap.taken_at, discount=0.2)
+    app = CostApp()
+    async with app.run_test(size=(140, 60)) as pilot:
+        panel = app.query_one(CostPanel)
+        panel.update_cost(summary, [], own_cost_usd=0.0, own_cost_per_hour_usd=0.0)
+        await pilot.pause()
+        total = text_of(panel, "cost-total")
+        assert total.startswith("list price less 20% Savings Plan")
+        assert hourly(summary.per_hour) in total
+        assert f"At list price {hourly(summary.per_hour_list)}" in total
+        assert summary.per_hour < summary.per_hour_list

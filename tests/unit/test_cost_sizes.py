@@ -86,8 +86,9 @@ def test_pod_size_covers_every_container(specs: list[tuple[int, int, bool, bool]
     pod = Pod(namespace="ns", name="p", cluster="c", context=None, containers=containers)
     cpu, mem = pod_fargate_size(pod)
     assert is_valid_size(cpu, mem)
-    regular_mem = sum(m * (2 if lim else 1) for _, m, lim, init in specs if not init)
-    init_mem = max([m * (2 if lim else 1) for _, m, lim, init in specs if init] or [0])
+    # requests count, limits do not
+    regular_mem = sum(m for _, m, _, init in specs if not init)
+    init_mem = max([m for _, m, _, init in specs if init] or [0])
     assert mem >= max(regular_mem, init_mem) + 256
     regular_cpu = sum(c for c, _, _, init in specs if not init) * 1024 / 1000
     assert cpu >= regular_cpu
@@ -110,17 +111,44 @@ def test_init_containers_count_by_their_largest() -> None:
     assert pod_fargate_size(pod) == (2048, 7168)
 
 
-def test_limit_larger_than_request_counts() -> None:
-    pod = Pod(
-        namespace="ns",
-        name="p",
-        cluster="c",
-        context=None,
-        containers=(
-            PodContainer("app", requests={"cpu": "250m", "memory": "512Mi"}, limits={"cpu": "1"}),
+def _pod(*containers: PodContainer) -> Pod:
+    return Pod(namespace="ns", name="p", cluster="c", context=None, containers=containers)
+
+
+def C(name: str, cpu: str | None = None, mem: str | None = None, **kw: object) -> PodContainer:  # noqa: N802
+    requests = {k: v for k, v in (("cpu", cpu), ("memory", mem)) if v is not None}
+    limits = kw.pop("limits", {})
+    return PodContainer(name, requests=requests, limits=limits, init=bool(kw.pop("init", False)))
+
+
+@pytest.mark.parametrize(
+    ("containers", "size"),
+    [
+        # requests below limits: the request counts. 0.25 vCPU, 512 MiB + 256 -> 0.25 / 1 GB
+        ((C("app", "250m", "512Mi", limits={"cpu": "1", "memory": "2Gi"}),), (256, 1024)),
+        # a limit with no request stands in for it (the API server's default)
+        ((C("app", limits={"cpu": "500m", "memory": "1Gi"}),), (512, 2048)),
+        # the EKS guide's example: 1 vCPU 8 GB + 256 MB has no 1 vCPU size -> 2 vCPU 9 GB
+        ((C("app", "1", "8Gi"),), (2048, 9216)),
+        # long-running containers add up: 0.75 vCPU, 1.5 GiB + 256 -> 1 vCPU 2 GB
+        ((C("a", "500m", "1Gi"), C("b", "250m", "512Mi")), (1024, 2048)),
+        # an init container larger than the sum wins: 2 vCPU 3 GiB + 256 -> 2 vCPU 4 GB
+        ((C("i", "2", "3Gi", init=True), C("a", "250m", "512Mi")), (2048, 4096)),
+        # a smaller init container changes nothing: 0.5 vCPU 1 GiB + 256 -> 0.5 vCPU 2 GB
+        ((C("i", "250m", "256Mi", init=True), C("a", "500m", "1Gi")), (512, 2048)),
+        # init containers count by their largest, not their sum
+        (
+            (C("i1", "1", "1Gi", init=True), C("i2", "1", "1Gi", init=True), C("a", "100m")),
+            (1024, 2048),
         ),
-    )
-    assert pod_fargate_size(pod) == (1024, 2048)
+        # exactly 256 MiB of requests + 256 overhead = 512 MiB: the smallest size
+        ((C("a", "250m", "256Mi"),), (256, 512)),
+        # one MiB over: the next memory size
+        ((C("a", "250m", "257Mi"),), (256, 1024)),
+    ],
+)
+def test_eks_sizing_rule(containers: tuple[PodContainer, ...], size: tuple[int, int]) -> None:
+    assert pod_fargate_size(_pod(*containers)) == size
 
 
 def test_empty_pod_gets_the_smallest_size() -> None:

@@ -152,3 +152,21 @@ def test_generator_is_deterministic(tmp_path: Path) -> None:
         timeout=120,
     )
     assert out.read_bytes() == DEMO.read_bytes()
+
+
+def test_no_arm_on_spot_and_the_cost_rules_show(frames: list[Snapshot]) -> None:
+    from fgtop.cost.estimate import estate_cost, task_billing_window
+    from fgtop.cost.prices import load_price_table
+
+    for snap in frames:  # Fargate Spot runs Linux x86 only
+        assert not [t.arn for t in snap.tasks if t.is_spot and t.arch == "arm64"]
+    last = frames[-1]
+    assert any(t.is_spot for t in last.tasks) and any(t.arch == "arm64" for t in last.tasks)
+    # billing starts at the image pull, before startedAt
+    started = [t for t in last.tasks if t.started_at is not None]
+    assert started and all(t.pull_started_at is not None for t in started)
+    assert all(task_billing_window(t, last.taken_at)[0] < t.started_at for t in started)
+    cost = estate_cost(last, load_price_table(ROOT / "no-cache"), now=last.taken_at)
+    assert not cost.unpriced
+    # the short scheduled checks ran under a minute: the minimum's surcharge has its line
+    assert cost.minimum_charged >= 2 and cost.minimum_charge > 0

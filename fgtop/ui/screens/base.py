@@ -46,6 +46,9 @@ class AppHandle(Protocol):
     def open_describe(self, key: str) -> None: ...  # noqa: D102
     def go_dashboard(self, key: str | None = None) -> None: ...  # noqa: D102
     def run_command(self, command: str, argument: str | None) -> None: ...  # noqa: D102
+    def scope_values(self, kind: str) -> list[str]: ...  # noqa: D102
+    @property
+    def theme_names(self) -> list[str]: ...  # noqa: D102
 
 
 def clock_text(feed: Feed) -> str:
@@ -54,7 +57,16 @@ def clock_text(feed: Feed) -> str:
         return ""
     clock = feed.clock
     state = "▶" if clock.playing else "⏸"
-    return f"{fmt.when(clock.now)} {state} {clock.speed:g}x"
+    into = _minutes(max(0.0, min(clock.now, clock.end) - clock.start))
+    total = _minutes(clock.end - clock.start)
+    return f"{fmt.when(clock.now)} {state} {clock.speed:g}x  {into} of {total}"
+
+
+def _minutes(seconds: float) -> str:
+    """``12:05`` (minutes and seconds), ``1:02:05`` past an hour."""
+    seconds = int(seconds)
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
 
 
 class FgtopScreen(Screen):

@@ -109,6 +109,10 @@ class DashboardScreen(FgtopScreen):
         tabs.get_tab("tab-pods").label = f"Pods ({len(snapshot.pods)})"  # type: ignore[assignment]
         self.set_replay(self.fgtop.feed.clock.position)
         self._update_chart()
+        line = self.query_one(CommandLine)
+        line.set_completions("regions", self.fgtop.scope_values("region"))
+        line.set_completions("contexts", self.fgtop.scope_values("context"))
+        line.set_completions("themes", self.fgtop.theme_names)
 
     def _update_chart(self) -> None:
         snapshot = self.fgtop.snapshot

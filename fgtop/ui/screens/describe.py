@@ -22,6 +22,7 @@ from textual.widgets import Footer, Static
 from fgtop.model import Pod, Service, Snapshot, Task, TaskDefinition
 from fgtop.printer.documents import task_json
 from fgtop.text.masking import mask_document
+from fgtop.text.sanitize import clean, safe
 from fgtop.ui.screens.base import FgtopScreen
 from fgtop.ui.widgets.header_bar import HeaderBar
 
@@ -54,10 +55,16 @@ def raw_document(item: Described, snapshot: Snapshot) -> dict[str, Any]:
 
 
 def render_document(doc: Any, fmt: str) -> str:
-    """``doc`` as JSON (indent 2) or YAML text."""
+    """``doc`` as JSON (indent 2) or YAML text, printable: what is shown and copied.
+
+    Control characters, escape sequences and bidi overrides inside values are shown as visible
+    escapes (JSON and YAML leave C1 controls and bidi overrides raw); values are never cut.
+    """
     if fmt == "yaml":
-        return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=120)
-    return json.dumps(doc, indent=2, ensure_ascii=False)
+        text = yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=120)
+    else:
+        text = json.dumps(doc, indent=2, ensure_ascii=False)
+    return clean(text, max_chars=None, newlines=True)
 
 
 def _kind(item: Described) -> str:
@@ -145,7 +152,7 @@ class DescribeScreen(FgtopScreen):
         self.text = text
         title = Text()
         title.append(f"{_kind(item)} ", "bold")
-        title.append(_name(item))
+        title.append_text(safe(_name(item)))
         title.append(f"  ·  {self.format.upper()}  ·  secrets masked", "dim")
         self.query_one("#describe-title", Static).update(title)
         dark = getattr(self.app.current_theme, "dark", True)
@@ -162,7 +169,8 @@ class DescribeScreen(FgtopScreen):
         self.vanished = True
         self.text = ""
         what = "task definition of " if self.show_task_definition else ""
-        line = Text(f"{what}{self.key} is no longer reported (stopped, deleted or not fetched).")
+        line = Text(what) + safe(self.key)
+        line.append(" is no longer reported (stopped, deleted or not fetched).")
         self.query_one("#describe-title", Static).update(line)
         self.query_one("#describe-body", Static).update("")
 

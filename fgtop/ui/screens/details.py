@@ -13,23 +13,48 @@ from textual.containers import VerticalScroll
 from textual.widgets import Footer, Static
 
 from fgtop.model import Pod, Service, Snapshot, Task
+from fgtop.text.sanitize import safe
 from fgtop.ui import fmt
 from fgtop.ui.screens.base import FgtopScreen
+from fgtop.ui.widgets.header_bar import HeaderBar
+
+LONG_CHARS = 2_000
+"""Cap on a reason or message shown in details (the full value is in describe)."""
+KEY_CHARS = 80
+"""Cap on a label or tag key in the left column."""
+
+
+def _t(value: object, style: str = "") -> Text:
+    """A name as a details cell: controls visible, markup literal, capped."""
+    return safe(value, style=style)
+
+
+def _long(value: object, style: str = "") -> Text:
+    """A reason, a message or an event: folded, up to :data:`LONG_CHARS`."""
+    return safe(value, max_chars=LONG_CHARS, style=style)
 
 
 def _kv(rows: list[tuple[str, str | None]]) -> Table:
     table = Table.grid(padding=(0, 2))
-    table.add_column(style="bold", no_wrap=True)
+    table.add_column(style="bold", no_wrap=True, max_width=KEY_CHARS)
     table.add_column(overflow="fold")
     for key, value in rows:
-        table.add_row(key, Text(value if value not in (None, "") else "-"))
+        table.add_row(
+            safe(key, max_chars=KEY_CHARS),
+            _long(value if value not in (None, "") else "-"),
+        )
     return table
+
+
+def _title(kind: str, name: str) -> Text:
+    title = Text(f"{kind} ", style="bold")
+    return title.append_text(safe(name, style="bold"))
 
 
 def task_details(task: Task, snapshot: Snapshot) -> RenderableType:
     """Everything about one task: identity, size, times, the stopped reason in full, containers."""
     td = snapshot.task_definition(task.task_definition)
-    title = Text(f"Task {task.id}", style="bold")
+    title = _title("Task", task.id)
     info = _kv(
         [
             ("ARN", task.arn),
@@ -65,12 +90,12 @@ def task_details(task: Task, snapshot: Snapshot) -> RenderableType:
     for c in task.containers:
         exit_style = "bold red" if c.exit_code not in (None, 0) else ""
         containers.add_row(
-            Text(c.name),
-            Text(c.last_status),
+            _t(c.name),
+            _t(c.last_status),
             Text("-" if c.exit_code is None else str(c.exit_code), style=exit_style),
-            Text(c.health),
-            Text(c.reason or "-"),
-            Text(c.image),
+            _t(c.health),
+            _long(c.reason or "-"),
+            _t(c.image),
         )
     parts: list[RenderableType] = [title, info, Text(""), containers]
     if task.tags:
@@ -98,22 +123,20 @@ def service_details(service: Service, snapshot: Snapshot) -> RenderableType:
         deps.add_column(col, overflow="fold")
     for d in service.deployments:
         deps.add_row(
-            Text(d.status),
-            Text(d.rollout_state or "-", style="bold red" if d.rollout_state == "FAILED" else ""),
-            Text(d.task_definition.rsplit("/", 1)[-1]),
+            _t(d.status),
+            _t(d.rollout_state or "-", style="bold red" if d.rollout_state == "FAILED" else ""),
+            _t(d.task_definition.rsplit("/", 1)[-1]),
             Text(f"{d.running}/{d.desired}"),
             Text(str(d.pending)),
             Text(str(d.failed_tasks)),
-            Text(d.rollout_state_reason or "-"),
+            _long(d.rollout_state_reason or "-"),
         )
     events = Table(title="Events", title_justify="left", expand=True, show_header=False)
     events.add_column(no_wrap=True)
     events.add_column(overflow="fold")
     for e in service.events:
-        events.add_row(Text(fmt.when(e.created_at)), Text(e.message))
-    return Group(
-        Text(f"Service {service.name}", style="bold"), info, Text(""), deps, Text(""), events
-    )
+        events.add_row(Text(fmt.when(e.created_at)), _long(e.message))
+    return Group(_title("Service", service.name), info, Text(""), deps, Text(""), events)
 
 
 def _state(c) -> str:  # noqa: ANN001 - a ContainerState
@@ -154,15 +177,15 @@ def pod_details(pod: Pod, snapshot: Snapshot) -> RenderableType:
         containers.add_column(col, overflow="fold")
     for c in pod.containers:
         containers.add_row(
-            Text(c.name + (" (init)" if c.init else "")),
+            _t(c.name + (" (init)" if c.init else "")),
             Text("yes" if c.ready else "no"),
             Text(str(c.restarts)),
-            Text(_state(c.state)),
-            Text(
+            _long(_state(c.state)),
+            _long(
                 _state(c.last_state),
                 style="bold red" if c.last_state and c.last_state.exit_code else "",
             ),
-            Text(c.image),
+            _t(c.image),
         )
     events = Table(title="Events", title_justify="left", expand=True, show_header=False)
     events.add_column(no_wrap=True)
@@ -172,9 +195,9 @@ def pod_details(pod: Pod, snapshot: Snapshot) -> RenderableType:
         e for e in snapshot.kube_events if e.involved == pod.name and e.namespace == pod.namespace
     ]
     for e in sorted(mine, key=lambda e: e.last_seen or 0, reverse=True)[:15]:
-        events.add_row(Text(fmt.when(e.last_seen)), Text(f"{e.type} {e.reason}"), Text(e.message))
+        events.add_row(Text(fmt.when(e.last_seen)), _t(f"{e.type} {e.reason}"), _long(e.message))
     parts: list[RenderableType] = [
-        Text(f"Pod {pod.name}", style="bold"),
+        _title("Pod", pod.name),
         info,
         Text(""),
         containers,
@@ -194,8 +217,8 @@ def pod_details(pod: Pod, snapshot: Snapshot) -> RenderableType:
             )
             match = prof.matches(pod.namespace, pod.labels)
             profiles.add_row(
-                Text(prof.name),
-                Text(sel),
+                _t(prof.name),
+                _long(sel),
                 Text("yes" if match else "no", style="" if match else "bold"),
             )
         parts += [Text(""), profiles]
@@ -227,7 +250,8 @@ class DetailsScreen(FgtopScreen):
         self.key = key
 
     def compose(self) -> ComposeResult:
-        """A scrolling body and the footer of keys."""
+        """The header, a scrolling body and the footer of keys."""
+        yield HeaderBar()
         with VerticalScroll():
             yield Static(id="body")
         yield Footer()

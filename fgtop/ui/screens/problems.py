@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from fgtop.derive.problems import Problem
 from fgtop.model import KubeWorkload, Pod, Service, Snapshot, Task
+from fgtop.text.sanitize import safe, safe_str
 from fgtop.ui import fmt
 from fgtop.ui.cells import SEVERITY_CELLS
 from fgtop.ui.screens.base import FgtopScreen
@@ -108,8 +109,16 @@ def workload_pod(snapshot: Snapshot, workload: KubeWorkload) -> Pod | None:
     return pods[0] if pods else None
 
 
+CELL_CHARS = 200
+"""Cap on outside text in a problems cell (the detail pane shows more)."""
+DETAIL_CHARS = 1_000
+"""Cap on outside text in the detail pane."""
+
+
 def _cell(value: str, style: str = "") -> Text:
-    return Text(value, style=style, no_wrap=True, overflow="ellipsis")
+    text = safe(value, max_chars=CELL_CHARS, style=style)
+    text.overflow = "ellipsis"
+    return text
 
 
 def problem_cells(problem: Problem, now: float, palette: Any) -> tuple[Text, ...]:
@@ -281,7 +290,7 @@ class ProblemsScreen(FgtopScreen):
         if not everything:
             empty.update(Text("✔ nothing is broken", style=palette.style("healthy")))
         elif not self.problems:
-            empty.update(Text(f"no problem matches “{self.filter_text}”"))
+            empty.update(Text("no problem matches “") + safe(self.filter_text) + Text("”"))
         self._render_summary(everything)
         self._render_detail()
 
@@ -295,7 +304,9 @@ class ProblemsScreen(FgtopScreen):
                 text.append("  ·  ")
                 text.append(f"{glyph} {n} {word.lower()}", palette.style(kind))
         if self.filter_text:
-            text.append(f"  ·  filter: {self.filter_text} ({len(self.problems)} shown)")
+            text.append("  ·  filter: ")
+            text.append_text(safe(self.filter_text))
+            text.append(f" ({len(self.problems)} shown)")
         self.query_one("#problems-summary", Static).update(text)
 
     def _render_detail(self) -> None:
@@ -308,16 +319,16 @@ class ProblemsScreen(FgtopScreen):
         palette = self.app.palette  # type: ignore[attr-defined]
         text = Text()
         text.append(f"{glyph} {word} ", palette.style(kind))
-        text.append(problem.title, "bold")
-        text.append(f"  {problem.kind} · {problem.cluster}")
+        text.append_text(safe(problem.title, style="bold"))
+        text.append_text(safe(f"  {problem.kind} · {problem.cluster}"))
         if problem.region:
-            text.append(f" · {problem.region}")
+            text.append_text(safe(f" · {problem.region}"))
         text.append("\nwhy:  ", "bold")
-        text.append(problem.reason)
+        text.append_text(safe(problem.reason, max_chars=DETAIL_CHARS))
         text.append("\nnext: ", "bold")
-        text.append(problem.next_step)
+        text.append_text(safe(problem.next_step, max_chars=DETAIL_CHARS))
         text.append("\n")
-        text.append(problem.target, "dim")
+        text.append_text(safe(problem.target, style="dim"))
         text.append(f"  · {problem_times(problem, self.fgtop.now)}", "dim")
         detail.update(text)
 
@@ -363,7 +374,9 @@ class ProblemsScreen(FgtopScreen):
             return
         item = self._resource(problem)
         if item is None:
-            self.notify(f"{problem.title} is no longer reported", severity="warning")
+            self.notify(
+                f"{safe_str(problem.title)} is no longer reported", severity="warning", markup=False
+            )
         elif isinstance(item, KubeWorkload):
             self.app.go_dashboard(item.key)  # type: ignore[attr-defined]
         else:
@@ -405,13 +418,19 @@ class ProblemsScreen(FgtopScreen):
         self.app.go_dashboard(item.key if item is not None else problem.target)  # type: ignore[attr-defined]
 
     def action_describe(self) -> None:
-        """The raw document of the broken resource."""
+        """The raw document of the broken resource (a workload: its first unhealthy pod)."""
         problem = self.selected_problem()
         item = self._resource(problem) if problem is not None else None
+        if isinstance(item, KubeWorkload):  # its pods say why: describe the unhealthy one
+            item = workload_pod(self.fgtop.snapshot, item)
         if isinstance(item, Task | Service | Pod):
             self.app.open_describe(item.key)  # type: ignore[attr-defined]
         elif problem is not None:
-            self.notify(f"nothing to describe for {problem.title}", severity="warning")
+            self.notify(
+                f"nothing to describe for {safe_str(problem.title)}",
+                severity="warning",
+                markup=False,
+            )
 
     # -- filter --------------------------------------------------------------------------
 

@@ -26,6 +26,7 @@ from fgtop.derive.timeline import (
     TimelineEntry,
 )
 from fgtop.model import KubeWorkload, Snapshot
+from fgtop.text.sanitize import safe, safe_str
 from fgtop.ui import fmt
 from fgtop.ui.screens.base import FgtopScreen
 from fgtop.ui.screens.problems import SEVERITY_CELLS, find_resource, selected_key
@@ -61,6 +62,17 @@ def short_target(entry: TimelineEntry) -> str:
         last = rest.rsplit("/", 1)[-1]
         return last[:12] if kind == "task" else last
     return target
+
+
+CELL_CHARS = 300
+"""Cap on outside text in a timeline cell (the message column ends in an ellipsis anyway)."""
+
+
+def _cell(value: str, style: str = "") -> Text:
+    """Outside text (a target, a message) as a timeline cell: plain, printable, capped."""
+    text = safe(value, max_chars=CELL_CHARS, style=style)
+    text.overflow = "ellipsis"
+    return text
 
 
 def logs_target(entry: TimelineEntry) -> str:
@@ -184,9 +196,9 @@ class TimelineScreen(FgtopScreen):
         style = palette.style(style_kind) if e.severity <= 3 else ""
         return (
             Text(fmt.stamp(e.at, self._ref)),
-            Text(f"{glyph} {e.kind}", style=style, no_wrap=True, overflow="ellipsis"),
-            Text(short_target(e), no_wrap=True, overflow="ellipsis"),
-            Text(e.message, no_wrap=True, overflow="ellipsis"),
+            _cell(f"{glyph} {e.kind}", style=style),
+            _cell(short_target(e)),
+            _cell(e.message),
         )
 
     def _update(
@@ -257,7 +269,7 @@ class TimelineScreen(FgtopScreen):
             text.append(f" (newest {shown} listed: filter to reach older ones)")
         if self.filter_text:
             text.append("  filter: ")
-            text.append(self.filter_text)
+            text.append_text(safe(self.filter_text))
         text.append("  kinds:")
         for i, (name, _) in enumerate(KIND_GROUPS):
             on = i not in self.hidden
@@ -288,7 +300,11 @@ class TimelineScreen(FgtopScreen):
         snapshot = self.app.snapshot  # type: ignore[attr-defined]
         item = find_resource(snapshot, entry.target, entry.cluster) if snapshot else None
         if item is None:
-            self.notify(f"{short_target(entry)} is no longer reported", severity="warning")
+            self.notify(
+                f"{safe_str(short_target(entry))} is no longer reported",
+                severity="warning",
+                markup=False,
+            )
         elif isinstance(item, KubeWorkload):
             self.app.go_dashboard(item.key)  # type: ignore[attr-defined]
         else:

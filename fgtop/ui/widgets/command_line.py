@@ -13,7 +13,6 @@ import contextlib
 from pathlib import Path
 from typing import ClassVar
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -23,6 +22,7 @@ from textual.suggester import Suggester
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
+from fgtop.text.sanitize import safe
 from fgtop.ui.commands import (
     COMMANDS,
     CommandError,
@@ -230,7 +230,7 @@ class CommandLine(Widget):
 
     def _set_hint(self, message: str, error: bool = False) -> None:
         hint = self.query_one("#hint", Static)
-        hint.update(Text(message))
+        hint.update(safe(message))  # completions hold service and pod names
         hint.set_class(bool(message), "-shown")
         hint.set_class(error, "-error")
 

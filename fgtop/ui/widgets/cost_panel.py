@@ -15,7 +15,7 @@ from textual.widgets import Static
 from fgtop.cost.estimate import HOURS_PER_MONTH, CostSummary
 from fgtop.cost.rightsizing import ARM, RESIZE, SPOT, Suggestion
 from fgtop.cost.sizes import format_size
-from fgtop.text.sanitize import clean
+from fgtop.text.sanitize import clean, safe
 
 MAX_ROWS = 12
 """Rows shown per breakdown table (the largest first)."""
@@ -65,7 +65,7 @@ def _change(s: Suggestion) -> Text:
     if s.kind == RESIZE:
         return Text(f"{format_size(*s.current)} → {format_size(*s.proposed)}")
     if s.kind == ARM:
-        return Text("move to ARM (Graviton)")
+        return Text("move to ARM (Graviton): check images are multi-arch")
     if s.kind == SPOT:
         return Text(f"{s.tasks - 1} of {s.tasks} tasks to FARGATE_SPOT")
     return Text(s.kind)
@@ -106,6 +106,29 @@ def _suggestions(suggestions: Sequence[Suggestion]) -> RenderableType:
             _evidence(s),
         )
     return table
+
+
+def _source(summary: CostSummary) -> Text:
+    """Where the prices come from, the billing rules, and which figures are derived."""
+    source = Text(f"Prices: table of {summary.price_table_date}, ", style="dim")
+    source.append(summary.price_table_source, style="dim")
+    source.append(
+        ". Billing from image pull to stop, per second, one-minute minimum (15 minutes on Windows)."
+    )
+    if summary.spot_dates:
+        dated = ", ".join(
+            f"{region} {date or 'undated'}" for region, date in sorted(summary.spot_dates.items())
+        )
+        source.append(f" Spot rates as published: {dated}.")
+    if summary.spot_is_estimate:
+        source.append(" Spot prices vary.", style="italic")
+    if summary.derived_figures:
+        source.append(
+            "\n* derived, not published (scaled from another figure; `fgtop pricing update` "
+            "fetches exact ones): " + ", ".join(summary.derived_figures),
+            style="yellow",
+        )
+    return source
 
 
 class CostPanel(VerticalScroll):
@@ -164,16 +187,16 @@ class CostPanel(VerticalScroll):
         own = Text("fgtop's own AWS cost (CloudWatch GetMetricData): ")
         own.append(f"{money(own_cost_usd, 4)} so far, ~{hourly(own_cost_per_hour_usd)}")
         self.query_one("#cost-own", Static).update(own)
-        source = Text(f"Prices: table of {summary.price_table_date}, ", style="dim")
-        source.append(summary.price_table_source, style="dim")
-        source.append(". Billing per second, one-minute minimum (15 minutes on Windows).")
-        if summary.spot_is_estimate:
-            source.append(" Spot figure is an estimate: Spot prices vary.", style="italic")
-        self.query_one("#cost-source", Static).update(source)
+        self.query_one("#cost-source", Static).update(_source(summary))
 
     @staticmethod
     def _total(summary: CostSummary, warnings: Sequence[str]) -> Text:
         text = Text()
+        if summary.discount:
+            text.append(f"list price less {summary.discount:.0%} Savings Plan", style="bold")
+            text.append(" (on-demand compute only: not Spot, not storage)\n")
+        else:
+            text.append("list price (no Savings Plan discount configured)\n", style="dim")
         text.append("Burn rate ", style="bold")
         text.append(hourly(summary.per_hour), style="bold")
         text.append("   projected month at this rate (730 h) ")
@@ -183,13 +206,26 @@ class CostPanel(VerticalScroll):
         text.append(f" ({money(summary.spot_savings_per_hour * HOURS_PER_MONTH)}/month)")
         if summary.spot_is_estimate:
             text.append("  (Spot figure is an estimate)", style="italic")
+        if summary.discount:
+            text.append("\nAt list price ")
+            text.append(hourly(summary.per_hour_list))
+            text.append(f" ({money(summary.per_month_projected_list)}/month)")
+        if summary.minimum_charged:
+            n = summary.minimum_charged
+            text.append(
+                f"\nOne-minute minimum adds {money(summary.minimum_charge, 4)} for {n} "
+                f"task{'s' if n != 1 else ''}/pod{'s' if n != 1 else ''} that ran under a minute"
+                " (short scheduled jobs)"
+            )
         if summary.unpriced:
             n = len(summary.unpriced)
+            reasons = sorted(set(summary.unpriced_reasons.values())) or ["size or region unknown"]
             text.append(
                 f"\n⚠ {n} running task{'s' if n != 1 else ''}/pod{'s' if n != 1 else ''} not priced "
-                "(size or region unknown)",
+                f"({'; '.join(reasons)})",
                 style="yellow",
             )
-        for w in warnings:
-            text.append(f"\n⚠ {w}", style="yellow")
+        for w in warnings:  # they may quote a price file's path or contents
+            text.append("\n")
+            text.append_text(safe(f"⚠ {w}", style="yellow"))
         return text

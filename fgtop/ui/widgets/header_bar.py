@@ -9,7 +9,11 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from fgtop.model import Snapshot
+from fgtop.text.sanitize import safe
 from fgtop.ui import fmt
+
+HEADER_CHARS = 200
+"""Cap on one outside value (an error, a note, a profile) in the header."""
 
 
 class HeaderBar(Static):
@@ -57,9 +61,12 @@ class HeaderBar(Static):
         if s is None:
             text.append("  waiting for the first refresh…")
             return text
-        text.append(f"  account {s.account or '?'}")
-        text.append(f"  profile {s.profile or 'default'}")
-        text.append(f"  regions {', '.join(s.regions) or '?'}")
+        text.append("  account ")
+        text.append_text(_safe(s.account or "?"))
+        text.append("  profile ")
+        text.append_text(_safe(s.profile or "default"))
+        text.append("  regions ")
+        text.append_text(_safe(", ".join(s.regions) or "?"))
         text.append("\n")
         if self.mode == "live" and self.received_at is not None:
             text.append(f" refreshed {int(time.monotonic() - self.received_at)}s ago")
@@ -73,12 +80,16 @@ class HeaderBar(Static):
             )
         for h in s.sources:
             if h.state and h.ok:
-                text.append(
-                    f"  {h.name} {h.state}", style="dim" if h.state == "watching" else "yellow"
-                )
+                style = "dim" if h.state == "watching" else "yellow"
+                text.append_text(_safe(f"  {h.name} {h.state}", style=style))
         bad = [h for h in s.sources if not h.ok]
         for h in bad:
-            text.append(f"  ⚠ {h.name}: {h.error}", style="bold yellow")
+            text.append_text(_safe(f"  ⚠ {h.name}: {h.error}", style="bold yellow"))
         for note in s.notes:
-            text.append(f"  ⓘ {note}", style="italic")
+            text.append_text(_safe(f"  ⓘ {note}", style="italic"))
         return text
+
+
+def _safe(value: object, style: str = "") -> Text:
+    """Outside text (names, errors, notes) for the header: plain, printable, capped."""
+    return safe(value, max_chars=HEADER_CHARS, style=style)

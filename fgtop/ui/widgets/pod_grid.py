@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from rich.text import Text
-
 from fgtop.cost.estimate import CostSummary
 from fgtop.model import Pod
 from fgtop.ui import fmt
-from fgtop.ui.cells import dollars, money
+from fgtop.ui.cells import dollars, money, text_cell
 from fgtop.ui.palette import Palette, pod_phase_kind
 from fgtop.ui.widgets.resource_table import Cell, Column, ResourceTable
 from fgtop.ui.widgets.task_grid import STATUS_RANK
@@ -47,24 +45,24 @@ class PodGrid(ResourceTable[Pod]):
         p = self.palette
         reason = pod.reason
         kind = pod_phase_kind(pod.phase, reason)
-        phase = Text(f"{p.glyph(kind)} {pod.phase}", style=p.style(kind))
+        phase = text_cell(pod.phase, style=p.style(kind), prefix=f"{p.glyph(kind)} ")
         start = pod.started_at or pod.created_at
         rate = self.costs.pod_rates.get(pod.key) if self.costs else None
         return {
             "phase": Cell(phase, sort_value=(STATUS_RANK.get(kind, 9), pod.namespace)),
-            "namespace": Cell(pod.namespace),
-            "name": Cell(pod.name),
-            "ready": Cell(pod.ready),
+            "namespace": text_cell(pod.namespace),
+            "name": text_cell(pod.name),
+            "ready": text_cell(pod.ready),
             "restarts": Cell(str(pod.restarts), sort_value=-pod.restarts),
-            "reason": Cell(Text(reason or "", style=p.style("failed") if reason else "")),
-            "profile": Cell(pod.fargate_profile or _no_profile(pod)),
-            "size": Cell(pod.capacity_provisioned or "-"),
-            "node": Cell(pod.node or "-"),
-            "ip": Cell(pod.ip or "-"),
+            "reason": text_cell(reason, style=p.style("failed") if reason else ""),
+            "profile": text_cell(pod.fargate_profile or _no_profile(pod)),
+            "size": text_cell(pod.capacity_provisioned or "-"),
+            "node": text_cell(pod.node or "-"),
+            "ip": text_cell(pod.ip or "-"),
             "age": Cell(fmt.age(start, self.now), sort_value=-(start or 0)),
             "cost": money(rate),
             "spent": dollars(self.costs.pod_costs.get(pod.key) if self.costs else None),
-            "cluster": Cell(pod.cluster),
+            "cluster": text_cell(pod.cluster),
         }
 
 

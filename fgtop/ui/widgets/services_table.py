@@ -8,7 +8,7 @@ from rich.text import Text
 
 from fgtop.derive.problems import Problem
 from fgtop.model import KubeWorkload, Service
-from fgtop.ui.cells import service_status
+from fgtop.ui.cells import service_status, text_cell
 from fgtop.ui.palette import Palette
 from fgtop.ui.widgets.resource_table import Cell, Column, ResourceTable
 from fgtop.ui.widgets.resource_table import flagged as _flagged
@@ -47,9 +47,9 @@ class ServicesTable(ResourceTable[Service | KubeWorkload]):
         tasks, deploy = service_status(s, self.palette, self.problems.get(s.arn))
         extra = self.extra.get(s.key, {})
         return {
-            "name": Cell(_flagged(Text(s.name), extra)),
-            "cluster": Cell(s.cluster),
-            "region": Cell(s.region),
+            "name": Cell(_flagged(text_cell(s.name), extra)),
+            "cluster": text_cell(s.cluster),
+            "region": text_cell(s.region),
             "tasks": tasks,
             "pending": Cell(str(s.pending), sort_value=s.pending),
             "deploy": deploy,
@@ -72,9 +72,9 @@ class ServicesTable(ResourceTable[Service | KubeWorkload]):
         rolling = w.updated < w.desired
         ratio = w.ready / w.desired if w.desired else 1.0
         return {
-            "name": Cell(f"{w.namespace}/{w.name}"),
-            "cluster": Cell(w.cluster),
-            "region": Cell(f"k8s {w.kind.lower()}"[:12]),
+            "name": text_cell(f"{w.namespace}/{w.name}"),
+            "cluster": text_cell(w.cluster),
+            "region": text_cell(f"k8s {w.kind.lower()}"[:12]),
             "tasks": Cell(tasks, sort_value=(_severity(w), ratio, w.name)),
             "pending": Cell(
                 str(max(0, w.desired - w.available)), sort_value=w.desired - w.available

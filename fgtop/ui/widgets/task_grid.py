@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from rich.text import Text
-
 from fgtop.model import Snapshot, Task
 from fgtop.ui import fmt
-from fgtop.ui.cells import stopped_ago, task_age, task_health
+from fgtop.ui.cells import stopped_ago, task_age, task_health, text_cell
 from fgtop.ui.palette import Palette, task_status_kind
 from fgtop.ui.widgets.resource_table import Cell, Column, ResourceTable
 from fgtop.ui.widgets.resource_table import flagged as _flagged
@@ -61,7 +59,9 @@ class TaskGrid(ResourceTable[Task]):
         p = self.palette
         kind = task_status_kind(task.last_status, task_abnormal(task))
         ago = stopped_ago(task, self.now).removeprefix("stopped")
-        status = Text(f"{p.glyph(kind)} {task.last_status}{ago}", style=p.style(kind))
+        status = text_cell(task.last_status, style=p.style(kind), prefix=f"{p.glyph(kind)} ")
+        if ago:
+            status.append(ago, style=p.style(kind))
         provider = task.capacity_provider or task.launch_type
         reason = task.stopped_reason or ""
         if task.is_stopped:
@@ -78,20 +78,20 @@ class TaskGrid(ResourceTable[Task]):
                 _flagged(status, extra), sort_value=(STATUS_RANK.get(kind, 9), task.service or "")
             ),
             "health": task_health(task, p),
-            "service": Cell(task.service or f"({task.group or 'standalone'})"),
-            "id": Cell(task.id[:8], sort_value=task.id),
-            "taskdef": Cell(task.family_revision),
+            "service": text_cell(task.service or f"({task.group or 'standalone'})"),
+            "id": text_cell(task.id[:8], sort_value=task.id),
+            "taskdef": text_cell(task.family_revision),
             "size": Cell(
                 fmt.size(task.cpu, task.memory), sort_value=(task.cpu or 0, task.memory or 0)
             ),
             "cpu": extra.get("cpu", Cell("-", sort_value=None)),
             "mem": extra.get("mem", Cell("-", sort_value=None)),
-            "provider": Cell("SPOT" if task.is_spot else provider.replace("FARGATE", "FARGATE")),
-            "arch": Cell(task.arch or "?"),
-            "az": Cell(task.az or "-"),
-            "ip": Cell(task.private_ip or "-"),
+            "provider": text_cell("SPOT" if task.is_spot else provider),
+            "arch": text_cell(task.arch or "?"),
+            "az": text_cell(task.az or "-"),
+            "ip": text_cell(task.private_ip or "-"),
             "age": task_age(task, self.now),
             "cost": extra.get("cost", Cell("-", sort_value=None)),
             "spent": extra.get("spent", Cell("-", sort_value=None)),
-            "reason": Cell(Text(reason, style=p.style("failed") if kind == "failed" else "")),
+            "reason": text_cell(reason, style=p.style("failed") if kind == "failed" else ""),
         }
