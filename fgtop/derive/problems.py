@@ -6,6 +6,7 @@ Pure functions over a :class:`~fgtop.model.Snapshot`; no I/O, no Textual, no wal
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -19,7 +20,7 @@ from fgtop.derive.decoder import (
     decode_pod,
     decode_task,
 )
-from fgtop.model import FargateProfile, KubeEvent, Service, Snapshot, Task
+from fgtop.model import FargateProfile, KubeEvent, Pod, Service, Snapshot, Task
 
 STOPPED_WINDOW = 3600.0
 """Stopped tasks older than this (seconds) are history, not problems."""
@@ -50,7 +51,16 @@ class Problem:
     at: float | None
     """The moment to open the logs at (e.g. the task's stop), if known."""
     count: int = 1
-    """How many tasks or pods stopped the same way (rows are grouped)."""
+    """How many times it happened: tasks stopped the same way, a pod's restarts."""
+    resolved_at: float | None = None
+    """When the problem ended, for one still listed after it ended (None while it lasts)."""
+    service: str | None = None
+    """The ARN of the ECS service it concerns, if any (the services table flags it)."""
+
+    @property
+    def resolved(self) -> bool:
+        """Whether the problem has ended (it stays listed for an hour, marked resolved)."""
+        return self.resolved_at is not None
 
     @property
     def severity_name(self) -> str:
@@ -62,30 +72,16 @@ def _stop_time(task: Task) -> float | None:
     return task.stopped_at or task.stopping_at or task.created_at
 
 
-def _is_stopped(task: Task) -> bool:
-    return task.last_status == "STOPPED" or task.desired_status == "STOPPED"
-
-
-def _owner(task: Task) -> str:
-    if task.service:
-        return task.service
-    if task.group.startswith("service:"):
-        return task.group.split(":", 1)[1]
-    return task.family_revision.split(":", 1)[0]
-
-
-def _by_owner(tasks: Iterable[Task]) -> dict[tuple[str, str | None, str], list[Task]]:
-    out: dict[tuple[str, str | None, str], list[Task]] = {}
-    for t in tasks:
-        out.setdefault((t.cluster, t.region, _owner(t)), []).append(t)
-    return out
+_FAILED_EVENT = re.compile(r"\(deployment (?P<id>[^)]+)\) deployment failed:?\s*(?P<why>.*)")
+_UNHEALTHY_EVENT = re.compile(r"\(task (?P<id>[0-9a-f]+)\) (?:is|has been) unhealthy")
+_DONE_EVENTS = ("deployment completed", "has reached a steady state")
 
 
 def _recent_stops(tasks: Iterable[Task], now: float) -> list[tuple[Task, Decoded]]:
     """Abnormally stopped tasks within the window, newest first, with their decoded reason."""
     out = []
     for t in tasks:
-        if not _is_stopped(t):
+        if not t.is_stopping:
             continue
         ts = _stop_time(t)
         if ts is not None and now - ts > STOPPED_WINDOW:
@@ -94,6 +90,39 @@ def _recent_stops(tasks: Iterable[Task], now: float) -> list[tuple[Task, Decoded
         if decoded is not None and decoded.abnormal:
             out.append((t, decoded))
     out.sort(key=lambda td: -(_stop_time(td[0]) or now))
+    return out
+
+
+def _deployment_failure(service: Service, now: float) -> tuple[float, str, str] | None:
+    """(when, deployment id, why) of the newest deployment failure the events tell of."""
+    for e in service.events:  # newest first
+        if e.created_at > now or now - e.created_at > STOPPED_WINDOW:
+            continue
+        m = _FAILED_EVENT.search(e.message)
+        if m:
+            return e.created_at, m.group("id"), m.group("why").strip().rstrip(".")
+    return None
+
+
+def _resolved_at(service: Service, since: float, now: float) -> float | None:
+    """When the service got over a failure at ``since``: its next completed deployment."""
+    done = [
+        e.created_at
+        for e in service.events
+        if since < e.created_at <= now and any(w in e.message for w in _DONE_EVENTS)
+    ]
+    return min(done) if done else None
+
+
+def _unhealthy_since(services: Iterable[Service]) -> dict[str, float]:
+    """Task id -> when the service first said the task was unhealthy (events of the hour)."""
+    out: dict[str, float] = {}
+    for service in services:
+        for e in service.events:
+            m = _UNHEALTHY_EVENT.search(e.message)
+            if m:
+                tid = m.group("id")
+                out[tid] = min(out.get(tid, e.created_at), e.created_at)
     return out
 
 
@@ -109,12 +138,22 @@ def _service_problems(service: Service, tasks: list[Task], now: float) -> list[P
     stops = _recent_stops(tasks, now)
     newest = stops[0] if stops else None
     deployment = decode_deployment(service)
+    failure = _deployment_failure(service, now)
+    bad = [d for d in service.deployments if d.rollout_state == "FAILED"]
+    primary_td = service.primary.task_definition if service.primary else None
     if deployment is not None:
-        failed_td = {d.task_definition for d in service.deployments if d.rollout_state == "FAILED"}
+        failed_td = {d.task_definition for d in bad}
         culprit = next((t for t, _ in stops if t.task_definition in failed_td), None)
         culprit = culprit or (newest[0] if newest else None)
         event_at = service.events[0].created_at if service.events else None
-        bad = [d for d in service.deployments if d.rollout_state == "FAILED"]
+        # When it failed: the failed deployment's last update is the failure ECS reports
+        # (the same moment as its "deployment failed" event and the timeline's entry).
+        began = (
+            (bad[0].updated_at if bad else None)
+            or (failure[0] if failure else None)
+            or (bad[0].created_at if bad else None)
+            or event_at
+        )
         out.append(
             Problem(
                 deployment.severity,
@@ -123,11 +162,35 @@ def _service_problems(service: Service, tasks: list[Task], now: float) -> list[P
                 service.name,
                 deployment.reason,
                 deployment.next_step,
-                (bad[0].created_at if bad else None) or event_at,
+                began,
                 service.cluster,
                 service.region,
                 culprit.arn if culprit else None,
-                (_stop_time(culprit) if culprit else None) or event_at,
+                began,
+                service=service.arn,
+            )
+        )
+    elif failure is not None and (done := _resolved_at(service, failure[0], now)) is not None:
+        # Rolled back and steady again: still listed for the hour, marked resolved.
+        failed_at, dep_id, why = failure
+        culprit = next((t for t, _ in stops if t.task_definition != primary_td), None)
+        rev = culprit.family_revision if culprit else f"deployment {dep_id}"
+        back = f", rolled back to {primary_td.rsplit('/', 1)[-1]}" if primary_td else ""
+        out.append(
+            Problem(
+                HIGH,
+                "deployment-rollback",
+                service.arn,
+                service.name,
+                f"deployment of {rev} failed{back}: {why or 'see the service events'}",
+                f"open the stopped tasks of {rev} to see why they failed to start",
+                failed_at,
+                service.cluster,
+                service.region,
+                culprit.arn if culprit else None,
+                failed_at,
+                resolved_at=done,
+                service=service.arn,
             )
         )
     if service.status == "ACTIVE" and service.running < service.desired:
@@ -163,22 +226,33 @@ def _service_problems(service: Service, tasks: list[Task], now: float) -> list[P
                 service.region,
                 newest[0].arn if newest else None,
                 _stop_time(newest[0]) if newest else None,
+                service=service.arn,
             )
         )
     return out
 
 
-def _task_problems(tasks: Iterable[Task], now: float) -> list[Problem]:
-    """Stopped and unhealthy tasks, grouped by owner (service or family) and kind."""
+def _task_problems(
+    tasks: Iterable[Task],
+    now: float,
+    unhealthy_since: dict[str, float],
+    service: str | None = None,
+) -> list[Problem]:
+    """Stopped and unhealthy tasks, grouped by owner (service or family) and kind.
+
+    SINCE is when the problem began: the first stop of the group within the hour, or when the
+    service first reported the task unhealthy (unknown when it did not: never the task's age).
+    """
+    tasks = list(tasks)
     groups: dict[tuple[str, str | None, str, str], list[tuple[Task, Decoded, float | None]]] = {}
     for t, decoded in _recent_stops(tasks, now):
-        key = (t.cluster, t.region, _owner(t), decoded.kind)
+        key = (t.cluster, t.region, t.owner, decoded.kind)
         groups.setdefault(key, []).append((t, decoded, _stop_time(t)))
     for t in tasks:
-        if not _is_stopped(t) and t.health == "UNHEALTHY":
+        if not t.is_stopping and t.health == "UNHEALTHY":
             decoded = decode_task(t)
             if decoded is not None:
-                key = (t.cluster, t.region, _owner(t), "unhealthy:" + decoded.kind)
+                key = (t.cluster, t.region, t.owner, "unhealthy:" + decoded.kind)
                 groups.setdefault(key, []).append((t, decoded, None))
     out = []
     for rows in groups.values():
@@ -186,13 +260,17 @@ def _task_problems(tasks: Iterable[Task], now: float) -> list[Problem]:
         n = len(rows)
         # The newest task may still be stopping, before ECS reports its exit codes: word the
         # row with the newest fully stopped one (the logs still open at the newest stop).
-        told = next((d for t, d, _ in rows if t.last_status == "STOPPED"), decoded)
+        told = next((d for t, d, _ in rows if t.is_stopped), decoded)
         reason = told.reason
         if n > 1:
             reason += f" ({n} tasks" + (" in the last hour)" if at is not None else ")")
-        times = [r[2] for r in rows if r[2] is not None]
-        in_service = task.service is not None or task.group.startswith("service:")
-        title = _owner(task) if in_service else task.family_revision
+        if at is not None:
+            times = [r[2] for r in rows if r[2] is not None]
+            since = min(times) if times else None
+        else:
+            known = [unhealthy_since[t.id] for t, _, _ in rows if t.id in unhealthy_since]
+            since = min(known) if known else None
+        title = task.owner if task.in_service else task.family_revision
         out.append(
             Problem(
                 decoded.severity,
@@ -201,12 +279,13 @@ def _task_problems(tasks: Iterable[Task], now: float) -> list[Problem]:
                 title,
                 reason,
                 decoded.next_step,
-                min(times) if times else task.started_at,
+                since,
                 task.cluster,
                 task.region,
                 task.arn,
-                at if at is not None else now,
+                at if at is not None else since,
                 n,
+                service=service,
             )
         )
     return out
@@ -219,11 +298,24 @@ def _profiles(snapshot: Snapshot, cluster: str) -> tuple[FargateProfile, ...] | 
     return None
 
 
+def _pod_since(pod: Pod, events: list[KubeEvent], last_exit: float | None) -> float | None:
+    """When a pod's problem began: Pending since creation; crashing since its first restart.
+
+    The first restart is the first sighting of its warning events when the API gave one;
+    otherwise the last exit is the earliest time known.
+    """
+    if pod.phase == "Pending":
+        return pod.created_at
+    firsts = [e.first_seen for e in events if e.type == "Warning" and e.first_seen is not None]
+    return min(firsts) if firsts else last_exit
+
+
 def _pod_problems(snapshot: Snapshot, now: float) -> list[Problem]:
     out = []
     events: dict[tuple[str, str, str], list[KubeEvent]] = {}
     for e in snapshot.kube_events:
         events.setdefault((e.cluster, e.namespace, e.involved), []).append(e)
+    by_pod: dict[tuple[str, str, str], Problem] = {}
     for pod in snapshot.pods:
         if pod.deleted_at is not None:
             continue
@@ -241,27 +333,36 @@ def _pod_problems(snapshot: Snapshot, now: float) -> list[Problem]:
             if c.last_state is not None and c.last_state.finished_at is not None
         ]
         finished += [c.state.finished_at for c in pod.containers if c.state.finished_at]
-        out.append(
-            Problem(
-                decoded.severity,
-                decoded.kind,
-                pod.target,
-                pod.name,
-                decoded.reason,
-                decoded.next_step,
-                pod.created_at if pod.phase == "Pending" else None,
-                pod.cluster,
-                pod.region,
-                None,
-                max(finished) if finished else None,
-            )
+        last_exit = max(finished) if finished else None
+        problem = Problem(
+            decoded.severity,
+            decoded.kind,
+            pod.target,
+            pod.name,
+            decoded.reason,
+            decoded.next_step,
+            _pod_since(pod, mine, last_exit),
+            pod.cluster,
+            pod.region,
+            None,
+            last_exit,
+            max(1, pod.restarts),
         )
+        by_pod[(pod.cluster, pod.namespace, pod.name)] = problem
+        out.append(problem)
     for w in snapshot.workloads:
         if w.available >= w.desired:
             continue
         severity = (
             CRITICAL if w.available == 0 else HIGH if w.available / w.desired < 0.5 else MEDIUM
         )
+        # Below desired since its pods' problems began (the earliest of them).
+        mine = [
+            p
+            for (cluster, ns, name), p in by_pod.items()
+            if cluster == w.cluster and ns == w.namespace and name.startswith(w.name + "-")
+        ]
+        times = [p.since for p in mine if p.since is not None]
         out.append(
             Problem(
                 severity,
@@ -270,35 +371,53 @@ def _pod_problems(snapshot: Snapshot, now: float) -> list[Problem]:
                 f"{w.kind}/{w.name}",
                 f"{w.available} of {w.desired} replicas available ({w.ready} ready)",
                 "open its pods: the unhealthy ones say why",
-                None,
+                min(times) if times else None,
                 w.cluster,
                 None,
                 None,
-                None,
+                max((p.at for p in mine if p.at is not None), default=None),
+                w.desired - w.available,
             )
         )
     return out
 
 
 def find_problems(snapshot: Snapshot, now: float) -> list[Problem]:
-    """Everything unhealthy in ``snapshot``, most severe first, then newest.
+    """Everything unhealthy in ``snapshot``: what lasts, most severe first; then the resolved.
 
     Args:
         snapshot: The observed state.
         now: The current time (POSIX seconds): the snapshot time live, the replay clock in replay.
 
     Returns:
-        Problems sorted by severity, then by time (newest first), then by target.
+        Problems sorted by severity, then by time (newest first), then by target; those that
+        ended within the hour (``resolved_at`` set) after all the others.
     """
     problems: list[Problem] = []
-    owned = _by_owner(snapshot.tasks)
+    unhealthy = _unhealthy_since(snapshot.services)
+    owned: set[str] = set()
     for service in snapshot.services:
-        tasks = owned.get((service.cluster, service.region, service.name), [])
-        problems += _service_problems(service, tasks, now)
-    problems += _task_problems(snapshot.tasks, now)
+        tasks = snapshot.tasks_of(service)
+        owned.update(t.arn for t in tasks)
+        problems += _service_problems(service, list(tasks), now)
+        problems += _task_problems(tasks, now, unhealthy, service.arn)
+    problems += _task_problems((t for t in snapshot.tasks if t.arn not in owned), now, unhealthy)
     problems += _pod_problems(snapshot, now)
-    problems.sort(key=lambda p: (p.severity, -(p.at or p.since or now), p.target, p.kind))
+    problems.sort(
+        key=lambda p: (p.resolved, p.severity, -(p.at or p.since or now), p.target, p.kind)
+    )
     return problems
+
+
+def worst_by_service(problems: Iterable[Problem]) -> dict[str, Problem]:
+    """Service ARN -> its most severe problem that lasts (the services table's flag)."""
+    out: dict[str, Problem] = {}
+    for p in problems:
+        if p.service is None or p.resolved:
+            continue
+        if p.service not in out or p.severity < out[p.service].severity:
+            out[p.service] = p
+    return out
 
 
 def problems_json(problems: Iterable[Problem]) -> list[dict]:
@@ -317,6 +436,7 @@ def problems_json(problems: Iterable[Problem]) -> list[dict]:
             "at": p.at,
             "related_task": p.related_task,
             "count": p.count,
+            "resolved_at": p.resolved_at,
         }
         for p in problems
     ]

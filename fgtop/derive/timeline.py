@@ -253,10 +253,10 @@ class Timeline:
         current: dict[str, str] = {}
         for t in tasks:
             current[t.arn] = t.last_status
-            if t.last_status == "STOPPED":
+            if t.is_stopped:
                 if t.arn not in self._stopped:
                     self._stopped[t.arn] = None
-                    self._add(self._stop_entry(t, t.stopped_at or t.stopping_at or now))
+                    self._add(self._stop_entry(t, t.ended_at or now))
             elif t.last_status == "RUNNING" and not baseline and previous.get(t.arn) != "RUNNING":
                 self._add(
                     TimelineEntry(

@@ -176,6 +176,37 @@ class Task:
         """Whether the task runs on FARGATE_SPOT."""
         return self.capacity_provider == "FARGATE_SPOT"
 
+    @property
+    def is_stopped(self) -> bool:
+        """Whether the task has ended (ECS reports it STOPPED): the one definition of it."""
+        return self.last_status.upper() == "STOPPED"
+
+    @property
+    def is_stopping(self) -> bool:
+        """Whether the task has ended or is on its way there (ECS wants it STOPPED)."""
+        return self.is_stopped or self.desired_status.upper() == "STOPPED"
+
+    @property
+    def ended_at(self) -> float | None:
+        """When a stopped task stopped (None while it has not, or when ECS did not say)."""
+        if not self.is_stopped:
+            return None
+        return self.stopped_at or self.stopping_at
+
+    @property
+    def owner(self) -> str:
+        """What the task belongs to: its service name, else its family (standalone tasks)."""
+        if self.service:
+            return self.service
+        if self.group.startswith("service:"):
+            return self.group.split(":", 1)[1]
+        return self.family_revision.split(":", 1)[0]
+
+    @property
+    def in_service(self) -> bool:
+        """Whether a service started the task (rather than RunTask or a schedule)."""
+        return self.service is not None or self.group.startswith("service:")
+
 
 @dataclass(frozen=True)
 class LogConfig:

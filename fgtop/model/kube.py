@@ -137,6 +137,8 @@ class KubeEvent:
     type: str = "Normal"
     count: int = 1
     last_seen: float | None = None
+    first_seen: float | None = None
+    """When it was first seen (``firstTimestamp`` or ``eventTime``), if the API said."""
 
 
 @dataclass(frozen=True)

@@ -58,8 +58,8 @@ class Snapshot:
     def _tasks_by_service(self) -> dict[tuple[str | None, str, str], tuple[Task, ...]]:
         groups: dict[tuple[str | None, str, str], list[Task]] = {}
         for t in self.tasks:
-            if t.service:
-                groups.setdefault((t.region, t.cluster, t.service), []).append(t)
+            if t.in_service:  # the service name, or the group ``service:NAME`` ECS sets
+                groups.setdefault((t.region, t.cluster, t.owner), []).append(t)
         return {k: tuple(v) for k, v in groups.items()}
 
     def find(self, key: str) -> Task | Service | Pod | TaskDefinition | KubeWorkload | None:
@@ -70,7 +70,10 @@ class Snapshot:
         return self._by_key.get(key)
 
     def tasks_of(self, service: Service) -> tuple[Task, ...]:
-        """The tasks of ``service`` (same region, cluster and service name), running or not."""
+        """The tasks of ``service`` (same region, cluster and service name), running or not.
+
+        The one definition of "tasks of a service" (indexed once per snapshot).
+        """
         return self._tasks_by_service.get((service.region, service.cluster, service.name), ())
 
     def task_definition(self, arn: str) -> TaskDefinition | None:

@@ -137,6 +137,8 @@ def parse_event(obj: dict[str, Any], cluster: str) -> KubeEvent:
         type=str(obj.get("type") or "Normal"),
         count=int(series.get("count") or obj.get("count") or 1),
         last_seen=last,
+        first_seen=parse_k8s_time(obj.get("firstTimestamp"))
+        or parse_k8s_time(obj.get("eventTime")),
     )
 
 

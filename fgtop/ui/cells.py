@@ -7,9 +7,12 @@ from decimal import Decimal
 from rich.text import Text
 
 from fgtop.cost.estimate import CostSummary
+from fgtop.derive.problems import Problem
 from fgtop.model import Cluster, Service, Snapshot, Task
 from fgtop.model.ecs import task_metrics_available
 from fgtop.text.sanitize import safe
+from fgtop.ui import fmt
+from fgtop.ui.palette import Palette, health_kind
 from fgtop.ui.widgets.bars import sparkline, util_bar
 from fgtop.ui.widgets.resource_table import Cell
 
@@ -35,6 +38,83 @@ def text_cell(
     if prefix:
         text = Text(prefix, style=style, no_wrap=True, end="") + text
     return Cell(text, sort_value=sort_value)
+
+
+SEVERITY_CELLS: dict[int, tuple[str, str, str]] = {
+    1: ("✖", "CRIT", "failed"),
+    2: ("▲", "HIGH", "warning"),
+    3: ("●", "MED", "pending"),
+    4: ("○", "LOW", "stopped"),
+}
+"""Severity -> (glyph, word, palette kind): never colour alone (problems view, services)."""
+
+
+def task_age(task: Task, now: float) -> Cell:
+    """AGE: how long the task has run; for a stopped task its run time (stopped - started)."""
+    start = task.started_at or task.created_at
+    end = task.ended_at
+    return Cell(fmt.age(start, end if end is not None else now), sort_value=-(start or 0))
+
+
+def stopped_ago(task: Task, now: float) -> str:
+    """``stopped 12m ago`` for a stopped task ('' for one that has not stopped)."""
+    end = task.ended_at
+    if not task.is_stopped:
+        return ""
+    return f"stopped {fmt.age(end, now)} ago" if end is not None else "stopped"
+
+
+def task_health(task: Task, palette: Palette) -> Cell:
+    """HEALTH: the task's health; for a stopped task what its containers last reported, or -.
+
+    ECS resets a stopped task's health to UNKNOWN, which says nothing: a stopped task shows
+    the worst health its containers still report, else ``-``.
+    """
+    health = task.health.upper()
+    if task.is_stopped:
+        reported = {c.health.upper() for c in task.containers} | {health}
+        if "UNHEALTHY" in reported:
+            health = "UNHEALTHY"
+        elif "HEALTHY" in reported:
+            health = "HEALTHY"
+        else:
+            return Cell(Text("-", style=palette.style("stopped")), sort_value=True)
+    kind = health_kind(health)
+    text = Text(f"{palette.glyph(kind)} {health}", style=palette.style(kind))
+    return Cell(text, sort_value=kind != "unhealthy")
+
+
+def service_status(
+    service: Service, palette: Palette, problem: Problem | None
+) -> tuple[Cell, Cell]:
+    """RUN/DES and DEPLOYMENT of a service, flagged with its worst problem's severity.
+
+    A service with a problem that lasts (stops in the last hour, unhealthy tasks, a failed
+    deployment, below desired) shows that problem's glyph and colour, as the problems view
+    does, and names the problem beside its deployment state: never ``● 3/3 steady``.
+    """
+    short = service.running < service.desired
+    kind = (
+        "failed"
+        if short and service.running == 0 and service.desired
+        else ("warning" if short else "running")
+    )
+    glyph, style = palette.glyph(kind), palette.style(kind)
+    if problem is not None:
+        glyph, _, pkind = SEVERITY_CELLS.get(problem.severity, SEVERITY_CELLS[4])
+        style = palette.style(pkind)
+    tasks = Text(f"{glyph} {service.running}/{service.desired}", style=style)
+    ratio = service.running / service.desired if service.desired else 1.0
+    severity = problem.severity if problem is not None else 9
+    state = service.deployment_state
+    dkind = "failed" if "FAILED" in state else ("pending" if state.startswith("rolling") else "")
+    deploy = Text(state, style=palette.style(dkind) if dkind else "")
+    if problem is not None:
+        deploy.append(f" {glyph} {problem.kind}", style=style)
+    return (
+        Cell(tasks, sort_value=(severity, ratio, service.name)),
+        Cell(deploy, sort_value=(severity, state)),
+    )
 
 
 def money(rate: Decimal | None) -> Cell:

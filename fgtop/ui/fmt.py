@@ -49,6 +49,25 @@ def clock(ts: float | None) -> str:
     return datetime.fromtimestamp(ts).strftime("%H:%M:%S")
 
 
+def same_day(ts: float, ref: float) -> bool:
+    """Whether two instants fall on the same local calendar day."""
+    return datetime.fromtimestamp(ts).date() == datetime.fromtimestamp(ref).date()
+
+
+def stamp(ts: float | None, ref: float) -> str:
+    """``HH:MM:SS`` for a time on the day of ``ref``, else with its date: ``11-27 19:03:54``.
+
+    ``ref`` is the day being looked at (the replay clock, or now live); a year apart, the
+    date has its year (``2025-11-27 19:03:54``).
+    """
+    if ts is None:
+        return "-"
+    moment, day = datetime.fromtimestamp(ts), datetime.fromtimestamp(ref)
+    if moment.date() == day.date():
+        return moment.strftime("%H:%M:%S")
+    return moment.strftime("%m-%d %H:%M:%S" if moment.year == day.year else "%Y-%m-%d %H:%M:%S")
+
+
 def when(ts: float | None) -> str:
     """Local date and time ``YYYY-MM-DD HH:MM:SS``."""
     if ts is None:

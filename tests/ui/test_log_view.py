@@ -238,3 +238,60 @@ async def test_message_and_source_column_and_time_jump() -> None:
         assert shown(view)[0].endswith("m13")
         view.set_message(None)
         assert not notice.display
+
+
+def other_container(n: int, start: int = 0) -> list[LogLine]:
+    """Lines of a second container (a picker switch shows only these)."""
+    return [
+        LogLine(TASK, "otel-collector", 1_700_000_000 + i, f"otel {i}", event_id=f"o{i}")
+        for i in range(start, start + n)
+    ]
+
+
+async def test_clear_keeps_the_filter_without_crashing() -> None:
+    """Issue 14: filter, then switch container (clear + new lines) raised IndexError."""
+    for wrap in (False, True):
+        app = LogApp(timestamps=False)
+        async with app.run_test(size=(60, 12)) as pilot:
+            view = app.query_one(LogView)
+            view.wrap = wrap
+            view.append_lines(make(30, msg="line {i} " + "x" * 70))
+            await pilot.pause(0.1)
+            view.set_filter("line 2")
+            await pilot.pause()
+            assert len(view._nos()) == 11  # line 2 and line 20..29
+            view.clear()
+            view.append_lines([*other_container(5), *make(3, start=40, msg="line 2{i}")])
+            await pilot.pause(0.1)
+            rows = [r for r in shown(view) if r]
+            assert rows and all(r.startswith("line 2") for r in rows), rows
+            assert "3/8 lines" in status(view) and "filter 'line 2'" in status(view)
+            view.set_filter("")
+            await pilot.pause()
+            assert "8/8 lines" in status(view)
+            assert any(r.startswith("otel 4") for r in shown(view))
+
+
+async def test_switching_container_does_not_count_old_lines_as_new() -> None:
+    """Issue 14: the paused counter went 26 -> 52 "new lines" with nothing new."""
+    app = LogApp()
+    async with app.run_test(size=(100, 12)) as pilot:
+        view = app.query_one(LogView)
+
+        def open_around() -> None:  # what the logs screen does for "logs at the failure"
+            view.append_lines(make(26))
+            view.call_after_refresh(view.jump_to_time, 1_700_000_010)
+
+        open_around()
+        await pilot.pause(0.1)
+        assert not view.follow
+        assert "paused · 0 new lines" in status(view)
+        for _ in range(2):  # pick a container, twice
+            view.clear()
+            open_around()
+            await pilot.pause(0.1)
+            assert "paused · 0 new lines" in status(view), status(view)
+        assert shown(view)[0].endswith("line 10")
+        view.append_lines(make(4, start=26))
+        await pilot.pause(0.1)
+        assert "paused · 4 new lines" in status(view)

@@ -58,7 +58,12 @@ async def test_demo_lands_on_problems_most_severe_first() -> None:
         assert isinstance(screen, ProblemsScreen)
         rows = table_rows(screen.query_one("#problems", DataTable))
         assert len(rows) == len(app.insights.problems) > 3
-        severities = [WORDS[r[0].split()[1]] for r in rows]
+        # What lasts first, most severe first; then what ended within the hour (resolved).
+        resolved = [r[6].startswith("resolved ") for r in rows]
+        assert resolved == sorted(resolved)
+        severities = [
+            WORDS[r[0].split()[1]] for r, done in zip(rows, resolved, strict=True) if not done
+        ]
         assert severities == sorted(severities)
         assert severities[0] == 1 and rows[0][0] == "✖ CRIT"
         # Glyph and word, never colour alone.
@@ -205,4 +210,32 @@ async def test_d_on_a_deployment_problem_describes_its_unhealthy_pod() -> None:
         await settle(pilot)
         assert isinstance(app.screen, DescribeScreen)
         described = app.snapshot.find(app.screen.key)
-        assert described is not None and described.phase != "Running"
+        # The unhealthy pod (Pending, or Running but crash-looping): it says why.
+        assert described is not None and described.reason is not None
+
+
+async def test_oom_logs_filter_then_another_container_does_not_crash() -> None:
+    """Issue 14: ``↓ ↓ l``, ``f OutOfMemory enter``, ``c ↓ ↓ enter`` exited with IndexError."""
+    from fgtop.ui.widgets.log_view import LogView
+
+    app, _ = demo_app(minutes=0.5)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        await select(pilot, app.screen, oom_problem(app))
+        await pilot.press("l")
+        await pilot.pause(0.2)
+        logs = app.screen
+        assert isinstance(logs, LogsScreen)
+        view = logs.query_one(LogView)
+        assert len(view.buffer) > 0
+        await pilot.press("f", *"OutOfMemory", "enter")
+        await pilot.pause(0.2)
+        assert 0 < len(view._nos()) < len(view.buffer)
+        await pilot.press("c", "down", "down", "enter")
+        await pilot.pause(0.3)
+        assert app.screen is logs and app.return_code is None
+        assert logs.container == "otel-collector"
+        # The filter still applies, to that container's lines only.
+        assert all("outofmemory" in view._entry(n).text.lower() for n in view._nos())
+        assert all(e.line.container == "otel-collector" for e in view.buffer)
+        assert view.new_lines == 0  # nothing new arrived: the switch is not "new lines"

@@ -284,8 +284,10 @@ def test_stopped_tasks_are_grouped_and_windowed() -> None:
 def test_rollback_points_at_a_task_of_the_failed_revision() -> None:
     rollback = next(p for p in find_problems(snapshot(), NOW) if p.kind == "deployment-rollback")
     assert rollback.related_task == arn("task", f"{CLUSTER}/w2")
-    assert rollback.at == NOW - 1200
-    assert "shop-worker:12" in rollback.reason and rollback.since == NOW - 2500
+    # One time per problem: when the deployment failed (its "deployment failed" event), the
+    # same in SINCE, in the panel and where the logs open (not the deployment's creation).
+    assert rollback.since == rollback.at == NOW - 1500
+    assert "shop-worker:12" in rollback.reason and rollback.resolved_at is None
     below = next(
         p
         for p in find_problems(snapshot(), NOW)

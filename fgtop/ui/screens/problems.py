@@ -18,17 +18,10 @@ from fgtop.derive.problems import Problem
 from fgtop.model import KubeWorkload, Pod, Service, Snapshot, Task
 from fgtop.text.sanitize import safe, safe_str
 from fgtop.ui import fmt
+from fgtop.ui.cells import SEVERITY_CELLS
 from fgtop.ui.screens.base import FgtopScreen
 from fgtop.ui.widgets.filter_bar import FilterBar
 from fgtop.ui.widgets.header_bar import HeaderBar
-
-SEVERITY_CELLS: dict[int, tuple[str, str, str]] = {
-    1: ("✖", "CRIT", "failed"),
-    2: ("▲", "HIGH", "warning"),
-    3: ("●", "MED", "pending"),
-    4: ("○", "LOW", "stopped"),
-}
-"""Severity -> (glyph, word, palette kind): never colour alone."""
 
 COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("SEV", "sev", 6),
@@ -129,19 +122,41 @@ def _cell(value: str, style: str = "") -> Text:
 
 
 def problem_cells(problem: Problem, now: float, palette: Any) -> tuple[Text, ...]:
-    """The cells of one problem row (outside text as Text, never markup)."""
+    """The cells of one problem row (outside text as Text, never markup).
+
+    SINCE is the age of the problem's one time (when it began); a problem that has ended says
+    ``resolved 3m ago`` before its reason, and the row is dimmed.
+    """
     glyph, word, kind = SEVERITY_CELLS.get(problem.severity, SEVERITY_CELLS[4])
-    since = problem.since if problem.since is not None else problem.at
+    dim = "dim" if problem.resolved else ""
+    reason = problem.reason
+    if problem.resolved_at is not None:
+        reason = f"resolved {fmt.age(problem.resolved_at, now)} ago: {reason}"
     return (
-        _cell(f"{glyph} {word}", palette.style(kind)),
-        _cell(problem.kind),
-        _cell(problem.title),
-        _cell(problem.cluster),
-        _cell(fmt.age(since, now)),
-        _cell(str(problem.count)),
-        _cell(problem.reason),
-        _cell(problem.next_step),
+        _cell(f"{glyph} {word}", dim or palette.style(kind)),
+        _cell(problem.kind, dim),
+        _cell(problem.title, dim),
+        _cell(problem.cluster, dim),
+        _cell(fmt.age(problem.since, now), dim),
+        _cell(str(problem.count), dim),
+        _cell(reason, dim),
+        _cell(problem.next_step, dim),
     )
+
+
+def problem_times(problem: Problem, now: float) -> str:
+    """The detail pane's time line: when it began (the row's SINCE), and when it ended."""
+    if problem.since is None:
+        began = "began at an unreported time"
+    else:
+        began = f"since {fmt.when(problem.since)} ({fmt.age(problem.since, now)} ago)"
+    if problem.resolved_at is not None:
+        began += f", resolved {fmt.clock(problem.resolved_at)}"
+    if problem.at is not None and problem.at != problem.since:
+        began += f" · last at {fmt.clock(problem.at)}"
+    if problem.at is not None or problem.related_task:
+        began += " (l opens the logs there)"
+    return began
 
 
 def sync_table(table: DataTable, rows: Sequence[tuple[str, Sequence[Text]]]) -> None:
@@ -314,8 +329,7 @@ class ProblemsScreen(FgtopScreen):
         text.append_text(safe(problem.next_step, max_chars=DETAIL_CHARS))
         text.append("\n")
         text.append_text(safe(problem.target, style="dim"))
-        if problem.at is not None:
-            text.append(f"  · failed at {fmt.when(problem.at)} (l opens the logs there)", "dim")
+        text.append(f"  · {problem_times(problem, self.fgtop.now)}", "dim")
         detail.update(text)
 
     # -- selection -----------------------------------------------------------------------

@@ -119,6 +119,10 @@ class TimelineScreen(FgtopScreen):
         """How many times the table changed at all (an unchanged timeline costs nothing)."""
         self._by_cell: dict[int, TimelineEntry] = {}
         """id of a row's first cell -> its entry (DataTable sorts by cell values only)."""
+        self._ref = 0.0
+        """The moment looked at (its day is the one shown without dates)."""
+        self._dated = ""
+        """'' (times only), 'date' or 'year': what the TIME column shows of other days."""
 
     def compose(self) -> ComposeResult:
         """Header, summary and kind toggles, filter, the table, footer."""
@@ -126,11 +130,7 @@ class TimelineScreen(FgtopScreen):
         yield Static(id="timeline-summary")
         yield FilterBar(placeholder="filter (all words must match) — esc clears", id="tfilter")
         table: DataTable = DataTable(cursor_type="row", zebra_stripes=True, id="timeline")
-        table.add_column("TIME", key="time", width=8)
-        table.add_column("KIND", key="kind", width=15)
-        table.add_column("TARGET", key="target", width=34)
-        # The message takes the rest of the width (cells end in an ellipsis, never scroll).
-        table.add_column("MESSAGE", key="message", width=max(40, self.app.size.width - 67))
+        self._add_columns(table)
         yield table
         yield Static(id="timeline-empty")
         yield Footer()
@@ -174,12 +174,28 @@ class TimelineScreen(FgtopScreen):
         self._signature = signature
         self._update(shown, len(matching), len(timeline), incremental=same_base and not force)
 
+    def _add_columns(self, table: DataTable) -> None:
+        """The columns; TIME is wider when some entry needs its date (another day)."""
+        width = 20 if self._dated == "year" else 14 if self._dated else 8
+        table.add_column("TIME", key="time", width=width)
+        table.add_column("KIND", key="kind", width=15)
+        table.add_column("TARGET", key="target", width=34)
+        # The message takes the rest of the width (cells end in an ellipsis, never scroll).
+        rest = self.app.size.width - 59 - width
+        table.add_column("MESSAGE", key="message", width=max(40, rest))
+
+    def _dates_needed(self, shown: list[TimelineEntry]) -> str:
+        """'' when every entry is of the day looked at, else 'date' (or 'year')."""
+        ref = self._ref
+        stamps = {len(fmt.stamp(e.at, ref)) for e in shown if not fmt.same_day(e.at, ref)}
+        return "" if not stamps else "year" if max(stamps) > 14 else "date"
+
     def _cells(self, e: TimelineEntry) -> tuple[Text, ...]:
         palette = self.app.palette  # type: ignore[attr-defined]
         glyph, _, style_kind = SEVERITY_CELLS.get(e.severity, SEVERITY_CELLS[4])
         style = palette.style(style_kind) if e.severity <= 3 else ""
         return (
-            Text(fmt.clock(e.at)),
+            Text(fmt.stamp(e.at, self._ref)),
             _cell(f"{glyph} {e.kind}", style=style),
             _cell(short_target(e)),
             _cell(e.message),
@@ -196,6 +212,18 @@ class TimelineScreen(FgtopScreen):
         """
         self.updates += 1
         table = self.query_one("#timeline", DataTable)
+        # Dates are shown when an entry is not from the day looked at (the replay day, or
+        # today live); the rows are in full-timestamp order either way.
+        ref = self.fgtop.now
+        day_changed = not fmt.same_day(ref, self._ref)
+        self._ref = ref
+        dated = self._dates_needed(shown)
+        if dated != self._dated or day_changed:
+            self._dated = dated
+            table.clear(columns=True)
+            self._add_columns(table)
+            self.entries = []
+            incremental = False
         keep = selected_key(table)
         row = table.cursor_row
         old = {id(e) for e in self.entries}

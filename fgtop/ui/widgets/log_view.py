@@ -26,6 +26,7 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.strip import Strip
+from textual.timer import Timer
 from textual.widgets import Input, Static
 
 from fgtop.model.logs import LogLine
@@ -126,7 +127,7 @@ class LogView(Vertical):
         super().__init__(name=name, id=id, classes=classes)
         self.buffer = LogBuffer(max_lines)
         self._pending: list[LogLine] = []
-        self._flush_timer: object | None = None
+        self._flush_timer: Timer | None = None
         self._search: Matcher | None = None
         self._match_nos: list[int] = []
         self._current: int | None = None
@@ -174,10 +175,21 @@ class LogView(Vertical):
             self._flush_timer = self.set_timer(1 / 30, self._flush)
 
     def clear(self) -> None:
-        """Drop every line (a new target or container is about to be shown)."""
+        """Drop every line (a new target or container is about to be shown).
+
+        The filter and search patterns are kept, re-applied to the lines that come next; the
+        view starts over as when first shown: following, with no new lines counted.
+        """
         self._pending.clear()
         self.buffer.clear()
         self._cache.clear()
+        if self._filter is not None:  # its line numbers were of the lines just dropped
+            self._filter.rebuild(self.buffer)
+        self._match_nos = []
+        self._current = None
+        self._max_width = 0
+        self.new_lines = 0
+        self.follow = True
         self._layout_changed(keep=False)
 
     def set_message(self, text: str | None) -> None:
@@ -189,7 +201,13 @@ class LogView(Vertical):
             notice.display = bool(text)
 
     def jump_to_time(self, t: float) -> None:
-        """Pause follow and scroll to the first shown line at or after ``t`` (POSIX seconds)."""
+        """Pause follow and scroll to the first shown line at or after ``t`` (POSIX seconds).
+
+        Lines still queued are shown first: they are where the jump lands, and they arrived
+        before the pause, so they are not counted as new.
+        """
+        if self._pending and self.is_mounted:
+            self._flush()
         self.follow = False
         nos = self._nos()
         index = next(
@@ -318,7 +336,9 @@ class LogView(Vertical):
         self.lines.refresh()
 
     def _flush(self) -> None:
-        self._flush_timer = None
+        if self._flush_timer is not None:
+            self._flush_timer.stop()
+            self._flush_timer = None
         if not self.is_mounted:
             return
         pending, self._pending = self._pending, []

@@ -6,8 +6,9 @@ from typing import ClassVar
 
 from rich.text import Text
 
+from fgtop.derive.problems import Problem
 from fgtop.model import KubeWorkload, Service
-from fgtop.ui.cells import text_cell
+from fgtop.ui.cells import service_status, text_cell
 from fgtop.ui.palette import Palette
 from fgtop.ui.widgets.resource_table import Cell, Column, ResourceTable
 from fgtop.ui.widgets.resource_table import flagged as _flagged
@@ -36,31 +37,22 @@ class ServicesTable(ResourceTable[Service | KubeWorkload]):
         self.palette = Palette()
         self.extra: dict[str, dict[str, Cell]] = {}
         """Extra cells by service key (metrics, sparkline, cost), set by the app before show()."""
+        self.problems: dict[str, Problem] = {}
+        """The worst lasting problem by service ARN (``worst_by_service``), set before show()."""
 
     def cells(self, s: Service | KubeWorkload) -> dict[str, Cell]:
         """One service (or Kubernetes workload) as a row."""
         if isinstance(s, KubeWorkload):
             return self._workload_cells(s)
-        p = self.palette
-        short = s.running < s.desired
-        kind = (
-            "failed"
-            if short and s.running == 0 and s.desired
-            else ("warning" if short else "running")
-        )
-        tasks = Text(f"{p.glyph(kind)} {s.running}/{s.desired}", style=p.style(kind))
-        state = s.deployment_state
-        dkind = (
-            "failed" if "FAILED" in state else ("pending" if state.startswith("rolling") else "")
-        )
+        tasks, deploy = service_status(s, self.palette, self.problems.get(s.arn))
         extra = self.extra.get(s.key, {})
         return {
             "name": Cell(_flagged(text_cell(s.name), extra)),
             "cluster": text_cell(s.cluster),
             "region": text_cell(s.region),
-            "tasks": Cell(tasks, sort_value=(s.running / s.desired if s.desired else 1.0, s.name)),
+            "tasks": tasks,
             "pending": Cell(str(s.pending), sort_value=s.pending),
-            "deploy": text_cell(state, style=p.style(dkind) if dkind else ""),
+            "deploy": deploy,
             "cpu": extra.get("cpu", Cell("-", sort_value=None)),
             "mem": extra.get("mem", Cell("-", sort_value=None)),
             "spark": extra.get("spark", Cell("", sort_value=None)),
@@ -78,11 +70,12 @@ class ServicesTable(ResourceTable[Service | KubeWorkload]):
         )
         tasks = Text(f"{p.glyph(kind)} {w.ready}/{w.desired}", style=p.style(kind))
         rolling = w.updated < w.desired
+        ratio = w.ready / w.desired if w.desired else 1.0
         return {
             "name": text_cell(f"{w.namespace}/{w.name}"),
             "cluster": text_cell(w.cluster),
             "region": text_cell(f"k8s {w.kind.lower()}"[:12]),
-            "tasks": Cell(tasks, sort_value=(w.ready / w.desired if w.desired else 1.0, w.name)),
+            "tasks": Cell(tasks, sort_value=(_severity(w), ratio, w.name)),
             "pending": Cell(
                 str(max(0, w.desired - w.available)), sort_value=w.desired - w.available
             ),
@@ -93,3 +86,11 @@ class ServicesTable(ResourceTable[Service | KubeWorkload]):
             "cost": self.extra.get(w.key, {}).get("cost", Cell("-", sort_value=None)),
             "spent": self.extra.get(w.key, {}).get("spent", Cell("-", sort_value=None)),
         }
+
+
+def _severity(w: KubeWorkload) -> int:
+    """A workload's severity as the problems view ranks it below desired (9: none), so
+    services and workloads sort together, the sick first."""
+    if w.available >= w.desired:
+        return 9
+    return 1 if w.available == 0 else 2 if w.available / w.desired < 0.5 else 3

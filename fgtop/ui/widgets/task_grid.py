@@ -6,8 +6,8 @@ from typing import ClassVar
 
 from fgtop.model import Snapshot, Task
 from fgtop.ui import fmt
-from fgtop.ui.cells import text_cell
-from fgtop.ui.palette import Palette, health_kind, task_status_kind
+from fgtop.ui.cells import stopped_ago, task_age, task_health, text_cell
+from fgtop.ui.palette import Palette, task_status_kind
 from fgtop.ui.widgets.resource_table import Cell, Column, ResourceTable
 from fgtop.ui.widgets.resource_table import flagged as _flagged
 
@@ -16,7 +16,7 @@ STATUS_RANK = {"failed": 0, "pending": 1, "running": 2, "stopped": 3}
 
 def task_abnormal(task: Task) -> bool:
     """Whether a stopped task stopped for a bad reason (non-zero exit, failed start, Spot)."""
-    if task.last_status != "STOPPED":
+    if not task.is_stopped:
         return False
     if task.stop_code in {"TaskFailedToStart", "SpotInterruption"}:
         return True
@@ -27,7 +27,7 @@ class TaskGrid(ResourceTable[Task]):
     """The grid of ECS tasks."""
 
     COLUMNS: ClassVar = (
-        Column("status", "STATUS", 12),
+        Column("status", "STATUS"),  # sized to content: "✖ STOPPED 12m ago"
         Column("health", "HEALTH", 9),
         Column("service", "SERVICE"),
         Column("id", "TASK", 10),
@@ -58,12 +58,13 @@ class TaskGrid(ResourceTable[Task]):
         """One task as a row."""
         p = self.palette
         kind = task_status_kind(task.last_status, task_abnormal(task))
+        ago = stopped_ago(task, self.now).removeprefix("stopped")
         status = text_cell(task.last_status, style=p.style(kind), prefix=f"{p.glyph(kind)} ")
-        hkind = health_kind(task.health)
-        health = text_cell(task.health, style=p.style(hkind), prefix=f"{p.glyph(hkind)} ")
+        if ago:
+            status.append(ago, style=p.style(kind))
         provider = task.capacity_provider or task.launch_type
         reason = task.stopped_reason or ""
-        if task.last_status == "STOPPED":
+        if task.is_stopped:
             codes = [
                 f"{c.name}:{c.exit_code}" for c in task.containers if c.exit_code not in (None, 0)
             ]
@@ -71,13 +72,12 @@ class TaskGrid(ResourceTable[Task]):
                 reason = (
                     f"{reason} [exit {', '.join(codes)}]" if reason else f"exit {', '.join(codes)}"
                 )
-        start = task.started_at or task.created_at
         extra = self.extra.get(task.arn, {})
         return {
             "status": Cell(
                 _flagged(status, extra), sort_value=(STATUS_RANK.get(kind, 9), task.service or "")
             ),
-            "health": Cell(health, sort_value=health_kind(task.health) != "unhealthy"),
+            "health": task_health(task, p),
             "service": text_cell(task.service or f"({task.group or 'standalone'})"),
             "id": text_cell(task.id[:8], sort_value=task.id),
             "taskdef": text_cell(task.family_revision),
@@ -90,7 +90,7 @@ class TaskGrid(ResourceTable[Task]):
             "arch": text_cell(task.arch or "?"),
             "az": text_cell(task.az or "-"),
             "ip": text_cell(task.private_ip or "-"),
-            "age": Cell(fmt.age(start, self.now), sort_value=-(start or 0)),
+            "age": task_age(task, self.now),
             "cost": extra.get("cost", Cell("-", sort_value=None)),
             "spent": extra.get("spent", Cell("-", sort_value=None)),
             "reason": text_cell(reason, style=p.style("failed") if kind == "failed" else ""),

@@ -1,0 +1,149 @@
+"""Issue 14, on the bundled demo: SINCE and COUNT tell the truth, a rolled-back deployment stays
+listed (resolved) for the hour, one time per problem; stopped tasks stop ageing; sick services
+are flagged. Times are the recording's own (the replay clock of the issue's report)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+import pytest
+
+from fgtop.derive.problems import Problem, find_problems, worst_by_service
+from fgtop.derive.timeline import KIND_DEPLOYMENT, Timeline
+from fgtop.model import Snapshot
+from fgtop.recording.reader import Recording, open_recording
+from fgtop.resources import demo_recording
+from fgtop.ui import fmt
+from fgtop.ui.cells import service_status, task_age, task_health
+from fgtop.ui.palette import Palette
+from fgtop.ui.screens.problems import problem_cells, problem_times
+
+
+@pytest.fixture(scope="module")
+def rec() -> Recording:
+    return open_recording(demo_recording())
+
+
+def at(rec: Recording, hhmmss: str) -> Snapshot:
+    """The frame at a wall-clock time of the demo day (local time, as the UI shows it)."""
+    day = datetime.fromtimestamp(rec.start)
+    h, m, s = map(int, hhmmss.split(":"))
+    return rec.frame(rec.index_at(day.replace(hour=h, minute=m, second=s).timestamp()))
+
+
+def problems(snap: Snapshot) -> list[Problem]:
+    return find_problems(snap, snap.taken_at)
+
+
+def one(snap: Snapshot, kind: str, title: str) -> Problem:
+    found = [p for p in problems(snap) if p.kind == kind and p.title == title]
+    assert len(found) == 1, [(p.kind, p.title) for p in problems(snap)]
+    return found[0]
+
+
+def test_health_check_row_is_not_the_task_age(rec: Recording) -> None:
+    before = at(rec, "09:57:05")  # unhealthy, not yet reported by the service
+    row = one(before, "health-check-container", "shop-checkout")
+    task = next(t for t in before.tasks if t.arn == row.related_task)
+    assert row.since != task.started_at and row.since is None
+    assert fmt.age(row.since, before.taken_at) == "-"
+    after = at(rec, "09:58:30")
+    row = one(after, "health-check-container", "shop-checkout")
+    service = next(s for s in after.services if s.name == "shop-checkout")
+    report = next(e for e in service.events if "is unhealthy" in e.message)
+    assert row.since == report.created_at == row.at
+    assert "since " + fmt.when(report.created_at) in problem_times(row, after.taken_at)
+
+
+def test_deployment_rows_have_a_since_and_pods_count_restarts(rec: Recording) -> None:
+    snap = at(rec, "10:00:00")
+    pod = next(p for p in snap.pods if p.name.startswith("pricing-engine-"))
+    oom = one(snap, "oom", pod.name)
+    assert pod.restarts > 1 and oom.count == pod.restarts
+    for name in ("pricing-engine", "report-builder"):
+        row = one(snap, "below-desired", f"Deployment/{name}")
+        pods = [p for p in problems(snap) if p.title.startswith(name + "-")]
+        assert row.since is not None and row.since == min(p.since for p in pods if p.since)
+        assert problem_cells(row, snap.taken_at, Palette())[4].plain != "-"
+    pending = next(p for p in snap.pods if p.name.startswith("report-builder-"))
+    assert one(snap, "below-desired", "Deployment/report-builder").since == pending.created_at
+
+
+def test_failed_deployment_stays_listed_resolved_with_one_time(rec: Recording) -> None:
+    failing = at(rec, "09:55:00")
+    row = one(failing, "deployment-rollback", "shop-search")
+    service = next(s for s in failing.services if s.name == "shop-search")
+    failed = next(d for d in service.deployments if d.rollout_state == "FAILED")
+    event = next(e for e in service.events if "deployment failed" in e.message)
+    assert row.since == row.at == failed.updated_at == event.created_at
+    assert not row.resolved
+    # The timeline says the same time.
+    timeline = Timeline()
+    for i in range(rec.index_at(failing.taken_at) + 1):
+        timeline.feed(rec.frame(i))
+    entry = next(
+        e for e in timeline.entries() if e.kind == KIND_DEPLOYMENT and "FAILED" in e.message
+    )
+    assert entry.at == row.since
+    for later in ("09:57:00", "10:10:00", "10:17:00"):  # rolled back: still there, resolved
+        snap = at(rec, later)
+        kept = one(snap, "deployment-rollback", "shop-search")
+        done = next(
+            e.created_at
+            for e in reversed(next(s for s in snap.services if s.name == "shop-search").events)
+            if "deployment completed" in e.message and e.created_at > row.since
+        )
+        assert kept.since == row.since and kept.resolved_at == done
+        cells = problem_cells(kept, snap.taken_at, Palette())
+        assert cells[6].plain.startswith(f"resolved {fmt.age(done, snap.taken_at)} ago: ")
+        assert cells[4].plain == fmt.age(row.since, snap.taken_at)
+        assert problems(snap)[-1].resolved  # after what still lasts
+        assert "shop-search" not in {
+            p.title for p in worst_by_service(problems(snap)).values() if p.resolved
+        }
+    # ... for an hour after it failed.
+    assert not [p for p in find_problems(snap, row.since + 3601) if p.kind == "deployment-rollback"]
+
+
+def test_stopped_tasks_stop_ageing_and_show_no_unknown_health(rec: Recording) -> None:
+    first = at(rec, "09:48:30")
+    stopped = [t for t in first.tasks if t.is_stopped and t.started_at and t.stopped_at]
+    assert stopped
+    palette = Palette()
+    for later in ("10:06:00", "10:17:00"):
+        snap = at(rec, later)
+        for task in stopped:
+            again = next((t for t in snap.tasks if t.arn == task.arn), task)
+            run = fmt.age(task.started_at, task.stopped_at)
+            assert task_age(again, snap.taken_at).plain == run
+            assert task_age(task, first.taken_at).plain == run
+            assert task.ended_at == task.stopped_at
+    for task in stopped:
+        health = task_health(task, palette).plain
+        assert "UNKNOWN" not in str(health)
+        assert str(health) == "-"  # ECS reset it, the containers report nothing either
+    running = next(t for t in first.tasks if t.last_status == "RUNNING")
+    assert task_age(running, first.taken_at).plain == fmt.age(running.started_at, first.taken_at)
+
+
+@pytest.mark.parametrize(
+    ("name", "when", "kinds"),
+    [
+        ("shop-recs", "09:50:00", {"oom", "below-desired"}),
+        ("shop-checkout", "09:58:30", {"health-check-container"}),
+    ],
+)
+def test_sick_services_are_flagged(rec: Recording, name: str, when: str, kinds: set) -> None:
+    snap = at(rec, when)
+    service = next(s for s in snap.services if s.name == name)
+    worst = worst_by_service(problems(snap)).get(service.arn)
+    assert worst is not None and worst.kind in kinds
+    tasks, deploy = service_status(service, Palette(), worst)
+    text = f"{tasks.plain} {deploy.plain}"
+    assert not re.match(r"● \d+/\d+ steady$", text), text
+    assert tasks.plain.startswith({1: "✖", 2: "▲", 3: "●", 4: "○"}[worst.severity])
+    assert worst.kind in deploy.plain
+    healthy = next(s for s in snap.services if s.name == "shop-cart")
+    assert worst_by_service(problems(snap)).get(healthy.arn) is None
+    assert str(service_status(healthy, Palette(), None)[0].plain).startswith("●")
