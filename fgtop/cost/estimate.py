@@ -43,7 +43,6 @@ EKS_CAPACITY = "EKS_FARGATE"
 """The capacity-provider key EKS Fargate pods are grouped under."""
 
 _UNITS = Decimal(1024)
-_ENDED = frozenset({"STOPPED", "DELETED"})
 _FARGATE_PROVIDERS = (None, "FARGATE", "FARGATE_SPOT")
 
 
@@ -234,43 +233,16 @@ def _pod_cost(pod: Pod, rate: Decimal, now: float) -> Decimal:
     return cost_for(rate, billed_seconds(*pod_billing_window(pod, now)))
 
 
-def is_task_running(task: Task) -> bool:
-    """Whether a task is still billed (anything short of STOPPED)."""
-    return task.last_status.upper() not in _ENDED and task.stopped_at is None
-
-
 def is_pod_running(pod: Pod) -> bool:
     """Whether a pod still holds its Fargate capacity."""
     return pod.deleted_at is None and pod.phase not in ("Succeeded", "Failed")
 
 
-def service_tasks(service: Service, tasks: tuple[Task, ...] | list[Task]) -> list[Task]:
-    """The tasks of ``service`` among ``tasks`` (same name, cluster and region)."""
-    return [
-        t
-        for t in tasks
-        if t.service == service.name and t.cluster == service.cluster and t.region == service.region
-    ]
-
-
-def tasks_by_service(
-    tasks: tuple[Task, ...] | list[Task],
-) -> dict[tuple[str, str, str], list[Task]]:
-    """Tasks grouped by (service name, cluster, region), for many :func:`service_tasks` at once."""
-    out: dict[tuple[str, str, str], list[Task]] = defaultdict(list)
-    for t in tasks:
-        if t.service:
-            out[(t.service, t.cluster, t.region)].append(t)
-    return out
-
-
-def service_rate(
-    service: Service, tasks: tuple[Task, ...] | list[Task], table: PriceTable
-) -> Decimal:
+def service_rate(service: Service, snapshot: Snapshot, table: PriceTable) -> Decimal:
     """Dollars per hour of a service: the sum over its running, priced tasks."""
     total = Decimal(0)
-    for t in service_tasks(service, tasks):
-        if is_task_running(t):
+    for t in snapshot.tasks_of(service):
+        if t.is_billed:
             total += task_rate(t, table) or 0
     return total
 
@@ -355,7 +327,7 @@ def estate_cost(
 
     for t in snapshot.tasks:
         rate = rate_of(t)
-        running = is_task_running(t)
+        running = t.is_billed
         if rate is None:
             reason = unpriced_reason(t, table)
             if running and reason is not None:
@@ -423,11 +395,10 @@ def estate_cost(
     service_costs: dict[str, Decimal] = {}
     service_rates_l: dict[str, Decimal] = {}
     service_costs_l: dict[str, Decimal] = {}
-    grouped = tasks_by_service(snapshot.tasks)
     zero = Decimal(0)
     for s in snapshot.services:
-        tasks = grouped.get((s.name, s.cluster, s.region), [])
-        live = [t for t in tasks if is_task_running(t)]
+        tasks = snapshot.tasks_of(s)
+        live = [t for t in tasks if t.is_billed]
         service_rates[s.arn] = sum((task_rates.get(t.arn, zero) for t in live), zero)
         service_costs[s.arn] = sum((task_costs.get(t.arn, zero) for t in tasks), zero)
         service_rates_l[s.arn] = sum((task_rates_l.get(t.arn, zero) for t in live), zero)

@@ -15,11 +15,8 @@ from fgtop.cost.estimate import (
     HOURS_PER_MONTH,
     as_discount,
     is_arm,
-    is_task_running,
     is_windows,
-    service_tasks,
     size_rate,
-    tasks_by_service,
 )
 from fgtop.cost.prices import PriceTable, RegionPrices
 from fgtop.cost.sizes import FARGATE_SIZES, format_size
@@ -201,8 +198,8 @@ def suggest_for_service(
     ARM on Spot (which Fargate does not offer) no advice at all.
     """
     if tasks is None:
-        tasks = service_tasks(service, snapshot.tasks)
-    tasks = [t for t in tasks if is_task_running(t)]
+        tasks = snapshot.tasks_of(service)
+    tasks = [t for t in tasks if t.is_billed]
     shape = _shape(service, tasks, snapshot)
     prices = table.region(service.region)
     if shape is None or prices is None or not shape.cpu or not shape.memory:
@@ -302,11 +299,10 @@ def suggest(
     disc = as_discount(discount)
     if not 0 < headroom <= 1:
         raise ValueError(f"headroom must be in (0, 1], got {headroom}")
-    grouped = tasks_by_service(snapshot.tasks)
     series = {(m.target, m.metric): m for m in snapshot.metrics if m.metric in ("cpu", "memory")}
     out: list[Suggestion] = []
     for svc in snapshot.services:
-        tasks = grouped.get((svc.name, svc.cluster, svc.region), [])
+        tasks = snapshot.tasks_of(svc)
         out.extend(
             suggest_for_service(
                 svc, snapshot, table, headroom, tasks=tasks, series=series, discount=disc

@@ -137,7 +137,7 @@ def decode_task(task: Task) -> Decoded | None:
     Returns:
         The decoded reason, or None for a task that is fine.
     """
-    stopping = task.last_status == "STOPPED" or task.desired_status == "STOPPED"
+    stopping = task.is_stopping
     if not stopping:
         if task.health == "UNHEALTHY":
             bad = [c.name for c in task.containers if c.health == "UNHEALTHY"]

@@ -182,6 +182,12 @@ class Task:
         return self.last_status.upper() == "STOPPED"
 
     @property
+    def is_billed(self) -> bool:
+        """Whether the task is still billed (anything short of STOPPED or DELETED, no stop
+        time yet): the one definition of it."""
+        return self.last_status.upper() not in ("STOPPED", "DELETED") and self.stopped_at is None
+
+    @property
     def is_stopping(self) -> bool:
         """Whether the task has ended or is on its way there (ECS wants it STOPPED)."""
         return self.is_stopped or self.desired_status.upper() == "STOPPED"

@@ -283,7 +283,7 @@ class CloudWatchSource(Source):
         return specs
 
     def _task_specs(self, task: Task, selected: bool) -> list[MetricSpec]:
-        if task.last_status == "STOPPED" and task.stopped_at is not None:
+        if task.is_stopped and task.stopped_at is not None:
             held = self._held.get((task.arn, "cpu"))
             if held and held.asked_end and held.asked_end > task.stopped_at + 5 * self.period:
                 return []  # stopped, and its last minutes are held

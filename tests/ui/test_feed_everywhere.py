@@ -163,13 +163,20 @@ async def test_a_source_with_a_bad_part_fails_alone_and_the_rest_keep_publishing
         assert health["ecs:good"].ok
         assert len(app.snapshot.tasks) == len(ecs["tasks"])
         first = app.snapshot.taken_at
-        await pilot.pause(0.6)
+        for _ in range(50):
+            await pilot.pause(0.1)
+            if app.snapshot.taken_at > first:
+                break
         await settle(pilot)
         assert app.snapshot.taken_at > first  # still publishing
         assert "kube:bad: bad data from the source: unexpected field 'podz'" in header(app)
         # A value of the wrong shape fails its source the same way.
         bad.part = {"pods": 42}  # type: ignore[typeddict-item]
-        await pilot.pause(0.6)
+        for _ in range(50):
+            await pilot.pause(0.1)
+            health = {h.name: h for h in app.snapshot.sources}
+            if "must be a list" in (health["kube:bad"].error or ""):
+                break
         await settle(pilot)
         health = {h.name: h for h in app.snapshot.sources}
         assert "pods must be a list, got int" in health["kube:bad"].error

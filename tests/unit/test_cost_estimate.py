@@ -219,7 +219,7 @@ def test_estate_cost(table: PriceTable) -> None:
     # stopped task: priced, cost of its one billed minute, but not in the burn rate
     assert s.task_costs[snap.tasks[3].arn] == od / 60
     assert s.task_costs[snap.tasks[0].arn] == od
-    assert s.service_rates[web] == service_rate(snap.services[0], snap.tasks, table)
+    assert s.service_rates[web] == service_rate(snap.services[0], snap, table)
     assert s.service_costs[web] == 2 * od + spot + od / 60
     assert s.pod_costs["eks-prod/shop/a"] == od
     assert s.price_table_date == table.taken_at

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol, cast
 
+from textual.css.query import NoMatches
 from textual.screen import Screen
 
 from fgtop.config import Config
@@ -103,7 +104,10 @@ class FgtopScreen(Screen):
         if frame is self.shown and not force:
             return
         self.shown = frame
-        self.show_frame(frame)
+        try:
+            self.show_frame(frame)
+        except NoMatches:  # not composed yet: the mount catches up
+            self.shown = None
 
     def update_header(self) -> None:
         """Badge, clock, pause and recording state, the snapshot's summary."""

@@ -9,6 +9,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Footer, ProgressBar, TabbedContent, TabPane
 
+from fgtop.derive.problems import worst_by_service
 from fgtop.feed import Frame
 from fgtop.model import Pod, Service, Task
 from fgtop.model.ecs import task_metrics_available
@@ -98,6 +99,7 @@ class DashboardScreen(FgtopScreen):
             for w in snapshot.workloads:
                 rate = cost.by_service.get(f"k8s:{w.cluster}/{w.namespace}/{w.name}")
                 services.extra[w.key] = {"cost": money(rate)}
+        services.problems = worst_by_service(frame.derived.insights.problems)
         services.show([*snapshot.services, *snapshot.workloads])
         pods = self.query_one(PodGrid)
         pods.palette = palette
