@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from textual.app import App
 from textual.binding import Binding
@@ -22,19 +22,13 @@ from fgtop.derive.insights import Insights
 from fgtop.derive.timeline import TimelineView
 from fgtop.errors import FeedError
 from fgtop.feed import Feed, Frame
-from fgtop.model import Pod, Service, Snapshot, Task
+from fgtop.model import Snapshot
 from fgtop.text.sanitize import safe_str
+from fgtop.ui.navigation import Navigation
 from fgtop.ui.palette import Palette
 from fgtop.ui.screens.base import FgtopScreen, clock_text
-from fgtop.ui.screens.cost import CostScreen
 from fgtop.ui.screens.dashboard import DashboardScreen
-from fgtop.ui.screens.describe import DescribeScreen
-from fgtop.ui.screens.details import DetailsScreen
-from fgtop.ui.screens.help import HelpScreen
-from fgtop.ui.screens.logs import LogsScreen
-from fgtop.ui.screens.problems import ProblemsScreen
 from fgtop.ui.screens.seek import SeekScreen
-from fgtop.ui.screens.timeline import TimelineScreen
 from fgtop.ui.themes import (
     as_fgtop_theme,
     available_themes,
@@ -43,7 +37,6 @@ from fgtop.ui.themes import (
     resolve_theme,
     theme_variable_defaults,
 )
-from fgtop.ui.widgets.command_line import CommandLine
 
 TOASTS_PER_FRAME = 3
 """Alerts toasted at most per frame (the rest are on the timeline)."""
@@ -61,7 +54,7 @@ class FrameArrived(Message):
         return isinstance(message, FrameArrived)
 
 
-class FgtopApp(App):
+class FgtopApp(Navigation, App):
     """fgtop's dashboard over a feed.
 
     Args:
@@ -248,151 +241,7 @@ class FgtopApp(App):
         if any(p.severity <= 2 for p in frame.derived.insights.problems):
             self.action_problems()
 
-    @property
-    def dashboard(self) -> DashboardScreen | None:
-        """The dashboard screen (always at the bottom of the stack)."""
-        for screen in self.screen_stack:
-            if isinstance(screen, DashboardScreen) and screen.is_mounted:
-                return screen
-        return None
-
-    # -- navigation ----------------------------------------------------------------------
-
-    def open_details(self, key: str, item: Any) -> None:
-        """Open the details of a task, service or pod."""
-        if isinstance(item, Task):
-            self.push_screen(DetailsScreen("task", key))
-        elif isinstance(item, Service):
-            self.push_screen(DetailsScreen("service", key))
-        elif isinstance(item, Pod):
-            self.push_screen(DetailsScreen("pod", key))
-
-    def open_logs(
-        self, target: str, *, at: float | None = None, container: str | None = None
-    ) -> None:
-        """Open the logs of a task ARN, service ARN or pod key, optionally around a moment."""
-        self.push_screen(LogsScreen(target, at=at, container=container))
-
-    def open_describe(self, key: str) -> None:
-        """Open the raw document of a task, service, task definition or pod."""
-        self.push_screen(DescribeScreen(key))
-
-    def go_dashboard(self, key: str | None = None) -> None:
-        """Back to the dashboard, optionally selecting a resource."""
-        while len(self.screen_stack) > 2 and not isinstance(self.screen, DashboardScreen):
-            self.pop_screen()
-        dash = self.dashboard
-        if dash is not None and key:
-            dash.select(key)
-
-    def _push_unique(self, screen_type: type[Screen], factory: Any) -> None:
-        if isinstance(self.screen, screen_type):
-            return
-        for screen in self.screen_stack:
-            if isinstance(screen, screen_type):
-                while self.screen is not screen:
-                    self.pop_screen()
-                return
-        self.push_screen(factory())
-
-    # -- actions -------------------------------------------------------------------------
-
-    def action_back(self) -> None:
-        """``esc``: back to the screen before (the dashboard stays)."""
-        if len(self.screen_stack) > 2:
-            self.pop_screen()
-
-    def action_help(self) -> None:
-        """Show every key."""
-        self.push_screen(HelpScreen())
-
-    def action_problems(self) -> None:
-        """Everything unhealthy, most severe first."""
-        self._push_unique(ProblemsScreen, ProblemsScreen)
-
-    def action_timeline(self) -> None:
-        """The merged chronology of events."""
-        self._push_unique(TimelineScreen, TimelineScreen)
-
-    def action_cost(self) -> None:
-        """The cost panel."""
-        self._push_unique(CostScreen, CostScreen)
-
-    def action_command_line(self) -> None:
-        """Open the ``:`` command line of the current screen, or the dashboard's."""
-        lines = list(self.screen.query(CommandLine))
-        if not lines:
-            self.go_dashboard()
-            dash = self.dashboard
-            lines = list(dash.query(CommandLine)) if dash else []
-        if lines:
-            lines[0].open()
-
-    def run_command(self, command: str, argument: str | None) -> None:
-        """Carry out a ``:`` command (already resolved from its alias)."""
-        dash = self.dashboard
-        if command in {"services", "tasks", "pods"}:
-            self.go_dashboard()
-            if dash is not None:
-                dash.show_tab(command, argument)
-        elif command == "problems":
-            self.action_problems()
-        elif command == "timeline":
-            self.action_timeline()
-        elif command == "cost":
-            self.action_cost()
-        elif command == "logs":
-            dash_target = dash.selected_target() if dash else None
-            if dash_target:
-                self.open_logs(dash_target)
-            else:
-                self.notify("select a task, service or pod first", severity="warning")
-        elif command in {"region", "context"}:
-            self._scope(command, argument or "")
-        elif command == "theme":
-            if argument:
-                name, err = resolve_theme(argument, self._theme_names)
-                self.theme = name
-                if err:
-                    self.notify(safe_str(err), severity="warning", markup=False)
-            else:
-                self.action_cycle_theme()
-        elif command == "help":
-            self.action_help()
-        elif command == "quit":
-            self.exit()
-
-    @property
-    def theme_names(self) -> list[str]:
-        """fgtop's themes (bundled and the user's)."""
-        return list(self._theme_names)
-
-    def scope_values(self, kind: str) -> list[str]:
-        """What ``:region`` / ``:ctx`` accept: the regions and contexts being watched."""
-        snap = self.snapshot
-        if snap is None:
-            return []
-        if kind == "region":
-            return list(dict.fromkeys([*snap.regions, *(c.region for c in snap.clusters)]))
-        return list(dict.fromkeys(c.context or c.name for c in snap.kube_clusters))
-
-    def _scope(self, kind: str, value: str) -> None:
-        """``:region NAME`` / ``:ctx NAME``: show only that region or context (a filter)."""
-        known = self.scope_values(kind)
-        word = "region" if kind == "region" else "context"
-        if value not in known:
-            watching = ", ".join(known) or "none"
-            self.notify(
-                safe_str(f"no {word} {value!r}: watching {watching}"),
-                severity="error",
-                markup=False,
-            )
-            return
-        self.go_dashboard()
-        dash = self.dashboard
-        if dash is not None:
-            dash.set_filter(value)
-        self.notify(safe_str(f"showing {word} {value} (esc clears)"), markup=False)
+    # -- controls ------------------------------------------------------------------------
 
     def action_refresh(self) -> None:
         """Poll every source now."""
