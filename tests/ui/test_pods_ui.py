@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Static, TabbedContent
+from textual.widgets import Static, TabbedContent
 
 from fgtop.engine.core import Engine
 from fgtop.model import Pod
@@ -31,12 +31,12 @@ def demo_app() -> FgtopApp:
     return create_app(player=player, recording=rec, mode="demo", land_on_problems=False)
 
 
-def rows(table: DataTable) -> dict[str, dict[str, str]]:
+def rows(table: PodGrid) -> dict[str, dict[str, str]]:
     """Every row's plain text by row key, then by column key."""
     keys = [c.key for c in PodGrid.COLUMNS]
     out = {}
     for i in range(table.row_count):
-        row_key = table.coordinate_to_cell_key((i, 0))[0].value
+        row_key = table.row_key_at(i)
         cells = [getattr(c, "plain", str(c)) for c in table.get_row_at(i)]
         out[row_key] = dict(zip(keys, cells, strict=True))
     return out
@@ -100,7 +100,7 @@ async def test_demo_pods_grid_and_details() -> None:
         assert row["reason"].startswith("Unschedulable")
         assert row["node"] == "-" and row["ip"] == "-"
         # Problems sort first: the crash-looping and the pending pod head the grid.
-        first_two = {grid.coordinate_to_cell_key((i, 0))[0].value for i in range(2)}
+        first_two = {grid.row_key_at(i) for i in range(2)}
         assert first_two == {crash.key, pending.key}
 
         # The crash-looping pod: containers with state, last state, restarts; its events.
