@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
+from typing import Generic, TypeVar
 
 from rich.text import Text
 
@@ -14,6 +16,40 @@ from fgtop.ui.widgets.resource_table import Cell
 
 SPARK_WINDOW = 1800
 """The services table's sparkline covers the last 30 minutes."""
+
+T = TypeVar("T")
+
+
+class LazyCells(Mapping[str, Mapping[str, Cell]], Generic[T]):
+    """Extra cells by key, built on first use (the grids ask only for the rows on screen).
+
+    Args:
+        items: The items by key.
+        build: Makes one item's extra cells.
+        ready: Cells already made, by key (looked up first).
+    """
+
+    def __init__(
+        self,
+        items: Mapping[str, T],
+        build: Callable[[T], Mapping[str, Cell]],
+        ready: Mapping[str, Mapping[str, Cell]] | None = None,
+    ) -> None:
+        self._items = items
+        self._build = build
+        self._built: dict[str, Mapping[str, Cell]] = dict(ready or {})
+
+    def __getitem__(self, key: str) -> Mapping[str, Cell]:
+        cells = self._built.get(key)
+        if cells is None:
+            cells = self._built[key] = self._build(self._items[key])
+        return cells
+
+    def __iter__(self) -> Iterator[str]:
+        return iter({**self._items, **self._built})
+
+    def __len__(self) -> int:
+        return len({**self._items, **self._built})
 
 
 def money(rate: Decimal | None) -> Cell:

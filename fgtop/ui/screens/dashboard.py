@@ -13,7 +13,7 @@ from textual.widgets import Footer, Input, ProgressBar, TabbedContent, TabPane
 from fgtop.model import Pod, Service, Snapshot, Task
 from fgtop.paths import history_path
 from fgtop.sources.cloudwatch import task_metrics_available
-from fgtop.ui.cells import money, service_cells, task_cells
+from fgtop.ui.cells import LazyCells, money, service_cells, task_cells
 from fgtop.ui.widgets.command_line import CommandLine
 from fgtop.ui.widgets.filter_bar import FilterBar
 from fgtop.ui.widgets.header_bar import HeaderBar
@@ -105,23 +105,25 @@ class DashboardScreen(Screen):
         grid.palette = palette
         grid.now = snapshot.taken_at
         clusters = {(c.name, c.region): c for c in snapshot.clusters}
-        grid.extra = {
-            t.arn: task_cells(
+        grid.extra = LazyCells(
+            {t.arn: t for t in snapshot.tasks},
+            lambda t: task_cells(
                 t, snapshot, cost, clusters.get((t.cluster, t.region)), alerts.is_active(t.arn)
-            )
-            for t in snapshot.tasks
-        }
+            ),
+        )
         grid.show(snapshot.tasks)
         services = self.query_one(ServicesTable)
         services.palette = palette
-        services.extra = {
-            s.arn: service_cells(s, snapshot, cost, alerts.is_active(s.arn))
-            for s in snapshot.services
-        }
+        workload_cells = {}
         if cost is not None:
             for w in snapshot.workloads:
                 rate = cost.by_service.get(f"k8s:{w.cluster}/{w.namespace}/{w.name}")
-                services.extra[w.key] = {"cost": money(rate)}
+                workload_cells[w.key] = {"cost": money(rate)}
+        services.extra = LazyCells(
+            {s.arn: s for s in snapshot.services},
+            lambda s: service_cells(s, snapshot, cost, alerts.is_active(s.arn)),
+            ready=workload_cells,
+        )
         services.show([*snapshot.services, *snapshot.workloads])
         pods = self.query_one(PodGrid)
         pods.palette = palette

@@ -24,6 +24,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
 
 from fgtop.ui.widgets.resource_columns import Column, fit_columns
 
@@ -150,6 +151,10 @@ class ResourceTable(ScrollView, Generic[T], can_focus=True):
         self._cells: dict[str, Mapping[str, Text]] = {}
         self._lines: dict[tuple, Strip] = {}
         self._natural: dict[str, int] = {}
+        self._width_counts: list[tuple[dict[int, int], int]] = [
+            ({}, i) for i, c in enumerate(self.COLUMNS) if c.width is None
+        ]
+        """Per content-sized column: how many rows have each text width, and its index."""
         self._layout: list[tuple[Column, int, int]] = []
         """Shown columns: (column, x offset, width)."""
         self._layout_for: tuple = ()
@@ -204,7 +209,7 @@ class ResourceTable(ScrollView, Generic[T], can_focus=True):
         selected = self.selected_key
         key_of = self.item_key
         new = {key_of(item): item for item in items}
-        seen, changed = self._seen, False
+        seen, texts_of = self._seen, self._texts
         for key, item in new.items():
             before = seen.get(key)
             if before is item:
@@ -215,33 +220,46 @@ class ResourceTable(ScrollView, Generic[T], can_focus=True):
             seen[key] = item
             texts = self.texts(item)
             row = tuple(texts.get(c.key, "") for c in self.COLUMNS)
-            self._texts[key] = row
+            self._count_widths(texts_of.get(key), -1)
+            self._count_widths(row, 1)
+            texts_of[key] = row
             self._hay[key] = "\0".join(row).lower()
             self._sort_cache.pop(key, None)
-            changed = True
         if len(seen) != len(new):
             for key in [k for k in seen if k not in new]:
-                for store in (seen, self._texts, self._hay, self._sort_cache):
+                self._count_widths(texts_of.get(key), -1)
+                for store in (seen, texts_of, self._hay, self._sort_cache):
                     store.pop(key, None)
-            changed = True
         self._items = new
-        if changed or not self._natural:
-            self._measure()
+        self._measure()
         self._forget_render()
         self._resort(selected)
+
+    def _count_widths(self, row: tuple[str, ...] | None, step: int) -> None:
+        """Count (or uncount) a row's text widths, column by column."""
+        if row is None:
+            return
+        for counts, i in self._width_counts:
+            width = cell_len(row[i])
+            left = counts.get(width, 0) + step
+            if left:
+                counts[width] = left
+            else:
+                del counts[width]
 
     def _measure(self) -> None:
         """Natural widths: the widest text of each item column (live columns are fixed)."""
         natural = {}
-        rows = self._texts.values()
-        for i, col in enumerate(self.COLUMNS):
+        counts = iter(self._width_counts)
+        for col in self.COLUMNS:
             if col.width is not None:
                 natural[col.key] = col.width
                 continue
-            widest = max((cell_len(r[i]) for r in rows), default=0)
-            natural[col.key] = max(widest, col.min)
-        self._natural = natural
-        self._layout_for = ()
+            widths, _ = next(counts)
+            natural[col.key] = max(max(widths, default=0), col.min)
+        if natural != self._natural:
+            self._natural = natural
+            self._layout_for = ()
 
     def _forget_render(self) -> None:
         self._cells.clear()
@@ -270,7 +288,7 @@ class ResourceTable(ScrollView, Generic[T], can_focus=True):
         order = [k for k in self._sorted if needle in hay[k]] if needle else self._sorted
         self._order = order
         self._pos = {k: i for i, k in enumerate(order)}
-        self.virtual_size = Size(self._table_width(), len(order) + 1)
+        self._set_virtual(Size(self._table_width(), len(order) + 1))
         row = self._pos.get(selected, self._cursor) if selected else self._cursor
         self._cursor = max(0, min(row, len(order) - 1))
         self._lines.clear()
@@ -295,8 +313,25 @@ class ResourceTable(ScrollView, Generic[T], can_focus=True):
         """Re-lay the columns."""
         self._layout_for = ()
         self._lines.clear()
-        self.virtual_size = Size(self._table_width(), len(self._order) + 1)
+        self._set_virtual(Size(self._table_width(), len(self._order) + 1))
         self.refresh()
+
+    def _set_virtual(self, size: Size) -> None:
+        """A new virtual size; without a layout of the screen when the scrollbars stay."""
+        old = self.virtual_size
+        if size == old:
+            return
+        region = self.scrollable_content_region
+        same_bars = (old.height > region.height) == (size.height > region.height) and (
+            old.width > region.width
+        ) == (size.width > region.width)
+        if same_bars and self.is_mounted and region.height:
+            # Only the scroll range changed: no layout of the whole screen (costly at 5,000).
+            self.set_reactive(Widget.virtual_size, size)
+            self._scroll_update(size)
+            self.refresh()
+        else:
+            self.virtual_size = size
 
     # -- columns -------------------------------------------------------------------------
 
@@ -323,10 +358,15 @@ class ResourceTable(ScrollView, Generic[T], can_focus=True):
     def on_resize(self, _event: events.Resize) -> None:
         """The columns fit the new width."""
         self._layout_for = ()
-        self.virtual_size = Size(self._table_width(), len(self._order) + 1)
+        self._set_virtual(Size(self._table_width(), len(self._order) + 1))
         self._scroll_to_cursor()
 
     # -- rendering -----------------------------------------------------------------------
+
+    def render_lines(self, crop):  # noqa: ANN001, ANN201 - Textual's signature
+        """Work out the base style once per pass (it is not cheap)."""
+        self._base_style = self.rich_style
+        return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
         """One line: the header at the top, else the row scrolled to it."""
@@ -337,7 +377,7 @@ class ResourceTable(ScrollView, Generic[T], can_focus=True):
             return self._header(layout, scroll_x, width)
         row = y - 1 + scroll_y
         if row >= len(self._order):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self._base())
         key = self._order[row]
         cursor = row == self._cursor
         cache_key = (key, row % 2, cursor, self.has_focus, scroll_x, width)
@@ -348,6 +388,10 @@ class ResourceTable(ScrollView, Generic[T], can_focus=True):
             strip = self._row_strip(key, row, cursor, layout, scroll_x, width)
             self._lines[cache_key] = strip
         return strip
+
+    def _base(self) -> Style:
+        style = getattr(self, "_base_style", None)
+        return style if style is not None else self.rich_style
 
     def _row_cells(self, key: str) -> Mapping[str, Text]:
         cells = self._cells.get(key)
@@ -377,7 +421,7 @@ class ResourceTable(ScrollView, Generic[T], can_focus=True):
         zebra = self.get_component_rich_style(
             "datatable--odd-row" if row % 2 else "datatable--even-row"
         )
-        base = self.rich_style + zebra
+        base = self._base() + zebra
         segments = list(line.render(self.app.console))
         if cursor:
             post = self.get_component_rich_style("datatable--cursor")
@@ -390,7 +434,7 @@ class ResourceTable(ScrollView, Generic[T], can_focus=True):
         return strip.extend_cell_length(width, base).apply_style(meta).simplify()
 
     def _header(self, layout: list[tuple[Column, int, int]], scroll_x: int, width: int) -> Strip:
-        style = self.rich_style + self.get_component_rich_style("datatable--header")
+        style = self._base() + self.get_component_rich_style("datatable--header")
         line = Text(no_wrap=True, end="")
         for column, _x, w in layout:
             label = column.label
