@@ -10,7 +10,17 @@ from __future__ import annotations
 import dataclasses
 import random
 
-from fgtop.model import Cluster, Container, MetricSeries, Pod, PodContainer, Service, Snapshot, Task
+from fgtop.model import (
+    Cluster,
+    Container,
+    Deployment,
+    MetricSeries,
+    Pod,
+    PodContainer,
+    Service,
+    Snapshot,
+    Task,
+)
 from fgtop.model.kube import ContainerState
 
 T0 = 1_800_000_000.0
@@ -68,6 +78,17 @@ class Estate:
             running=per - (1 if s % 9 == 0 else 0),
             pending=1 if s % 9 == 0 else 0,
             task_definition=_arn(cluster.region, "task-definition", f"svc{s:03d}:{1 + s % 3}"),
+            deployments=(
+                Deployment(
+                    f"ecs-svc/{s:019d}",
+                    "PRIMARY",
+                    _arn(cluster.region, "task-definition", f"svc{s:03d}:{1 + s % 3}"),
+                    per,
+                    per,
+                    0,
+                    rollout_state="COMPLETED",
+                ),
+            ),
         )
 
     def _task(self, i: int, services: int, s: int | None = None) -> Task:
