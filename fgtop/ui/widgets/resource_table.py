@@ -291,7 +291,6 @@ class ResourceTable(ScrollView, Generic[T], can_focus=True):
         self._set_virtual(Size(self._table_width(), len(order) + 1))
         row = self._pos.get(selected, self._cursor) if selected else self._cursor
         self._cursor = max(0, min(row, len(order) - 1))
-        self._lines.clear()
         self.refresh()
         self._scroll_to_cursor()
         self._announce()
@@ -411,27 +410,27 @@ class ResourceTable(ScrollView, Generic[T], can_focus=True):
         width: int,
     ) -> Strip:
         cells = self._row_cells(key)
-        line = Text(no_wrap=True, end="")
-        pad = " " * PAD
+        console = self.app.console
+        pad = Segment(" " * PAD)
+        segments: list[Segment] = []
         for column, _x, w in layout:
-            cell = cells.get(column.key)
-            line.append(pad)
-            line.append_text(_fit(cell, w, column.right))
-            line.append(pad)
+            segments.append(pad)
+            segments += _cell_segments(cells.get(column.key), w, column.right, console)
+            segments.append(pad)
         zebra = self.get_component_rich_style(
             "datatable--odd-row" if row % 2 else "datatable--even-row"
         )
         base = self._base() + zebra
-        segments = list(line.render(self.app.console))
         if cursor:
             post = self.get_component_rich_style("datatable--cursor")
             segments = list(Segment.apply_style(segments, base, post))
             base += post
         else:
             segments = list(Segment.apply_style(segments, base))
-        meta = Style.from_meta({"row": row})
-        strip = Strip(segments).crop(scroll_x, scroll_x + width)
-        return strip.extend_cell_length(width, base).apply_style(meta).simplify()
+        strip = Strip(segments)
+        if scroll_x:
+            strip = strip.crop(scroll_x, scroll_x + width)
+        return strip.extend_cell_length(width, base).simplify()
 
     def _header(self, layout: list[tuple[Column, int, int]], scroll_x: int, width: int) -> Strip:
         style = self._base() + self.get_component_rich_style("datatable--header")
@@ -592,6 +591,22 @@ class ResourceTable(ScrollView, Generic[T], can_focus=True):
     def action_toggle_wide(self) -> None:
         """Every column at full width (scroll sideways), or fit the terminal."""
         self.wide = not self.wide
+
+
+def _cell_segments(cell: Text | None, width: int, right: bool, console: Any) -> list[Segment]:
+    """A cell as segments exactly ``width`` cells wide (a fast path for plain short cells)."""
+    if cell is None:
+        return [Segment(" " * width)]
+    if not cell.spans:
+        plain = cell.plain
+        length = cell_len(plain)
+        if length <= width:
+            style = cell.style
+            if isinstance(style, str):
+                style = Style.parse(style) if style else None
+            fill = " " * (width - length)
+            return [Segment(fill + plain if right else plain + fill, style or None)]
+    return list(_fit(cell, width, right).render(console))
 
 
 def _fit(cell: Text | None, width: int, right: bool) -> Text:
