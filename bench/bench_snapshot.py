@@ -66,6 +66,7 @@ def main() -> None:
     ap.add_argument("--services", type=int, default=40)
     ap.add_argument("--clusters", type=int, default=2)
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--families", type=int, default=4, help="task definitions")
     args = ap.parse_args()
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
@@ -80,7 +81,7 @@ def main() -> None:
     t0 = time.perf_counter()
     ecs = client("ecs", "us-east-1", url)
     net = network("us-east-1", url)
-    families = [register(ecs, f"fam{i}") for i in range(4)]
+    families = [register(ecs, f"fam{i}") for i in range(args.families)]
     per_cluster_services = args.services // args.clusters
     per_service = args.tasks // args.services
     for c in range(args.clusters):
@@ -110,18 +111,36 @@ def main() -> None:
         AWS_MAX_ATTEMPTS="1",
         AWS_REGION="us-east-1",
     )
-    times = []
+    import tempfile
+
+    warm_cache = tempfile.mkdtemp(prefix="fgtop-bench-cache-")
+    times: dict[str, list[float]] = {"cold": [], "warm": []}
+    calls_by: dict[str, int] = {}
     doc = {}
-    for _ in range(args.runs):
-        start = time.perf_counter()
-        proc = subprocess.run(
-            [sys.executable, "-m", "fgtop", "snapshot"], capture_output=True, text=True, env=env
+    # Cold: an empty task-definition cache each run; warm: the cache the previous run left.
+    for mode in ("cold", "warm"):
+        for _ in range(args.runs):
+            cache = tempfile.mkdtemp(prefix="fgtop-bench-cold-") if mode == "cold" else warm_cache
+            start = time.perf_counter()
+            proc = subprocess.run(
+                [sys.executable, "-m", "fgtop", "snapshot"],
+                capture_output=True,
+                text=True,
+                env={**env, "XDG_CACHE_HOME": cache},
+            )
+            if proc.returncode:
+                sys.exit(f"fgtop snapshot failed: {proc.stderr.strip()}")
+            times[mode].append(time.perf_counter() - start)
+            doc = json.loads(proc.stdout)
+            calls_by[mode] = sum(
+                s["api_calls"] for s in doc["sources"] if s["name"].startswith("ecs")
+            )
+    for mode in ("cold", "warm"):
+        print(
+            f"{mode} task-definition cache: wall time median {statistics.median(times[mode]):.2f}s"
+            f" (runs: {', '.join(f'{t:.2f}' for t in times[mode])}); ECS calls {calls_by[mode]}"
         )
-        if proc.returncode:
-            sys.exit(f"fgtop snapshot failed: {proc.stderr.strip()}")
-        times.append(time.perf_counter() - start)
-        doc = json.loads(proc.stdout)
-    calls = sum(s["api_calls"] for s in doc["sources"] if s["name"].startswith("ecs"))
+    calls = calls_by["cold"]
     tasks = len(doc["tasks"])
     per_cluster_tasks = tasks / args.clusters
     minimum_moto = minimum_calls(
@@ -131,9 +150,6 @@ def main() -> None:
         args.clusters, per_cluster_services, per_cluster_tasks, len(families), 100
     )
     print(f"tasks in snapshot: {tasks}")
-    print(
-        f"fgtop snapshot wall time: median {statistics.median(times):.2f}s (runs: {', '.join(f'{t:.2f}' for t in times)})"
-    )
     print(
         f"ECS API calls: {calls}; minimum for moto's page sizes (one page per list): {minimum_moto}; "
         f"minimum for real AWS page sizes (100 per list page): {minimum}; plus sts:GetCallerIdentity 1"

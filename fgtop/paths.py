@@ -31,3 +31,10 @@ def state_dir() -> Path:
 def history_path() -> Path:
     """The file that keeps the ``:`` command-line history between runs."""
     return state_dir() / "command_history"
+
+
+def cache_dir() -> Path:
+    """fgtop's cache folder: ``platformdirs.user_cache_dir("fgtop")`` (``$XDG_CACHE_HOME``)."""
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("fgtop"))

@@ -164,6 +164,9 @@ class AlertEvaluator:
                 fired.append(alert)
             for key in [k for k in self._active if k[0] == rule.name and k[2] not in firing]:
                 self.cleared.append(self._active.pop(key))
+        # Bounded by the tasks present: a task gone from the snapshot is forgotten.
+        present = {t.arn for t in snapshot.tasks}
+        self._seen_running &= present
         self._seen_running.update(t.arn for t in snapshot.tasks if t.last_status != "STOPPED")
         self._last = now
         return fired

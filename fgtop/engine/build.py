@@ -11,6 +11,7 @@ from fgtop.errors import SetupError
 from fgtop.sources.aws import Aws
 from fgtop.sources.cloudwatch import CloudWatchSource
 from fgtop.sources.ecs import EcsSource, check_clusters
+from fgtop.sources.taskdef_cache import TaskDefCache
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,7 @@ async def build_engine(opts: LiveOptions) -> Engine:
                 refresh=cfg.refresh,
                 budget=cfg.api_budget,
                 focus_service=opts.service,
+                taskdef_cache=TaskDefCache(),
             )
             for region in aws.regions
         ]

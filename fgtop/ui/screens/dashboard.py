@@ -14,7 +14,7 @@ from fgtop.feed import Frame
 from fgtop.model import Pod, Service, Task
 from fgtop.model.ecs import task_metrics_available
 from fgtop.paths import history_path
-from fgtop.ui.cells import money, service_cells, task_cells
+from fgtop.ui.cells import LazyCells, money, service_cells, task_cells
 from fgtop.ui.screens.base import FgtopScreen
 from fgtop.ui.widgets.command_line import CommandLine
 from fgtop.ui.widgets.filter_bar import FilterBar
@@ -83,22 +83,25 @@ class DashboardScreen(FgtopScreen):
         grid.palette = palette
         grid.now = snapshot.taken_at
         clusters = {(c.name, c.region): c for c in snapshot.clusters}
-        grid.extra = {
-            t.arn: task_cells(
+        grid.extra = LazyCells(
+            {t.arn: t for t in snapshot.tasks},
+            lambda t: task_cells(
                 t, snapshot, cost, clusters.get((t.cluster, t.region)), t.arn in active
-            )
-            for t in snapshot.tasks
-        }
+            ),
+        )
         grid.show(snapshot.tasks)
         services = self.query_one(ServicesTable)
         services.palette = palette
-        services.extra = {
-            s.arn: service_cells(s, snapshot, cost, s.arn in active) for s in snapshot.services
-        }
+        workload_cells = {}
         if cost is not None:
             for w in snapshot.workloads:
                 rate = cost.by_service.get(f"k8s:{w.cluster}/{w.namespace}/{w.name}")
-                services.extra[w.key] = {"cost": money(rate)}
+                workload_cells[w.key] = {"cost": money(rate)}
+        services.extra = LazyCells(
+            {s.arn: s for s in snapshot.services},
+            lambda s: service_cells(s, snapshot, cost, s.arn in active),
+            ready=workload_cells,
+        )
         services.problems = worst_by_service(frame.derived.insights.problems)
         services.show([*snapshot.services, *snapshot.workloads])
         pods = self.query_one(PodGrid)

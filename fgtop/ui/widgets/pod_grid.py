@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.text import Text
+
 from fgtop.cost.estimate import CostSummary
 from fgtop.model import Pod
 from fgtop.ui import fmt
-from fgtop.ui.cells import dollars, money, text_cell
+from fgtop.ui.cells import cell_str, dollars, money
 from fgtop.ui.palette import Palette, pod_phase_kind
-from fgtop.ui.widgets.resource_table import Cell, Column, ResourceTable
+from fgtop.ui.widgets.resource_columns import Column
+from fgtop.ui.widgets.resource_table import Cell, ResourceTable
 from fgtop.ui.widgets.task_grid import STATUS_RANK
 
 
@@ -17,53 +20,75 @@ class PodGrid(ResourceTable[Pod]):
     """The grid of Kubernetes pods."""
 
     COLUMNS: ClassVar = (
-        Column("phase", "PHASE", 11),
-        Column("namespace", "NAMESPACE"),
-        Column("name", "POD"),
-        Column("ready", "READY", 6),
-        Column("restarts", "RESTARTS", 8),
-        Column("reason", "REASON"),
-        Column("profile", "PROFILE"),
-        Column("size", "SIZE", 14),
-        Column("node", "NODE"),
-        Column("ip", "IP", 15),
-        Column("age", "AGE", 6),
-        Column("cost", "$/H", 8),
-        Column("spent", "$ SO FAR", 9),
-        Column("cluster", "CLUSTER"),
+        Column("phase", "PHASE", priority=0, max=13),
+        Column("namespace", "NAMESPACE", priority=2, max=20),
+        Column("name", "POD", priority=0, min=12, max=40),
+        Column("ready", "READY", priority=1, max=6),
+        Column("restarts", "RESTARTS", priority=1, max=8, right=True),
+        Column("reason", "REASON", priority=0, min=12, max=40),
+        Column("profile", "PROFILE", priority=4, max=20),
+        Column("size", "SIZE", priority=4, max=14),
+        Column("node", "NODE", priority=5, max=30),
+        Column("ip", "IP", priority=5, max=15),
+        Column("age", "AGE", 6, priority=3, live=True),
+        Column("cost", "$/H", 7, priority=3, live=True, right=True),
+        Column("spent", "$ SO FAR", 9, priority=4, live=True, right=True),
+        Column("cluster", "CLUSTER", priority=5, max=20),
     )
     DEFAULT_SORT: ClassVar = ("phase", False)
 
     def __init__(self, **kwargs) -> None:  # noqa: ANN003
         super().__init__(**kwargs)
         self.palette = Palette()
-        self.now = 0.0
         self.costs: CostSummary | None = None
 
-    def cells(self, pod: Pod) -> dict[str, Cell]:
-        """One pod as a row."""
-        p = self.palette
-        reason = pod.reason
-        kind = pod_phase_kind(pod.phase, reason)
-        phase = text_cell(pod.phase, style=p.style(kind), prefix=f"{p.glyph(kind)} ")
-        start = pod.started_at or pod.created_at
-        rate = self.costs.pod_rates.get(pod.key) if self.costs else None
+    def texts(self, pod: Pod) -> dict[str, str]:
+        """The plain text of a pod's own columns."""
+        kind = pod_phase_kind(pod.phase, pod.reason)
         return {
-            "phase": Cell(phase, sort_value=(STATUS_RANK.get(kind, 9), pod.namespace)),
-            "namespace": text_cell(pod.namespace),
-            "name": text_cell(pod.name),
-            "ready": text_cell(pod.ready),
-            "restarts": Cell(str(pod.restarts), sort_value=-pod.restarts),
-            "reason": text_cell(reason, style=p.style("failed") if reason else ""),
-            "profile": text_cell(pod.fargate_profile or _no_profile(pod)),
-            "size": text_cell(pod.capacity_provisioned or "-"),
-            "node": text_cell(pod.node or "-"),
-            "ip": text_cell(pod.ip or "-"),
-            "age": Cell(fmt.age(start, self.now), sort_value=-(start or 0)),
-            "cost": money(rate),
-            "spent": dollars(self.costs.pod_costs.get(pod.key) if self.costs else None),
-            "cluster": text_cell(pod.cluster),
+            "phase": f"{self.palette.glyph(kind)} {cell_str(pod.phase)}",
+            "namespace": cell_str(pod.namespace),
+            "name": cell_str(pod.name),
+            "ready": cell_str(pod.ready),
+            "restarts": str(pod.restarts),
+            "reason": cell_str(pod.reason or ""),
+            "profile": cell_str(pod.fargate_profile or _no_profile(pod)),
+            "size": cell_str(pod.capacity_provisioned or "-"),
+            "node": cell_str(pod.node or "-"),
+            "ip": cell_str(pod.ip or "-"),
+            "cluster": cell_str(pod.cluster),
         }
+
+    def _cost(self, pod: Pod, column: str) -> Cell:
+        if column == "cost":
+            return money(self.costs.pod_rates.get(pod.key) if self.costs else None)
+        return dollars(self.costs.pod_costs.get(pod.key) if self.costs else None)
+
+    def sort_value(self, pod: Pod, column: str) -> object:
+        """What each column sorts by (phase: problems first, then by namespace)."""
+        if column == "phase":
+            kind = pod_phase_kind(pod.phase, pod.reason)
+            return (STATUS_RANK.get(kind, 9), pod.namespace)
+        if column == "restarts":
+            return -pod.restarts
+        if column == "age":
+            return -(pod.started_at or pod.created_at or 0)
+        if column in ("cost", "spent"):
+            return self._cost(pod, column).sort_value
+        return self.texts(pod).get(column, "").lower()
+
+    def cells(self, pod: Pod) -> dict[str, Text]:
+        """One pod as a row (built only while it is on screen)."""
+        p = self.palette
+        texts = self.texts(pod)
+        kind = pod_phase_kind(pod.phase, pod.reason)
+        cells: dict[str, Text] = {k: Text(v) for k, v in texts.items()}
+        cells["phase"] = Text(texts["phase"], style=p.style(kind))
+        cells["reason"] = Text(texts["reason"], style=p.style("failed") if pod.reason else "")
+        cells["age"] = Text(fmt.age(pod.started_at or pod.created_at, self.now))
+        cells["cost"] = self._cost(pod, "cost")
+        cells["spent"] = self._cost(pod, "spent")
+        return cells
 
 
 def _no_profile(pod: Pod) -> str:

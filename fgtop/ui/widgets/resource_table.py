@@ -1,23 +1,38 @@
-"""A DataTable of resources that updates in place, filters and sorts by any column.
+"""A virtual table of resources: rows are data, only the lines on screen are rendered.
 
-Subclasses declare their columns and turn one model object into a row of cells. On each
-snapshot only changed cells are written, rows come and go by key, and the cursor stays on
-the same resource.
+Subclasses declare their columns and say three things about one model object: the plain
+text of its item columns (:meth:`ResourceTable.texts`, which the filter searches and the
+column widths come from), the value a column sorts it by (:meth:`ResourceTable.sort_value`)
+and its rich cells (:meth:`ResourceTable.cells`, built only for rows on screen, cached until
+the next :meth:`ResourceTable.show`). A refresh, a filter character, a sort or a cursor key
+therefore cost about the same at 50 rows and at 5,000 (Textual's line API: ``render_line``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
+from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import DataTable
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widget import Widget
+
+from fgtop.ui.widgets.resource_columns import Column, fit_columns
 
 T = TypeVar("T")
+PAD = 1
+"""Blank cells on each side of a cell."""
+_MAX_LINES = 400
+"""Rendered lines kept (a few screens' worth)."""
 
 
 class Cell(Text):
@@ -32,25 +47,21 @@ class Cell(Text):
         self.sort_value = self.plain.lower() if sort_value is None else sort_value
 
 
-@dataclass(frozen=True)
-class Column:
-    """One column: its key, its header, and an optional fixed width."""
-
-    key: str
-    label: str
-    width: int | None = None
-
-
-def _sort_key(value: Any) -> tuple[int, Any]:
-    # None and unknown values sort last whatever their type.
+def sort_key(value: Any) -> tuple[int, Any]:
+    """Numbers before text; None and unknown values last whatever their type."""
     if value is None:
         return (2, 0)
     if isinstance(value, int | float):
         return (0, value)
-    return (1, str(value))
+    if isinstance(value, tuple):
+        return (1, tuple(sort_key(v) for v in value))
+    return (1, str(value).lower())
 
 
-class ResourceTable(DataTable, Generic[T]):
+_NO_CELLS: Mapping[str, Cell] = {}
+
+
+class ResourceTable(ScrollView, Generic[T], can_focus=True):
     """Base of the services table, the task grid and the pod grid."""
 
     COLUMNS: ClassVar[Sequence[Column]] = ()
@@ -59,12 +70,56 @@ class ResourceTable(DataTable, Generic[T]):
     BINDINGS: ClassVar = [
         Binding("s", "cycle_sort", "Sort"),
         Binding("S", "reverse_sort", "Reverse", show=False),
+        Binding("W", "toggle_wide", "Wide", show=False),
+        Binding("ctrl+w", "toggle_wide", "Wide", show=False),
+        Binding("enter", "open", "Open", show=False),
+        Binding("up", "cursor(-1)", "Up", show=False),
+        Binding("down", "cursor(1)", "Down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("ctrl+home,home", "cursor_to(0)", "Top", show=False),
+        Binding("ctrl+end,end", "cursor_to(-1)", "Bottom", show=False),
+        Binding("left", "scroll_left", "Left", show=False),
+        Binding("right", "scroll_right", "Right", show=False),
     ]
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "datatable--header",
+        "datatable--cursor",
+        "datatable--even-row",
+        "datatable--odd-row",
+    }
+    DEFAULT_CSS = """
+    ResourceTable {
+        background: $surface;
+        color: $foreground;
+        height: 1fr;
+        &:focus {
+            background-tint: $foreground 5%;
+            & > .datatable--cursor {
+                background: $block-cursor-background;
+                color: $block-cursor-foreground;
+                text-style: $block-cursor-text-style;
+            }
+            & > .datatable--header { background-tint: $foreground 5%; }
+        }
+        &:dark > .datatable--even-row { background: $surface-darken-1 40%; }
+        & > .datatable--header { text-style: bold; background: $panel; color: $foreground; }
+        &:ansi > .datatable--header { background: ansi_bright_blue; color: ansi_default; }
+        & > .datatable--even-row { background: $surface-lighten-1 50%; }
+        & > .datatable--cursor {
+            background: $block-cursor-blurred-background;
+            color: $block-cursor-blurred-foreground;
+            text-style: $block-cursor-blurred-text-style;
+        }
+    }
+    """
 
     filter_text: reactive[str] = reactive("", init=False)
-    """Case-insensitive substring that rows must contain (over the visible columns)."""
+    """Case-insensitive substring that rows must contain (in one of their item columns)."""
     sort_column: reactive[str] = reactive("", init=False)
     sort_reverse: reactive[bool] = reactive(False, init=False)
+    wide: reactive[bool] = reactive(False, init=False)
+    """Every column at its natural width, scrolling sideways (else they fit the width)."""
 
     class Selected(Message):
         """The cursor moved to (or Enter was pressed on) a resource."""
@@ -78,17 +133,37 @@ class ResourceTable(DataTable, Generic[T]):
             super().__init__()
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
+        super().__init__(**kwargs)
         self._items: dict[str, T] = {}
-        self._rows: dict[str, tuple[Cell, ...]] = {}
-        self._all: list[T] = []
+        """Every item by key, in the order given."""
+        self._seen: dict[str, T] = {}
+        """The item each row's texts and sort values were computed from."""
+        self._texts: dict[str, tuple[str, ...]] = {}
+        self._hay: dict[str, str] = {}
+        self._sorted: list[str] = []
+        """Every key, sorted."""
+        self._sort_cache: dict[str, Any] = {}
+        self._order: list[str] = []
+        """The keys shown (filtered), in display order."""
+        self._pos: dict[str, int] = {}
+        self._cursor = 0
+        self._announced: str | None = None
+        self._cells: dict[str, Mapping[str, Text]] = {}
+        self._lines: dict[tuple, Strip] = {}
+        self._natural: dict[str, int] = {}
+        self._width_counts: list[tuple[dict[int, int], int]] = [
+            ({}, i) for i, c in enumerate(self.COLUMNS) if c.width is None
+        ]
+        """Per content-sized column: how many rows have each text width, and its index."""
+        self._layout: list[tuple[Column, int, int]] = []
+        """Shown columns: (column, x offset, width)."""
+        self._layout_for: tuple = ()
+        self._palette: Any = None
+        self.now = 0.0
+        self.extra: Mapping[str, Mapping[str, Cell]] = {}
+        """Extra cells by item key (metrics, cost), set by the screen before :meth:`show`."""
         self.set_reactive(ResourceTable.sort_column, self.DEFAULT_SORT[0])
         self.set_reactive(ResourceTable.sort_reverse, self.DEFAULT_SORT[1])
-
-    def on_mount(self) -> None:
-        """Create the columns."""
-        for col in self.COLUMNS:
-            self.add_column(col.label, key=col.key, width=col.width)
 
     # -- what subclasses provide ---------------------------------------------------------
 
@@ -96,109 +171,366 @@ class ResourceTable(DataTable, Generic[T]):
         """The stable identity of an item."""
         return item.key  # type: ignore[attr-defined]
 
-    def cells(self, item: T) -> dict[str, Cell]:
-        """The row of an item, by column key."""
+    def texts(self, item: T) -> Mapping[str, str]:
+        """The plain text of the item's own columns (not the live ones), by column key."""
+        return {k: c.plain for k, c in self.cells(item).items()}
+
+    def sort_value(self, item: T, column: str) -> Any:
+        """The value ``column`` sorts ``item`` by (default: from the cell)."""
+        cell = self.extra_cells(item).get(column) or self.cells(item).get(column)
+        return getattr(cell, "sort_value", None)
+
+    def cells(self, item: T) -> Mapping[str, Text]:
+        """The row of an item, by column key (only rows on screen are asked)."""
         raise NotImplementedError
+
+    def extra_cells(self, item: T) -> Mapping[str, Cell]:
+        """The screen's extra cells of an item (:attr:`extra`)."""
+        return self.extra.get(self.item_key(item), _NO_CELLS)
+
+    @property
+    def palette(self) -> Any:
+        """Status styles and glyphs; a new palette re-renders every row."""
+        return self._palette
+
+    @palette.setter
+    def palette(self, value: Any) -> None:
+        if value is not self._palette:
+            self._palette = value
+            self._seen.clear()
+            self._forget_render()
+            if self._items:
+                self.show(list(self._items.values()))
 
     # -- updating ------------------------------------------------------------------------
 
     def show(self, items: Iterable[T]) -> None:
-        """Show these items: update changed cells in place, add and remove rows by key."""
-        self._all = list(items)
-        self._apply()
-
-    def _apply(self) -> None:
-        needle = self.filter_text.lower()
-        wanted: dict[str, tuple[T, tuple[Cell, ...]]] = {}
-        for item in self._all:
-            key = self.item_key(item)
-            by_col = self.cells(item)
-            row = tuple(by_col[c.key] for c in self.COLUMNS)
-            if needle and not any(needle in cell.plain.lower() for cell in row):
-                continue
-            wanted[key] = (item, row)
+        """Show these items: rows come and go by key, the cursor stays on its resource."""
         selected = self.selected_key
-        for key in [k for k in self._rows if k not in wanted]:
-            self.remove_row(key)
-            del self._rows[key]
-            self._items.pop(key, None)
-        changed_order = False
-        for key, (item, row) in wanted.items():
-            self._items[key] = item
-            old = self._rows.get(key)
-            if old is None:
-                self.add_row(*row, key=key)
-                changed_order = True
-            elif old != row:
-                for col, new, before in zip(self.COLUMNS, row, old, strict=True):
-                    if new != before or new.style != before.style or new.spans != before.spans:
-                        self.update_cell(key, col.key, new)
-                        if col.key == self.sort_column:
-                            changed_order = True
-            self._rows[key] = row
-        if changed_order:
-            self._sort()
-        if selected is not None and selected in self._rows:
-            self._move_to(selected)
+        key_of = self.item_key
+        new = {key_of(item): item for item in items}
+        seen, texts_of = self._seen, self._texts
+        for key, item in new.items():
+            before = seen.get(key)
+            if before is item:
+                continue
+            if before is not None and before == item:
+                seen[key] = item
+                continue
+            seen[key] = item
+            texts = self.texts(item)
+            row = tuple(texts.get(c.key, "") for c in self.COLUMNS)
+            self._count_widths(texts_of.get(key), -1)
+            self._count_widths(row, 1)
+            texts_of[key] = row
+            self._hay[key] = "\0".join(row).lower()
+            self._sort_cache.pop(key, None)
+        if len(seen) != len(new):
+            for key in [k for k in seen if k not in new]:
+                self._count_widths(texts_of.get(key), -1)
+                for store in (seen, texts_of, self._hay, self._sort_cache):
+                    store.pop(key, None)
+        self._items = new
+        self._measure()
+        self._forget_render()
+        self._resort(selected)
 
-    def _sort(self) -> None:
-        if not self.sort_column or not self.row_count:
+    def _count_widths(self, row: tuple[str, ...] | None, step: int) -> None:
+        """Count (or uncount) a row's text widths, column by column."""
+        if row is None:
             return
-        self.sort(
-            self.sort_column,
-            key=lambda cell: _sort_key(getattr(cell, "sort_value", None)),
-            reverse=self.sort_reverse,
-        )
+        for counts, i in self._width_counts:
+            width = cell_len(row[i])
+            left = counts.get(width, 0) + step
+            if left:
+                counts[width] = left
+            else:
+                del counts[width]
 
-    def _move_to(self, key: str) -> None:
-        try:
-            index = self.get_row_index(key)
-        except Exception:  # noqa: BLE001 - the row vanished meanwhile
-            return
-        if index != self.cursor_row:
-            self.move_cursor(row=index, animate=False, scroll=False)
+    def _measure(self) -> None:
+        """Natural widths: the widest text of each item column (live columns are fixed)."""
+        natural = {}
+        counts = iter(self._width_counts)
+        for col in self.COLUMNS:
+            if col.width is not None:
+                natural[col.key] = col.width
+                continue
+            widths, _ = next(counts)
+            natural[col.key] = max(max(widths, default=0), col.min)
+        if natural != self._natural:
+            self._natural = natural
+            self._layout_for = ()
+
+    def _forget_render(self) -> None:
+        self._cells.clear()
+        self._lines.clear()
+
+    def _resort(self, selected: str | None) -> None:
+        keys = list(self._items)
+        column = self.sort_column
+        if column:
+            live = any(c.key == column and c.live for c in self.COLUMNS)
+            items, cache = self._items, self._sort_cache
+            if live:
+                values = {k: sort_key(self.sort_value(items[k], column)) for k in keys}
+            else:
+                for k in keys:
+                    if k not in cache:
+                        cache[k] = sort_key(self.sort_value(items[k], column))
+                values = cache
+            keys.sort(key=values.__getitem__, reverse=self.sort_reverse)
+        self._sorted = keys
+        self._refilter(selected)
+
+    def _refilter(self, selected: str | None) -> None:
+        needle = self.filter_text.lower()
+        hay = self._hay
+        order = [k for k in self._sorted if needle in hay[k]] if needle else self._sorted
+        self._order = order
+        self._pos = {k: i for i, k in enumerate(order)}
+        self._set_virtual(Size(self._table_width(), len(order) + 1))
+        row = self._pos.get(selected, self._cursor) if selected else self._cursor
+        self._cursor = max(0, min(row, len(order) - 1))
+        self.refresh()
+        self._scroll_to_cursor()
+        self._announce()
 
     def watch_filter_text(self) -> None:
-        """Re-filter when the filter changes."""
-        self._apply()
+        """Re-filter (a substring test over precomputed lowercase rows)."""
+        self._refilter(self.selected_key)
 
     def watch_sort_column(self) -> None:
         """Re-sort when the sort column changes."""
-        self._resort()
+        self._sort_cache.clear()
+        self._resort(self.selected_key)
 
     def watch_sort_reverse(self) -> None:
         """Re-sort when the direction changes."""
-        self._resort()
+        self._resort(self.selected_key)
 
-    def _resort(self) -> None:
-        selected = self.selected_key
-        self._sort()
-        if selected:
-            self._move_to(selected)
-        self._update_headers()
-
-    def _update_headers(self) -> None:
-        for col in self.COLUMNS:
-            label = col.label
-            if col.key == self.sort_column:
-                label += " ▼" if self.sort_reverse else " ▲"
-            column = self.columns.get(col.key)  # type: ignore[call-overload]
-            if column is not None:
-                column.label = Text(label)
+    def watch_wide(self) -> None:
+        """Re-lay the columns."""
+        self._layout_for = ()
+        self._lines.clear()
+        self._set_virtual(Size(self._table_width(), len(self._order) + 1))
         self.refresh()
+
+    def _set_virtual(self, size: Size) -> None:
+        """A new virtual size; without a layout of the screen when the scrollbars stay."""
+        old = self.virtual_size
+        if size == old:
+            return
+        region = self.scrollable_content_region
+        same_bars = (old.height > region.height) == (size.height > region.height) and (
+            old.width > region.width
+        ) == (size.width > region.width)
+        if same_bars and self.is_mounted and region.height:
+            # Only the scroll range changed: no layout of the whole screen (costly at 5,000).
+            self.set_reactive(Widget.virtual_size, size)
+            self._scroll_update(size)
+            self.refresh()
+        else:
+            self.virtual_size = size
+
+    # -- columns -------------------------------------------------------------------------
+
+    def _columns(self) -> list[tuple[Column, int, int]]:
+        width = self.scrollable_content_region.width or self.size.width or 80
+        wanted = (width, self.wide, tuple(self._natural.items()), self.sort_column)
+        if wanted != self._layout_for:
+            self._layout = fit_columns(
+                self.COLUMNS, self._natural, width, PAD, self.wide, self.sort_column
+            )
+            self._layout_for = wanted
+            self._lines.clear()
+        return self._layout
+
+    def _table_width(self) -> int:
+        layout = self._columns()
+        return layout[-1][1] + layout[-1][2] + 2 * PAD if layout else 0
+
+    @property
+    def shown_columns(self) -> list[Column]:
+        """The columns on screen (what ``s`` cycles through)."""
+        return [c for c, _, _ in self._columns()]
+
+    def on_resize(self, _event: events.Resize) -> None:
+        """The columns fit the new width."""
+        self._layout_for = ()
+        self._set_virtual(Size(self._table_width(), len(self._order) + 1))
+        self._scroll_to_cursor()
+
+    # -- rendering -----------------------------------------------------------------------
+
+    def render_lines(self, crop):  # noqa: ANN001, ANN201 - Textual's signature
+        """Work out the base style once per pass (it is not cheap)."""
+        self._base_style = self.rich_style
+        return super().render_lines(crop)
+
+    def render_line(self, y: int) -> Strip:
+        """One line: the header at the top, else the row scrolled to it."""
+        width = self.size.width
+        scroll_x, scroll_y = self.scroll_offset
+        layout = self._columns()
+        if y == 0:
+            return self._header(layout, scroll_x, width)
+        row = y - 1 + scroll_y
+        if row >= len(self._order):
+            return Strip.blank(width, self._base())
+        key = self._order[row]
+        cursor = row == self._cursor
+        cache_key = (key, row % 2, cursor, self.has_focus, scroll_x, width)
+        strip = self._lines.get(cache_key)
+        if strip is None:
+            if len(self._lines) > _MAX_LINES:
+                self._lines.clear()
+            strip = self._row_strip(key, row, cursor, layout, scroll_x, width)
+            self._lines[cache_key] = strip
+        return strip
+
+    def _base(self) -> Style:
+        style = getattr(self, "_base_style", None)
+        return style if style is not None else self.rich_style
+
+    def _row_cells(self, key: str) -> Mapping[str, Text]:
+        cells = self._cells.get(key)
+        if cells is None:
+            if len(self._cells) > _MAX_LINES:
+                self._cells.clear()
+            cells = self._cells[key] = self.cells(self._items[key])
+        return cells
+
+    def _row_strip(
+        self,
+        key: str,
+        row: int,
+        cursor: bool,
+        layout: list[tuple[Column, int, int]],
+        scroll_x: int,
+        width: int,
+    ) -> Strip:
+        cells = self._row_cells(key)
+        console = self.app.console
+        pad = Segment(" " * PAD)
+        segments: list[Segment] = []
+        for column, _x, w in layout:
+            segments.append(pad)
+            segments += _cell_segments(cells.get(column.key), w, column.right, console)
+            segments.append(pad)
+        zebra = self.get_component_rich_style(
+            "datatable--odd-row" if row % 2 else "datatable--even-row"
+        )
+        base = self._base() + zebra
+        if cursor:
+            post = self.get_component_rich_style("datatable--cursor")
+            segments = list(Segment.apply_style(segments, base, post))
+            base += post
+        else:
+            segments = list(Segment.apply_style(segments, base))
+        strip = Strip(segments)
+        if scroll_x:
+            strip = strip.crop(scroll_x, scroll_x + width)
+        return strip.extend_cell_length(width, base).simplify()
+
+    def _header(self, layout: list[tuple[Column, int, int]], scroll_x: int, width: int) -> Strip:
+        style = self._base() + self.get_component_rich_style("datatable--header")
+        line = Text(no_wrap=True, end="")
+        for column, _x, w in layout:
+            label = column.label
+            if column.key == self.sort_column:
+                label += " ▼" if self.sort_reverse else " ▲"
+            line.append(" " * PAD)
+            line.append_text(_fit(Text(label), w, column.right))
+            line.append(" " * PAD)
+        segments = list(Segment.apply_style(list(line.render(self.app.console)), style))
+        strip = Strip(segments).crop(scroll_x, scroll_x + width)
+        return strip.extend_cell_length(width, style).simplify()
+
+    def header_text(self) -> str:
+        """The header line as plain text (what the columns say)."""
+        return self._header(self._columns(), 0, 10_000).text.rstrip()
+
+    # -- the cursor ----------------------------------------------------------------------
+
+    @property
+    def row_count(self) -> int:
+        """Rows shown (after the filter)."""
+        return len(self._order)
+
+    @property
+    def cursor_row(self) -> int:
+        """The cursor's row in display order."""
+        return self._cursor
+
+    def _move(self, row: int) -> None:
+        if not self._order:
+            return
+        row = max(0, min(row, len(self._order) - 1))
+        if row != self._cursor:
+            self.refresh_line(self._cursor + 1)
+            self._cursor = row
+            self.refresh_line(row + 1)
+        self._scroll_to_cursor()
+        self._announce()
+
+    def _scroll_to_cursor(self) -> None:
+        height = max(1, self.scrollable_content_region.height - 1)
+        top = int(self.scroll_y)
+        if self._cursor < top:
+            self.scroll_to(y=self._cursor, animate=False)
+        elif self._cursor >= top + height:
+            self.scroll_to(y=self._cursor - height + 1, animate=False)
+
+    def _announce(self) -> None:
+        key = self.selected_key
+        if key is not None and key != self._announced:
+            self._announced = key
+            self.post_message(self.Selected(self, key, self._items[key], opened=False))
+        elif key is None:
+            self._announced = None
+
+    def action_cursor(self, step: int) -> None:
+        """Move the cursor up or down."""
+        self._move(self._cursor + step)
+
+    def action_page(self, direction: int) -> None:
+        """Move the cursor one screen."""
+        height = max(1, self.scrollable_content_region.height - 1)
+        self._move(self._cursor + direction * height)
+        self.scroll_to(y=int(self.scroll_y) + direction * height, animate=False)
+
+    def action_cursor_to(self, row: int) -> None:
+        """First or last row."""
+        self._move(row if row >= 0 else len(self._order) - 1)
+
+    def action_open(self) -> None:
+        """Enter opens the resource under the cursor."""
+        key = self.selected_key
+        if key is not None:
+            self.post_message(self.Selected(self, key, self._items[key], opened=True))
+
+    def on_click(self, event: events.Click) -> None:
+        """A header sorts by its column (again: reverses); a row takes the cursor."""
+        if event.y == 0:
+            x = event.x + int(self.scroll_x)
+            for column, offset, w in self._columns():
+                if offset <= x < offset + w + 2 * PAD:
+                    self.sort_by(column.key)
+                    break
+            return
+        row = event.y - 1 + int(self.scroll_y)
+        if row < len(self._order):
+            again = row == self._cursor
+            self._move(row)
+            if again and event.chain >= 1 and self.has_focus:
+                self.action_open()
 
     # -- selection -----------------------------------------------------------------------
 
     @property
     def selected_key(self) -> str | None:
         """The key of the resource under the cursor."""
-        if not self.row_count:
-            return None
-        try:
-            row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
-        except Exception:  # noqa: BLE001 - empty or shrinking table
-            return None
-        return row_key.value
+        return self._order[self._cursor] if self._order else None
 
     @property
     def selected_item(self) -> T | None:
@@ -208,52 +540,47 @@ class ResourceTable(DataTable, Generic[T]):
 
     def visible_items(self) -> list[T]:
         """The resources that pass the filter, in display order."""
-        keys = [self.coordinate_to_cell_key((i, 0))[0].value for i in range(self.row_count)]
-        return [self._items[k] for k in keys if k in self._items]
+        return [self._items[k] for k in self._order]
 
     def on_screen_items(self) -> list[T]:
         """The resources in the rows currently scrolled into view."""
-        first = int(self.scroll_offset.y)
-        height = max(0, self.size.height - 1)  # minus the header row
-        items = []
-        for i in range(first, min(self.row_count, first + height)):
-            key = self.coordinate_to_cell_key((i, 0))[0].value
-            if key in self._items:
-                items.append(self._items[key])
-        return items
+        first = int(self.scroll_y)
+        height = max(0, self.scrollable_content_region.height - 1)  # minus the header row
+        return [self._items[k] for k in self._order[first : first + height]]
 
     def select_key(self, key: str) -> bool:
         """Move the cursor to a resource; False when it is not shown."""
-        if key not in self._rows:
+        row = self._pos.get(key)
+        if row is None:
             return False
-        self._move_to(key)
+        self._move(row)
         return True
 
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        """Tell the app which resource is selected."""
-        key = event.row_key.value if event.row_key else None
-        if key in self._items:
-            self.post_message(self.Selected(self, key, self._items[key], opened=False))
+    def get_row_index(self, key: str) -> int:
+        """The display row of a resource (KeyError when not shown)."""
+        return self._pos[key]
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        """Enter on a row opens it."""
-        event.stop()
-        key = event.row_key.value if event.row_key else None
-        if key in self._items:
-            self.post_message(self.Selected(self, key, self._items[key], opened=True))
+    def row_key_at(self, row: int) -> str:
+        """The key of the resource at a display row."""
+        return self._order[row]
 
-    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
-        """Clicking a header sorts by it (again: reverses)."""
-        event.stop()
-        key = event.column_key.value or ""
-        if key == self.sort_column:
+    def get_row_at(self, row: int) -> list[Text]:
+        """The cells of a display row, in column order (every column, shown or not)."""
+        cells = self._row_cells(self._order[row])
+        return [cells.get(c.key) or Text("") for c in self.COLUMNS]
+
+    # -- sorting -------------------------------------------------------------------------
+
+    def sort_by(self, column: str) -> None:
+        """Sort by a column; by the same column again: reverse."""
+        if column == self.sort_column:
             self.sort_reverse = not self.sort_reverse
         else:
-            self.sort_column = key
+            self.sort_column = column
 
     def action_cycle_sort(self) -> None:
-        """Sort by the next column."""
-        keys = [c.key for c in self.COLUMNS]
+        """Sort by the next column on screen."""
+        keys = [c.key for c in self.shown_columns]
         index = keys.index(self.sort_column) if self.sort_column in keys else -1
         self.sort_column = keys[(index + 1) % len(keys)]
 
@@ -261,8 +588,46 @@ class ResourceTable(DataTable, Generic[T]):
         """Reverse the sort direction."""
         self.sort_reverse = not self.sort_reverse
 
+    def action_toggle_wide(self) -> None:
+        """Every column at full width (scroll sideways), or fit the terminal."""
+        self.wide = not self.wide
 
-def flagged(text: Text, extra: dict[str, Cell]) -> Text:
+
+def _cell_segments(cell: Text | None, width: int, right: bool, console: Any) -> list[Segment]:
+    """A cell as segments exactly ``width`` cells wide (a fast path for plain short cells)."""
+    if cell is None:
+        return [Segment(" " * width)]
+    if not cell.spans:
+        plain = cell.plain
+        length = cell_len(plain)
+        if length <= width:
+            style = cell.style
+            if isinstance(style, str):
+                style = Style.parse(style) if style else None
+            fill = " " * (width - length)
+            return [Segment(fill + plain if right else plain + fill, style or None)]
+    return list(_fit(cell, width, right).render(console))
+
+
+def _fit(cell: Text | None, width: int, right: bool) -> Text:
+    """A cell cut (with an ellipsis) or padded to exactly ``width`` cells."""
+    if cell is None:
+        return Text(" " * width)
+    if cell.cell_len == width:
+        return cell
+    text = cell.copy()
+    if text.cell_len > width:
+        text.truncate(width, overflow="ellipsis")
+    pad = width - text.cell_len
+    if pad:
+        if right:
+            text = Text(" " * pad) + text
+        else:
+            text.pad_right(pad)
+    return text
+
+
+def flagged(text: Text, extra: Mapping[str, Cell]) -> Text:
     """Prefix a cell with the alert flag when the row has a firing alert."""
     flag = extra.get("flag")
     return flag + " " + text if flag is not None else text

@@ -8,9 +8,10 @@ from rich.text import Text
 
 from fgtop.derive.problems import Problem
 from fgtop.model import KubeWorkload, Service
-from fgtop.ui.cells import service_status, text_cell
+from fgtop.ui.cells import cell_str, service_status
 from fgtop.ui.palette import Palette
-from fgtop.ui.widgets.resource_table import Cell, Column, ResourceTable
+from fgtop.ui.widgets.resource_columns import Column
+from fgtop.ui.widgets.resource_table import ResourceTable
 from fgtop.ui.widgets.resource_table import flagged as _flagged
 
 
@@ -18,74 +19,83 @@ class ServicesTable(ResourceTable[Service | KubeWorkload]):
     """The table of ECS services (and, when watched, Kubernetes workloads)."""
 
     COLUMNS: ClassVar = (
-        Column("name", "SERVICE"),
-        Column("cluster", "CLUSTER"),
-        Column("region", "REGION", 12),
-        Column("tasks", "RUN/DES", 8),
-        Column("pending", "PEND", 5),
-        Column("deploy", "DEPLOYMENT", 16),
-        Column("cpu", "CPU%", 9),
-        Column("mem", "MEM%", 9),
-        Column("spark", "CPU 30m", 12),
-        Column("cost", "$/H", 8),
-        Column("spent", "$ SO FAR", 9),
+        Column("name", "SERVICE", priority=0, min=12, max=36),
+        Column("cluster", "CLUSTER", priority=3, max=24),
+        Column("region", "REGION", priority=4, max=14),
+        Column("tasks", "RUN/DES", priority=0, max=11),
+        Column("pending", "PEND", priority=2, max=5, right=True),
+        Column("deploy", "DEPLOYMENT", priority=0, min=8, max=18),
+        Column("cpu", "CPU%", 9, priority=1, live=True),
+        Column("mem", "MEM%", 9, priority=2, live=True),
+        Column("spark", "CPU 30m", 12, priority=3, live=True),
+        Column("cost", "$/H", 7, priority=2, live=True, right=True),
+        Column("spent", "$ SO FAR", 9, priority=4, live=True, right=True),
     )
     DEFAULT_SORT: ClassVar = ("tasks", False)
 
     def __init__(self, **kwargs) -> None:  # noqa: ANN003
         super().__init__(**kwargs)
         self.palette = Palette()
-        self.extra: dict[str, dict[str, Cell]] = {}
-        """Extra cells by service key (metrics, sparkline, cost), set by the app before show()."""
         self.problems: dict[str, Problem] = {}
         """The worst lasting problem by service ARN (``worst_by_service``), set before show()."""
 
-    def cells(self, s: Service | KubeWorkload) -> dict[str, Cell]:
-        """One service (or Kubernetes workload) as a row."""
+    def _kind(self, ready: int, desired: int) -> str:
+        short = ready < desired
+        if short and ready == 0 and desired:
+            return "failed"
+        return "warning" if short else "running"
+
+    def texts(self, s: Service | KubeWorkload) -> dict[str, str]:
+        """The plain text of a service's (or workload's) own columns."""
+        p = self.palette
         if isinstance(s, KubeWorkload):
-            return self._workload_cells(s)
-        tasks, deploy = service_status(s, self.palette, self.problems.get(s.arn))
-        extra = self.extra.get(s.key, {})
+            rolling = s.updated < s.desired
+            return {
+                "name": cell_str(f"{s.namespace}/{s.name}"),
+                "cluster": cell_str(s.cluster),
+                "region": cell_str(f"k8s {s.kind.lower()}"[:12]),
+                "tasks": f"{p.glyph(self._kind(s.ready, s.desired))} {s.ready}/{s.desired}",
+                "pending": str(max(0, s.desired - s.available)),
+                "deploy": f"updated {s.updated}/{s.desired}" if rolling else "steady",
+            }
+        tasks, deploy = service_status(s, p, self.problems.get(s.arn))
         return {
-            "name": Cell(_flagged(text_cell(s.name), extra)),
-            "cluster": text_cell(s.cluster),
-            "region": text_cell(s.region),
-            "tasks": tasks,
-            "pending": Cell(str(s.pending), sort_value=s.pending),
-            "deploy": deploy,
-            "cpu": extra.get("cpu", Cell("-", sort_value=None)),
-            "mem": extra.get("mem", Cell("-", sort_value=None)),
-            "spark": extra.get("spark", Cell("", sort_value=None)),
-            "cost": extra.get("cost", Cell("-", sort_value=None)),
-            "spent": extra.get("spent", Cell("-", sort_value=None)),
+            "name": cell_str(s.name),
+            "cluster": cell_str(s.cluster),
+            "region": cell_str(s.region),
+            "tasks": tasks.plain,
+            "pending": str(s.pending),
+            "deploy": deploy.plain,
         }
 
-    def _workload_cells(self, w: KubeWorkload) -> dict[str, Cell]:
+    def sort_value(self, s: Service | KubeWorkload, column: str) -> object:
+        """What each column sorts by (RUN/DES: the shortest of desired first)."""
+        if column == "tasks":  # the sick first (problems, then below desired), as on problems
+            if isinstance(s, KubeWorkload):
+                return (_severity(s), s.ready / s.desired if s.desired else 1.0, s.name)
+            return service_status(s, self.palette, self.problems.get(s.arn))[0].sort_value
+        if column == "pending":
+            return s.desired - s.available if isinstance(s, KubeWorkload) else s.pending
+        if column in ("cpu", "mem", "spark", "cost", "spent"):
+            return getattr(self.extra_cells(s).get(column), "sort_value", None)
+        return self.texts(s).get(column, "").lower()
+
+    def cells(self, s: Service | KubeWorkload) -> dict[str, Text]:
+        """One service (or Kubernetes workload) as a row (built only while on screen)."""
         p = self.palette
-        short = w.ready < w.desired
-        kind = (
-            "failed"
-            if short and w.ready == 0 and w.desired
-            else ("warning" if short else "running")
-        )
-        tasks = Text(f"{p.glyph(kind)} {w.ready}/{w.desired}", style=p.style(kind))
-        rolling = w.updated < w.desired
-        ratio = w.ready / w.desired if w.desired else 1.0
-        return {
-            "name": text_cell(f"{w.namespace}/{w.name}"),
-            "cluster": text_cell(w.cluster),
-            "region": text_cell(f"k8s {w.kind.lower()}"[:12]),
-            "tasks": Cell(tasks, sort_value=(_severity(w), ratio, w.name)),
-            "pending": Cell(
-                str(max(0, w.desired - w.available)), sort_value=w.desired - w.available
-            ),
-            "deploy": Cell(Text(f"updated {w.updated}/{w.desired}" if rolling else "steady")),
-            "cpu": Cell("-", sort_value=None),
-            "mem": Cell("-", sort_value=None),
-            "spark": Cell("", sort_value=None),
-            "cost": self.extra.get(w.key, {}).get("cost", Cell("-", sort_value=None)),
-            "spent": self.extra.get(w.key, {}).get("spent", Cell("-", sort_value=None)),
-        }
+        texts = self.texts(s)
+        extra = self.extra_cells(s)
+        cells: dict[str, Text] = {k: Text(v) for k, v in texts.items()}
+        if isinstance(s, KubeWorkload):
+            kind = self._kind(s.ready, s.desired)
+            cells["tasks"] = Text(texts["tasks"], style=p.style(kind))
+        else:
+            tasks, deploy = service_status(s, p, self.problems.get(s.arn))
+            cells["name"] = _flagged(Text(texts["name"]), extra)
+            cells["tasks"], cells["deploy"] = tasks, deploy
+        for col in ("cpu", "mem", "spark", "cost", "spent"):
+            cells[col] = extra.get(col) or Text("" if col == "spark" else "-")
+        return cells
 
 
 def _severity(w: KubeWorkload) -> int:

@@ -1,0 +1,78 @@
+"""The columns of a resource table and how they fit the terminal's width (k9s-style)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a resource table."""
+
+    key: str
+    label: str
+    width: int | None = None
+    """A fixed width; None sizes the column to its widest text (up to :attr:`max`)."""
+    priority: int = 1
+    """0: always shown; columns of higher priority are hidden first when space runs out."""
+    live: bool = False
+    """Filled from outside the item (metrics, cost, age): not searched, not cached."""
+    min: int = 3
+    """The narrowest a content-sized column is cut to."""
+    max: int = 48
+    """The widest a content-sized column grows to (the wide view ignores it)."""
+    right: bool = False
+    """Right-aligned (numbers)."""
+
+
+def fit_columns(
+    columns: Sequence[Column],
+    natural: Mapping[str, int],
+    width: int,
+    pad: int,
+    wide: bool,
+    keep: str = "",
+) -> list[tuple[Column, int, int]]:
+    """Which columns show, and how wide, in ``width`` cells.
+
+    Every column wants its natural width (capped at its ``max`` unless ``wide``). When they
+    do not fit, the columns of highest priority (rightmost first) are hidden, never a
+    priority-0 one nor the sort column ``keep``; if the rest still do not fit, the widest
+    content-sized columns are cut, down to their ``min``.
+
+    Returns:
+        (column, x offset, width) of each shown column, left to right.
+    """
+
+    def want(c: Column) -> int:
+        n = max(natural.get(c.key, c.width or c.min), len(c.label) + (2 if c.key == keep else 0))
+        return n if wide or c.width is not None else min(n, c.max)
+
+    widths = {c.key: want(c) for c in columns}
+    shown = list(columns)
+    if not wide:
+
+        def total() -> int:
+            return sum(widths[c.key] + 2 * pad for c in shown)
+
+        droppable = sorted(
+            (c for c in shown if c.priority > 0 and c.key != keep),
+            key=lambda c: (c.priority, columns.index(c)),
+        )
+        while total() > width and droppable:
+            shown.remove(droppable.pop())
+        excess = total() - width
+        while excess > 0:
+            flexible = [c for c in shown if c.width is None and widths[c.key] > c.min]
+            if not flexible:
+                break
+            widest = max(flexible, key=lambda c: widths[c.key])
+            cut = min(excess, widths[widest.key] - widest.min, max(1, widths[widest.key] // 4))
+            widths[widest.key] -= cut
+            excess -= cut
+    out, x = [], 0
+    for c in shown:
+        out.append((c, x, widths[c.key]))
+        x += widths[c.key] + 2 * pad
+    return out
