@@ -81,12 +81,13 @@ async def test_hostile_text_from_moto_and_kubernetes_is_harmless(moto: str, tmp_
                     break
             snap = app.snapshot
             assert snap is not None and len(snap.tasks) == 2 and len(snap.pods) == 2
-            await assert_harmless(pilot, "live dashboard", "svc-", MARKUP[0])
+            # The grid caps a 100 KB name to its column (the full value is in details).
+            await assert_harmless(pilot, "live dashboard", "svc-")
             await pilot.press("colon", *"pods", "enter")
-            await assert_harmless(pilot, "live pods tab", "pod-", MARKUP[0])
+            await assert_harmless(pilot, "live pods tab", "pod-")
             for item in (*snap.tasks, *snap.services, *snap.pods):
                 app.open_details(item.key, item)
-                await assert_harmless(pilot, f"live details {type(item).__name__}")
+                await assert_harmless(pilot, f"live details {type(item).__name__}", MARKUP[0])
                 await pilot.press("escape")
                 app.open_describe(item.key)
                 await assert_harmless(pilot, f"live describe {type(item).__name__}")
