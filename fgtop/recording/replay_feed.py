@@ -52,7 +52,7 @@ class ReplayLogFeed:
         since = request.at - AROUND_BEFORE if request.at is not None else None
         lines = self._between(request, since, until)
         if not lines:
-            yield LogBatch(message="no log lines recorded for this target")
+            yield LogBatch(message="no log lines recorded for this target up to the replay clock")
         else:
             jump = request.at - 30 if request.at is not None else None
             yield LogBatch(tuple(lines), message="", jump_to=jump)
