@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 OPTIMIZER_SOURCE = "compute-optimizer"
 """The name of the Compute Optimizer source (its health entry in ``Snapshot.sources``)."""
@@ -135,3 +136,18 @@ def by_service(
     service ARN may be in the old format on one side).
     """
     return {(r.region, r.cluster, r.service_name): r for r in recommendations}
+
+
+def for_services(
+    recommendations: Iterable[EcsRecommendation], services: Iterable[Any]
+) -> list[EcsRecommendation]:
+    """The recommendations of the watched ``services`` (by region, cluster and name), in the
+    services' order; the account's others (other clusters, EC2 services) are left out."""
+    index = by_service(recommendations)
+    out = []
+    for s in services:
+        cluster = s.cluster.rsplit("/", 1)[-1]
+        rec = index.get((s.region, cluster, s.name)) or index.get((s.region, "", s.name))
+        if rec is not None:
+            out.append(rec)
+    return out
