@@ -38,6 +38,9 @@ MIN_GAP = 60.0
 """A refresh (``r``) sooner than this after the last good poll reuses it."""
 TIMEOUT = 10.0
 """Seconds a poll's calls may take in all (the dashboard's first complete frame waits)."""
+FIRST_WAIT = 15.0
+"""Seconds the first poll waits for another source's first answer (the task list), so that
+the first snapshot published is not one holding only Compute Optimizer's status."""
 MAX_RESULTS = 1000
 """The largest page the API allows."""
 MAX_PAGES = 100
@@ -65,15 +68,27 @@ class OptimizerSource(Source):
     Args:
         aws: The shared AWS layer.
         regions: The watched regions (one call set each).
-        timeout: Seconds a poll may take in all.
+        timeout: Seconds a poll's calls may take in all.
+        first_wait: Seconds the first poll waits for another source to answer first (0 when
+            this source runs alone).
     """
 
     name = OPTIMIZER_SOURCE
+    phase = 1
+    """A one-off poll asks after the task list has merged."""
 
-    def __init__(self, aws: Aws, regions: tuple[str, ...] | None = None, *, timeout=TIMEOUT):
+    def __init__(
+        self,
+        aws: Aws,
+        regions: tuple[str, ...] | None = None,
+        *,
+        timeout: float = TIMEOUT,
+        first_wait: float = FIRST_WAIT,
+    ) -> None:
         self.aws = aws
         self.regions = tuple(regions if regions is not None else aws.regions)
         self.timeout = timeout
+        self.first_wait = first_wait
         self._last: dict[str, list[EcsRecommendation]] = {}
         """The last recommendations got per region (kept while a region fails)."""
         self._part: Part | None = None
@@ -99,6 +114,8 @@ class OptimizerSource(Source):
 
     async def poll(self, ctx: SourceContext) -> Part:
         """Fetch every region's recommendations; return them with the status of the look."""
+        if self._checked_at is None and not self._failed:
+            await self._after_the_others(ctx)
         now = ctx.clock()
         if (
             self._part is not None
@@ -137,6 +154,15 @@ class OptimizerSource(Source):
         self._checked_at = now
         self._part = {"ecs_recommendations": tuple(recommendations), "compute_optimizer": status}
         return self._part
+
+    async def _after_the_others(self, ctx: SourceContext) -> None:
+        """Wait (at most ``first_wait`` seconds) until another source has answered once."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.first_wait
+        while loop.time() < deadline:
+            if any(h.answered for h in ctx.snapshot.sources if h.name != self.name):
+                return
+            await asyncio.sleep(0.1)
 
     async def _region(self, region: str) -> _Region:
         """One region's recommendations, every page of them."""

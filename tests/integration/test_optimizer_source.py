@@ -27,7 +27,7 @@ ARN = "arn:aws:ecs:us-east-1:123456789012:service/prod/svc-{:02d}"
 async def _poll(regions: list[str], *, ecs: bool = False, aws: Aws | None = None):
     aws = aws or Aws(regions=regions)
     sources: list = [EcsSource(aws, r) for r in aws.regions] if ecs else []
-    sources.append(OptimizerSource(aws, aws.regions))
+    sources.append(OptimizerSource(aws, aws.regions, first_wait=0 if not ecs else 15))
     engine = Engine(sources)
     engine.closers.append(aws.close)
     try:
@@ -141,7 +141,7 @@ async def test_a_failure_keeps_the_last_recommendations_stale(
     _ok(compute_optimizer, "us-east-1", [recommendation(ARN.format(1))])
     aws = Aws(regions=["us-east-1"])
     now = [1_800_000_000.0]
-    source = OptimizerSource(aws)
+    source = OptimizerSource(aws, first_wait=0)
     engine = Engine([source], clock=lambda: now[0])
     engine.closers.append(aws.close)
     try:
