@@ -67,6 +67,8 @@ class Config:
     savings_plan_discount: float = 0.0
     """Compute Savings Plan discount on on-demand Fargate compute (0 to 0.72; not Spot, not
     storage)."""
+    compute_optimizer: bool = True
+    """Show AWS Compute Optimizer's ECS service recommendations in the cost panel."""
     source: Path | None = None
     """The file this config was read from (None when defaults or no file)."""
     alert_lines: list[int] = field(default_factory=list)
@@ -253,6 +255,14 @@ _SPECS: dict[str, _Spec] = {
         "your Compute Savings Plan discount as a fraction (0 to 0.72), taken off on-demand "
         "Fargate compute only (not Spot, not storage); figures then show list price less it",
         _number(0, 0.72),
+    ),
+    "compute_optimizer": _Spec(
+        "bool",
+        "`true`",
+        "ask AWS Compute Optimizer for its ECS service recommendations (every 30 minutes, "
+        "needs `compute-optimizer:GetECSServiceRecommendations`) and show them in the cost "
+        "panel beside fgtop's own right-sizing",
+        _boolean,
     ),
 }
 

@@ -15,6 +15,8 @@ import pytest
 import requests
 from moto.server import ThreadedMotoServer
 
+from tests.fakes.compute_optimizer import FakeComputeOptimizer
+
 logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
 
@@ -50,9 +52,32 @@ def moto_server() -> Iterator[str]:
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def compute_optimizer_server() -> Iterator[FakeComputeOptimizer]:
+    """The fake Compute Optimizer (moto does not serve it) for the whole session."""
+    fake = FakeComputeOptimizer()
+    fake.start()
+    yield fake
+    fake.stop()
+
+
 @pytest.fixture
-def moto(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """A reset moto server with the environment pointing every AWS SDK at it."""
+def compute_optimizer(
+    compute_optimizer_server: FakeComputeOptimizer, monkeypatch: pytest.MonkeyPatch
+) -> FakeComputeOptimizer:
+    """The fake Compute Optimizer, reset (not enrolled: what most accounts answer), with
+    ``AWS_ENDPOINT_URL_COMPUTE_OPTIMIZER`` pointing the real client at it."""
+    compute_optimizer_server.reset()
+    monkeypatch.setenv("AWS_ENDPOINT_URL_COMPUTE_OPTIMIZER", compute_optimizer_server.url)
+    return compute_optimizer_server
+
+
+@pytest.fixture
+def moto(
+    moto_server: str, compute_optimizer: FakeComputeOptimizer, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
+    """A reset moto server with the environment pointing every AWS SDK at it (and Compute
+    Optimizer, which moto lacks, at the fake: see :func:`compute_optimizer`)."""
     requests.post(f"{moto_server}/moto-api/reset", timeout=5)
     requests.post(
         f"{moto_server}/moto-api/state-manager/set-transition",

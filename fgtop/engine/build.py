@@ -11,6 +11,7 @@ from fgtop.errors import SetupError
 from fgtop.sources.aws import Aws
 from fgtop.sources.cloudwatch import CloudWatchSource
 from fgtop.sources.ecs import EcsSource, check_clusters
+from fgtop.sources.optimizer import OptimizerSource
 from fgtop.sources.taskdef_cache import TaskDefCache
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,8 @@ async def build_engine(opts: LiveOptions) -> Engine:
         sources: list[Source] = list(ecs_sources)
         if opts.metrics:
             sources.append(CloudWatchSource(aws))
+        if cfg.compute_optimizer:  # free to call, so --no-metrics leaves it on
+            sources.append(OptimizerSource(aws, aws.regions))
         sources += await kube_sources(aws, cfg)
         account = await aws.caller_account()
     except BaseException:

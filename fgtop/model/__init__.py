@@ -24,6 +24,7 @@ from fgtop.model.kube import (
 )
 from fgtop.model.logs import LogLine
 from fgtop.model.metrics import MetricSeries, MetricsUsage
+from fgtop.model.optimizer import EcsRecommendation, OptimizerOption, OptimizerStatus
 from fgtop.model.snapshot import Snapshot
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "ContainerDefinition",
     "ContainerState",
     "Deployment",
+    "EcsRecommendation",
     "FargateProfile",
     "FargateSelector",
     "Hints",
@@ -42,6 +44,8 @@ __all__ = [
     "LogLine",
     "MetricSeries",
     "MetricsUsage",
+    "OptimizerOption",
+    "OptimizerStatus",
     "Pod",
     "PodContainer",
     "Service",

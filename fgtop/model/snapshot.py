@@ -9,6 +9,7 @@ from fgtop.model.ecs import Cluster, Service, Task, TaskDefinition
 from fgtop.model.health import SourceHealth
 from fgtop.model.kube import KubeCluster, KubeEvent, KubeWorkload, Pod
 from fgtop.model.metrics import MetricSeries, MetricsUsage
+from fgtop.model.optimizer import EcsRecommendation, OptimizerStatus
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,10 @@ class Snapshot:
     workloads: tuple[KubeWorkload, ...] = ()
     metrics: tuple[MetricSeries, ...] = ()
     metrics_usage: MetricsUsage = field(default_factory=MetricsUsage)
+    ecs_recommendations: tuple[EcsRecommendation, ...] = ()
+    """AWS Compute Optimizer's ECS service recommendations in the watched regions."""
+    compute_optimizer: OptimizerStatus | None = None
+    """How the last look at Compute Optimizer went; None when not asked (off, old recordings)."""
     sources: tuple[SourceHealth, ...] = ()
     notes: tuple[str, ...] = ()
     """One-line notices for the header (e.g. a refresh stretched to stay in the API budget)."""

@@ -12,7 +12,8 @@ from typing import Any, TextIO
 from fgtop.cost.estimate import usd
 from fgtop.derive.insights import Insights
 from fgtop.derive.problems import problems_json
-from fgtop.model import Pod, Service, Snapshot, Task
+from fgtop.model import EcsRecommendation, Pod, Service, Snapshot, Task
+from fgtop.model.optimizer import status_line
 from fgtop.text.sanitize import clean
 
 SCHEMA_VERSION = 1
@@ -130,6 +131,50 @@ def pod_json(p: Pod) -> dict[str, Any]:
     }
 
 
+def recommendation_json(r: EcsRecommendation) -> dict[str, Any]:
+    """One Compute Optimizer recommendation as its documented JSON object."""
+    return {
+        "service_arn": r.service_arn,
+        "service": r.service_name,
+        "cluster": r.cluster,
+        "region": r.region,
+        "finding": r.finding,
+        "finding_reasons": list(r.reasons),
+        "current_cpu": r.current_cpu,
+        "current_memory": r.current_memory,
+        "performance_risk": r.performance_risk,
+        "lookback_days": r.lookback_days,
+        "refreshed_at": iso(r.refreshed_at),
+        "options": [
+            {
+                "cpu": o.cpu,
+                "memory": o.memory,
+                "monthly_savings": o.monthly_savings,
+                "monthly_savings_after_discounts": o.monthly_savings_after_discounts,
+                "savings_percent": o.savings_percent,
+                "currency": o.currency,
+            }
+            for o in r.options
+        ],
+    }
+
+
+def compute_optimizer_json(snapshot: Snapshot) -> dict[str, Any] | None:
+    """Compute Optimizer's status and recommendations; None when it was not asked."""
+    status = snapshot.compute_optimizer
+    if status is None and not snapshot.ecs_recommendations:
+        return None
+    return {
+        "enrolled": status.enrolled if status else None,
+        "not_enrolled_regions": list(status.not_enrolled) if status else [],
+        "denied": status.denied if status else None,
+        "note": status_line(status),
+        "skipped": status.skipped if status else 0,
+        "checked_at": iso(status.checked_at) if status else None,
+        "recommendations": [recommendation_json(r) for r in snapshot.ecs_recommendations],
+    }
+
+
 def _with_cost(
     doc: dict[str, Any], rates: dict, costs: dict, key: str, lists: tuple[dict, dict]
 ) -> dict[str, Any]:
@@ -200,6 +245,7 @@ def _snapshot_json(snapshot: Snapshot) -> dict[str, Any]:
             for s in snapshot.sources
         ],
         "notes": list(snapshot.notes),
+        "compute_optimizer": compute_optimizer_json(snapshot),
     }
 
 

@@ -52,6 +52,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "kube_events": ("cluster", "namespace", "involved", "reason", "message"),
     "workloads": ("cluster", "namespace", "kind", "name"),
     "metrics": ("target", "metric", "source"),
+    "ecs_recommendations": ("service_arn",),
     "sources": ("name",),
 }
 """Identity fields of the items of each Snapshot tuple field, for item-level deltas."""

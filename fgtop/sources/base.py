@@ -14,12 +14,14 @@ from typing import TypedDict
 
 from fgtop.model import (
     Cluster,
+    EcsRecommendation,
     Hints,
     KubeCluster,
     KubeEvent,
     KubeWorkload,
     MetricSeries,
     MetricsUsage,
+    OptimizerStatus,
     Pod,
     Service,
     Snapshot,
@@ -42,11 +44,15 @@ class Part(TypedDict, total=False):
     workloads: tuple[KubeWorkload, ...]
     metrics: tuple[MetricSeries, ...]
     metrics_usage: MetricsUsage
+    ecs_recommendations: tuple[EcsRecommendation, ...]
+    compute_optimizer: OptimizerStatus
 
 
 PART_FIELDS: frozenset[str] = frozenset(Part.__annotations__)
 """The keys a part may hold."""
-TUPLE_FIELDS: frozenset[str] = frozenset(k for k in PART_FIELDS if k != "metrics_usage")
+SINGLE_FIELDS: frozenset[str] = frozenset({"metrics_usage", "compute_optimizer"})
+"""Part fields that are one value, not a tuple (the last source that set one wins)."""
+TUPLE_FIELDS: frozenset[str] = PART_FIELDS - SINGLE_FIELDS
 assert {f.name for f in dataclasses.fields(Snapshot)} >= PART_FIELDS
 
 Emit = Callable[[Part], None]

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.fakes.aws_world import build_world
+from tests.fakes.compute_optimizer import FakeComputeOptimizer, recommendation
 
 
 def fgtop(
@@ -105,8 +106,13 @@ def test_snapshot_json_against_moto(moto: str) -> None:
         "failed_tasks",
     }
     sources = {s["name"]: s for s in doc["sources"]}
-    assert set(sources) == {"ecs:us-east-1", "ecs:eu-west-1", "cloudwatch"}
+    assert set(sources) == {"ecs:us-east-1", "ecs:eu-west-1", "cloudwatch", "compute-optimizer"}
     assert all(s["ok"] and not s["stale"] and s["api_calls"] > 0 for s in sources.values())
+    # Compute Optimizer (the fake: most accounts are not enrolled) is one note, not an error.
+    optimizer = doc["compute_optimizer"]
+    assert optimizer["enrolled"] is False and optimizer["recommendations"] == []
+    assert optimizer["not_enrolled_regions"] == ["us-east-1", "eu-west-1"]
+    assert "not enrolled" in optimizer["note"] and doc["notes"] == []
     # Metrics: moto holds no datapoints, so the latest values are unknown, never zero.
     assert task["cpu_percent"] is None and svc["memory_percent"] is None
     assert doc["metrics"]["metrics_requested"] > 0
@@ -130,6 +136,46 @@ def test_snapshot_json_against_moto(moto: str) -> None:
     # Problems: moto's services run none of their desired tasks.
     below = [p for p in doc["problems"] if p["target"] == svc["arn"]]
     assert below and set(below[0]) >= {"severity", "kind", "target", "reason", "next_step"}
+
+
+def test_snapshot_json_holds_compute_optimizer_recommendations(
+    moto: str, compute_optimizer: FakeComputeOptimizer, tmp_path: Path
+) -> None:
+    world = build_world(moto, big_cluster_tasks=2, services=2)
+    arn = f"arn:aws:ecs:us-east-1:123456789012:service/prod/{world.services['prod'][0]}"
+    compute_optimizer.state.mode = "ok"
+    compute_optimizer.state.recommendations["us-east-1"] = [
+        recommendation(arn, options=((512, 1024, 14.6), (256, 512, None))),
+        {"serviceArn": 7},  # malformed: skipped and counted
+    ]
+    proc = fgtop("snapshot", "--region", "us-east-1", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    optimizer = json.loads(proc.stdout)["compute_optimizer"]
+    assert optimizer["enrolled"] is True and optimizer["note"] is None
+    assert optimizer["skipped"] == 1 and optimizer["checked_at"].endswith("Z")
+    [rec] = optimizer["recommendations"]
+    assert rec["service_arn"] == arn and rec["finding"] == "Overprovisioned"
+    assert (rec["region"], rec["cluster"]) == ("us-east-1", "prod")
+    assert (rec["current_cpu"], rec["current_memory"]) == (1024, 2048)
+    assert rec["options"][0] == {
+        "cpu": 512,
+        "memory": 1024,
+        "monthly_savings": 14.6,
+        "monthly_savings_after_discounts": pytest.approx(11.68),
+        "savings_percent": 50.0,
+        "currency": "USD",
+    }
+    assert rec["options"][1]["monthly_savings"] is None
+    # Turned off in the config file: not asked, not in the document, not a source.
+    config = tmp_path / "config.toml"
+    config.write_text("compute_optimizer = false\n")
+    before = len(compute_optimizer.state.requests)
+    proc = fgtop("--config", str(config), "snapshot", "--region", "us-east-1", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["compute_optimizer"] is None
+    assert "compute-optimizer" not in {s["name"] for s in doc["sources"]}
+    assert len(compute_optimizer.state.requests) == before
 
 
 def test_snapshot_table_region_from_aws_region(moto: str, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -9,6 +9,7 @@ from textual.binding import Binding
 from textual.widgets import Footer
 
 from fgtop.model import Snapshot
+from fgtop.model.optimizer import for_services
 from fgtop.ui.screens.base import FgtopScreen
 from fgtop.ui.widgets.cost_panel import CostPanel
 from fgtop.ui.widgets.header_bar import HeaderBar
@@ -37,4 +38,6 @@ class CostScreen(FgtopScreen):
             usage.cost_usd,
             usage.cost_per_hour_usd,
             insights.warnings,
+            for_services(snapshot.ecs_recommendations, snapshot.services),
+            snapshot.compute_optimizer,
         )

@@ -1,4 +1,5 @@
-"""The cost panel (``c``): burn rate, projection, breakdowns, Spot savings, right-sizing."""
+"""The cost panel (``c``): burn rate, projection, breakdowns, Spot savings, right-sizing
+(fgtop's own, and AWS Compute Optimizer's beside it)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from textual.widgets import Static
 from fgtop.cost.estimate import HOURS_PER_MONTH, CostSummary
 from fgtop.cost.rightsizing import ARM, RESIZE, SPOT, Suggestion
 from fgtop.cost.sizes import format_size
+from fgtop.model.optimizer import EcsRecommendation, OptimizerStatus, status_line
 from fgtop.text.sanitize import clean, safe
 
 MAX_ROWS = 12
@@ -108,6 +110,78 @@ def _suggestions(suggestions: Sequence[Suggestion]) -> RenderableType:
     return table
 
 
+def _size(cpu: int | None, memory: int | None) -> str:
+    return format_size(cpu, memory) if cpu and memory else "size unknown"
+
+
+def _aws_option(rec: EcsRecommendation) -> tuple[Text, Text]:
+    """AWS's recommended change and its estimated monthly savings."""
+    best = rec.best
+    current = _size(rec.current_cpu, rec.current_memory)
+    if best is None:
+        return Text(f"{current} (no option given)", style="dim"), Text("-", style="dim")
+    change = Text(f"{current} → {_size(best.cpu, best.memory)}")
+    if best.monthly_savings is None:
+        return change, Text("-", style="dim")
+    currency = best.currency or "USD"
+    if currency == "USD":
+        return change, Text(money(best.monthly_savings))
+    return change, safe(f"{best.monthly_savings:,.2f} {currency}")
+
+
+def _optimizer(
+    recommendations: Sequence[EcsRecommendation],
+    status: OptimizerStatus | None,
+    suggestions: Sequence[Suggestion],
+) -> RenderableType:
+    """AWS Compute Optimizer's findings per service, fgtop's own suggestion beside each."""
+    line = status_line(status)
+    if status is None and not recommendations:
+        return Text("")  # not asked (turned off, or a recording made without it)
+    if line is not None and not recommendations:
+        style = "yellow" if status is not None and status.denied else "dim"
+        return safe(line, style=style)
+    if not recommendations:
+        return Text(
+            "Compute Optimizer: no ECS service recommendations for the services shown.",
+            style="dim",
+        )
+    ours: dict[str, Suggestion] = {}
+    for s in suggestions:  # largest savings first: keep each service's first
+        ours.setdefault(s.service_arn, s)
+    by_name = {(s.region, s.service_name): s for s in reversed(suggestions)}
+    table = Table(
+        title="AWS Compute Optimizer (its own findings, beside fgtop's right-sizing)",
+        title_justify="left",
+        expand=True,
+        show_edge=False,
+        pad_edge=False,
+    )
+    table.add_column("service", no_wrap=True, overflow="ellipsis")
+    table.add_column("finding")
+    table.add_column("AWS recommends")
+    table.add_column("AWS saves/month", justify="right")
+    table.add_column("fgtop suggests")
+    for rec in recommendations:
+        change, saves = _aws_option(rec)
+        own = ours.get(rec.service_arn) or by_name.get((rec.region, rec.service_name))
+        if own is None:
+            mine = Text("-", style="dim")
+        else:
+            mine = _change(own)
+            mine.append(f" ({money(own.monthly_savings)}/month)")
+        table.add_row(
+            safe(rec.service_name, max_chars=200),
+            safe(rec.finding),
+            change,
+            saves,
+            mine,
+        )
+    if line is None:
+        return table
+    return Group(table, safe(line, style="yellow" if status and status.denied else "dim"))
+
+
 def _source(summary: CostSummary) -> Text:
     """Where the prices come from, the billing rules, and which figures are derived."""
     source = Text(f"Prices: table of {summary.price_table_date}, ", style="dim")
@@ -149,6 +223,7 @@ class CostPanel(VerticalScroll):
         yield Static(Text("Cost: waiting for the first refresh…", style="dim"), id="cost-total")
         yield Static("", id="cost-breakdown")
         yield Static("", id="cost-suggestions")
+        yield Static("", id="cost-optimizer")
         yield Static("", id="cost-own")
         yield Static("", id="cost-source")
 
@@ -159,6 +234,8 @@ class CostPanel(VerticalScroll):
         own_cost_usd: float,
         own_cost_per_hour_usd: float,
         warnings: Sequence[str] = (),
+        recommendations: Sequence[EcsRecommendation] = (),
+        optimizer: OptimizerStatus | None = None,
     ) -> None:
         """Show new figures.
 
@@ -168,6 +245,8 @@ class CostPanel(VerticalScroll):
             own_cost_usd: What fgtop's own API calls have cost so far.
             own_cost_per_hour_usd: What keeping fgtop open costs per hour.
             warnings: One-line notices (e.g. the price table's load warnings).
+            recommendations: AWS Compute Optimizer's, for the services shown.
+            optimizer: How the last look at Compute Optimizer went (None: not asked).
         """
         self.summary = summary
         self.suggestions = list(suggestions)
@@ -184,6 +263,9 @@ class CostPanel(VerticalScroll):
             )
         )
         self.query_one("#cost-suggestions", Static).update(_suggestions(self.suggestions))
+        self.query_one("#cost-optimizer", Static).update(
+            _optimizer(recommendations, optimizer, self.suggestions)
+        )
         own = Text("fgtop's own AWS cost (CloudWatch GetMetricData): ")
         own.append(f"{money(own_cost_usd, 4)} so far, ~{hourly(own_cost_per_hour_usd)}")
         self.query_one("#cost-own", Static).update(own)
