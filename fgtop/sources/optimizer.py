@@ -98,8 +98,8 @@ class OptimizerSource(Source):
 
     @property
     def interval(self) -> float:  # type: ignore[override]
-        """30 minutes after a good poll, 5 after a failure."""
-        return RETRY if self._failed else INTERVAL
+        """30 minutes after a good poll, 5 minutes after a failure or a denial."""
+        return RETRY if self._failed or self._degraded else INTERVAL
 
     def api_calls(self) -> int:
         """Compute Optimizer requests made."""

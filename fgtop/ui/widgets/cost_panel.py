@@ -223,7 +223,9 @@ class CostPanel(VerticalScroll):
         yield Static(Text("Cost: waiting for the first refresh…", style="dim"), id="cost-total")
         yield Static("", id="cost-breakdown")
         yield Static("", id="cost-suggestions")
-        yield Static("", id="cost-optimizer")
+        optimizer = Static("", id="cost-optimizer")
+        optimizer.display = False  # shown once Compute Optimizer has something to say
+        yield optimizer
         yield Static("", id="cost-own")
         yield Static("", id="cost-source")
 
@@ -263,9 +265,10 @@ class CostPanel(VerticalScroll):
             )
         )
         self.query_one("#cost-suggestions", Static).update(_suggestions(self.suggestions))
-        self.query_one("#cost-optimizer", Static).update(
-            _optimizer(recommendations, optimizer, self.suggestions)
-        )
+        section = _optimizer(recommendations, optimizer, self.suggestions)
+        widget = self.query_one("#cost-optimizer", Static)
+        widget.update(section)
+        widget.display = not (isinstance(section, Text) and not section.plain)
         own = Text("fgtop's own AWS cost (CloudWatch GetMetricData): ")
         own.append(f"{money(own_cost_usd, 4)} so far, ~{hourly(own_cost_per_hour_usd)}")
         self.query_one("#cost-own", Static).update(own)
