@@ -174,15 +174,16 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argument
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "dashboard": ("fgtop.cli.dashboard", "run_dashboard"),
-    "demo": ("fgtop.cli.dashboard", "run_demo"),
-    "replay": ("fgtop.cli.dashboard", "run_replay"),
+    "demo": ("fgtop.cli.replay", "run_demo"),
+    "replay": ("fgtop.cli.replay", "run_replay"),
     "snapshot": ("fgtop.cli.snapshot", "run"),
     "record": ("fgtop.cli.record", "run"),
     "logs": ("fgtop.cli.logs", "run"),
     "pricing": ("fgtop.cli.pricing", "run"),
 }
 """The dispatch table: subcommand -> (module, function). Modules load on use, so ``fgtop
---help`` and ``fgtop snapshot`` never import Textual."""
+--help`` and ``fgtop snapshot`` never import Textual, and ``fgtop demo`` never
+imports the live composition (the sources, botocore, kubernetes_asyncio)."""
 
 
 def _handler(command: str) -> Callable[[argparse.Namespace], int]:

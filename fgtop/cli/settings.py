@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fgtop.config import Config, load_config, merge_cli
 from fgtop.derive.alerts import alert_rules
-from fgtop.engine.build import LiveOptions
+
+if TYPE_CHECKING:
+    from fgtop.engine.build import LiveOptions
 
 
 def load_settings(args: argparse.Namespace) -> Config:
@@ -32,6 +35,9 @@ def load_settings(args: argparse.Namespace) -> Config:
 
 def live_options(args: argparse.Namespace) -> LiveOptions:
     """LiveOptions from the config file and the command line."""
+    # Imported here: ``fgtop demo`` loads its settings without the live composition.
+    from fgtop.engine.build import LiveOptions
+
     return LiveOptions(
         config=load_settings(args),
         clusters=list(getattr(args, "clusters", None) or ()),

@@ -27,6 +27,13 @@ STREAM_ONCE_TIMEOUT = 15.0
 """Seconds ``poll_once`` waits for a streaming source's first full list."""
 STREAM_SETTLED = frozenset({"watching", "backoff", "error"})
 """States in which a streaming source has listed (or failed to)."""
+FIRST_GATHER = 0.1
+"""Seconds the first publication waits for parts arriving with the first one."""
+PUBLISH_WINDOW = 0.5
+"""Seconds later publications wait after a change: parts arriving within it are merged."""
+MIN_INTERVAL = 1.0
+"""Least seconds between two publications after the first: three sources polling mean one
+re-render a second at most, not three."""
 
 __all__ = ["Emit", "Engine", "Hints", "Part", "Source", "SourceContext"]
 
@@ -244,12 +251,23 @@ class Engine:
             self._dirty.set()
 
     async def _publisher(self) -> None:
-        """Coalesce part updates into at most one snapshot per 100 ms."""
+        """Merge part updates into one snapshot per refresh window.
+
+        The first snapshot goes out :data:`FIRST_GATHER` after the first part (the first rows
+        show at once); after that a change waits :data:`PUBLISH_WINDOW` for the parts that come
+        with it, and publications are at least :data:`MIN_INTERVAL` apart.
+        """
         assert self._dirty is not None
+        loop = asyncio.get_running_loop()
+        last: float | None = None
         while True:
             await self._dirty.wait()
-            await asyncio.sleep(0.1)
+            if last is None:
+                await asyncio.sleep(FIRST_GATHER)
+            else:
+                await asyncio.sleep(max(PUBLISH_WINDOW, last + MIN_INTERVAL - loop.time()))
             self._dirty.clear()
+            last = loop.time()
             try:
                 snapshot = self._merge()
             except Exception:  # noqa: BLE001 - a bug here must not freeze every viewer

@@ -199,10 +199,13 @@ class FgtopApp(Navigation, App):
             self.notify(message.frame.derived.error, severity="error", markup=False)
         for notice in self.feed.take_notices():
             self.notify(safe_str(notice), severity="warning", timeout=10, markup=False)
-        self.refresh_screens()
         if not self._landed and message.frame.complete and self.dashboard is not None:
+            # Land first: when the app opens on the problems, the dashboard under them is not
+            # rendered for this frame (it catches up when brought back), which saves the
+            # first frame the dashboard's tables and chart.
             self._landed = True
             self._land(message.frame)
+        self.refresh_screens()
 
     def visible_screens(self) -> list[Screen]:
         """The current screen and, under modal ones, the screens that still show."""

@@ -1,6 +1,8 @@
 """Where the app can go: screens, the ``:`` commands, ``:region`` / ``:ctx`` scopes.
 
 A mixin of :class:`fgtop.ui.app.FgtopApp` (kept apart so the app module stays small).
+The screens the first frame does not show (details, logs, describe, help, timeline, cost)
+are imported when first opened: ``fgtop demo`` starts without compiling them.
 """
 
 from __future__ import annotations
@@ -11,14 +13,8 @@ from textual.screen import Screen
 
 from fgtop.model import Pod, Service, Task
 from fgtop.text.sanitize import safe_str
-from fgtop.ui.screens.cost import CostScreen
 from fgtop.ui.screens.dashboard import DashboardScreen
-from fgtop.ui.screens.describe import DescribeScreen
-from fgtop.ui.screens.details import DetailsScreen
-from fgtop.ui.screens.help import HelpScreen
-from fgtop.ui.screens.logs import LogsScreen
 from fgtop.ui.screens.problems import ProblemsScreen
-from fgtop.ui.screens.timeline import TimelineScreen
 from fgtop.ui.themes import resolve_theme
 from fgtop.ui.widgets.command_line import CommandLine
 
@@ -38,6 +34,8 @@ class Navigation:
 
     def open_details(self, key: str, item: Any) -> None:
         """Open the details of a task, service or pod."""
+        from fgtop.ui.screens.details import DetailsScreen
+
         if isinstance(item, Task):
             self.push_screen(DetailsScreen("task", key))
         elif isinstance(item, Service):
@@ -49,10 +47,14 @@ class Navigation:
         self, target: str, *, at: float | None = None, container: str | None = None
     ) -> None:
         """Open the logs of a task ARN, service ARN or pod key, optionally around a moment."""
+        from fgtop.ui.screens.logs import LogsScreen
+
         self.push_screen(LogsScreen(target, at=at, container=container))
 
     def open_describe(self, key: str) -> None:
         """Open the raw document of a task, service, task definition or pod."""
+        from fgtop.ui.screens.describe import DescribeScreen
+
         self.push_screen(DescribeScreen(key))
 
     def go_dashboard(self, key: str | None = None) -> None:
@@ -82,6 +84,8 @@ class Navigation:
 
     def action_help(self) -> None:
         """Show every key."""
+        from fgtop.ui.screens.help import HelpScreen
+
         self.push_screen(HelpScreen())
 
     def action_problems(self) -> None:
@@ -90,10 +94,14 @@ class Navigation:
 
     def action_timeline(self) -> None:
         """The merged chronology of events."""
+        from fgtop.ui.screens.timeline import TimelineScreen
+
         self._push_unique(TimelineScreen, TimelineScreen)
 
     def action_cost(self) -> None:
         """The cost panel."""
+        from fgtop.ui.screens.cost import CostScreen
+
         self._push_unique(CostScreen, CostScreen)
 
     def action_command_line(self) -> None:

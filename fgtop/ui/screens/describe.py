@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from typing import Any, ClassVar
 
-import yaml
 from rich.syntax import Syntax
 from rich.text import Text
 from textual.app import ComposeResult
@@ -61,6 +60,8 @@ def render_document(doc: Any, fmt: str) -> str:
     escapes (JSON and YAML leave C1 controls and bidi overrides raw); values are never cut.
     """
     if fmt == "yaml":
+        import yaml  # on first use: the first frame does not need PyYAML
+
         text = yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=120)
     else:
         text = json.dumps(doc, indent=2, ensure_ascii=False)

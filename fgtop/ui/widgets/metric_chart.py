@@ -1,10 +1,14 @@
-"""The chart panel: CPU and memory over time for the selected service or task."""
+"""The chart panel: CPU and memory over time for the selected service or task.
+
+Plotext (through textual-plotext's ``Plot``) is imported when the chart first draws a plot,
+not when the app starts: the first frame of ``fgtop demo`` does not need it.
+"""
 
 from __future__ import annotations
 
 import math
 import time
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.console import RenderableType
 from rich.text import Text
@@ -12,10 +16,13 @@ from textual.binding import Binding, BindingType
 from textual.color import Color
 from textual.message import Message
 from textual.reactive import reactive
-from textual_plotext import PlotextPlot
+from textual.widget import Widget
 
 from fgtop.model.metrics import MetricSeries
 from fgtop.text.sanitize import clean
+
+if TYPE_CHECKING:
+    from textual_plotext.plot import Plot
 
 WINDOWS: tuple[int, ...] = (15 * 60, 3600, 3 * 3600, 12 * 3600)
 """The time windows, in seconds, switched by the keys 1-4 (``w`` cycles)."""
@@ -42,7 +49,7 @@ def local_ticks(start: float, end: float, step: int) -> tuple[list[float], list[
     return ticks, [time.strftime("%H:%M", time.localtime(t)) for t in ticks]
 
 
-class MetricChart(PlotextPlot):
+class MetricChart(Widget):
     """CPU and memory (percent of reserved) over a time window, with 100 % as a reference line.
 
     Call :meth:`show_series` with the selected target's series; the keys ``1``-``4`` pick
@@ -52,6 +59,7 @@ class MetricChart(PlotextPlot):
 
     DEFAULT_CSS = """
     MetricChart {
+        width: 1fr;
         height: 1fr;
         min-height: 8;
     }
@@ -92,6 +100,7 @@ class MetricChart(PlotextPlot):
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
+        self._plot: Plot | None = None
         self._title = ""
         self._cpu: MetricSeries | None = None
         self._memory: MetricSeries | None = None
@@ -163,6 +172,31 @@ class MetricChart(PlotextPlot):
 
     # -- drawing ---------------------------------------------------------------------------
 
+    def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.refresh())
+
+    @property
+    def plt(self) -> Plot:
+        """The Plotext figure (created, and Plotext imported, on first use)."""
+        if self._plot is None:
+            from textual_plotext.plot import Plot
+
+            self._plot = Plot()
+        return self._plot
+
+    def _plotext_theme(self) -> str:
+        """The Plotext theme named after the app's theme (its surface and foreground)."""
+        from plotext._dict import themes
+        from textual_plotext.plot import _rgbify_theme, _sequence
+
+        name = f"textual-auto-{self.app.theme}"
+        if name not in themes:
+            variables = self.app.theme_variables
+            surface = Color.parse(variables.get("surface", "black")).rgb
+            foreground = Color.parse(variables.get("foreground", "white")).rgb
+            themes[name] = _rgbify_theme(surface, surface, foreground, "default", _sequence)
+        return name
+
     def _colour(self, *names: str) -> tuple[int, int, int]:
         theme = self.app.current_theme
         for name in names:
@@ -177,7 +211,12 @@ class MetricChart(PlotextPlot):
             head = f"{self._title} · {window_label(self.window)}\n" if self._title else ""
             return Text(head + message, style="dim", justify="center", no_wrap=True)
         self._draw()
-        return super().render()
+        plot = self.plt
+        width, height = self.size
+        plot.plotsize(width, height)
+        plot._set_size(width, height)  # as PlotextPlot does (textual-plotext issue 5)
+        plot.theme(self._plotext_theme())
+        return Text.from_ansi(plot.build())
 
     def _draw(self) -> None:
         plt = self.plt
