@@ -4,7 +4,7 @@ Runs the real app headless (``create_app`` + ``run_test``) on a 5,000-task estat
 (200 services, 4 clusters, 2 regions, 220 task definitions, 500 pods; ``tests/fakes/estate.py``)
 and prints, as numbers (median, p95, max):
 
-- refresh: ``apply_snapshot`` of a frame in which 5% of tasks changed, split into the whole
+- refresh: a snapshot published through the feed, a frame in which 5% of tasks changed, split into the whole
   call (derivation included: analyse, alerts, timeline) and the dashboard's part of it
   (``show_snapshot``: the three tables), and from the call to the next rendered frame;
 - keys, sent through the driver as a terminal would (no Pilot wait-for-idle), from the key to
@@ -29,9 +29,9 @@ sys.path.insert(1, str(Path(__file__).resolve().parents[1]))  # this checkout: f
 from textual import events  # noqa: E402
 
 import fgtop  # noqa: E402
-from fgtop.ui.app import create_app  # noqa: E402
 from fgtop.ui.widgets.task_grid import TaskGrid  # noqa: E402
 from tests.fakes.estate import Estate  # noqa: E402
+from tests.ui.helpers import push, pushed_app  # noqa: E402
 
 MS = 1000
 
@@ -96,11 +96,10 @@ async def run(n_tasks: int, refreshes: int, size: tuple[int, int]) -> None:
         f"{len(first.pods)} pods, {len({t.task_definition for t in first.tasks})} task "
         f"definitions; {estate.change:.0%} of tasks change per refresh; terminal {size[0]}x{size[1]}"
     )
-    app = create_app(land_on_problems=False)
+    app = pushed_app()
     async with app.run_test(size=size) as pilot:
         t0 = time.perf_counter()
-        app.apply_snapshot(first)
-        await pilot.pause()
+        await push(pilot, first)
         print(f"first snapshot applied and shown: {(time.perf_counter() - t0) * MS:.0f} ms")
         screen = app.screen
         grid = screen.query_one(TaskGrid)
@@ -108,27 +107,28 @@ async def run(n_tasks: int, refreshes: int, size: tuple[int, int]) -> None:
         await pilot.pause()
         frames = Frames(grid)
         shown: list[float] = []
-        original_show = screen.show_snapshot
+        original_show = screen.show_frame
 
-        def timed_show(snapshot) -> None:  # noqa: ANN001
+        def timed_show(frame) -> None:  # noqa: ANN001
             t = time.perf_counter()
-            original_show(snapshot)
+            original_show(frame)
             shown.append(time.perf_counter() - t)
 
-        screen.show_snapshot = timed_show  # type: ignore[method-assign]
+        screen.show_frame = timed_show  # type: ignore[method-assign]
         total, to_frame = [], []
         for snap in updates:
             t = time.perf_counter()
-            app.apply_snapshot(snap)
+            await app.feed.engine.publish(snap)  # through the feed: derived in the worker
+            await app.feed.settled()
             t_done = time.perf_counter()
             total.append(t_done - t)
             to_frame.append(await frames.after(t_done) - t)
             await asyncio.sleep(0.05)
-        screen.show_snapshot = original_show  # type: ignore[method-assign]
+        screen.show_frame = original_show  # type: ignore[method-assign]
         print("refresh (5% of tasks changed)")
-        print(f"  apply_snapshot, all of it (derivation too)  {stats(total)}")
-        print(f"  the dashboard's tables (show_snapshot)      {stats(shown)}")
-        print(f"  apply_snapshot to the next frame            {stats(to_frame)}")
+        print(f"  published to derived (worker thread)       {stats(total)}")
+        print(f"  the dashboard's tables (show_frame)        {stats(shown)}")
+        print(f"  published to the next rendered frame       {stats(to_frame)}")
 
         def cursor() -> object:
             return (grid.cursor_row, grid.scroll_offset.y)
