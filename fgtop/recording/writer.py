@@ -35,6 +35,8 @@ class Recorder:
         redact: Mask account IDs, IP addresses and secret-looking values before writing.
         meta: Free-form JSON-able metadata stored at the start of the file.
         keyframe_interval: Frames between keyframes.
+        format_version: The format version to write (the newest by default; older ones for
+            tests of the reader's compatibility).
     """
 
     def __init__(
@@ -44,8 +46,10 @@ class Recorder:
         redact: bool = False,
         meta: dict | None = None,
         keyframe_interval: int = KEYFRAME_INTERVAL,
+        format_version: int = fmt.FORMAT_VERSION,
     ) -> None:
         self.path = Path(path)
+        self.format_version = format_version
         self.redact = redact
         self.keyframe_interval = max(1, keyframe_interval)
         self.frames = 0
@@ -67,11 +71,11 @@ class Recorder:
             self._file: BinaryIO | None = open(self.path, "wb")  # noqa: SIM115 - kept open
         except OSError as exc:
             raise RecordingError(f"cannot write {self.path}: {exc.strerror or exc}") from exc
-        header = fmt.FILE_HEADER.pack(fmt.MAGIC, fmt.FORMAT_VERSION, 0, 0)
+        header = fmt.FILE_HEADER.pack(fmt.MAGIC, format_version, 0, 0)
         body = fmt.dumps({"meta": dict(meta or {}), "redacted": redact})
         self._write(
             header
-            + fmt.pack_chunk(fmt.META, zstandard.ZstdCompressor(level=LEVEL).compress(body), 0.0)
+            + self._chunk(fmt.META, zstandard.ZstdCompressor(level=LEVEL).compress(body), 0.0)
         )
 
     # -- public API ---------------------------------------------------------------------------
@@ -96,7 +100,7 @@ class Recorder:
             zstandard.COMPRESSOBJ_FLUSH_BLOCK
         )
         self._last_time = snapshot.taken_at
-        self._write(fmt.pack_chunk(kind, data, snapshot.taken_at, flags))
+        self._write(self._chunk(kind, data, snapshot.taken_at, flags))
         self._prev = state
         self.frames += 1
 
@@ -115,7 +119,7 @@ class Recorder:
             zstandard.COMPRESSOBJ_FLUSH_BLOCK
         )
         when = max([self._last_time, *(line.timestamp for line in lines)])
-        self._write(fmt.pack_chunk(fmt.LOGS, data, when, flags))
+        self._write(self._chunk(fmt.LOGS, data, when, flags))
         self.log_lines += len(lines)
 
     def close(self) -> None:
@@ -141,6 +145,9 @@ class Recorder:
         self.close()
 
     # -- internals ----------------------------------------------------------------------------
+
+    def _chunk(self, kind: bytes, payload: bytes, time: float, flags: int = 0) -> bytes:
+        return fmt.pack_chunk(kind, payload, time, flags, self.format_version)
 
     def _write(self, data: bytes) -> None:
         if self._file is None:
