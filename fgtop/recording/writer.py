@@ -7,6 +7,7 @@ of consecutive snapshots are recognised by identity and not encoded again.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 from collections.abc import Sequence
@@ -73,10 +74,14 @@ class Recorder:
             raise RecordingError(f"cannot write {self.path}: {exc.strerror or exc}") from exc
         header = fmt.FILE_HEADER.pack(fmt.MAGIC, format_version, 0, 0)
         body = fmt.dumps({"meta": dict(meta or {}), "redacted": redact})
-        self._write(
-            header
-            + self._chunk(fmt.META, zstandard.ZstdCompressor(level=LEVEL).compress(body), 0.0)
-        )
+        try:
+            self._write(
+                header
+                + self._chunk(fmt.META, zstandard.ZstdCompressor(level=LEVEL).compress(body), 0.0)
+            )
+        except RecordingError:
+            self._close_quietly()
+            raise
 
     # -- public API ---------------------------------------------------------------------------
 
@@ -124,9 +129,7 @@ class Recorder:
 
     def close(self) -> None:
         """Close the file. The recording is complete without any footer."""
-        if self._file is not None:
-            self._file.close()
-            self._file = None
+        self._close_quietly()
 
     @property
     def closed(self) -> bool:
@@ -145,6 +148,13 @@ class Recorder:
         self.close()
 
     # -- internals ----------------------------------------------------------------------------
+
+    def _close_quietly(self) -> None:
+        file, self._file = self._file, None
+        if file is not None:
+            # The buffered bytes that failed once fail again: nothing more to save.
+            with contextlib.suppress(OSError):
+                file.close()
 
     def _chunk(self, kind: bytes, payload: bytes, time: float, flags: int = 0) -> bytes:
         return fmt.pack_chunk(kind, payload, time, flags, self.format_version)
