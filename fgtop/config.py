@@ -322,6 +322,16 @@ def _build(data: dict[str, Any], text: str, name: str, path: Path) -> Config:
             hint = f' (did you mean "{close[0]}"?)' if close else ""
             problems.append((line, f'{where}: unknown key "{key}"{hint}'))
             continue
+        if spec.type.startswith("list") and isinstance(value, str):
+            # The command line may give "a,b"; the file says what it means with brackets.
+            problems.append(
+                (
+                    line,
+                    f"{where}: {key} must be a list, got {_show(value)} (write {key} = "
+                    f"[{', '.join(_show(v.strip()) for v in value.split(',') if v.strip())}])",
+                )
+            )
+            continue
         try:
             values[key] = spec.check(value)
         except _Bad as bad:

@@ -74,11 +74,13 @@ async def kube_sources(aws: Aws, cfg: Config) -> list[Source]:
         return []  # no pods to watch: not even import the Kubernetes client
     from fgtop.sources.eks import discover_eks, merge_connections
     from fgtop.sources.kube import KubeSource
-    from fgtop.sources.kubeconfig import kubeconfig_connections
+    from fgtop.sources.kubeconfig import KubeconfigUnreadable, kubeconfig_connections
 
     connections: list = []
     try:
         connections = kubeconfig_connections(cfg.contexts)
+    except KubeconfigUnreadable:
+        raise  # a broken file is worth saying even when no context was asked for
     except SetupError:
         if cfg.contexts:
             raise
