@@ -47,6 +47,8 @@ class Config:
     refresh: float = 5.0
     """Seconds between task refreshes (at least 1)."""
     api_budget: float = 5.0
+    call_timeout: float = 10.0
+    """Seconds one AWS call may take; past it that source is marked stale, the rest refresh."""
     """Average ECS API calls per second per region that fgtop may make."""
     theme: str = DEFAULT_THEME
     """Name of the theme to start with."""
@@ -210,6 +212,12 @@ _SPECS: dict[str, _Spec] = {
         "`5`",
         "average ECS API calls per second per region; refreshes stretch to stay inside it",
         _number(0, strict_min=True),
+    ),
+    "call_timeout": _Spec(
+        "number",
+        "`10`",
+        "seconds one AWS call may take before its source is marked stale (1 to 300)",
+        _number(1, 300),
     ),
     "theme": _Spec(
         "string",

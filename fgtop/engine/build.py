@@ -32,7 +32,7 @@ async def build_engine(opts: LiveOptions) -> Engine:
         SetupError: With a one-line message for the user (exit code 2).
     """
     cfg = opts.config
-    aws = Aws(cfg.profile, cfg.regions)
+    aws = Aws(cfg.profile, cfg.regions, call_timeout=cfg.call_timeout)
     try:
         await aws.check_credentials()
         ecs_sources = [

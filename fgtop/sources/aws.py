@@ -27,6 +27,8 @@ from botocore.utils import is_valid_endpoint_url, is_valid_ipv6_endpoint_url
 from fgtop.errors import SetupError
 from fgtop.sources.errors import ReadOnlyViolation, one_line
 
+CALL_TIMEOUT = 10.0
+"""Seconds one AWS call (a page, a describe batch, a GetMetricData poll) may take by default."""
 ALLOWED_PREFIXES = ("List", "Describe", "Get")
 ALLOWED_OPERATIONS = frozenset({"FilterLogEvents", "StartLiveTail"})
 
@@ -38,6 +40,8 @@ class Aws:
         profile: The named profile, or None for the default chain (``AWS_PROFILE`` etc.).
         regions: Regions to watch; empty means the profile's or environment's region.
         max_attempts: Retry attempts per call (botocore adaptive mode).
+        call_timeout: Seconds one call may take (the config's ``call_timeout``); the sources
+            give up past it, which marks them stale.
     """
 
     def __init__(
@@ -46,8 +50,10 @@ class Aws:
         regions: Iterable[str] = (),
         *,
         max_attempts: int | None = None,
+        call_timeout: float = CALL_TIMEOUT,
     ) -> None:
         self.profile = profile
+        self.call_timeout = call_timeout
         self.session: AioSession = get_session()
         if profile:
             self.session.set_config_variable("profile", profile)

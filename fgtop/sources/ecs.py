@@ -9,8 +9,9 @@ the refresh interval on large accounts.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 from botocore.exceptions import ClientError
@@ -29,7 +30,7 @@ from fgtop.model import (
 )
 from fgtop.sources.aws import Aws
 from fgtop.sources.base import Part, Source, SourceContext
-from fgtop.sources.errors import malformed_note
+from fgtop.sources.errors import SourceTimeout, malformed_note
 
 T = TypeVar("T")
 
@@ -377,16 +378,33 @@ class EcsSource(Source):
             return fallback
 
     async def _call(self, client: Any, op: str, **kwargs: Any) -> dict:
-        async with self._sem:
+        async with self._sem, self._deadline(op):
             return await getattr(client, op)(**kwargs)
+
+    @contextlib.asynccontextmanager
+    async def _deadline(self, op: str) -> AsyncIterator[None]:
+        """At most ``aws.call_timeout`` seconds for one call; past it the poll fails with one
+        line (the engine marks the source stale, the others keep refreshing)."""
+        timeout = self.aws.call_timeout
+        try:
+            async with asyncio.timeout(timeout):
+                yield
+        except TimeoutError as exc:
+            name = "".join(word.title() for word in op.split("_"))
+            raise SourceTimeout(f"{name} timed out after {timeout:g}s") from exc
 
     async def _paginate(self, client: Any, op: str, key: str, **kwargs: Any) -> list[str]:
         out: list[str] = []
         paginator = client.get_paginator(op)
         # The largest page each list call allows (ListServices defaults to 10 otherwise).
-        async for page in paginator.paginate(**kwargs, PaginationConfig={"PageSize": 100}):
+        pages = paginator.paginate(**kwargs, PaginationConfig={"PageSize": 100}).__aiter__()
+        while True:
+            async with self._deadline(op):  # each page is one call
+                try:
+                    page = await pages.__anext__()
+                except StopAsyncIteration:
+                    return out
             out.extend(page.get(key) or ())
-        return out
 
     async def poll(self, ctx: SourceContext | None = None) -> Part:
         """List and describe everything; return clusters, services, tasks, task definitions."""
