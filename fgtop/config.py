@@ -47,6 +47,8 @@ class Config:
     refresh: float = 5.0
     """Seconds between task refreshes (at least 1)."""
     api_budget: float = 5.0
+    call_timeout: float = 10.0
+    """Seconds one AWS call may take; past it that source is marked stale, the rest refresh."""
     """Average ECS API calls per second per region that fgtop may make."""
     theme: str = DEFAULT_THEME
     """Name of the theme to start with."""
@@ -213,6 +215,12 @@ _SPECS: dict[str, _Spec] = {
         "average ECS API calls per second per region; refreshes stretch to stay inside it",
         _number(0, strict_min=True),
     ),
+    "call_timeout": _Spec(
+        "number",
+        "`10`",
+        "seconds one AWS call may take before its source is marked stale (1 to 300)",
+        _number(1, 300),
+    ),
     "theme": _Spec(
         "string",
         f'`"{DEFAULT_THEME}"`',
@@ -331,6 +339,16 @@ def _build(data: dict[str, Any], text: str, name: str, path: Path) -> Config:
             close = difflib.get_close_matches(key, list(_SPECS), n=1, cutoff=0.6)
             hint = f' (did you mean "{close[0]}"?)' if close else ""
             problems.append((line, f'{where}: unknown key "{key}"{hint}'))
+            continue
+        if spec.type.startswith("list") and isinstance(value, str):
+            # The command line may give "a,b"; the file says what it means with brackets.
+            problems.append(
+                (
+                    line,
+                    f"{where}: {key} must be a list, got {_show(value)} (write {key} = "
+                    f"[{', '.join(_show(v.strip()) for v in value.split(',') if v.strip())}])",
+                )
+            )
             continue
         try:
             values[key] = spec.check(value)

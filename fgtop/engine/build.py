@@ -34,7 +34,7 @@ async def build_engine(opts: LiveOptions) -> Engine:
         SetupError: With a one-line message for the user (exit code 2).
     """
     cfg = opts.config
-    aws = Aws(cfg.profile, cfg.regions)
+    aws = Aws(cfg.profile, cfg.regions, call_timeout=cfg.call_timeout)
     try:
         await aws.check_credentials()
         ecs_sources = [
@@ -79,11 +79,13 @@ async def kube_sources(aws: Aws, cfg: Config) -> list[Source]:
         return []  # no pods to watch: not even import the Kubernetes client
     from fgtop.sources.eks import discover_eks, merge_connections
     from fgtop.sources.kube import KubeSource
-    from fgtop.sources.kubeconfig import kubeconfig_connections
+    from fgtop.sources.kubeconfig import KubeconfigUnreadable, kubeconfig_connections
 
     connections: list = []
     try:
         connections = kubeconfig_connections(cfg.contexts)
+    except KubeconfigUnreadable:
+        raise  # a broken file is worth saying even when no context was asked for
     except SetupError:
         if cfg.contexts:
             raise

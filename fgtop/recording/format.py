@@ -13,18 +13,24 @@ from __future__ import annotations
 
 import datetime
 import json
+import math
 import struct
 import zlib
 from typing import Any
 
 MAGIC = b"FGTOPREC"
 """The first 8 bytes of every recording."""
-FORMAT_VERSION = 1
-"""The format version this fgtop writes and the newest it reads."""
+FORMAT_VERSION = 2
+"""The format version this fgtop writes and the newest it reads.
+
+Version 2: the chunk CRC covers the chunk header (type, flags, length, time) as well as the
+payload. Version 1 (the CRC covers the payload only) is still read."""
 FILE_HEADER = struct.Struct("<8sHHI")
 """magic, format version, flags (0), reserved (0)."""
 CHUNK_HEADER = struct.Struct("<cBIId")
-"""type, flags, payload length, crc32 of payload, time (POSIX seconds)."""
+"""type, flags, payload length, crc32, time (POSIX seconds)."""
+_CRC_HEADER = struct.Struct("<cBId")
+"""The header fields the version 2 CRC covers, in this order, before the payload."""
 
 META = b"M"
 """Metadata: JSON object ``{"meta": {...}, "redacted": bool}`` (plain zstd frame)."""
@@ -41,6 +47,10 @@ NEW_STREAM = 0x01
 
 MAX_CHUNK = 1 << 30
 """Chunk payloads larger than this are treated as corruption."""
+MIN_TIME = 0.0
+"""The earliest chunk time a reader accepts (the meta chunk's time is 0)."""
+MAX_TIME = 32503680000.0
+"""The latest chunk time a reader accepts (3000-01-01): later is corruption, not a date."""
 
 KEYS: dict[str, tuple[str, ...]] = {
     "clusters": ("arn",),
@@ -62,10 +72,35 @@ class RecordingError(Exception):
     """A recording cannot be read (or written); ``str(error)`` is one line for the user."""
 
 
-def pack_chunk(kind: bytes, payload: bytes, time: float, flags: int = 0) -> bytes:
-    """Frame one chunk: header (type, flags, length, crc32, time) followed by the payload."""
-    crc = zlib.crc32(payload) & 0xFFFFFFFF
-    return CHUNK_HEADER.pack(kind, flags, len(payload), crc, float(time)) + payload
+def chunk_crc(
+    kind: bytes, flags: int, length: int, time: float, payload: bytes, version: int
+) -> int:
+    """The CRC-32 a chunk carries: of the payload (version 1), or of the header's other fields
+    and then the payload (version 2 and later)."""
+    if version < 2:
+        return zlib.crc32(payload) & 0xFFFFFFFF
+    head = _CRC_HEADER.pack(kind, flags, length, time)
+    return zlib.crc32(payload, zlib.crc32(head)) & 0xFFFFFFFF
+
+
+def valid_time(time: float) -> bool:
+    """Whether a chunk's time is one a recording can hold (finite, 1970 to 3000)."""
+    return math.isfinite(time) and MIN_TIME <= time <= MAX_TIME
+
+
+def pack_chunk(
+    kind: bytes, payload: bytes, time: float, flags: int = 0, version: int = FORMAT_VERSION
+) -> bytes:
+    """Frame one chunk: header (type, flags, length, crc32, time) followed by the payload.
+
+    Raises:
+        RecordingError: when ``time`` is not one a reader would accept (see :func:`valid_time`).
+    """
+    time = float(time)
+    if not valid_time(time):
+        raise RecordingError(f"cannot record a frame at time {time!r}")
+    crc = chunk_crc(kind, flags, len(payload), time, payload, version)
+    return CHUNK_HEADER.pack(kind, flags, len(payload), crc, time) + payload
 
 
 def _json_default(value: Any) -> Any:

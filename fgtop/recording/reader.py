@@ -10,8 +10,8 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import os
+import stat
 import typing
-import zlib
 from collections import OrderedDict
 from pathlib import Path
 from types import TracebackType
@@ -46,12 +46,26 @@ def open_recording(path: str | os.PathLike[str]) -> Recording:
             truncated or corrupt file whose first frames are intact opens with those frames.
     """
     p = Path(path)
-    if not p.exists():
-        raise RecordingError(f"{p}: no such file")
-    if p.is_dir():
-        raise RecordingError(f"{p} is a directory, not an fgtop recording")
     try:
-        file = open(p, "rb")  # noqa: SIM115 - owned by the Recording
+        mode = os.stat(p).st_mode
+    except FileNotFoundError:
+        raise RecordingError(f"{p}: no such file") from None
+    except OSError as exc:
+        raise RecordingError(f"cannot read {p}: {exc.strerror or exc}") from exc
+    if stat.S_ISDIR(mode):
+        raise RecordingError(f"{p} is a directory, not an fgtop recording")
+    if not stat.S_ISREG(mode):
+        # Opening a FIFO blocks until a writer comes; a device may never end.
+        raise RecordingError(f"{p} is {_kind_of(mode)}, not an fgtop recording (give a file)")
+    try:
+        # O_NONBLOCK: if the path was swapped for a FIFO since the stat, open does not hang.
+        fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            raise RecordingError(f"{p} is not a regular file, not an fgtop recording")
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        file = open(fd, "rb")  # noqa: SIM115 - owned by the Recording
     except OSError as exc:
         raise RecordingError(f"cannot read {p}: {exc.strerror or exc}") from exc
     try:
@@ -59,6 +73,16 @@ def open_recording(path: str | os.PathLike[str]) -> Recording:
     except BaseException:
         file.close()
         raise
+
+
+def _kind_of(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
 
 
 class Recording:
@@ -127,11 +151,19 @@ class Recording:
                 self.truncated = True
                 break
             kind, flags, length, crc, when = fmt.CHUNK_HEADER.unpack(head)
-            if kind not in fmt.CHUNK_TYPES or length > fmt.MAX_CHUNK:
+            # Every header field is checked before it is used: the length against what the
+            # file still holds (so a damaged length never allocates more than the file), the
+            # time for being a date at all (version 1's CRC does not cover it).
+            if (
+                kind not in fmt.CHUNK_TYPES
+                or length > min(fmt.MAX_CHUNK, size - offset - hsize)
+                or not fmt.valid_time(when)
+            ):
                 self.truncated = True
                 break
             payload = self._file.read(length)
-            if len(payload) < length or zlib.crc32(payload) & 0xFFFFFFFF != crc:
+            expected = fmt.chunk_crc(kind, flags, length, when, payload, self.format_version)
+            if len(payload) < length or crc != expected:
                 self.truncated = True
                 break
             if not self._chunks and kind != fmt.META:

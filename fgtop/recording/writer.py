@@ -7,6 +7,7 @@ of consecutive snapshots are recognised by identity and not encoded again.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 from collections.abc import Sequence
@@ -35,6 +36,8 @@ class Recorder:
         redact: Mask account IDs, IP addresses and secret-looking values before writing.
         meta: Free-form JSON-able metadata stored at the start of the file.
         keyframe_interval: Frames between keyframes.
+        format_version: The format version to write (the newest by default; older ones for
+            tests of the reader's compatibility).
     """
 
     def __init__(
@@ -44,8 +47,10 @@ class Recorder:
         redact: bool = False,
         meta: dict | None = None,
         keyframe_interval: int = KEYFRAME_INTERVAL,
+        format_version: int = fmt.FORMAT_VERSION,
     ) -> None:
         self.path = Path(path)
+        self.format_version = format_version
         self.redact = redact
         self.keyframe_interval = max(1, keyframe_interval)
         self.frames = 0
@@ -67,12 +72,16 @@ class Recorder:
             self._file: BinaryIO | None = open(self.path, "wb")  # noqa: SIM115 - kept open
         except OSError as exc:
             raise RecordingError(f"cannot write {self.path}: {exc.strerror or exc}") from exc
-        header = fmt.FILE_HEADER.pack(fmt.MAGIC, fmt.FORMAT_VERSION, 0, 0)
+        header = fmt.FILE_HEADER.pack(fmt.MAGIC, format_version, 0, 0)
         body = fmt.dumps({"meta": dict(meta or {}), "redacted": redact})
-        self._write(
-            header
-            + fmt.pack_chunk(fmt.META, zstandard.ZstdCompressor(level=LEVEL).compress(body), 0.0)
-        )
+        try:
+            self._write(
+                header
+                + self._chunk(fmt.META, zstandard.ZstdCompressor(level=LEVEL).compress(body), 0.0)
+            )
+        except RecordingError:
+            self._close_quietly()
+            raise
 
     # -- public API ---------------------------------------------------------------------------
 
@@ -96,7 +105,7 @@ class Recorder:
             zstandard.COMPRESSOBJ_FLUSH_BLOCK
         )
         self._last_time = snapshot.taken_at
-        self._write(fmt.pack_chunk(kind, data, snapshot.taken_at, flags))
+        self._write(self._chunk(kind, data, snapshot.taken_at, flags))
         self._prev = state
         self.frames += 1
 
@@ -115,14 +124,12 @@ class Recorder:
             zstandard.COMPRESSOBJ_FLUSH_BLOCK
         )
         when = max([self._last_time, *(line.timestamp for line in lines)])
-        self._write(fmt.pack_chunk(fmt.LOGS, data, when, flags))
+        self._write(self._chunk(fmt.LOGS, data, when, flags))
         self.log_lines += len(lines)
 
     def close(self) -> None:
         """Close the file. The recording is complete without any footer."""
-        if self._file is not None:
-            self._file.close()
-            self._file = None
+        self._close_quietly()
 
     @property
     def closed(self) -> bool:
@@ -141,6 +148,16 @@ class Recorder:
         self.close()
 
     # -- internals ----------------------------------------------------------------------------
+
+    def _close_quietly(self) -> None:
+        file, self._file = self._file, None
+        if file is not None:
+            # The buffered bytes that failed once fail again: nothing more to save.
+            with contextlib.suppress(OSError):
+                file.close()
+
+    def _chunk(self, kind: bytes, payload: bytes, time: float, flags: int = 0) -> bytes:
+        return fmt.pack_chunk(kind, payload, time, flags, self.format_version)
 
     def _write(self, data: bytes) -> None:
         if self._file is None:

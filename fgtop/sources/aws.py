@@ -17,14 +17,18 @@ from aiobotocore.session import AioSession, get_session
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
+    ConfigParseError,
     NoCredentialsError,
     NoRegionError,
     ProfileNotFound,
 )
+from botocore.utils import is_valid_endpoint_url, is_valid_ipv6_endpoint_url
 
 from fgtop.errors import SetupError
 from fgtop.sources.errors import ReadOnlyViolation, one_line
 
+CALL_TIMEOUT = 10.0
+"""Seconds one AWS call (a page, a describe batch, a GetMetricData poll) may take by default."""
 ALLOWED_PREFIXES = ("List", "Describe", "Get")
 ALLOWED_OPERATIONS = frozenset({"FilterLogEvents", "StartLiveTail"})
 
@@ -36,6 +40,8 @@ class Aws:
         profile: The named profile, or None for the default chain (``AWS_PROFILE`` etc.).
         regions: Regions to watch; empty means the profile's or environment's region.
         max_attempts: Retry attempts per call (botocore adaptive mode).
+        call_timeout: Seconds one call may take (the config's ``call_timeout``); the sources
+            give up past it, which marks them stale.
     """
 
     def __init__(
@@ -44,17 +50,15 @@ class Aws:
         regions: Iterable[str] = (),
         *,
         max_attempts: int | None = None,
+        call_timeout: float = CALL_TIMEOUT,
     ) -> None:
         self.profile = profile
-        try:
-            self.session: AioSession = get_session()
-            if profile:
-                self.session.set_config_variable("profile", profile)
-                self.session.get_scoped_config()  # raises ProfileNotFound early
-        except ProfileNotFound as exc:
-            raise SetupError(
-                f"AWS profile {profile!r} not found in ~/.aws/config or ~/.aws/credentials"
-            ) from exc
+        self.call_timeout = call_timeout
+        self.session: AioSession = get_session()
+        if profile:
+            self.session.set_config_variable("profile", profile)
+        _check_config(self.session, profile)
+        _check_endpoint()
         self.regions = tuple(dict.fromkeys(regions)) or self._default_regions()
         if max_attempts is None:
             max_attempts = int(os.environ.get("AWS_MAX_ATTEMPTS") or 5)
@@ -136,6 +140,44 @@ class Aws:
         """Close every client (idempotent)."""
         self._clients.clear()
         await self._stack.aclose()
+
+
+def _check_config(session: AioSession, profile: str | None) -> None:
+    """Read the AWS config files now, so a missing profile or a broken file is one line."""
+    try:
+        session.get_scoped_config()
+    except ProfileNotFound as exc:
+        name = profile or os.environ.get("AWS_PROFILE") or os.environ.get("AWS_DEFAULT_PROFILE")
+        origin = "--profile" if profile else "AWS_PROFILE"
+        raise SetupError(
+            f"AWS profile {name!r} (from {origin}) not found in {_config_file()} or "
+            f"{_credentials_file()}: check the name (`aws configure list-profiles`)"
+        ) from exc
+    except ConfigParseError as exc:
+        path = getattr(exc, "kwargs", {}).get("path") or _config_file()
+        raise SetupError(
+            f"cannot parse the AWS config file {path}: fix its syntax "
+            "(`[profile NAME]` sections of `key = value` lines)"
+        ) from exc
+
+
+def _config_file() -> str:
+    return os.environ.get("AWS_CONFIG_FILE") or "~/.aws/config"
+
+
+def _credentials_file() -> str:
+    return os.environ.get("AWS_SHARED_CREDENTIALS_FILE") or "~/.aws/credentials"
+
+
+def _check_endpoint() -> None:
+    """``AWS_ENDPOINT_URL`` (and ``AWS_ENDPOINT_URL_<SERVICE>``) must be URLs."""
+    for name, value in sorted(os.environ.items()):
+        if not (name == "AWS_ENDPOINT_URL" or name.startswith("AWS_ENDPOINT_URL_")) or not value:
+            continue
+        if not (is_valid_endpoint_url(value) or is_valid_ipv6_endpoint_url(value)):
+            raise SetupError(
+                f"{name}={value!r} is not a URL: set it to one like https://host:port, or unset it"
+            )
 
 
 def _guard(model: Any = None, **_: Any) -> None:

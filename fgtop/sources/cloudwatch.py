@@ -33,6 +33,7 @@ from botocore.exceptions import ClientError
 from fgtop.model import Snapshot
 from fgtop.model.ecs import Cluster, Service, Task, task_metrics_available
 from fgtop.model.metrics import MetricSeries, MetricsUsage
+from fgtop.sources.aws import CALL_TIMEOUT as AWS_CALL_TIMEOUT
 from fgtop.sources.base import Part, Source, SourceContext
 from fgtop.sources.errors import SourceTimeout
 from fgtop.sources.ring import PointRing
@@ -40,7 +41,7 @@ from fgtop.sources.ring import PointRing
 if TYPE_CHECKING:
     from fgtop.sources.aws import Aws
 
-CALL_TIMEOUT = 10.0
+CALL_TIMEOUT = AWS_CALL_TIMEOUT
 """Seconds one poll's GetMetricData calls may take before the metrics are marked stale."""
 PERIOD = 60
 SERVICE_BACKFILL = 3 * 3600
@@ -148,10 +149,10 @@ class CloudWatchSource(Source):
         long_backfill: int = LONG_BACKFILL,
         service_insights: str = "selected",
         max_queries: int = MAX_QUERIES,
-        timeout: float = CALL_TIMEOUT,
+        timeout: float | None = None,
     ) -> None:
         self.aws = aws
-        self.timeout = timeout
+        self.timeout = aws.call_timeout if timeout is None else timeout
         self.period = period
         self.service_backfill = service_backfill
         self.task_backfill = task_backfill

@@ -9,7 +9,9 @@ the refresh interval on large accounts.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Iterable, Sequence
+import contextlib
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 from botocore.exceptions import ClientError
@@ -28,6 +30,7 @@ from fgtop.model import (
 )
 from fgtop.sources.aws import Aws
 from fgtop.sources.base import Part, Source, SourceContext
+from fgtop.sources.errors import SourceTimeout, malformed_note
 from fgtop.sources.taskdef_cache import TaskDefCache
 
 T = TypeVar("T")
@@ -311,6 +314,8 @@ class EcsSource(Source):
         self._denied: dict[str, str] = {}
         """Operation -> one-line reason, for the optional operations denied in this poll."""
         self._denied_before: dict[str, str] = {}
+        self._malformed: Counter[str] = Counter()
+        """Objects of each kind (``tasks``, ``services``) skipped as malformed in this poll."""
         self._last_services: dict[str, list[Service]] = {}
         """The last services described per cluster ARN (kept, stale, while describe is denied)."""
 
@@ -336,7 +341,36 @@ class EcsSource(Source):
         (grouped by their ``group``) and the last services described, a denied
         ``DescribeTaskDefinition`` leaves the tasks with the sizes they carry.
         """
-        return "; ".join(self._denied.values()) or None
+        note = malformed_note(dict(self._malformed))
+        return "; ".join([*self._denied.values(), *([note] if note else [])]) or None
+
+    def _parse_each(self, kind: str, items: Iterable[Any], parse: Callable[[dict], T]) -> list[T]:
+        """``parse`` applied to each item on its own: a malformed one is skipped and counted."""
+        out: list[T] = []
+        for raw in items:
+            try:
+                if not isinstance(raw, dict):
+                    raise TypeError(f"a {type(raw).__name__}, not an object")
+                out.append(parse(raw))
+            except Exception:  # noqa: BLE001 - any bad shape skips this one object only
+                self._malformed[kind] += 1
+        return out
+
+    def _tasks_to_parse(self, raw_tasks: Iterable[Any]) -> list[dict]:
+        """The raw tasks worth parsing (Fargate unless ``include_ec2``); malformed ones, whose
+        launch type or task definition cannot even be read, are skipped and counted."""
+        out: list[dict] = []
+        for raw in raw_tasks:
+            try:
+                if not isinstance(raw, dict) or not isinstance(
+                    raw.get("taskDefinitionArn", ""), str
+                ):
+                    raise TypeError("malformed task")
+                if self.include_ec2 or _is_fargate(raw):
+                    out.append(raw)
+            except Exception:  # noqa: BLE001 - any bad shape skips this one object only
+                self._malformed["tasks"] += 1
+        return out
 
     async def _optional(self, op: str, call: Awaitable[T], fallback: T) -> T:
         """``call``'s result; ``fallback`` (and ``op`` noted as denied) when access is denied."""
@@ -350,21 +384,39 @@ class EcsSource(Source):
             return fallback
 
     async def _call(self, client: Any, op: str, **kwargs: Any) -> dict:
-        async with self._sem:
+        async with self._sem, self._deadline(op):
             return await getattr(client, op)(**kwargs)
+
+    @contextlib.asynccontextmanager
+    async def _deadline(self, op: str) -> AsyncIterator[None]:
+        """At most ``aws.call_timeout`` seconds for one call; past it the poll fails with one
+        line (the engine marks the source stale, the others keep refreshing)."""
+        timeout = self.aws.call_timeout
+        try:
+            async with asyncio.timeout(timeout):
+                yield
+        except TimeoutError as exc:
+            name = "".join(word.title() for word in op.split("_"))
+            raise SourceTimeout(f"{name} timed out after {timeout:g}s") from exc
 
     async def _paginate(self, client: Any, op: str, key: str, **kwargs: Any) -> list[str]:
         out: list[str] = []
         paginator = client.get_paginator(op)
         # The largest page each list call allows (ListServices defaults to 10 otherwise).
-        async for page in paginator.paginate(**kwargs, PaginationConfig={"PageSize": 100}):
+        pages = paginator.paginate(**kwargs, PaginationConfig={"PageSize": 100}).__aiter__()
+        while True:
+            async with self._deadline(op):  # each page is one call
+                try:
+                    page = await pages.__anext__()
+                except StopAsyncIteration:
+                    return out
             out.extend(page.get(key) or ())
-        return out
 
     async def poll(self, ctx: SourceContext | None = None) -> Part:
         """List and describe everything; return clusters, services, tasks, task definitions."""
         client = await self.aws.client("ecs", self.region)
         self._denied_before, self._denied = self._denied, {}
+        self._malformed = Counter()
         if self.focus_service and self.wanted:
             focus, self.focus_service = self.focus_service, None
             part = await self._poll_focus(client, focus)
@@ -421,18 +473,19 @@ class EcsSource(Source):
                     include=["TAGS"],
                 )
                 raw_tasks += got.get("tasks") or ()
-            raw_tasks = [t for t in raw_tasks if t.get("group") == f"service:{service}"]
+            raw_tasks = [
+                t for t in self._tasks_to_parse(raw_tasks) if t.get("group") == f"service:{service}"
+            ]
             await self._fetch_taskdefs(client, {t.get("taskDefinitionArn", "") for t in raw_tasks})
-            tasks = tuple(
-                parse_task(
-                    t, cluster.name, self.region, self._taskdefs.get(t.get("taskDefinitionArn", ""))
-                )
-                for t in raw_tasks
-            )
+            tasks = tuple(self._parse_tasks(raw_tasks, cluster))
             return {
                 "clusters": (cluster,),
                 "services": tuple(
-                    parse_service(s, cluster.name, self.region) for s in raw_services
+                    self._parse_each(
+                        "services",
+                        raw_services,
+                        lambda s, name=cluster.name: parse_service(s, name, self.region),
+                    )
                 ),
                 "tasks": tasks,
                 "task_definitions": tuple(
@@ -442,6 +495,15 @@ class EcsSource(Source):
                 ),
             }
         return None
+
+    def _parse_tasks(self, raw_tasks: Iterable[dict], cluster: Cluster) -> list[Task]:
+        return self._parse_each(
+            "tasks",
+            raw_tasks,
+            lambda t: parse_task(
+                t, cluster.name, self.region, self._taskdefs.get(t.get("taskDefinitionArn", ""))
+            ),
+        )
 
     async def _cluster_arns(self, client: Any) -> list[str]:
         if not self.wanted:
@@ -490,22 +552,18 @@ class EcsSource(Source):
         described = responses[: len(service_batches)]
         raw_services = [s for r in described if r for s in r.get("services") or ()]
         raw_tasks = [t for r in responses[len(service_batches) :] for t in r.get("tasks") or ()]
-        if not self.include_ec2:
-            raw_tasks = [t for t in raw_tasks if _is_fargate(t)]
+        raw_tasks = self._tasks_to_parse(raw_tasks)
         await self._fetch_taskdefs(client, {t.get("taskDefinitionArn", "") for t in raw_tasks})
-        services = [parse_service(s, cluster.name, self.region) for s in raw_services]
+        services = self._parse_each(
+            "services", raw_services, lambda s: parse_service(s, cluster.name, self.region)
+        )
         if not self.include_ec2:
             services = [s for s in services if _service_is_fargate(s)]
         if service_arns is None or any(r is None for r in described):
             services = self._last_services.get(cluster.arn, [])  # stale: the last described
         else:
             self._last_services[cluster.arn] = services
-        tasks = [
-            parse_task(
-                t, cluster.name, self.region, self._taskdefs.get(t.get("taskDefinitionArn", ""))
-            )
-            for t in raw_tasks
-        ]
+        tasks = self._parse_tasks(raw_tasks, cluster)
         return services, tasks
 
     async def _fetch_taskdefs(self, client: Any, arns: Iterable[str]) -> None:

@@ -44,3 +44,24 @@ def one_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     name = type(exc).__name__
     return f"{name}: {text[0]}" if text else name
+
+
+NOUNS = {
+    "pods": "pod",
+    "events": "event",
+    "deployments": "deployment",
+    "tasks": "task",
+    "services": "service",
+    "clusters": "cluster",
+}
+"""The singular of each kind of object a parser can skip."""
+
+
+def malformed_note(counts: dict[str, int]) -> str | None:
+    """``1 malformed pod skipped; 2 malformed events skipped``, or None when all parsed."""
+    parts = [
+        f"{n} malformed {NOUNS.get(kind, kind)}{'' if n == 1 else 's'} skipped"
+        for kind, n in counts.items()
+        if n
+    ]
+    return "; ".join(parts) or None

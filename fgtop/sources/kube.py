@@ -26,7 +26,7 @@ from kubernetes_asyncio.client.exceptions import ApiException
 from fgtop.model.kube import KubeCluster, KubeEvent, KubeWorkload, Pod
 from fgtop.model.logs import LogLine
 from fgtop.sources.base import Emit, Source, SourceContext
-from fgtop.sources.errors import one_line
+from fgtop.sources.errors import malformed_note, one_line
 from fgtop.sources.kube_parse import kube_reason, parse_deployment, parse_event, parse_pod
 from fgtop.sources.kubeconfig import KubeConnection
 from fgtop.sources.podlogs import follow_pod_logs, read_pod_logs
@@ -39,7 +39,6 @@ KINDS = ("pods", "events", "deployments")
 MALFORMED = (AttributeError, KeyError, TypeError, ValueError, OverflowError)
 """What parsing a malformed object raises (a string where a map is expected, text for a
 number...): that object is skipped and counted, never the whole list."""
-NOUNS = {"pods": "pod", "events": "event", "deployments": "deployment"}
 
 
 def _key(obj: dict[str, Any]) -> str:
@@ -48,16 +47,6 @@ def _key(obj: dict[str, Any]) -> str:
         # No usable identity: one key per distinct malformed object.
         return f"malformed:{hash(json.dumps(obj, sort_keys=True, default=str))}"
     return str(meta.get("uid") or f"{meta.get('namespace')}/{meta.get('name')}")
-
-
-def malformed_note(counts: dict[str, int]) -> str | None:
-    """``1 malformed pod skipped; 2 malformed events skipped``, or None when all parsed."""
-    parts = [
-        f"{n} malformed {NOUNS.get(kind, kind)}{'' if n == 1 else 's'} skipped"
-        for kind, n in counts.items()
-        if n
-    ]
-    return "; ".join(parts) or None
 
 
 class _Gone(Exception):

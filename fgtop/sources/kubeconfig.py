@@ -17,11 +17,13 @@ import time
 from collections.abc import Coroutine, Iterable, Sequence
 from typing import Any, TypeVar
 
+import yaml
 from kubernetes_asyncio.client import ApiClient, Configuration
 from kubernetes_asyncio.config import ConfigException, list_kube_config_contexts, load_kube_config
 
 from fgtop.errors import SetupError
 from fgtop.model.kube import FargateProfile
+from fgtop.sources.errors import one_line
 
 T = TypeVar("T")
 DEFAULT_KUBECONFIG = "~/.kube/config"
@@ -179,6 +181,10 @@ async def _let_finish(coro: Coroutine[Any, Any, T], grace: float = 5.0) -> T:
         raise
 
 
+class KubeconfigUnreadable(SetupError):
+    """The kubeconfig exists but cannot be read or parsed: an error even without ``--context``."""
+
+
 def kubeconfig_path() -> str:
     """The kubeconfig path(s) in use: ``$KUBECONFIG`` or ``~/.kube/config``."""
     return os.environ.get("KUBECONFIG") or os.path.expanduser(DEFAULT_KUBECONFIG)
@@ -199,8 +205,19 @@ def list_contexts(config_file: str | None = None) -> tuple[list[str], str | None
         raise SetupError(f"no kubeconfig found at {config_file} (set KUBECONFIG)")
     try:
         contexts, current = list_kube_config_contexts(config_file)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{mark.name}:{mark.line + 1}" if mark is not None else config_file
+        problem = getattr(exc, "problem", None) or "not YAML"
+        raise KubeconfigUnreadable(
+            f"kubeconfig {where} is not valid YAML ({problem}): fix it, or point KUBECONFIG "
+            "at another file"
+        ) from exc
     except (ConfigException, OSError, KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise SetupError(f"kubeconfig {config_file} is not usable: {exc}") from exc
+        raise KubeconfigUnreadable(
+            f"kubeconfig {config_file} is not usable: {one_line(exc)}: fix it, or point "
+            "KUBECONFIG at another file"
+        ) from exc
     names = [str(c.get("name")) for c in contexts or [] if c.get("name")]
     current_name = current.get("name") if isinstance(current, dict) else None
     return names, current_name

@@ -217,7 +217,7 @@ def test_dashboard_without_credentials_exits_2(tmp_path: Path) -> None:
 
 def test_unknown_profile(tmp_path: Path) -> None:
     proc = fgtop("--profile", "nope", "snapshot", env=_env_without_aws(tmp_path))
-    assert proc.returncode == 2 and "profile 'nope' not found" in proc.stderr
+    assert proc.returncode == 2 and "AWS profile 'nope' (from --profile) not found" in proc.stderr
 
 
 def test_unknown_cluster(moto: str) -> None:

@@ -118,7 +118,17 @@ def test_config_is_frozen(tmp_path: Path) -> None:
         ("\n\nrefresh = true\n", 3, ["refresh must be a number", "got true"]),
         ("log_buffer = 50\n", 1, ["log_buffer must be a whole number >= 100, got 50"]),
         ("log_buffer = 500.5\n", 1, ["log_buffer must be a whole number"]),
-        ('theme = "x"\nregions = "eu-west1"\n', 2, ["regions must be", '"eu-west1" is not one']),
+        ('theme = "x"\nregions = ["eu-west1"]\n', 2, ["regions must be", '"eu-west1" is not one']),
+        (
+            'refresh = 5\nregions = "us-east-1"\n',
+            2,
+            ['regions must be a list, got "us-east-1" (write regions = ["us-east-1"])'],
+        ),
+        (
+            'contexts = "a,b"\n',
+            1,
+            ['contexts must be a list, got "a,b" (write contexts = ["a", "b"])'],
+        ),
         ("regions = [1, 2]\n", 1, ["regions must be a list of strings, got [1, 2]"]),
         ('eks = "yes"\n', 1, ['eks must be true or false, got "yes"']),
         ("api_budget = 0\n", 1, ["api_budget must be a number > 0"]),

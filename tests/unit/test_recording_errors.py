@@ -156,3 +156,130 @@ def test_kill_9_mid_write_is_readable(tmp_path: Path) -> None:
             assert frame.notes == ("x" * (i % 50),)
         lines = rec.logs()
         assert [x.message for x in lines[:26]] == [f"line {i}" for i in range(26)]
+
+
+# --- header fields are validated before use; version 2's CRC covers the header ---------------
+
+
+def _frame_headers(path: Path) -> list[int]:
+    """Offsets of the chunk headers of the frames (K and D chunks)."""
+    with open_recording(path) as rec:
+        return [c.offset - fmt.CHUNK_HEADER.size for c in rec._frames]  # noqa: SLF001
+
+
+TIME_AT = fmt.CHUNK_HEADER.size - 8  # the f64 time is the last header field
+LENGTH_AT = 2
+
+
+@pytest.mark.parametrize("version", [1, 2])
+@pytest.mark.parametrize(
+    "bad_time", [1e300, -1e300, float("inf"), float("-inf"), float("nan"), -5.0, 4e10]
+)
+def test_flipped_time_in_the_last_chunk_ends_the_prefix(
+    tmp_path: Path, version: int, bad_time: float
+) -> None:
+    path = tmp_path / "t.fgrec"
+    frames = [snap(i) for i in range(6)]
+    with Recorder(path, keyframe_interval=4, format_version=version) as rec:
+        for s in frames:
+            rec.write_snapshot(s)
+    last = _frame_headers(path)[-1]
+    data = bytearray(path.read_bytes())
+    data[last + TIME_AT : last + TIME_AT + 8] = struct.pack("<d", bad_time)
+    path.write_bytes(bytes(data))
+    with open_recording(path) as rec:
+        assert rec.format_version == version
+        assert rec.truncated
+        assert len(rec) == 5
+        assert rec.end == frames[4].taken_at
+        assert rec.frame(-1) == frames[4]
+
+
+def test_version_2_crc_covers_a_plausible_flipped_time(tmp_path: Path) -> None:
+    path = tmp_path / "t.fgrec"
+    record(path, 6)
+    last = _frame_headers(path)[-1]
+    data = bytearray(path.read_bytes())
+    data[last + TIME_AT : last + TIME_AT + 8] = struct.pack("<d", 2000.0)  # a sane, wrong time
+    path.write_bytes(bytes(data))
+    with open_recording(path) as rec:
+        assert rec.format_version == fmt.FORMAT_VERSION == 2
+        assert rec.truncated
+        assert rec.times == tuple(1000.0 + 5 * i for i in range(5))
+
+
+def test_version_1_still_reads_and_has_a_payload_only_crc(tmp_path: Path) -> None:
+    path = tmp_path / "v1.fgrec"
+    frames = [snap(i) for i in range(6)]
+    with Recorder(path, keyframe_interval=4, format_version=1) as rec:
+        for s in frames:
+            rec.write_snapshot(s)
+    data = path.read_bytes()
+    assert struct.unpack("<H", data[8:10]) == (1,)
+    head = _frame_headers(path)[0]
+    _kind, _flags, length, crc, _t = fmt.CHUNK_HEADER.unpack_from(data, head)
+    payload = data[head + fmt.CHUNK_HEADER.size : head + fmt.CHUNK_HEADER.size + length]
+    import zlib
+
+    assert crc == zlib.crc32(payload)  # version 1: payload only
+    with open_recording(path) as rec:
+        assert not rec.truncated
+        assert [rec.frame(i) for i in range(6)] == frames
+
+
+def test_new_files_are_version_2(tmp_path: Path) -> None:
+    path = tmp_path / "v2.fgrec"
+    record(path, 2)
+    data = path.read_bytes()
+    assert struct.unpack("<H", data[8:10]) == (2,)
+    head = _frame_headers(path)[0]
+    _kind, _flags, length, crc, _t = fmt.CHUNK_HEADER.unpack_from(data, head)
+    payload = data[head + fmt.CHUNK_HEADER.size : head + fmt.CHUNK_HEADER.size + length]
+    import zlib
+
+    assert crc != zlib.crc32(payload)  # the header is covered too
+
+
+@pytest.mark.parametrize("version", [1, 2])
+def test_huge_length_is_refused_without_allocating_it(tmp_path: Path, version: int) -> None:
+    import tracemalloc
+
+    path = tmp_path / "big.fgrec"
+    with Recorder(path, keyframe_interval=4, format_version=version) as rec:
+        for s in [snap(i) for i in range(6)]:
+            rec.write_snapshot(s)
+    last = _frame_headers(path)[-1]
+    data = bytearray(path.read_bytes())
+    data[last + LENGTH_AT : last + LENGTH_AT + 4] = struct.pack("<I", 1 << 30)  # claims 1 GiB
+    path.write_bytes(bytes(data))
+    tracemalloc.start()
+    try:
+        with open_recording(path) as rec:
+            assert rec.truncated
+            assert len(rec) == 5
+        _now, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 * 1024 * 1024, peak
+
+
+def test_writer_refuses_a_time_a_reader_would_not_accept(tmp_path: Path) -> None:
+    with Recorder(tmp_path / "w.fgrec") as rec, pytest.raises(RecordingError):
+        rec.write_snapshot(Snapshot(taken_at=float("inf")))
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs")
+def test_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.fgrec"
+    os.mkfifo(fifo)
+    started = time.monotonic()
+    assert error_of(fifo) == f"{fifo} is a FIFO (named pipe), not an fgtop recording (give a file)"
+    assert time.monotonic() - started < 2
+
+
+@pytest.mark.skipif(not Path("/dev/null").exists(), reason="devices")
+def test_device_is_refused(tmp_path: Path) -> None:
+    for device in ("/dev/null", "/dev/zero"):
+        assert error_of(Path(device)) == (
+            f"{device} is a device, not an fgtop recording (give a file)"
+        )
