@@ -300,3 +300,47 @@ async def test_recording_onto_a_full_disk_stops_the_recording_not_the_dashboard(
         warnings = [n.message for n in app._notifications if n.severity == "warning"]  # noqa: SLF001
         assert any(m.startswith("cannot record to") for m in warnings)
         assert app.feed.recorder is None
+
+
+async def test_alert_toasts_show_outside_text_harmlessly() -> None:
+    from tests.fakes.hostile import EVIL, MARKUP, bad_chars
+    from tests.fakes.snapshots import sample_snapshot
+
+    first = sample_snapshot(extra_tasks=2)
+    running = next(t for t in first.tasks if t.last_status == "RUNNING")
+    name = f"svc {EVIL}"
+    first = dataclasses.replace(
+        first,
+        tasks=tuple(
+            dataclasses.replace(t, service=name) if t is running else t for t in first.tasks
+        ),
+    )
+    stopped = dataclasses.replace(
+        running,
+        service=name,
+        last_status="STOPPED",
+        desired_status="STOPPED",
+        stopped_at=first.taken_at + 4,
+        stop_code="EssentialContainerExited",
+        stopped_reason=f"Essential container in task exited {MARKUP[0]}",
+        containers=tuple(dataclasses.replace(c, exit_code=137) for c in running.containers),
+    )
+    second = dataclasses.replace(
+        first,
+        taken_at=first.taken_at + 5,
+        tasks=tuple(stopped if t.arn == running.arn else t for t in first.tasks),
+    )
+    app = pushed_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await push(pilot, first)
+        await push(pilot, second)
+        await pilot.pause(0.3)
+        toasts = [n for n in app._notifications if n.title.startswith("alert")]  # noqa: SLF001
+        assert toasts, "the stop fired no alert"
+        for toast in toasts:
+            assert not bad_chars(toast.message + toast.title), toast.message
+            assert not toast.markup
+        shown = "\n".join(
+            "".join(s.text for s in strip) for strip in app.screen._compositor.render_strips()
+        )  # noqa: SLF001
+        assert not bad_chars(shown)
