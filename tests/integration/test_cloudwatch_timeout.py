@@ -8,47 +8,23 @@ a prompt answer clears the mark.
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
-
-import pytest
 
 from fgtop.engine.core import Engine
 from fgtop.sources.aws import Aws
 from fgtop.sources.cloudwatch import CALL_TIMEOUT, CloudWatchSource
 from fgtop.sources.ecs import EcsSource
-from tests.fakes.aws_world import client, network, register, run
 from tests.fakes.fault_proxy import FaultProxy
 
 REGION = "us-east-1"
-
-
-@pytest.fixture
-async def proxy(moto: str, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FaultProxy]:
-    ecs = client("ecs", REGION, moto)
-    net = network(REGION, moto)
-    ecs.create_cluster(clusterName="prod")
-    td = register(ecs, "web")
-    ecs.create_service(
-        cluster="prod",
-        serviceName="web",
-        taskDefinition=td,
-        desiredCount=2,
-        launchType="FARGATE",
-        networkConfiguration=net,
-    )
-    run(ecs, "prod", td, net, 2, group="service:web")
-    async with FaultProxy(moto) as fp:
-        monkeypatch.setenv("AWS_ENDPOINT_URL", fp.url)
-        yield fp
 
 
 def health(snapshot, name: str):  # noqa: ANN001, ANN201
     return next(h for h in snapshot.sources if h.name == name)
 
 
-async def test_a_cloudwatch_answering_after_25s_is_marked_stale(proxy: FaultProxy) -> None:
+async def test_a_cloudwatch_answering_after_25s_is_marked_stale(web_proxy: FaultProxy) -> None:
     assert CALL_TIMEOUT == 10.0  # the default; the test waits 1 s, not 10
-    proxy.delay = {"GetMetricData": 25.0}
+    web_proxy.delay = {"GetMetricData": 25.0}
     aws = Aws(regions=[REGION])
     engine = Engine(
         [EcsSource(aws, REGION), CloudWatchSource(aws, timeout=1.0)], meta={"regions": (REGION,)}
@@ -62,9 +38,9 @@ async def test_a_cloudwatch_answering_after_25s_is_marked_stale(proxy: FaultProx
         cw = health(snapshot, "cloudwatch")
         assert not cw.ok and cw.stale
         assert cw.error == "GetMetricData timed out after 1s"
-        assert proxy.calls["GetMetricData"] >= 1
+        assert web_proxy.calls["GetMetricData"] >= 1
 
-        proxy.delay = {}  # CloudWatch answers again: the mark clears
+        web_proxy.delay = {}  # CloudWatch answers again: the mark clears
         snapshot = await engine.poll_once()
         cw = health(snapshot, "cloudwatch")
         assert cw.ok and not cw.stale and cw.error is None

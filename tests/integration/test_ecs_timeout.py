@@ -7,7 +7,6 @@ The fault proxy in front of moto holds one ECS operation for 25 s. ``Aws(call_ti
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
 
 import pytest
 
@@ -16,30 +15,9 @@ from fgtop.engine.core import Engine
 from fgtop.sources.aws import CALL_TIMEOUT, Aws
 from fgtop.sources.cloudwatch import CloudWatchSource
 from fgtop.sources.ecs import EcsSource
-from tests.fakes.aws_world import client, network, register, run
 from tests.fakes.fault_proxy import FaultProxy
 
 REGION = "us-east-1"
-
-
-@pytest.fixture
-async def proxy(moto: str, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FaultProxy]:
-    ecs = client("ecs", REGION, moto)
-    net = network(REGION, moto)
-    ecs.create_cluster(clusterName="prod")
-    td = register(ecs, "web")
-    ecs.create_service(
-        cluster="prod",
-        serviceName="web",
-        taskDefinition=td,
-        desiredCount=2,
-        launchType="FARGATE",
-        networkConfiguration=net,
-    )
-    run(ecs, "prod", td, net, 2, group="service:web")
-    async with FaultProxy(moto) as fp:
-        monkeypatch.setenv("AWS_ENDPOINT_URL", fp.url)
-        yield fp
 
 
 def health(snapshot, name: str):  # noqa: ANN001, ANN201
@@ -48,7 +26,7 @@ def health(snapshot, name: str):  # noqa: ANN001, ANN201
 
 @pytest.mark.parametrize("op", ["DescribeTasks", "ListTasks", "DescribeServices"])
 async def test_a_slow_ecs_operation_marks_ecs_stale_and_recovers(
-    proxy: FaultProxy, op: str
+    web_proxy: FaultProxy, op: str
 ) -> None:
     aws = Aws(regions=[REGION], call_timeout=1.0)
     engine = Engine([EcsSource(aws, REGION), CloudWatchSource(aws)], meta={"regions": (REGION,)})
@@ -57,7 +35,7 @@ async def test_a_slow_ecs_operation_marks_ecs_stale_and_recovers(
         good = await engine.poll_once()
         assert len(good.tasks) == 2 and health(good, f"ecs:{REGION}").ok
 
-        proxy.delay = {op: 25.0}
+        web_proxy.delay = {op: 25.0}
         started = time.monotonic()
         snapshot = await engine.poll_once()
         assert time.monotonic() - started < 10  # did not wait for the answer
@@ -67,7 +45,7 @@ async def test_a_slow_ecs_operation_marks_ecs_stale_and_recovers(
         assert len(snapshot.tasks) == 2  # the last good part stays, marked stale
         assert health(snapshot, "cloudwatch").ok  # the rest keep refreshing
 
-        proxy.delay = {}  # ECS answers again: the mark clears
+        web_proxy.delay = {}  # ECS answers again: the mark clears
         snapshot = await engine.poll_once()
         ecs = health(snapshot, f"ecs:{REGION}")
         assert ecs.ok and not ecs.stale and ecs.error is None

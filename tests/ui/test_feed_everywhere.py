@@ -3,7 +3,6 @@ after a slow first poll, a bad source failing alone."""
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from fgtop.config import Config
 from fgtop.derive.alerts import Alert
 from fgtop.recording.reader import open_recording
 from fgtop.resources import demo_recording
-from fgtop.sources.base import Part, Source, SourceContext
+from fgtop.sources.base import Part
 from fgtop.ui.screens.cost import CostScreen
 from fgtop.ui.screens.dashboard import DashboardScreen
 from fgtop.ui.screens.logs import LogsScreen
@@ -24,6 +23,7 @@ from fgtop.ui.widgets.command_line import CommandLine
 from fgtop.ui.widgets.header_bar import HeaderBar
 from fgtop.ui.widgets.log_view import LogView
 from fgtop.ui.widgets.task_grid import TaskGrid
+from tests.fakes.sources import FixedSource
 from tests.ui.helpers import plain, push, pushed_app, settle
 
 SIZE = (200, 50)
@@ -96,22 +96,6 @@ async def test_a_jump_fires_no_alert_for_what_happened_before_it(demo_app) -> No
         assert task.stopped_at is not None and task.stopped_at >= target - gap, alert
 
 
-class _Part(Source):
-    """A source that returns a fixed part after a delay (a slow account's first poll)."""
-
-    def __init__(self, name: str, part: Part, delay: float = 0.0, interval: float = 60) -> None:
-        self.name = name
-        self.part = part
-        self.delay = delay
-        self.interval = interval
-        self.polls = 0
-
-    async def poll(self, ctx: SourceContext) -> Part:
-        self.polls += 1
-        await asyncio.sleep(self.delay)
-        return self.part
-
-
 def _demo_parts(minutes: float = 20) -> tuple[float, Part, Part]:
     with open_recording(demo_recording()) as rec:
         frame = rec.frame(rec.index_at(rec.start + minutes * 60))
@@ -127,8 +111,8 @@ def _demo_parts(minutes: float = 20) -> tuple[float, Part, Part]:
 
 async def test_a_slow_first_poll_still_lands_on_the_problems() -> None:
     at, ecs, kube = _demo_parts()
-    fast = _Part("kube:fast", kube)
-    slow = _Part("ecs:slow", ecs, delay=3.0)
+    fast = FixedSource("kube:fast", kube)
+    slow = FixedSource("ecs:slow", ecs, delay=3.0)
     app = pushed_app(land_on_problems=True, sources=(fast, slow))
     app.feed.engine.clock = lambda: at  # the demo's own time, so its stops are recent
     async with app.run_test(size=SIZE) as pilot:
@@ -149,8 +133,8 @@ async def test_a_slow_first_poll_still_lands_on_the_problems() -> None:
 
 async def test_a_source_with_a_bad_part_fails_alone_and_the_rest_keep_publishing() -> None:
     _, ecs, _ = _demo_parts()
-    good = _Part("ecs:good", ecs, interval=0.2)
-    bad = _Part("kube:bad", {"pods": (), "podz": ()}, interval=0.2)  # type: ignore[typeddict-unknown-key]
+    good = FixedSource("ecs:good", ecs, interval=0.2)
+    bad = FixedSource("kube:bad", {"pods": (), "podz": ()}, interval=0.2)  # type: ignore[typeddict-unknown-key]
     app = pushed_app(sources=(good, bad))
     async with app.run_test(size=SIZE) as pilot:
         for _ in range(50):

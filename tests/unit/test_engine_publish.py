@@ -11,23 +11,8 @@ import time
 
 from fgtop.engine.core import MIN_INTERVAL, Engine
 from fgtop.model import Pod
-from fgtop.sources.base import Part, Source, SourceContext
-
-
-class _Part(Source):
-    """A source that returns a fixed part after a delay, every ``interval`` seconds."""
-
-    def __init__(self, name: str, part: Part, delay: float = 0.0, interval: float = 60) -> None:
-        self.name = name
-        self.part = part
-        self.delay = delay
-        self.interval = interval
-        self.polls = 0
-
-    async def poll(self, ctx: SourceContext) -> Part:
-        self.polls += 1
-        await asyncio.sleep(self.delay)
-        return self.part
+from fgtop.sources.base import Part
+from tests.fakes.sources import FixedSource
 
 
 def _pods(prefix: str) -> Part:
@@ -50,9 +35,9 @@ async def test_parts_arriving_together_make_one_snapshot() -> None:
     # Three sources answer 0, 150 and 300 ms after the start: one refresh, one snapshot
     # (the first goes out with the first part; the other two, within the window, make one more).
     sources = [
-        _Part("ecs:eu", _pods("eu")),
-        _Part("ecs:us", _pods("us"), delay=0.15),
-        _Part("cloudwatch", _pods("cw"), delay=0.3),
+        FixedSource("ecs:eu", _pods("eu")),
+        FixedSource("ecs:us", _pods("us"), delay=0.15),
+        FixedSource("cloudwatch", _pods("cw"), delay=0.3),
     ]
     seen = await _published(Engine(sources), 2.5)
     assert len(seen) <= 2, seen
@@ -62,9 +47,9 @@ async def test_parts_arriving_together_make_one_snapshot() -> None:
 async def test_three_polling_sources_publish_at_most_once_a_window() -> None:
     # Three sources polling every 0.1 s for 3.5 s: about 100 parts, a handful of snapshots.
     sources = [
-        _Part("ecs:eu", _pods("eu"), interval=0.1),
-        _Part("ecs:us", _pods("us"), delay=0.03, interval=0.1),
-        _Part("cloudwatch", _pods("cw"), delay=0.06, interval=0.1),
+        FixedSource("ecs:eu", _pods("eu"), interval=0.1),
+        FixedSource("ecs:us", _pods("us"), delay=0.03, interval=0.1),
+        FixedSource("cloudwatch", _pods("cw"), delay=0.06, interval=0.1),
     ]
     seen = await _published(Engine(sources), 3.5)
     assert sum(s.polls for s in sources) >= 30

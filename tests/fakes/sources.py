@@ -1,0 +1,23 @@
+"""Sources with fixed answers, for engine and feed tests (no API behind them)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from fgtop.sources.base import Part, Source, SourceContext
+
+
+class FixedSource(Source):
+    """A source that returns a fixed part after a delay, every ``interval`` seconds."""
+
+    def __init__(self, name: str, part: Part, delay: float = 0.0, interval: float = 60) -> None:
+        self.name = name
+        self.part = part
+        self.delay = delay
+        self.interval = interval
+        self.polls = 0
+
+    async def poll(self, ctx: SourceContext) -> Part:
+        self.polls += 1
+        await asyncio.sleep(self.delay)
+        return self.part
