@@ -42,6 +42,8 @@ async def start(kube: FakeKube, tmp_path: Path, **kw: object) -> tuple[Engine, K
     await engine.start()
     await wait_until(lambda: source.state() == "watching" and kube.watching("pods") == 1)
     await wait_until(lambda: len(engine.snapshot.pods) >= 2, what="first snapshot")
+    # Pods and deployments are listed by separate calls: either may land first.
+    await wait_until(lambda: len(engine.snapshot.workloads) >= 1, what="first workloads")
     return engine, source
 
 
@@ -83,7 +85,7 @@ async def test_all_pods_shows_every_pod(kube: FakeKube, tmp_path: Path) -> None:
     engine, _ = await start(kube, tmp_path, all_pods=True)
     try:
         await wait_until(lambda: "ec2-pod" in names(engine))
-        assert {w.name for w in engine.snapshot.workloads} == {"web", "ec2-only"}
+        await wait_until(lambda: {w.name for w in engine.snapshot.workloads} == {"web", "ec2-only"})
     finally:
         await engine.stop()
 
