@@ -28,7 +28,8 @@ commands:
 
 Credentials come from the standard AWS chain: AWS_PROFILE or --profile, SSO, environment
 variables, instance and container roles. AWS_ENDPOINT_URL is honoured like every AWS SDK.
-fgtop is read-only: it only calls List*, Describe*, Get* and FilterLogEvents.
+fgtop is read-only: it calls only the AWS read operations listed in the README (IAM
+permissions); any other call is refused before it is sent.
 """
 
 

@@ -1,7 +1,8 @@
 """The AWS layer: session, one client per service and region, a read-only guard, call counts.
 
 Every AWS call fgtop makes goes through :class:`Aws`. It refuses any operation outside the
-read-only allow-list before a request is built, and counts every HTTP request per service.
+allow-list (:mod:`fgtop.sources.allowlist`) before a request is built, and counts every HTTP
+request per service.
 """
 
 from __future__ import annotations
@@ -25,12 +26,11 @@ from botocore.exceptions import (
 from botocore.utils import is_valid_endpoint_url, is_valid_ipv6_endpoint_url
 
 from fgtop.errors import SetupError
+from fgtop.sources.allowlist import is_allowed
 from fgtop.sources.errors import ReadOnlyViolation, one_line
 
 CALL_TIMEOUT = 10.0
 """Seconds one AWS call (a page, a describe batch, a GetMetricData poll) may take by default."""
-ALLOWED_PREFIXES = ("List", "Describe", "Get")
-ALLOWED_OPERATIONS = frozenset({"FilterLogEvents", "StartLiveTail"})
 
 
 class Aws:
@@ -181,12 +181,17 @@ def _check_endpoint() -> None:
 
 
 def _guard(model: Any = None, **_: Any) -> None:
-    """Refuse, before any request is built, any operation that is not read-only."""
+    """Refuse, before any request is built, any operation not on the allow-list.
+
+    The allow-list (:mod:`fgtop.sources.allowlist`) names exact (service, operation) pairs:
+    a mutating call and an unlisted read (``sts:GetSessionToken``) are refused alike.
+    """
     name = getattr(model, "name", "")
-    if name and not is_read_only(name):
-        raise ReadOnlyViolation(f"fgtop is read-only: refused {name}")
+    service = getattr(getattr(model, "service_model", None), "service_name", "")
+    if not is_read_only(service, name):
+        raise ReadOnlyViolation(f"fgtop is read-only: refused {service}:{name}")
 
 
-def is_read_only(operation: str) -> bool:
-    """Whether an AWS operation name (``ListTasks``) is on the read-only allow-list."""
-    return operation.startswith(ALLOWED_PREFIXES) or operation in ALLOWED_OPERATIONS
+def is_read_only(service: str, operation: str) -> bool:
+    """Whether ``service``'s ``operation`` (``"ecs", "ListTasks"``) is on the allow-list."""
+    return is_allowed(service, operation)

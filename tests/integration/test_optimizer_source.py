@@ -44,9 +44,9 @@ def _ok(fake: FakeComputeOptimizer, region: str, items: list[dict], page_size: i
 
 
 def test_the_operation_passes_the_read_only_guard() -> None:
-    assert is_read_only("GetECSServiceRecommendations")
-    assert not is_read_only("UpdateEnrollmentStatus")
-    assert not is_read_only("PutRecommendationPreferences")
+    assert is_read_only("compute-optimizer", "GetECSServiceRecommendations")
+    assert not is_read_only("compute-optimizer", "UpdateEnrollmentStatus")
+    assert not is_read_only("compute-optimizer", "PutRecommendationPreferences")
 
 
 async def test_mutating_compute_optimizer_calls_are_refused_before_sending(

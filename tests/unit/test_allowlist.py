@@ -1,0 +1,81 @@
+"""The allow-list is the one list: real operations, every call fgtop makes, the README's table."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import botocore.session
+from botocore import xform_name
+
+from fgtop.sources.allowlist import ALLOWED, PERMISSIONS, iam_policy, iam_table, is_allowed
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "bench"))
+
+from iam_table import readme_table  # noqa: E402
+
+# How fgtop names an AWS operation in code: client.describe_tasks(, get_paginator("list_tasks"),
+# self._call(client, "describe_tasks", ...) and self._paginate(client, "list_tasks", ...).
+_CALLS = (
+    re.compile(r"\b(?:client|ecs|eks|sts|logs|pricing)\.([a-z]+(?:_[a-z0-9]+)+)\("),
+    re.compile(r"get_paginator\(\s*\"([a-z_]+)\""),
+    re.compile(r"_(?:call|paginate)\(\s*\w+,\s*\"([a-z_]+)\""),
+)
+_NOT_OPERATIONS = {"get_paginator", "get_frozen_credentials", "get_credentials"}
+
+
+def _operations() -> dict[str, set[str]]:
+    """snake_case operation name -> the (service, Operation) pairs it can be, for the services
+    fgtop uses."""
+    session = botocore.session.get_session()
+    out: dict[str, set[str]] = {}
+    for service in {p.service for p in PERMISSIONS}:
+        for op in session.get_service_model(service).operation_names:
+            out.setdefault(xform_name(op), set()).add((service, op))
+    return out
+
+
+def test_every_listed_operation_exists_in_botocore() -> None:
+    session = botocore.session.get_session()
+    for p in PERMISSIONS:
+        assert p.operation in session.get_service_model(p.service).operation_names, p.action
+    assert len(ALLOWED) == len(PERMISSIONS)  # no pair twice
+
+
+def test_every_call_fgtop_makes_is_on_the_list() -> None:
+    ops = _operations()
+    found: dict[str, list[str]] = {}
+    for path in sorted((ROOT / "fgtop").rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        for name in (m.group(1) for pattern in _CALLS for m in pattern.finditer(text)):
+            if name in _NOT_OPERATIONS or name not in ops:
+                continue
+            found.setdefault(name, []).append(path.relative_to(ROOT).as_posix())
+    # The scan sees calls of each shape (a method, a paginator, the ECS source's helpers).
+    assert {"get_metric_data", "list_fargate_profiles", "describe_tasks"} <= found.keys()
+    missing = {name: where for name, where in found.items() if not (ops[name] & ALLOWED)}
+    assert missing == {}
+
+
+def test_the_insights_operations_and_nothing_broader() -> None:
+    for op in ("StartQuery", "GetQueryResults", "StopQuery", "FilterLogEvents"):
+        assert is_allowed("logs", op)
+    assert not is_allowed("logs", "StartLiveTail")  # fgtop does not call it
+    assert not is_allowed("logs", "PutLogEvents")
+    assert not is_allowed("sts", "GetSessionToken")
+    assert not is_allowed("ecr", "GetAuthorizationToken")
+    assert not is_allowed("secretsmanager", "GetSecretValue")
+    assert not is_allowed("ecs", "GetTaskProtection")  # a Get* fgtop does not need
+    assert not is_allowed("eks", "DescribeTaskDefinition")  # the service counts, not just the name
+
+
+def test_readme_iam_table_is_generated_from_the_list() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert readme_table(readme) == iam_table(), "run: python bench/iam_table.py --write"
+
+
+def test_the_policy_allows_exactly_the_list() -> None:
+    actions = iam_policy()["Statement"][0]["Action"]
+    assert set(actions) == {p.action for p in PERMISSIONS}
