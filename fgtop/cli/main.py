@@ -1,7 +1,7 @@
 """The ``fgtop`` command line.
 
 ``fgtop [live options]`` opens the dashboard; subcommands: ``demo``, ``snapshot``,
-``record``, ``replay``, ``logs``, ``pricing update``. Bad input gets one line on stderr and
+``record``, ``replay``, ``logs``, ``pricing update``, ``diff``. Bad input gets one line on stderr and
 exit code 2, never a traceback.
 """
 
@@ -24,6 +24,7 @@ commands:
   fgtop record -o FILE         record the live session headless (see fgtop record -h)
   fgtop replay FILE            open the dashboard on a recording
   fgtop logs TARGET            print a task's, service's or pod's logs
+  fgtop diff A [B]             what differs between two task definitions (or a family's last two)
   fgtop pricing update|show    refresh the Fargate price table from the AWS Pricing API, or show it
 
 Credentials come from the standard AWS chain: AWS_PROFILE or --profile, SSO, environment
@@ -170,7 +171,39 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argument
         "action", choices=["update", "show"], help="update: refresh from the AWS Pricing API"
     )
     subs["pricing"] = pricing
+    subs["diff"] = _diff_parser()
     return main, subs
+
+
+def _diff_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="fgtop diff",
+        description=(
+            "Show what differs between two ECS task definitions (family:revision or ARN), "
+            "container by container. `fgtop diff FAMILY` compares its latest two ACTIVE "
+            "revisions, `fgtop diff FAMILY:REV` that revision with the one before it. "
+            "Secret-looking environment values show only `changed`."
+        ),
+    )
+    p.add_argument("a", metavar="A", help="family, family:revision or task definition ARN")
+    p.add_argument("b", metavar="B", nargs="?", help="family:revision or ARN to compare A with")
+    p.add_argument(
+        "--format", choices=["text", "json"], default="text", help="output format (default text)"
+    )
+    p.add_argument(
+        "--profile", help="AWS named profile (default: AWS_PROFILE or the default chain)"
+    )
+    p.add_argument(
+        "--region",
+        action="append",
+        dest="regions",
+        metavar="REGION",
+        help="region (default: AWS_REGION / the profile's region; an ARN's own region wins)",
+    )
+    p.add_argument(
+        "--config", metavar="FILE", help="config file (default $XDG_CONFIG_HOME/fgtop/config.toml)"
+    )
+    return p
 
 
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -181,6 +214,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "record": ("fgtop.cli.record", "run"),
     "logs": ("fgtop.cli.logs", "run"),
     "pricing": ("fgtop.cli.pricing", "run"),
+    "diff": ("fgtop.cli.diff", "run"),
 }
 """The dispatch table: subcommand -> (module, function). Modules load on use, so ``fgtop
 --help`` and ``fgtop snapshot`` never import Textual, and ``fgtop demo`` never
