@@ -20,12 +20,21 @@ from fgtop.derive.decoder import (
     decode_pod,
     decode_task,
 )
+from fgtop.derive.deployments import (
+    DeploymentRecord,
+    after_words,
+    change_before,
+    change_words,
+)
 from fgtop.model import FargateProfile, KubeEvent, Pod, Service, Snapshot, Task
 
 STOPPED_WINDOW = 3600.0
 """Stopped tasks older than this (seconds) are history, not problems."""
 PENDING_GRACE = 120.0
 """A pod Pending for no stated reason is normal on Fargate for this long (seconds)."""
+CHANGE_WINDOW = 900.0
+"""A problem that began this soon (seconds) after a deployment of its service started follows
+that change."""
 
 
 @dataclass(frozen=True)
@@ -407,6 +416,24 @@ def find_problems(snapshot: Snapshot, now: float) -> list[Problem]:
         key=lambda p: (p.resolved, p.severity, -(p.at or p.since or now), p.target, p.kind)
     )
     return problems
+
+
+def following_change(
+    problem: Problem, deployments: Iterable[DeploymentRecord], window: float = CHANGE_WINDOW
+) -> str | None:
+    """``began 2m after shop-search:18 replaced :17 — image tag, memory 2048 → 1024``.
+
+    For a problem of an ECS service that began within ``window`` seconds after one of the
+    service's deployments started (the newest such); None otherwise. ``deployments`` are the
+    service's as fgtop has seen them (:class:`fgtop.derive.deployments.DeploymentHistory`).
+    """
+    if problem.service is None or problem.since is None:
+        return None
+    mine = [d for d in deployments if d.service == problem.service]
+    record = change_before(mine, problem.since, window)
+    if record is None or record.started_at is None:
+        return None
+    return f"began {after_words(problem.since - record.started_at)} after {change_words(record)}"
 
 
 def worst_by_service(problems: Iterable[Problem]) -> dict[str, Problem]:

@@ -10,10 +10,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from fgtop.derive.alerts import Alert
 from fgtop.derive.decoder import HIGH, LOW, MEDIUM, decode_task
+from fgtop.derive.deployments import (
+    DeploymentHistory,
+    DeploymentRecord,
+    after_words,
+    change_before,
+    short_rev,
+)
+from fgtop.derive.taskdef_diff import summary
 from fgtop.model import Pod, Service, Snapshot, Task
 
 KIND_SERVICE_EVENT = "service-event"
@@ -28,6 +36,8 @@ KIND_ALERT = "alert"
 _SERVICE_PREFIX = re.compile(r"^\(service [^)]*\) ")
 _MEMORY = 20_000
 """How many event ids / task ARNs to remember for de-duplication."""
+CHANGE_WINDOW = 900.0
+"""A failure this soon (seconds) after a deployment of its service started follows that change."""
 
 
 @dataclass(frozen=True)
@@ -81,9 +91,22 @@ class TimelineView:
     version: int = 0
     origin: int = 0
     """Which timeline the view was taken from (views of one timeline only ever grow)."""
+    deployments: dict[str, tuple[DeploymentRecord, ...]] = field(
+        default_factory=dict, compare=False, hash=False
+    )
+    """Service ARN -> its deployments as fgtop has seen them, oldest first (read-only)."""
 
     def __len__(self) -> int:
         return len(self.items)
+
+    def deployments_of(
+        self, service_arn: str | None, until: float | None = None
+    ) -> tuple[DeploymentRecord, ...]:
+        """A service's deployments seen so far, oldest first (``until``: started by then)."""
+        records = self.deployments.get(service_arn or "", ())
+        if until is None:
+            return records
+        return tuple(r for r in records if r.started_at is None or r.started_at <= until)
 
     def entries(self, filter_text: str = "", until: float | None = None) -> list[TimelineEntry]:
         """The entries, oldest first (see :func:`matching`)."""
@@ -119,6 +142,11 @@ class Timeline:
         self._services: set[str] = set()
         self._pods: dict[str, tuple[str, int, str, str, str | None]] = {}
         """pod key -> (phase, restarts, target, cluster, region) as last seen."""
+        self.history = DeploymentHistory()
+        """Every deployment seen, per service (what the service details list)."""
+        self._linked: set[tuple[str, str]] = set()
+        """(service ARN, deployment id) whose first failure the timeline already linked."""
+        self._service_arns: dict[tuple[str, str, str], str] = {}
         self._last: float | None = None
         self.version = 0
         """Bumped whenever entries change (so a view knows to redraw)."""
@@ -144,12 +172,16 @@ class Timeline:
             return
         before = len(self._entries)
         baseline = self._tasks is None
+        history_changed = self.history.feed(snapshot)
+        self._service_arns = {(s.region, s.cluster, s.name): s.arn for s in snapshot.services}
         for service in snapshot.services:
             self._service(service, now)
         self._diff_tasks(snapshot.tasks, baseline, now)
         self._diff_pods(snapshot.pods, baseline, now)
         self._pod_events(snapshot)
         self._last = now
+        if history_changed and len(self._entries) == before:
+            self.version += 1  # the deployments changed: a new view
         self._trim(before)
 
     def add_alerts(self, alerts: Iterable[Alert]) -> None:
@@ -180,7 +212,9 @@ class Timeline:
     def view(self) -> TimelineView:
         """An immutable copy of the entries as they are now (copied once per change)."""
         if self._view is None or self._view.version != self.version:
-            self._view = TimelineView(tuple(self._entries), self.version, id(self))
+            self._view = TimelineView(
+                tuple(self._entries), self.version, id(self), self.history.all()
+            )
         return self._view
 
     def _trim(self, before: int) -> None:
@@ -221,6 +255,7 @@ class Timeline:
                 self._deployments[key] = state
                 if known or state in ("IN_PROGRESS", "FAILED"):
                     what = "started" if known else (state or "").lower().replace("_", " ")
+                    what += self._what_changed(s.arn, d.id)
                     self._add(
                         TimelineEntry(
                             d.created_at or now,
@@ -248,6 +283,32 @@ class Timeline:
                     )
                 )
 
+    def _what_changed(self, service_arn: str, deployment_id: str) -> str:
+        """`` (replaces :17: image tag, memory 2048 → 1024)``, or what is known of it."""
+        record = next((r for r in self.history.of(service_arn) if r.id == deployment_id), None)
+        if record is None or record.previous is None:
+            return ""
+        before = short_rev(record.previous, record.task_definition)
+        if record.changes is None:
+            return f" (replaces {before})"
+        return f" (replaces {before}: {summary(record.changes)})"
+
+    def _follows_change(self, t: Task, at: float) -> str:
+        """`` — 2m after shop-search:18 replaced :17`` for the first failure after a deployment."""
+        arn = self._service_arns.get((t.region, t.cluster, t.owner)) if t.in_service else None
+        if arn is None:
+            return ""
+        # The deployment that launched the task: a task of the revision replaced failing
+        # after the change is not linked to it.
+        mine = (r for r in self.history.of(arn) if r.task_definition == t.task_definition)
+        record = change_before(mine, at, CHANGE_WINDOW)
+        if record is None or (arn, record.id) in self._linked:
+            return ""
+        self._linked.add((arn, record.id))
+        if len(self._linked) > _MEMORY:
+            self._linked.clear()
+        return f" — {after_words(at - (record.started_at or at))} after {record.replaced}"
+
     def _diff_tasks(self, tasks: Iterable[Task], baseline: bool, now: float) -> None:
         previous = self._tasks or {}
         current: dict[str, str] = {}
@@ -256,7 +317,20 @@ class Timeline:
             if t.is_stopped:
                 if t.arn not in self._stopped:
                     self._stopped[t.arn] = None
-                    self._add(self._stop_entry(t, t.ended_at or now))
+                    entry = self._stop_entry(t, t.ended_at or now)
+                    if entry.severity <= MEDIUM:
+                        link = self._follows_change(t, entry.at)
+                        if link:
+                            entry = TimelineEntry(
+                                entry.at,
+                                entry.kind,
+                                entry.target,
+                                entry.message + link,
+                                entry.cluster,
+                                entry.region,
+                                entry.severity,
+                            )
+                    self._add(entry)
             elif t.last_status == "RUNNING" and not baseline and previous.get(t.arn) != "RUNNING":
                 self._add(
                     TimelineEntry(

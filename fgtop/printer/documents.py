@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from fgtop.cost.estimate import usd
+from fgtop.derive.deployments import DeploymentHistory, DeploymentRecord
 from fgtop.derive.insights import Insights
 from fgtop.derive.problems import problems_json
 from fgtop.model import EcsRecommendation, Pod, Service, Snapshot, Task
@@ -32,8 +33,25 @@ def _pct(snapshot: Snapshot, target: str, metric: str) -> float | None:
     return round(value, 2) if value is not None else None
 
 
-def service_json(s: Service, snapshot: Snapshot) -> dict[str, Any]:
-    """One service as its documented JSON object."""
+def service_json(
+    s: Service, snapshot: Snapshot, history: DeploymentHistory | None = None
+) -> dict[str, Any]:
+    """One service as its documented JSON object.
+
+    A deployment's ``changes`` is ``fgtop diff --format json`` of the deployment before it
+    (listed, or told of by the service's tasks) to it, when both task definitions are known.
+    """
+    if history is None:
+        history = DeploymentHistory()
+        history.feed(
+            Snapshot(
+                snapshot.taken_at,
+                services=(s,),
+                tasks=snapshot.tasks_of(s),
+                task_definitions=snapshot.task_definitions,
+            )
+        )
+    records = {r.id: r for r in history.of(s.arn)}
     return {
         "name": s.name,
         "arn": s.arn,
@@ -57,6 +75,7 @@ def service_json(s: Service, snapshot: Snapshot) -> dict[str, Any]:
                 "pending": d.pending,
                 "failed_tasks": d.failed_tasks,
                 "created_at": iso(d.created_at),
+                "changes": _changes(records.get(d.id)),
             }
             for d in s.deployments
         ],
@@ -207,8 +226,16 @@ def snapshot_json(snapshot: Snapshot, insights: Insights | None = None) -> dict[
     return doc
 
 
+def _changes(record: DeploymentRecord | None) -> dict[str, Any] | None:
+    if record is None or record.changes is None:
+        return None
+    return record.changes.to_json()
+
+
 def _snapshot_json(snapshot: Snapshot) -> dict[str, Any]:
     usage = snapshot.metrics_usage
+    history = DeploymentHistory()
+    history.feed(snapshot)
     return {
         "schema": SCHEMA_VERSION,
         "taken_at": iso(snapshot.taken_at),
@@ -225,7 +252,7 @@ def _snapshot_json(snapshot: Snapshot) -> dict[str, Any]:
             }
             for c in snapshot.clusters
         ],
-        "services": [service_json(s, snapshot) for s in snapshot.services],
+        "services": [service_json(s, snapshot, history) for s in snapshot.services],
         "tasks": [task_json(t, snapshot) for t in snapshot.tasks],
         "pods": [pod_json(p) for p in snapshot.pods],
         "metrics": {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar
 
 from rich.console import Group, RenderableType
@@ -12,8 +13,10 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Static
 
+from fgtop.derive.deployments import DeploymentRecord, newest_first
+from fgtop.derive.taskdef_diff import text_lines
 from fgtop.model import Pod, Service, Snapshot, Task
-from fgtop.text.sanitize import safe
+from fgtop.text.sanitize import safe, safe_str
 from fgtop.ui import fmt
 from fgtop.ui.screens.base import FgtopScreen
 from fgtop.ui.widgets.header_bar import HeaderBar
@@ -103,8 +106,15 @@ def task_details(task: Task, snapshot: Snapshot) -> RenderableType:
     return Group(*parts)
 
 
-def service_details(service: Service, snapshot: Snapshot) -> RenderableType:
-    """A service: counts, deployments and recent events."""
+def service_details(
+    service: Service, snapshot: Snapshot, history: Sequence[DeploymentRecord] = ()
+) -> RenderableType:
+    """A service: counts, its deployments as fgtop has seen them, the newest one's changes,
+    recent events.
+
+    ``history`` is the service's deployment history (the timeline's); without it, the
+    deployments ECS lists now.
+    """
     info = _kv(
         [
             ("ARN", service.arn),
@@ -118,25 +128,80 @@ def service_details(service: Service, snapshot: Snapshot) -> RenderableType:
             ("Circuit breaker", "on" if service.circuit_breaker else "off"),
         ]
     )
-    deps = Table(title="Deployments", title_justify="left", expand=True)
-    for col in ("STATUS", "ROLLOUT", "TASKDEF", "RUN/DES", "PEND", "FAILED", "REASON"):
-        deps.add_column(col, overflow="fold")
-    for d in service.deployments:
-        deps.add_row(
-            _t(d.status),
-            _t(d.rollout_state or "-", style="bold red" if d.rollout_state == "FAILED" else ""),
-            _t(d.task_definition.rsplit("/", 1)[-1]),
-            Text(f"{d.running}/{d.desired}"),
-            Text(str(d.pending)),
-            Text(str(d.failed_tasks)),
-            _long(d.rollout_state_reason or "-"),
-        )
+    records = newest_first([r for r in history if r.service == service.arn])
+    parts: list[RenderableType] = [_title("Service", service.name), info, Text("")]
+    parts.append(_deployments(service, records))
+    if records:
+        parts += [Text(""), _newest_changes(records[0])]
     events = Table(title="Events", title_justify="left", expand=True, show_header=False)
     events.add_column(no_wrap=True)
     events.add_column(overflow="fold")
     for e in service.events:
         events.add_row(Text(fmt.when(e.created_at)), _long(e.message))
-    return Group(_title("Service", service.name), info, Text(""), deps, Text(""), events)
+    return Group(*parts, Text(""), events)
+
+
+def _deployments(service: Service, records: Sequence[DeploymentRecord]) -> Table:
+    """The deployments table: the history, newest first, with how each ended (else what ECS
+    lists now, with its status)."""
+    title = "Deployments (as fgtop has seen them)" if records else "Deployments"
+    deps = Table(title=title, title_justify="left", expand=True)
+    rows = [
+        (
+            r.started_at,
+            r.task_definition,
+            r.ended,
+            r.rollout_state,
+            f"{r.running}/{r.desired}" if r.listed else "-",
+            r.failed_tasks,
+            r.rollout_state_reason,
+        )
+        for r in records
+    ] or [
+        (
+            d.created_at,
+            d.task_definition,
+            d.status,
+            d.rollout_state,
+            f"{d.running}/{d.desired}",
+            d.failed_tasks,
+            d.rollout_state_reason,
+        )
+        for d in service.deployments
+    ]
+    deps.add_column("STARTED", no_wrap=True)
+    # Names and states are single-line cells: the columns are as wide as they need.
+    width = min(KEY_CHARS, max((len(r[1].rsplit("/", 1)[-1]) for r in rows), default=7))
+    deps.add_column("TASKDEF", min_width=width)
+    deps.add_column("ENDED" if records else "STATUS", min_width=19 if records else 8)
+    for col in ("ROLLOUT", "RUN/DES", "FAILED"):
+        deps.add_column(col, no_wrap=True)
+    deps.add_column("REASON", overflow="fold")
+    for started, td, state, rollout, counts, failed, reason in rows:
+        bad = rollout == "FAILED"
+        deps.add_row(
+            Text(fmt.when(started)),
+            _t(td.rsplit("/", 1)[-1]),
+            _t(state, style="bold red" if bad else ""),
+            _t(rollout or "-", style="bold red" if bad else ""),
+            Text(counts),
+            Text(str(failed), style="bold red" if failed else ""),
+            Text(safe_str(reason or "-", max_chars=LONG_CHARS)),
+        )
+    return deps
+
+
+def _newest_changes(record: DeploymentRecord) -> RenderableType:
+    """What the newest deployment changed, against the one before it."""
+    title = Text("Changes in the newest deployment: ", style="bold")
+    title.append_text(safe(record.replaced, style="bold"))
+    if record.previous is None:
+        return Group(title, Text("the deployment before it was not seen", style="dim"))
+    if record.changes is None:
+        return Group(title, Text("task definitions not fetched yet", style="dim"))
+    lines = text_lines(record.changes)[1:]  # the first line is the title's
+    body = Text("\n").join(_long(line) for line in lines)
+    return Group(title, body)
 
 
 def _state(c) -> str:  # noqa: ANN001 - a ContainerState
@@ -301,4 +366,5 @@ class DetailsScreen(FgtopScreen):
         elif isinstance(item, Pod):
             body.update(pod_details(item, snapshot))
         else:
-            body.update(service_details(item, snapshot))
+            history = self.fgtop.timeline.deployments_of(item.arn, self.fgtop.until)
+            body.update(service_details(item, snapshot, history))

@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
-from fgtop.derive.problems import Problem
+from fgtop.derive.problems import Problem, following_change
 from fgtop.model import KubeWorkload, Pod, Service, Snapshot, Task
 from fgtop.text.sanitize import safe, safe_str
 from fgtop.ui import fmt
@@ -327,6 +327,12 @@ class ProblemsScreen(FgtopScreen):
         text.append_text(safe(problem.reason, max_chars=DETAIL_CHARS))
         text.append("\nnext: ", "bold")
         text.append_text(safe(problem.next_step, max_chars=DETAIL_CHARS))
+        change = following_change(
+            problem, self.fgtop.timeline.deployments_of(problem.service, self.fgtop.until)
+        )
+        if change is not None:
+            text.append("\nchange: ", "bold")
+            text.append_text(safe(change, max_chars=DETAIL_CHARS))
         text.append("\n")
         text.append_text(safe(problem.target, style="dim"))
         text.append(f"  · {problem_times(problem, self.fgtop.now)}", "dim")

@@ -1,0 +1,71 @@
+"""Pilot: a failed deployment in the demo shows what it changed, in the problems panel, the
+service details and the timeline (shop-search:18: image tag and memory 2048 → 1024)."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable, Static
+
+from fgtop.ui.screens.details import DetailsScreen
+from fgtop.ui.screens.problems import ProblemsScreen
+from fgtop.ui.screens.timeline import TimelineScreen
+from tests.ui.helpers import plain, settle
+from tests.ui.test_problems_screen import SIZE, select
+
+WORDS = "shop-search:18 replaced :17 — image tag, memory 2048 → 1024"
+
+
+async def test_the_rollback_problem_says_what_changed_and_details_show_the_history(
+    demo_app,
+) -> None:
+    app, _, _ = demo_app(10, land_on_problems=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ProblemsScreen)
+        rollback = next(
+            p
+            for p in app.insights.problems
+            if p.title == "shop-search" and p.kind == "deployment-rollback"
+        )
+        await select(pilot, screen, rollback)
+        await pilot.pause()
+        panel = plain(screen.query_one("#problem-detail", Static).content, width=200)
+        assert f"change: began 45s after {WORDS}" in panel
+        # A problem of a service with no recent deployment says nothing of one.
+        other = next(p for p in app.insights.problems if p.title == "shop-checkout")
+        await select(pilot, screen, other)
+        await pilot.pause()
+        assert "change:" not in plain(screen.query_one("#problem-detail", Static).content)
+
+        await select(pilot, screen, rollback)
+        await pilot.press("enter")
+        await settle(pilot)
+        details = app.screen
+        assert isinstance(details, DetailsScreen) and details.kind == "service"
+        body = plain(details.query_one("#body", Static).content, width=200)
+        assert "Deployments (as fgtop has seen them)" in body
+        rows = [line for line in body.splitlines() if "shop-search:1" in line and "│" in line]
+        assert any(
+            "shop-search:18" in r and "FAILED" in r and "failed, rolled back" in r for r in rows
+        )
+        assert any("shop-search:17" in r and "current" in r for r in rows)
+        # The newest deployment is the rollback: its diff against :18.
+        assert "Changes in the newest deployment: shop-search:17 replaced :18" in body
+        assert "  memory: 1024 → 2048" in body
+        assert "2026.11.28-bad → " in body
+
+
+async def test_the_timeline_links_the_failure_to_the_deployment(demo_app) -> None:
+    app, _, _ = demo_app(10)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, TimelineScreen)
+        table = screen.query_one("#timeline", DataTable)
+        cells = [
+            " ".join(getattr(c, "plain", str(c)) for c in table.get_row_at(i))
+            for i in range(table.row_count)
+        ]
+        assert any("30s after shop-search:18 replaced :17" in c for c in cells)
