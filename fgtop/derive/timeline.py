@@ -294,7 +294,7 @@ class Timeline:
         return f" (replaces {before}: {summary(record.changes)})"
 
     def _follows_change(self, t: Task, at: float) -> str:
-        """`` — 2m after shop-search:18 replaced :17`` for the first failure after a deployment."""
+        """``2m after shop-search:18 replaced :17`` for the first failure after a deployment."""
         arn = self._service_arns.get((t.region, t.cluster, t.owner)) if t.in_service else None
         if arn is None:
             return ""
@@ -307,7 +307,7 @@ class Timeline:
         self._linked.add((arn, record.id))
         if len(self._linked) > _MEMORY:
             self._linked.clear()
-        return f" — {after_words(at - (record.started_at or at))} after {record.replaced}"
+        return f"{after_words(at - (record.started_at or at))} after {record.replaced}"
 
     def _diff_tasks(self, tasks: Iterable[Task], baseline: bool, now: float) -> None:
         previous = self._tasks or {}
@@ -325,7 +325,8 @@ class Timeline:
                                 entry.at,
                                 entry.kind,
                                 entry.target,
-                                entry.message + link,
+                                # Up front: a long reason is cut at the column's end.
+                                entry.message.replace(" stopped", f" stopped {link}", 1),
                                 entry.cluster,
                                 entry.region,
                                 entry.severity,

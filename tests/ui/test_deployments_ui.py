@@ -69,3 +69,39 @@ async def test_the_timeline_links_the_failure_to_the_deployment(demo_app) -> Non
             for i in range(table.row_count)
         ]
         assert any("30s after shop-search:18 replaced :17" in c for c in cells)
+
+
+def test_hostile_task_definitions_render_harmlessly() -> None:
+    from fgtop.derive.deployments import DeploymentHistory
+    from fgtop.model import Deployment, Service, Snapshot, TaskDefinition
+    from fgtop.ui.screens.details import service_details
+    from tests.fakes.hostile import BIG, EVIL, MARKUP, bad_chars
+
+    def td(rev: int, image: str) -> TaskDefinition:
+        arn = f"arn:aws:ecs:us-east-1:1:task-definition/web:{rev}"
+        raw = {
+            "taskDefinitionArn": arn,
+            "family": "web",
+            "revision": rev,
+            "containerDefinitions": [
+                {"name": EVIL, "image": image, "environment": [{"name": EVIL, "value": image}]}
+            ],
+        }
+        return TaskDefinition(arn, "web", rev, raw=raw)
+
+    old, new = td(1, "web:1"), td(2, EVIL + BIG)
+    deps = tuple(
+        Deployment(f"ecs-svc/{i}", s, t.arn, 1, 1, 0, rollout_state=r, created_at=float(i))
+        for i, s, t, r in ((2, "PRIMARY", new, EVIL), (1, "ACTIVE", old, "COMPLETED"))
+    )
+    arn = "arn:aws:ecs:us-east-1:1:service/c/web"
+    service = Service("web", arn, "c", "us-east-1", "ACTIVE", 1, 1, 0, deployments=deps)
+    snapshot = Snapshot(10.0, services=(service,), task_definitions=(old, new))
+    history = DeploymentHistory()
+    history.feed(snapshot)
+    assert history.of(arn)[-1].changes is not None
+    text = plain(service_details(service, snapshot, history.of(arn)), width=200)
+    assert "Changes in the newest deployment: web:2 replaced :1" in text
+    assert not bad_chars(text)
+    assert all(m in text for m in MARKUP[:1])  # markup shown literally
+    assert len(text) < 60_000  # the 100 KB value is capped

@@ -89,9 +89,9 @@ def test_timeline_links_the_deployment_and_the_first_failure(frames) -> None:
         for e in timeline.entries("shop-search")
         if e.kind == KIND_TASK_STOPPED and "after shop-search:18 replaced :17" in e.message
     ]
-    assert len(linked) == 1 and linked[0].message.endswith(
-        "— 30s after shop-search:18 replaced :17"
-    )
+    assert len(linked) == 1
+    assert linked[0].message.startswith("shop-search aa2faf33 stopped 30s after shop-search:18 ")
+    assert " replaced :17: image shop-search:2026.11.28-bad does not exist" in linked[0].message
     deployments = [e for e in timeline.entries("shop-search") if e.kind == KIND_DEPLOYMENT]
     assert any("FAILED" in e.message for e in deployments)
     view = timeline.view()
