@@ -30,7 +30,7 @@ from fgtop.sources.errors import ReadOnlyViolation, one_line
 CALL_TIMEOUT = 10.0
 """Seconds one AWS call (a page, a describe batch, a GetMetricData poll) may take by default."""
 ALLOWED_PREFIXES = ("List", "Describe", "Get")
-ALLOWED_OPERATIONS = frozenset({"FilterLogEvents", "StartLiveTail"})
+ALLOWED_OPERATIONS = frozenset({"FilterLogEvents", "StartLiveTail", "StartQuery", "StopQuery"})
 
 
 class Aws:
