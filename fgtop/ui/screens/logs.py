@@ -34,6 +34,7 @@ class LogsScreen(FgtopScreen):
     BINDINGS: ClassVar = [
         Binding("escape", "back", "Back"),
         Binding("c", "pick_container", "Container"),
+        Binding("i", "insights", "Insights"),
     ]
 
     def __init__(
@@ -47,6 +48,8 @@ class LogsScreen(FgtopScreen):
         self.container = container
         self._tail: asyncio.Task | None = None
         self._item: Task | Service | Pod | None = None
+        self._filter = ""
+        """The log view's filter (offered to Logs Insights across all tasks)."""
 
     def compose(self) -> ComposeResult:
         """Header, title, container picker, the log view, footer."""
@@ -167,6 +170,16 @@ class LogsScreen(FgtopScreen):
         if picker.display:
             picker.focus()
             picker.expanded = True
+
+    def on_log_view_search_changed(self, event: LogView.SearchChanged) -> None:
+        """Keep the filter for `i`."""
+        self._filter = event.filter
+
+    def action_insights(self) -> None:
+        """Logs Insights over this service's log groups, around the moment shown."""
+        self.app.open_insights(  # type: ignore[attr-defined]
+            self._item, at=self.at, filter_pattern=self._filter or None
+        )
 
     def action_back(self) -> None:
         """Back to where the logs were opened from."""
