@@ -139,6 +139,21 @@ async def test_insights_on_a_live_service(insights: FakeInsights, moto: str) -> 
         await wait_for(pilot, lambda: not isinstance(app.screen, InsightsScreen), "back")
         assert insights.state.stopped == []
 
+        # on the logs screen, the view's filter is offered across all tasks
+        app.open_logs(snap.services[0].arn)
+        await wait_for(pilot, lambda: app.screen.query(LogView), "the logs")
+        await pilot.press("f", *"time/out", "enter")
+        await pilot.press("i")
+        await wait_for(pilot, lambda: isinstance(app.screen, QueryPicker), "the picker")
+        assert [q.key for q in app.screen.queries] == ["errors", "last-errors", "filter"]
+        await pilot.press("down", "down", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmQuery), "the prompt")
+        assert r"| filter @message like /(?i)time\/out/" in shown(app, "#plan")
+        await pilot.press("escape")  # cancelled: nothing runs
+        await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmQuery), "cancelled")
+        await pilot.press("escape")
+        assert len(insights.state.calls("StartQuery")) == 1
+
         # `:insights QUERY` runs your own: a malformed one says so in one line
         insights.state.start_error = (400, "MalformedQueryException", "unexpected symbol '|'")
         await command(pilot, "insights fields @message |")

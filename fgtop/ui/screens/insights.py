@@ -236,6 +236,13 @@ def _size(n: float) -> str:
     return f"{int(n)} B"
 
 
+def money(cost: float) -> str:
+    """``$0.0123``; ``<$0.0001`` for a small scan (never a cost that reads as free)."""
+    if cost <= 0:
+        return "$0"
+    return f"${cost:.4f}" if cost >= 0.0001 else "<$0.0001"
+
+
 def status_text(batch: InsightsBatch, rows: int) -> str:
     """The line above the results: state, rows, bytes scanned and the cost."""
     state = batch.status.lower() if batch.done else f"{batch.status.lower()} {batch.elapsed:.0f}s"
@@ -243,7 +250,7 @@ def status_text(batch: InsightsBatch, rows: int) -> str:
     if batch.done:
         parts.append(f"{rows:,} row{'s' if rows != 1 else ''}")
     parts.append(f"{_size(batch.bytes_scanned)} scanned")
-    parts.append(f"${batch.cost:.4f}")
+    parts.append(money(batch.cost))
     if batch.records_scanned:
         parts.append(f"{batch.records_scanned:,.0f} records scanned")
     if not batch.done:

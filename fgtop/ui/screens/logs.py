@@ -48,8 +48,6 @@ class LogsScreen(FgtopScreen):
         self.container = container
         self._tail: asyncio.Task | None = None
         self._item: Task | Service | Pod | None = None
-        self._filter = ""
-        """The log view's filter (offered to Logs Insights across all tasks)."""
 
     def compose(self) -> ComposeResult:
         """Header, title, container picker, the log view, footer."""
@@ -171,14 +169,12 @@ class LogsScreen(FgtopScreen):
             picker.focus()
             picker.expanded = True
 
-    def on_log_view_search_changed(self, event: LogView.SearchChanged) -> None:
-        """Keep the filter for `i`."""
-        self._filter = event.filter
-
     def action_insights(self) -> None:
-        """Logs Insights over this service's log groups, around the moment shown."""
+        """Logs Insights over this service's log groups, around the moment shown (the log
+        view's filter is offered as a query across all tasks)."""
+        pattern = self.query_one(LogView).filter_pattern
         self.app.open_insights(  # type: ignore[attr-defined]
-            self._item, at=self.at, filter_pattern=self._filter or None
+            self._item, at=self.at, filter_pattern=pattern or None
         )
 
     def action_back(self) -> None:

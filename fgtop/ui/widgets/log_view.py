@@ -192,6 +192,11 @@ class LogView(Vertical):
         self.follow = True
         self._layout_changed(keep=False)
 
+    @property
+    def filter_pattern(self) -> str:
+        """The filter's pattern ("" when none is set)."""
+        return self._filter.matcher.pattern if self._filter is not None else ""
+
     def set_message(self, text: str | None) -> None:
         """Show a one-line notice (an error such as "log group /ecs/x not found"); None hides."""
         self.message = text
