@@ -12,8 +12,13 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from fgtop.model.ecs import ContainerDefinition, LogConfig, TaskDefinition
+from fgtop.engine.core import Engine
+from fgtop.engine.live_insights import LiveInsightsFeed
+from fgtop.feed import InsightsRequest
+from fgtop.model import Snapshot
+from fgtop.model.ecs import ContainerDefinition, LogConfig, Service, TaskDefinition
 from fgtop.sources.aws import Aws, is_read_only
+from fgtop.sources.ecs import EcsSource
 from fgtop.sources.insights import (
     InsightsQuery,
     Progress,
@@ -235,3 +240,51 @@ def test_insights_times() -> None:
     assert stats.message == "count=3  last=2026-12-02 00:55:23.000"
     assert stats.timestamp == pytest.approx(1796172923.0)
     assert row_line({"n": "1"}, {}, 5.0).timestamp == 5.0
+
+
+def _snapshot() -> Snapshot:
+    td = TaskDefinition(
+        arn="arn:aws:ecs:us-east-1:1:task-definition/api:3",
+        family="api",
+        revision=3,
+        containers=(
+            ContainerDefinition("app", log=LogConfig("awslogs", {"awslogs-group": GROUP})),
+        ),
+    )
+    svc = Service(
+        name="api",
+        arn="arn:aws:ecs:us-east-1:1:service/prod/api",
+        cluster="prod",
+        region=REGION,
+        status="ACTIVE",
+        desired=1,
+        running=1,
+        pending=0,
+        task_definition=td.arn,
+    )
+    return Snapshot(taken_at=time.time(), services=(svc,), task_definitions=(td,))
+
+
+async def test_the_live_feed_plans_runs_and_stops_at_quit(insights: FakeInsights, aws: Aws) -> None:
+    insights.state.final = "never"
+    feed = LiveInsightsFeed(Engine([EcsSource(aws, REGION)]))
+    snap = _snapshot()
+    request = InsightsRequest(snap, "fields @message", 0, 60, services=snap.services)
+    assert feed.available and feed.plan(request).groups == ((REGION, GROUP),)
+    batches: list = []
+
+    async def consume() -> None:
+        async for batch in feed.run(request):
+            batches.append(batch)
+
+    task = asyncio.create_task(consume())
+    await until(lambda: insights.state.calls("GetQueryResults"), "a poll")
+    await feed.close()  # the app quits with the query running
+    assert insights.state.stopped == list(insights.state.queries)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert batches and batches[0].status == "Running" and not batches[0].done
+    no_groups = InsightsRequest(Snapshot(taken_at=0.0), "fields @message", 0, 60)
+    [only] = [b async for b in feed.run(no_groups)]
+    assert only.done and only.message == "no task or service selected"
