@@ -17,6 +17,7 @@ from fgtop.sources.aws import Aws
 from fgtop.sources.ecs import EcsSource
 from fgtop.ui.app import FgtopApp, create_app
 from fgtop.ui.screens.insights import ConfirmQuery, InsightsScreen, QueryPicker
+from fgtop.ui.screens.problems import ProblemsScreen
 from fgtop.ui.widgets.log_view import LogView
 from tests.fakes.aws_world import client, network, register, run
 from tests.fakes.hostile import MARKUP, VECTORS
@@ -138,6 +139,17 @@ async def test_insights_on_a_live_service(insights: FakeInsights, moto: str) -> 
         await pilot.press("escape")
         await wait_for(pilot, lambda: not isinstance(app.screen, InsightsScreen), "back")
         assert insights.state.stopped == []
+
+        # `i` on a problem row: the broken service's log groups (moto's tasks stay pending)
+        await wait_for(pilot, lambda: app.insights and app.insights.problems, "a problem")
+        await pilot.press("exclamation_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, ProblemsScreen), "the problems")
+        await wait_for(pilot, lambda: app.screen.selected_problem(), "a problem row")
+        await pilot.press("i")
+        await wait_for(pilot, lambda: isinstance(app.screen, QueryPicker), "the picker")
+        assert app.screen.title_text == "service web (prod, us-east-1)"
+        await pilot.press("escape", "escape")
+        await wait_for(pilot, lambda: app.screen is app.dashboard, "the dashboard")
 
         # on the logs screen, the view's filter is offered across all tasks
         app.open_logs(snap.services[0].arn)
