@@ -168,9 +168,9 @@ async def test_insights_on_a_live_service(insights: FakeInsights, moto: str) -> 
 
         # `:insights QUERY` runs your own: a malformed one says so in one line
         insights.state.start_error = (400, "MalformedQueryException", "unexpected symbol '|'")
-        await command(pilot, "insights fields @message |")
+        await command(pilot, "ins x |")  # the alias
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmQuery), "the prompt")
-        assert "fields @message |" in shown(app, "#plan")
+        assert "query   x |" in shown(app, "#plan")
         await pilot.press("enter")
         await wait_for(
             pilot,
@@ -186,7 +186,7 @@ async def test_insights_on_a_live_service(insights: FakeInsights, moto: str) -> 
         # a query still running when the results are left is stopped
         insights.state.start_error = None
         insights.state.final = "never"
-        await command(pilot, "insights fields @message")
+        await command(pilot, "insights x")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmQuery), "the prompt")
         await pilot.press("enter")
         await wait_for(pilot, lambda: len(insights.state.calls("GetQueryResults")) >= 1, "a poll")
