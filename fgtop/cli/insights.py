@@ -147,7 +147,8 @@ async def main(args: Any) -> int:
                 print(text)
             size = result.bytes_scanned / 1024**3
             _say(
-                f"{result.status.lower()}: {len(result.rows)} rows, {size:.3f} GB scanned "
+                f"{result.status.lower()}: {len(result.rows)} row{'s' if len(result.rows) != 1 else ''}, "
+                f"{size:.3f} GB scanned "
                 f"(${result.cost:.4f}) in {len(groups)} log group{'s' if len(groups) != 1 else ''}"
             )
         sys.stdout.flush()
