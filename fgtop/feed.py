@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 from fgtop.derive.pipeline import Derived
-from fgtop.model import Hints, LogLine, Pod, Snapshot, Task
+from fgtop.model import Hints, LogLine, Pod, Service, Snapshot, Task
 
 
 @dataclass(frozen=True)
@@ -79,6 +79,73 @@ class LogFeed(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class InsightsRequest:
+    """A CloudWatch Logs Insights query over the log groups of some tasks and services."""
+
+    snapshot: Snapshot
+    query: str
+    start: float
+    """Start of the time range (POSIX seconds)."""
+    end: float
+    tasks: tuple[Task, ...] = ()
+    services: tuple[Service, ...] = ()
+    """Services whose task definitions (current and in deployment) name the log groups."""
+
+
+@dataclass(frozen=True)
+class InsightsPlan:
+    """What a request would query, shown before it runs (no AWS call made)."""
+
+    groups: tuple[tuple[str, str], ...] = ()
+    """``(region, log group)`` pairs."""
+    notes: tuple[str, ...] = ()
+    """Containers whose logs are not covered (another log driver...)."""
+
+
+@dataclass(frozen=True)
+class InsightsBatch:
+    """Where a query stands: progress while it runs, the result rows as log lines when done."""
+
+    lines: tuple[LogLine, ...] = ()
+    status: str = "Running"
+    """``Scheduled``, ``Running``, ``Complete``, ``Failed``, ``Cancelled`` or ``Timeout``."""
+    message: str | None = None
+    """One-line problems (access denied, a malformed query, the deadline), if any."""
+    bytes_scanned: float = 0.0
+    records_matched: float = 0.0
+    records_scanned: float = 0.0
+    cost: float = 0.0
+    """USD billed for the bytes scanned."""
+    elapsed: float = 0.0
+    done: bool = False
+    table: bool = False
+    """The rows are a ``stats`` table (in the query's order), not log lines by time."""
+
+
+@runtime_checkable
+class InsightsFeed(Protocol):
+    """Logs Insights queries, where the feed can run them (live only)."""
+
+    @property
+    def available(self) -> bool:
+        """Whether queries can run here."""
+        ...
+
+    @property
+    def why(self) -> str:
+        """Why not, in one line (when not available)."""
+        ...
+
+    def plan(self, request: InsightsRequest) -> InsightsPlan:
+        """The log groups the request would query."""
+        ...
+
+    def run(self, request: InsightsRequest) -> AsyncIterator[InsightsBatch]:
+        """Progress, then the result (``done``); leaving early stops the query."""
+        ...
+
+
 FrameCallback = Callable[[Frame], None]
 
 
@@ -95,6 +162,7 @@ class Feed(Protocol):
     seekable: bool
     """Whether the replay controls (step, seek, speed, start, end) work."""
     logs: LogFeed
+    insights: InsightsFeed
     hints: Hints
     warnings: tuple[str, ...]
     """One-line notices to show once at start (e.g. an ignored price cache)."""
@@ -177,3 +245,19 @@ class NoLogs:
     async def lines(self, request: LogRequest) -> AsyncIterator[LogBatch]:  # noqa: ARG002
         """One batch saying why, then done."""
         yield LogBatch(message=self.why, done=True)
+
+
+@dataclass(frozen=True)
+class NoInsights:
+    """Logs Insights where it cannot run (a replay, the demo): every answer says why."""
+
+    why: str = "Logs Insights needs a live session: it queries CloudWatch Logs"
+    available: bool = False
+
+    def plan(self, request: InsightsRequest) -> InsightsPlan:  # noqa: ARG002
+        """Nothing to query."""
+        return InsightsPlan(notes=(self.why,))
+
+    async def run(self, request: InsightsRequest) -> AsyncIterator[InsightsBatch]:  # noqa: ARG002
+        """One batch saying why, then done."""
+        yield InsightsBatch(status="Failed", message=self.why, done=True)

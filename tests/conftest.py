@@ -16,6 +16,7 @@ import requests
 from moto.server import ThreadedMotoServer
 
 from tests.fakes.compute_optimizer import FakeComputeOptimizer
+from tests.fakes.insights_server import FakeInsights
 
 logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
@@ -70,6 +71,26 @@ def compute_optimizer(
     compute_optimizer_server.reset()
     monkeypatch.setenv("AWS_ENDPOINT_URL_COMPUTE_OPTIMIZER", compute_optimizer_server.url)
     return compute_optimizer_server
+
+
+@pytest.fixture(scope="session")
+def insights_server() -> Iterator[FakeInsights]:
+    """The fake Logs Insights (moto's queries complete at once and cannot stop) for the session."""
+    fake = FakeInsights()
+    fake.start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def insights(
+    insights_server: FakeInsights, moto: str, monkeypatch: pytest.MonkeyPatch
+) -> FakeInsights:
+    """moto for everything, the fake (reset) for CloudWatch Logs: ``AWS_ENDPOINT_URL_CLOUDWATCH_LOGS``
+    points the real client at it (FilterLogEvents too: the fake answers only Insights)."""
+    insights_server.reset()
+    monkeypatch.setenv("AWS_ENDPOINT_URL_CLOUDWATCH_LOGS", insights_server.url)
+    return insights_server
 
 
 @pytest.fixture

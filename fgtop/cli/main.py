@@ -25,6 +25,8 @@ commands:
   fgtop replay FILE            open the dashboard on a recording
   fgtop logs TARGET            print a task's, service's or pod's logs
   fgtop diff A [B]             what differs between two task definitions (or a family's last two)
+  fgtop insights --service S QUERY
+                               run a CloudWatch Logs Insights query over a service's log groups
   fgtop pricing update|show    refresh the Fargate price table from the AWS Pricing API, or show it
 
 Credentials come from the standard AWS chain: AWS_PROFILE or --profile, SSO, environment
@@ -164,6 +166,27 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argument
         "--previous", action="store_true", help="pods: the previous (crashed) container's logs"
     )
     subs["logs"] = logs
+    ins = argparse.ArgumentParser(
+        prog="fgtop insights",
+        parents=[live],
+        description="Run a CloudWatch Logs Insights query over the log groups of an ECS service "
+        "(--service) and print the rows. Insights bills $0.005 per GB scanned. "
+        "Exit 0 completed, 1 the query failed, 2 bad input.",
+    )
+    ins.add_argument("query", metavar="QUERY", help="the query, in the Logs Insights language")
+    ins.add_argument(
+        "--since", default="1h", metavar="TIME", help="how far back, e.g. 15m, 1h (default 1h)"
+    )
+    ins.add_argument(
+        "--timeout",
+        default="2m",
+        metavar="TIME",
+        help="stop the query if it has not finished by then (default 2m)",
+    )
+    ins.add_argument(
+        "--format", choices=["text", "json"], default="text", help="output format (default text)"
+    )
+    subs["insights"] = ins
     pricing = argparse.ArgumentParser(
         prog="fgtop pricing", parents=[live], description="Manage the price table."
     )
@@ -213,6 +236,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "snapshot": ("fgtop.cli.snapshot", "run"),
     "record": ("fgtop.cli.record", "run"),
     "logs": ("fgtop.cli.logs", "run"),
+    "insights": ("fgtop.cli.insights", "run"),
     "pricing": ("fgtop.cli.pricing", "run"),
     "diff": ("fgtop.cli.diff", "run"),
 }

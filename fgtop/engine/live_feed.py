@@ -8,6 +8,7 @@ from pathlib import Path
 
 from fgtop.derive.pipeline import Derived, Deriver, DerivingPublisher
 from fgtop.engine.core import Engine
+from fgtop.engine.live_insights import LiveInsightsFeed
 from fgtop.engine.live_logs import LiveLogFeed
 from fgtop.errors import FeedError
 from fgtop.feed import Clock, Frame, FrameCallback
@@ -32,6 +33,7 @@ class LiveFeed:
         self.engine = engine
         self.hints = engine.hints
         self.logs = LiveLogFeed(engine)
+        self.insights = LiveInsightsFeed(engine)
         self.warnings: tuple[str, ...] = tuple(deriver.table.warnings) if deriver.table else ()
         self.record_dir = record_dir
         self.recorder: Recorder | None = None
@@ -54,7 +56,8 @@ class LiveFeed:
         await self.engine.start()
 
     async def stop(self) -> None:
-        """Stop the engine, close the recorder."""
+        """Stop the engine (a Logs Insights query still running first), close the recorder."""
+        await self.insights.close()
         self._close_recorder()
         await self._publisher.stop()
         await self.engine.stop()

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 
 from fgtop.derive.pipeline import Derived, Deriver, DerivingPublisher
 from fgtop.errors import FeedError
-from fgtop.feed import Clock, Frame, FrameCallback, LogBatch, LogRequest
+from fgtop.feed import Clock, Frame, FrameCallback, LogBatch, LogRequest, NoInsights
 from fgtop.model import Hints, LogLine, Snapshot
 from fgtop.recording.player import Player
 from fgtop.recording.reader import Recording
@@ -89,6 +89,9 @@ class ReplayFeed:
         self.label = label
         self.hints = Hints()
         self.logs = ReplayLogFeed(recording, player)
+        self.insights = NoInsights(
+            "Logs Insights needs a live session: it queries CloudWatch Logs, not the recording"
+        )
         self.warnings: tuple[str, ...] = tuple(deriver.table.warnings) if deriver.table else ()
         self.recording_path: str | None = None
         self._subscribers: list[FrameCallback] = []

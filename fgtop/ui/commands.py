@@ -33,6 +33,12 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("timeline", ("tl", "events"), "merged timeline (optional filter)", "filter"),
     CommandSpec("cost", ("costs",), "running cost and right-sizing"),
     CommandSpec("logs", ("log",), "logs of the selection (optional filter)", "filter"),
+    CommandSpec(
+        "insights",
+        ("ins",),
+        "Logs Insights over the selected service: canned queries, or QUERY",
+        "filter",
+    ),
     CommandSpec("region", ("reg",), "switch to a region", "regions", arg_required=True),
     CommandSpec("context", ("ctx",), "switch Kubernetes context", "contexts", arg_required=True),
     CommandSpec("theme", ("themes",), "switch theme (none: next theme)", "themes"),

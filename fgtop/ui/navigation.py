@@ -51,6 +51,19 @@ class Navigation:
 
         self.push_screen(LogsScreen(target, at=at, container=container))
 
+    def open_insights(
+        self,
+        item: Any,
+        *,
+        at: float | None = None,
+        filter_pattern: str | None = None,
+        query: str | None = None,
+    ) -> None:
+        """Logs Insights over a task's or service's log groups: the canned queries, or ``query``."""
+        from fgtop.ui.screens.insights import start_insights
+
+        start_insights(self, item, at=at, filter_pattern=filter_pattern, query=query)
+
     def open_describe(self, key: str) -> None:
         """Open the raw document of a task, service, task definition or pod."""
         from fgtop.ui.screens.describe import DescribeScreen
@@ -133,6 +146,8 @@ class Navigation:
                 self.open_logs(dash_target)
             else:
                 self.notify("select a task, service or pod first", severity="warning")
+        elif command == "insights":
+            self.open_insights(dash.selected_item() if dash else None, query=argument)
         elif command in {"region", "context"}:
             self._scope(command, argument or "")
         elif command == "theme":

@@ -6,7 +6,7 @@ import re
 
 from textual.app import App, ComposeResult
 from textual.strip import Strip
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from fgtop.model.logs import LogLine
 from fgtop.ui.widgets.log_view import LogView
@@ -295,3 +295,14 @@ async def test_switching_container_does_not_count_old_lines_as_new() -> None:
         view.append_lines(make(4, start=26))
         await pilot.pause(0.1)
         assert "paused · 4 new lines" in status(view)
+
+
+async def test_a_filter_matching_nothing_is_still_reported_and_reopened() -> None:
+    app = LogApp()
+    async with app.run_test(size=(80, 12)) as pilot:
+        view = app.query_one(LogView)
+        view.append_lines(make(5))
+        await pilot.press("f", *"nomatch", "enter")
+        assert view.filter_pattern == "nomatch"
+        await pilot.press("f")  # the box opens on the filter set, not empty
+        assert view.query_one(Input).value == "nomatch"

@@ -36,6 +36,7 @@ class DashboardScreen(FgtopScreen):
         Binding("escape", "clear_filter", "Clear filter", show=False),
         Binding("l", "logs", "Logs"),
         Binding("d", "describe", "Describe"),
+        Binding("i", "insights", "Insights", show=False),
         Binding("w", "chart_window", "Chart window", show=False),
     ]
 
@@ -285,6 +286,10 @@ class DashboardScreen(FgtopScreen):
         target = self.selected_target()
         if target:
             self.fgtop.open_describe(target)
+
+    def action_insights(self) -> None:
+        """Logs Insights over the selected task's or service's log groups (the last hour)."""
+        self.app.open_insights(self.selected_item())  # type: ignore[attr-defined]
 
     def action_chart_window(self) -> None:
         """Cycle the chart's time window (15m, 1h, 3h, 12h)."""

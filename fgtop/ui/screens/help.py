@@ -16,7 +16,8 @@ KEYS: list[tuple[str, str, str]] = [
     (
         "Everywhere",
         ":",
-        "command line: :svc :tasks :pods :problems :timeline :cost :logs :region :ctx :theme :q",
+        "command line: :svc :tasks :pods :problems :timeline :cost :logs :insights :region :ctx "
+        ":theme :q",
     ),
     ("Everywhere", "!", "problems: everything unhealthy, most severe first"),
     ("Everywhere", "e", "timeline of events, stops, deployments and alerts"),
@@ -31,6 +32,7 @@ KEYS: list[tuple[str, str, str]] = [
     ("Dashboard", "/", "filter rows (substring over the visible columns); esc clears"),
     ("Dashboard", "s / S", "sort by the next column / reverse (or click a header)"),
     ("Dashboard", "l / d", "logs / describe the selected resource"),
+    ("Dashboard", "i", "Logs Insights queries over the selected service's log groups"),
     ("Dashboard", "w (1-4 on the chart)", "chart window 15m / 1h / 3h / 12h"),
     ("Live", "r / p / R", "refresh now / pause / record to a file"),
     ("Replay (every screen)", "p", "pause / play"),
@@ -40,10 +42,12 @@ KEYS: list[tuple[str, str, str]] = [
     ("Replay (every screen)", "G", "seek to HH:MM[:SS] or +5m / -90s"),
     ("Details", "l / t / d", "logs / logs at the stop / describe"),
     ("Problems", "enter / l / g / d", "details / logs at the failure / dashboard / describe"),
+    ("Problems", "i", "Logs Insights over the service's log groups around the failure"),
     ("Logs", "/ n N", "search, next / previous match"),
     ("Logs", "f + -", "filter with more / fewer context lines"),
     ("Logs", "j w t", "JSON pretty-print / wrap / timestamps"),
     ("Logs", "end / c", "follow again / pick a container"),
+    ("Logs", "i", "Logs Insights: errors, or the filter across all tasks"),
     ("Describe", "y t c", "JSON or YAML / task or task definition / copy"),
 ]
 

@@ -34,6 +34,7 @@ class LogsScreen(FgtopScreen):
     BINDINGS: ClassVar = [
         Binding("escape", "back", "Back"),
         Binding("c", "pick_container", "Container"),
+        Binding("i", "insights", "Insights"),
     ]
 
     def __init__(
@@ -167,6 +168,14 @@ class LogsScreen(FgtopScreen):
         if picker.display:
             picker.focus()
             picker.expanded = True
+
+    def action_insights(self) -> None:
+        """Logs Insights over this service's log groups, around the moment shown (the log
+        view's filter is offered as a query across all tasks)."""
+        pattern = self.query_one(LogView).filter_pattern
+        self.app.open_insights(  # type: ignore[attr-defined]
+            self._item, at=self.at, filter_pattern=pattern or None
+        )
 
     def action_back(self) -> None:
         """Back to where the logs were opened from."""

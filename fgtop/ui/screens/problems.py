@@ -231,6 +231,7 @@ class ProblemsScreen(FgtopScreen):
         Binding("l", "logs", "Logs at failure"),
         Binding("g", "goto", "Go to"),
         Binding("d", "describe", "Describe"),
+        Binding("i", "insights", "Insights"),
         Binding("slash", "filter", "Filter"),
     ]
 
@@ -414,6 +415,18 @@ class ProblemsScreen(FgtopScreen):
             self.notify("no logs for this problem: open its pods", severity="warning")
             return
         self.app.open_logs(target, at=problem.at)  # type: ignore[attr-defined]
+
+    def action_insights(self) -> None:
+        """Logs Insights over the broken service's log groups, around when it failed."""
+        problem = self.selected_problem()
+        if problem is None:
+            return
+        item = self._resource(problem)
+        snapshot = self.fgtop.snapshot
+        if problem.related_task and snapshot is not None:
+            item = snapshot.find(problem.related_task) or item
+        at = problem.at if problem.at is not None else problem.since
+        self.app.open_insights(item, at=at)  # type: ignore[attr-defined]
 
     def action_goto(self) -> None:
         """The broken resource, selected on the dashboard."""

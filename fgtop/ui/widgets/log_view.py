@@ -192,6 +192,11 @@ class LogView(Vertical):
         self.follow = True
         self._layout_changed(keep=False)
 
+    @property
+    def filter_pattern(self) -> str:
+        """The filter's pattern ("" when none is set)."""
+        return self._filter.matcher.pattern if self._filter is not None else ""
+
     def set_message(self, text: str | None) -> None:
         """Show a one-line notice (an error such as "log group /ecs/x not found"); None hides."""
         self.message = text
@@ -431,9 +436,7 @@ class LogView(Vertical):
         self._input_mode = mode
         box = self.query_one(Input)
         box.placeholder = f"{mode} (regex or text, empty clears)"
-        box.value = (
-            (self._filter.matcher.pattern if self._filter else "") if mode == "filter" else ""
-        )
+        box.value = self.filter_pattern if mode == "filter" else ""
         self.add_class("-input")
         box.focus()
 
@@ -490,7 +493,7 @@ class LogView(Vertical):
             self.SearchChanged(
                 self,
                 self._search.pattern if self._search else "",
-                self._filter.matcher.pattern if self._filter else "",
+                self.filter_pattern,  # a filter matching nothing is still set
                 len(self._match_nos),
             )
         )
