@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 from textual.app import App, ComposeResult
 from textual.strip import Strip
@@ -26,6 +27,16 @@ class LogApp(App[None]):
 
     def on_log_view_follow_changed(self, event: LogView.FollowChanged) -> None:
         self.events.append(("follow", event.follow))
+
+
+async def flushed(pilot: object, view: LogView, timeout: float = 10.0) -> None:
+    """Wait until the queued lines are shown (the view flushes on a timer; slow on a busy machine)."""
+    deadline = time.monotonic() + timeout
+    await pilot.pause(0.05)  # type: ignore[attr-defined]
+    while view._pending or view._flush_timer is not None:
+        assert time.monotonic() < deadline, "log lines never flushed"
+        await pilot.pause(0.05)  # type: ignore[attr-defined]
+    await pilot.pause()  # type: ignore[attr-defined]
 
 
 def make(n: int, start: int = 0, msg: str = "line {i}") -> list[LogLine]:
@@ -68,7 +79,7 @@ async def test_hostile_lines_render_harmlessly() -> None:
             make(len(HOSTILE), msg="{i}")
             and [LogLine(TASK, "app", 1.0 + i, m, f"h{i}") for i, m in enumerate(HOSTILE)]
         )
-        await pilot.pause(0.1)
+        await flushed(pilot, view)
         rows = [view.row_strip(y) for y in range(len(HOSTILE))]
         for strip in rows:
             for seg in strip:
@@ -94,7 +105,7 @@ async def test_follow_pause_and_new_lines() -> None:
     async with app.run_test(size=(100, 20)) as pilot:
         view = app.query_one(LogView)
         view.append_lines(make(100))
-        await pilot.pause(0.1)
+        await flushed(pilot, view)
         assert view.follow
         assert shown(view)[-1].endswith("line 99")
         view.lines.focus()
@@ -104,7 +115,7 @@ async def test_follow_pause_and_new_lines() -> None:
         assert ("follow", False) in app.events
         visible = shown(view)
         view.append_lines(make(7, start=100))
-        await pilot.pause(0.1)
+        await flushed(pilot, view)
         assert shown(view) == visible  # paused: the screen does not move
         assert "paused · 7 new lines" in status(view)
         await pilot.press("end")
@@ -112,7 +123,7 @@ async def test_follow_pause_and_new_lines() -> None:
         assert view.follow and "following" in status(view)
         assert shown(view)[-1].endswith("line 106")
         view.append_lines(make(3, start=107))
-        await pilot.pause(0.1)
+        await flushed(pilot, view)
         assert shown(view)[-1].endswith("line 109")
 
 
@@ -122,7 +133,7 @@ async def test_bounded_buffer_and_dedup() -> None:
         view = app.query_one(LogView)
         view.append_lines(make(80))
         view.append_lines(make(10, start=70))  # same event ids: dropped
-        await pilot.pause(0.1)
+        await flushed(pilot, view)
         assert len(view.buffer) == 50 and view.lines.virtual_size.height == 50
         assert view.buffer[0].line.message == "line 30"
 
@@ -133,7 +144,7 @@ async def test_search_highlights_and_jumps() -> None:
         view = app.query_one(LogView)
         view.append_lines(make(60, msg="{i} " + "ok"))
         view.append_lines([LogLine(TASK, "app", 9e9, "needle 61", "n61")])
-        await pilot.pause(0.1)
+        await flushed(pilot, view)
         view.lines.focus()
         await pilot.press("slash", *"7 OK", "enter")
         await pilot.pause()
@@ -161,7 +172,7 @@ async def test_filter_with_context_and_toggles_keep_it() -> None:
         view = app.query_one(LogView)
         msgs = ["a", "b", "MATCH one", "c", "d", "e", "f", "g", '{"level":"error","m":"MATCH"}']
         view.append_lines([LogLine(TASK, "app", float(i), m, f"f{i}") for i, m in enumerate(msgs)])
-        await pilot.pause(0.1)
+        await flushed(pilot, view)
         view.lines.focus()
         await pilot.press("f", *"match", "enter")
         await pilot.pause()
@@ -188,7 +199,7 @@ async def test_filter_with_context_and_toggles_keep_it() -> None:
                 LogLine(TASK, "app", 99.0, "late MATCH", "f100"),
             ]
         )
-        await pilot.pause(0.1)
+        await flushed(pilot, view)
         assert sum("late MATCH" in r for r in shown(view)) == 1
         assert sum(r.endswith(" z") for r in shown(view)) == 1  # context before the new match
         await pilot.press("minus", "f", *["backspace"] * 5, "enter")
@@ -201,7 +212,7 @@ async def test_wrap_splits_long_lines() -> None:
     async with app.run_test(size=(40, 10)) as pilot:
         view = app.query_one(LogView)
         view.append_lines([LogLine(TASK, "app", 1.0, "abcdefghij" * 10, "w1")])
-        await pilot.pause(0.1)
+        await flushed(pilot, view)
         assert view.lines.virtual_size.height == 1
         await pilot.press("w")
         await pilot.pause()
@@ -225,7 +236,7 @@ async def test_message_and_source_column_and_time_jump() -> None:
             ]
         )
         view.set_message("log group /ecs/x not found in us-east-1 [red]")
-        await pilot.pause(0.1)
+        await flushed(pilot, view)
         notice = view.query_one("#notice", Static)
         assert (
             notice.display
@@ -256,13 +267,13 @@ async def test_clear_keeps_the_filter_without_crashing() -> None:
             view = app.query_one(LogView)
             view.wrap = wrap
             view.append_lines(make(30, msg="line {i} " + "x" * 70))
-            await pilot.pause(0.1)
+            await flushed(pilot, view)
             view.set_filter("line 2")
             await pilot.pause()
             assert len(view._nos()) == 11  # line 2 and line 20..29
             view.clear()
             view.append_lines([*other_container(5), *make(3, start=40, msg="line 2{i}")])
-            await pilot.pause(0.1)
+            await flushed(pilot, view)
             rows = [r for r in shown(view) if r]
             assert rows and all(r.startswith("line 2") for r in rows), rows
             assert "3/8 lines" in status(view) and "filter 'line 2'" in status(view)
@@ -283,17 +294,17 @@ async def test_switching_container_does_not_count_old_lines_as_new() -> None:
             view.call_after_refresh(view.jump_to_time, 1_700_000_010)
 
         open_around()
-        await pilot.pause(0.1)
+        await flushed(pilot, view)
         assert not view.follow
         assert "paused · 0 new lines" in status(view)
         for _ in range(2):  # pick a container, twice
             view.clear()
             open_around()
-            await pilot.pause(0.1)
+            await flushed(pilot, view)
             assert "paused · 0 new lines" in status(view), status(view)
         assert shown(view)[0].endswith("line 10")
         view.append_lines(make(4, start=26))
-        await pilot.pause(0.1)
+        await flushed(pilot, view)
         assert "paused · 4 new lines" in status(view)
 
 
