@@ -72,6 +72,18 @@ async def settle(pilot: Pilot) -> None:
         await pilot.pause()
 
 
+async def until(pilot: Pilot, predicate, what: str = "", timeout: float = 10.0) -> None:
+    """Let the app run until ``predicate()`` is true; fail after ``timeout`` seconds (a busy
+    machine can take far longer than a fixed pause)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    await pilot.pause()
+    while not predicate():
+        assert time.monotonic() < deadline, f"timed out waiting for {what or predicate}"
+        await pilot.pause(0.05)
+
+
 async def push(pilot: Pilot, snapshot: Snapshot) -> None:
     """Publish ``snapshot`` through the engine of a :func:`pushed_app` and wait until shown."""
     await pilot.app.feed.engine.publish(snapshot)  # type: ignore[attr-defined]

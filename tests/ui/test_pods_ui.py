@@ -19,7 +19,7 @@ from fgtop.ui.screens.details import DetailsScreen
 from fgtop.ui.widgets.pod_grid import PodGrid
 from tests.fakes.kube_server import FakeKube, make_pod, wait_until, write_kubeconfig
 from tests.ui.helpers import demo_app as make_demo_app
-from tests.ui.helpers import plain
+from tests.ui.helpers import plain, settle
 
 SIZE = (200, 50)
 
@@ -78,7 +78,7 @@ async def open_pod(pilot: Pilot, grid: PodGrid, pod: Pod) -> None:
 async def test_demo_pods_grid_and_details() -> None:
     app = demo_app()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause(0.3)
+        await settle(pilot)
         pods = app.snapshot.pods
         tabs = app.screen.query_one(TabbedContent)
         assert str(tabs.get_tab("tab-pods").label) == f"Pods ({len(pods)})"

@@ -18,7 +18,7 @@ from fgtop.ui.screens.details import DetailsScreen
 from fgtop.ui.screens.logs import LogsScreen
 from fgtop.ui.screens.problems import ProblemsScreen, problem_key
 from tests.ui.helpers import demo_app as make_demo_app
-from tests.ui.helpers import plain, push, pushed_app, settle
+from tests.ui.helpers import plain, push, pushed_app, settle, until
 
 SIZE = (200, 50)
 WORDS = {"CRIT": 1, "HIGH": 2, "MED": 3, "LOW": 4}
@@ -223,18 +223,16 @@ async def test_oom_logs_filter_then_another_container_does_not_crash() -> None:
         await settle(pilot)
         await select(pilot, app.screen, oom_problem(app))
         await pilot.press("l")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: isinstance(app.screen, LogsScreen), "the logs screen")
         logs = app.screen
-        assert isinstance(logs, LogsScreen)
         view = logs.query_one(LogView)
-        assert len(view.buffer) > 0
+        await until(pilot, lambda: len(view.buffer) > 0, "log lines")
         await pilot.press("f", *"OutOfMemory", "enter")
-        await pilot.pause(0.2)
-        assert 0 < len(view._nos()) < len(view.buffer)
+        await until(pilot, lambda: 0 < len(view._nos()) < len(view.buffer), "the filter")
         await pilot.press("c", "down", "down", "enter")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: logs.container == "otel-collector", "the container picked")
+        await until(pilot, lambda: not view._pending, "the container's lines")
         assert app.screen is logs and app.return_code is None
-        assert logs.container == "otel-collector"
         # The filter still applies, to that container's lines only.
         assert all("outofmemory" in view._entry(n).text.lower() for n in view._nos())
         assert all(e.line.container == "otel-collector" for e in view.buffer)
