@@ -29,7 +29,12 @@ KEYS: list[tuple[str, str, str]] = [
     ("Dashboard", "tab / shift+tab", "move between services, chart, tasks and pods"),
     ("Dashboard", "enter", "details of the selected service, task or pod"),
     ("Dashboard", "/", "filter rows (substring over the visible columns); esc clears"),
-    ("Dashboard", "s / S", "sort by the next column / reverse (or click a header)"),
+    ("Dashboard", "s / S", "sort by the next column on screen / reverse (or click a header)"),
+    (
+        "Dashboard",
+        "shift+letter, $",
+        "sort by the column whose letter is underlined in its header; again: reverse",
+    ),
     ("Dashboard", "l / d", "logs / describe the selected resource"),
     ("Dashboard", "w (1-4 on the chart)", "chart window 15m / 1h / 3h / 12h"),
     ("Live", "r / p / R", "refresh now / pause / record to a file"),
