@@ -49,6 +49,7 @@ KEYS: list[tuple[str, str, str]] = [
     ("Logs", "f + -", "filter with more / fewer context lines"),
     ("Logs", "j w t", "JSON pretty-print / wrap / timestamps"),
     ("Logs", "end / c", "follow again / pick a container"),
+    ("Cost", "m / enter", 'show every row of the breakdowns and savings (the "N more")'),
     ("Describe", "y t c", "JSON or YAML / task or task definition / copy"),
 ]
 
