@@ -256,3 +256,23 @@ async def test_a_replay_marks_now_with_a_vertical_line() -> None:
         assert f"now {time.strftime('%H:%M:%S', time.localtime(NOW))}" in readout
         marked = _vertical_columns(replay) - _vertical_columns(live)
         assert marked, "\n".join(replay)
+
+
+async def test_the_demo_dashboard_chart_marks_now_and_reads_out_under_its_cursor() -> None:
+    from tests.ui.helpers import demo_app, settle
+
+    app, _, _ = demo_app(20)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        chart = app.screen.query_one(MetricChart)
+        assert chart.replay  # the demo is a replay: the "now" line at the replay clock
+        clock = time.strftime("%H:%M", time.localtime(app.snapshot.taken_at))
+        assert f"now {clock}" in _plot_lines(chart)[1]
+        chart.focus()
+        await pilot.press("left")
+        assert chart.cursor is not None
+        assert "cursor" in _plot_lines(chart)[1]
+        await pilot.press("right")
+        assert chart.cursor is not None  # on the last point
+        await pilot.press("right")
+        assert chart.cursor is None
