@@ -323,9 +323,7 @@ class DetailsScreen(FgtopScreen):
             end, window = task_chart_range(task, snapshot.taken_at)
             if chart.window != window:
                 chart.set_reactive(MetricChart.window, window)
-            chart.show_series(
-                f"task {task.id[:8]}", cpu, memory, end, clock=snapshot.taken_at
-            )
+            chart.show_series(f"task {task.id[:8]}", cpu, memory, end, clock=snapshot.taken_at)
 
     def action_logs(self) -> None:
         """The logs of this resource."""
