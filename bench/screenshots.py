@@ -1,6 +1,10 @@
 """Regenerate the screenshots in docs/ from the bundled demo (deterministic frames).
 
 python bench/screenshots.py
+
+The problems view and the dashboard at 160x48 (``docs/problems.svg``, ``docs/dashboard.svg``)
+and at 80x24, the smallest supported terminal (``docs/problems-80x24.svg``,
+``docs/dashboard-80x24.svg``); the cost panel and the logs at 160x48.
 """
 
 from __future__ import annotations
@@ -16,18 +20,21 @@ os.environ.setdefault("TZ", "UTC")
 
 from tests.ui.helpers import demo_app, settle  # noqa: E402
 
-SHOTS = {
-    "dashboard": (15 * 60, []),
-    "problems": (20 * 60, ["exclamation_mark"]),
-    "cost": (20 * 60, ["c"]),
-    "logs": (5, ["exclamation_mark", "down", "down", "l"]),
+LARGE, SMALL = (160, 48), (80, 24)
+SHOTS: dict[str, tuple[float, list[str], tuple[int, int]]] = {
+    "dashboard": (15 * 60, [], LARGE),
+    "dashboard-80x24": (15 * 60, [], SMALL),
+    "problems": (20 * 60, ["exclamation_mark"], LARGE),
+    "problems-80x24": (20 * 60, ["exclamation_mark"], SMALL),
+    "cost": (20 * 60, ["c"], LARGE),
+    "logs": (5, ["exclamation_mark", "down", "down", "l"], LARGE),
 }
 
 
-async def shot(name: str, offset: float, keys: list[str]) -> None:
+async def shot(name: str, offset: float, keys: list[str], size: tuple[int, int]) -> None:
     """Save one screen as docs/<name>.svg."""
     app, _, rec = demo_app(offset / 60)
-    async with app.run_test(size=(180, 48)) as pilot:
+    async with app.run_test(size=size) as pilot:
         await pilot.pause(0.8)
         for key in keys:
             await pilot.press(key)
@@ -41,8 +48,8 @@ async def shot(name: str, offset: float, keys: list[str]) -> None:
 
 async def main() -> None:
     """Every screenshot."""
-    for name, (offset, keys) in SHOTS.items():
-        await shot(name, offset, keys)
+    for name, (offset, keys, size) in SHOTS.items():
+        await shot(name, offset, keys, size)
         print(f"docs/{name}.svg")
 
 

@@ -2,12 +2,18 @@
 
 Pure functions over a :class:`~fgtop.model.Snapshot` and a price table, like
 :mod:`fgtop.cost.estimate`.
+
+The rule of memory pressure: a service whose tasks were OOM-killed in its window, or whose
+memory went above :data:`MEMORY_PRESSURE` percent (the peak of its series and of its tasks'
+own series, the stopped tasks' last points included), is never offered cheaper capacity (a
+smaller size, Spot or ARM): it is listed as held back (:class:`Held`) with the reason.
 """
 
 from __future__ import annotations
 
 import functools
 import math
+import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
@@ -29,7 +35,12 @@ DEFAULT_HEADROOM = 0.8
 MIN_SECONDS = 3600
 """Utilisation data needed before a resize is suggested."""
 
+MEMORY_PRESSURE = 80.0
+"""Memory above this percent of the reservation in the window holds every saving back."""
+
 RESIZE, ARM, SPOT = "resize", "arm", "spot"
+
+_OOM = re.compile(r"OutOfMemory|OOMKilled|out of memory|killed due to memory", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -67,6 +78,115 @@ class Suggestion:
     """``per_hour_savings`` x 730."""
     detail: str
     evidence: Evidence | None = None
+
+
+@dataclass(frozen=True)
+class Held:
+    """A service offered no cheaper capacity because it is short of memory."""
+
+    service_arn: str
+    service_name: str
+    cluster: str
+    region: str
+    oom_kills: int
+    """Tasks stopped by an OOM kill in the window."""
+    memory_peak: float | None
+    """The highest memory seen in the window, percent of the reservation (None: no data)."""
+    peak_of: str
+    """Where the peak was seen: ``service`` or ``task ID`` (``task ID, stopped``)."""
+    window: float
+    """Seconds looked back."""
+
+    @property
+    def reason(self) -> str:
+        """One line: why nothing cheaper is proposed."""
+        parts = []
+        if self.oom_kills:
+            n = self.oom_kills
+            parts.append(f"{n} OOM kill{'s' if n != 1 else ''} in the last {_span(self.window)}")
+        if self.memory_peak is not None and self.memory_peak > MEMORY_PRESSURE:
+            where = "" if self.peak_of == "service" else f" ({self.peak_of})"
+            parts.append(f"memory peak {self.memory_peak:.0f}%{where}")
+        return ", ".join(parts) + ": give it more memory before any smaller size, Spot or ARM"
+
+
+@dataclass(frozen=True)
+class Rightsizing:
+    """Every saving found (largest first) and the services held back from any."""
+
+    suggestions: tuple[Suggestion, ...] = ()
+    held: tuple[Held, ...] = ()
+
+
+def _span(seconds: float) -> str:
+    """``1 h``, ``12 h``, ``45 min`` (a series' coverage is a whole number of hours and a
+    period: rounded)."""
+    if seconds >= 5400:
+        return f"{round(seconds / 3600)} h"
+    return "1 h" if seconds >= 3300 else f"{round(seconds / 60)} min"
+
+
+def is_oom_kill(task: Task) -> bool:
+    """Whether a stopped task was killed for memory: a container's reason says so, or an
+    essential container died of SIGKILL (exit 137) on its own (not a scale-in or StopTask)."""
+    if task.last_status != "STOPPED" and task.stopped_at is None:
+        return False
+    for c in task.containers:
+        if c.reason and _OOM.search(c.reason):
+            return True
+    if task.stop_code not in (None, "EssentialContainerExited"):
+        return False
+    return any(c.exit_code == 137 for c in task.containers)
+
+
+def memory_pressure(
+    service: Service,
+    tasks: list[Task] | tuple[Task, ...],
+    snapshot: Snapshot,
+    memory: MetricSeries | None,
+    window: float,
+) -> Held | None:
+    """Why ``service`` must not get cheaper capacity, or None when it may.
+
+    ``tasks`` are all the service's tasks (running and stopped), ``memory`` its service
+    memory series, ``window`` the seconds looked back from ``snapshot.taken_at``.
+    """
+    since = snapshot.taken_at - window
+    kills = sum(
+        1 for t in tasks if is_oom_kill(t) and (t.stopped_at is None or t.stopped_at >= since)
+    )
+    peak, peak_of = None, "service"
+    if memory is not None:
+        values = [v for t, v in memory.points if t >= since and _finite(v)]
+        if values:
+            peak = max(values)
+    for t in tasks:
+        if t.stopped_at is not None and t.stopped_at < since:
+            continue
+        series = snapshot.series(t.arn, "memory")
+        if series is None:
+            continue
+        values = [v for at, v in series.points if at >= since and _finite(v)]
+        if values and (peak is None or max(values) > peak):
+            peak = max(values)
+            stopped = ", stopped" if t.last_status == "STOPPED" else ""
+            peak_of = f"task {t.id[:8]}{stopped}"
+    if not kills and (peak is None or peak <= MEMORY_PRESSURE):
+        return None
+    return Held(
+        service_arn=service.arn,
+        service_name=service.name,
+        cluster=service.cluster,
+        region=service.region,
+        oom_kills=kills,
+        memory_peak=peak,
+        peak_of=peak_of,
+        window=window,
+    )
+
+
+def _finite(v: object) -> bool:
+    return isinstance(v, int | float) and math.isfinite(v)
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -195,22 +315,34 @@ def suggest_for_service(
 
     Never proposes ARM together with Spot (Fargate Spot runs Linux x86 only): a service on
     Spot gets no ARM advice, an ARM service no Spot advice, and a service observed running
-    ARM on Spot (which Fargate does not offer) no advice at all.
+    ARM on Spot (which Fargate does not offer) no advice at all. A service under memory
+    pressure (:func:`memory_pressure`) gets none either.
     """
-    if tasks is None:
-        tasks = snapshot.tasks_of(service)
-    tasks = [t for t in tasks if t.is_billed]
+    return _for_service(service, snapshot, table, headroom, tasks, series, discount)[0]
+
+
+def _for_service(
+    service: Service,
+    snapshot: Snapshot,
+    table: PriceTable,
+    headroom: float,
+    tasks: list[Task] | tuple[Task, ...] | None,
+    series: dict[tuple[str, str], MetricSeries] | None,
+    discount: Decimal,
+) -> tuple[list[Suggestion], Held | None]:
+    every = list(snapshot.tasks_of(service) if tasks is None else tasks)
+    tasks = [t for t in every if t.is_billed]
     shape = _shape(service, tasks, snapshot)
     prices = table.region(service.region)
     if shape is None or prices is None or not shape.cpu or not shape.memory:
-        return []
+        return [], None
     n = len(tasks)
     cur = (shape.cpu, shape.memory)
     spot = any(t.is_spot for t in tasks)
     windows = is_windows(shape.os)
     arm = is_arm(shape.arch)
     if arm and spot:
-        return []
+        return [], None
     storage = shape.ephemeral_storage_gib
 
     def rate(
@@ -232,6 +364,10 @@ def suggest_for_service(
     else:
         cpu_s, mem_s = series.get((service.arn, "cpu")), series.get((service.arn, "memory"))
     ev = evidence_for(cpu_s, mem_s)
+    window = max(ev.seconds if ev is not None else 0.0, float(MIN_SECONDS))
+    held = memory_pressure(service, every, snapshot, mem_s, window)
+    if held is not None:
+        return [], held
     if ev is not None:
         want_cpu, want_mem = needed(cur, ev, headroom)
         new = cheapest_size(prices, want_cpu, want_mem, arch=shape.arch, os_family=shape.os)
@@ -274,7 +410,7 @@ def suggest_for_service(
                 "(x86 only: not together with a move to ARM)"
             )
             out.append(_with(s, detail, ev))
-    return out
+    return out, None
 
 
 def _with(s: Suggestion, detail: str, ev: Evidence | None) -> Suggestion:
@@ -288,7 +424,8 @@ def suggest(
     *,
     discount: float | Decimal = 0,
 ) -> list[Suggestion]:
-    """All savings found across the snapshot's services, largest monthly savings first.
+    """All savings found across the snapshot's services, largest monthly savings first
+    (:func:`rightsize` without the services held back).
 
     Args:
         snapshot: The observed state, with CPU and memory series keyed by service ARN.
@@ -296,17 +433,30 @@ def suggest(
         headroom: The fraction of a new size the observed peak may use (0 < headroom <= 1).
         discount: A Compute Savings Plan's fraction off on-demand compute (0 to 0.72).
     """
+    return list(rightsize(snapshot, table, headroom, discount=discount).suggestions)
+
+
+def rightsize(
+    snapshot: Snapshot,
+    table: PriceTable,
+    headroom: float = DEFAULT_HEADROOM,
+    *,
+    discount: float | Decimal = 0,
+) -> Rightsizing:
+    """Every saving (largest monthly savings first) and every service held back from any
+    for memory pressure (by name); the arguments as for :func:`suggest`."""
     disc = as_discount(discount)
     if not 0 < headroom <= 1:
         raise ValueError(f"headroom must be in (0, 1], got {headroom}")
     series = {(m.target, m.metric): m for m in snapshot.metrics if m.metric in ("cpu", "memory")}
     out: list[Suggestion] = []
+    held: list[Held] = []
     for svc in snapshot.services:
         tasks = snapshot.tasks_of(svc)
-        out.extend(
-            suggest_for_service(
-                svc, snapshot, table, headroom, tasks=tasks, series=series, discount=disc
-            )
-        )
+        found, hold = _for_service(svc, snapshot, table, headroom, tasks, series, disc)
+        out.extend(found)
+        if hold is not None:
+            held.append(hold)
     out.sort(key=lambda s: (-s.monthly_savings, s.service_name, s.kind))
-    return out
+    held.sort(key=lambda h: (h.service_name, h.region))
+    return Rightsizing(tuple(out), tuple(held))

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from fgtop.cost.estimate import CostSummary, estate_cost
 from fgtop.cost.prices import PriceTable
-from fgtop.cost.rightsizing import DEFAULT_HEADROOM, Suggestion, suggest
+from fgtop.cost.rightsizing import DEFAULT_HEADROOM, Held, Suggestion, rightsize
 from fgtop.derive.problems import Problem, find_problems
 from fgtop.model import Snapshot
 
@@ -21,6 +21,8 @@ class Insights:
 
     cost: CostSummary | None = None
     suggestions: tuple[Suggestion, ...] = ()
+    held: tuple[Held, ...] = ()
+    """Services offered no cheaper capacity for memory pressure (OOM kills, memory > 80%)."""
     problems: tuple[Problem, ...] = ()
     warnings: tuple[str, ...] = field(default=())
     """One-line notices (e.g. a corrupt price cache ignored)."""
@@ -42,14 +44,15 @@ def analyse(
     now = snapshot.taken_at
     discount = savings_plan_discount
     cost = estate_cost(snapshot, table, now=now, discount=discount) if table is not None else None
-    suggestions = (
-        tuple(suggest(snapshot, table, headroom, discount=discount))
+    sizing = (
+        rightsize(snapshot, table, headroom, discount=discount)
         if table is not None and with_suggestions
-        else ()
+        else None
     )
     return Insights(
         cost=cost,
-        suggestions=suggestions,
+        suggestions=sizing.suggestions if sizing is not None else (),
+        held=sizing.held if sizing is not None else (),
         problems=tuple(find_problems(snapshot, now)),
         warnings=tuple(table.warnings) if table is not None else (),
     )

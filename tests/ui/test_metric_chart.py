@@ -176,3 +176,103 @@ def test_util_bar_unknown_and_themed() -> None:
     assert str(util_bar(95.0, styles={"crit": "magenta"}).style) == "magenta"
     assert util_bar(12.5, 12).plain == " 12% ▉      "  # 7/8 of one of 7 cells
     assert util_bar(5.0, 12).plain == "  5% ▍      "
+
+
+def _plot_lines(chart: MetricChart) -> tuple[list[str], str]:
+    """The plot's lines and the readout line under it."""
+    lines = plot_text(chart).splitlines()
+    return lines[:-1], lines[-1]
+
+
+async def test_readout_shows_the_latest_values_and_the_legend_stays_off_the_data() -> None:
+    app = ChartApp()
+    async with app.run_test(size=(100, 20)) as pilot:
+        chart = app.query_one(MetricChart)
+        chart.focus()
+        cpu = series("cpu", 60, lambda i: 10.0 + i)  # 10 .. 69
+        memory = series("memory", 60, lambda i: 40.0 if i < 59 else 88.5)
+        chart.show_series("api", cpu, memory, NOW)
+        await pilot.pause()
+        plot, readout = _plot_lines(chart)
+        assert len(plot) + 1 == chart.size.height
+        last = time.strftime("%H:%M:%S", time.localtime(cpu.points[-1][0]))
+        assert "CPU % 69.0" in readout and "memory % 88.5" in readout
+        assert f"{last} (latest)" in readout
+        # The legend is the readout line only: no label inside the plot (over the 100% line).
+        assert not any("CPU" in line or "memory" in line for line in plot)
+        # Narrow: the readout still fits, shorter.
+        assert _fits(chart, 40)
+
+
+def _fits(chart: MetricChart, width: int) -> bool:
+    line = chart.readout(width)
+    return line.cell_len <= width and "CPU" in line.plain and "mem" in line.plain
+
+
+async def test_left_and_right_move_a_cursor_whose_values_are_read_out() -> None:
+    app = ChartApp()
+    async with app.run_test(size=(100, 20)) as pilot:
+        chart = app.query_one(MetricChart)
+        chart.focus()
+        cpu = series("cpu", 60, lambda i: float(i))
+        memory = series("memory", 60, lambda i: 100.0 - i)
+        chart.show_series("api", cpu, memory, NOW)
+        await pilot.pause()
+        await pilot.press("left", "left", "left")
+        assert chart.cursor == cpu.points[-4][0]
+        _, readout = _plot_lines(chart)
+        at = time.strftime("%H:%M:%S", time.localtime(chart.cursor))
+        assert "CPU % 56.0" in readout and "memory % 44.0" in readout
+        assert f"{at} (cursor" in readout
+        await pilot.press("right", "right", "right")
+        assert chart.cursor == cpu.points[-1][0]
+        await pilot.press("right")  # past the last point: follow the latest again
+        assert chart.cursor is None
+        assert "CPU % 59.0" in _plot_lines(chart)[1]
+        await pilot.press(*["left"] * 100)  # stops at the first point of the window
+        assert chart.cursor == cpu.points[0][0]
+
+
+def _vertical_columns(plot: list[str]) -> set[int]:
+    """Columns (inside the frame) where a vertical line crosses most plot rows."""
+    rows = plot[2:-3]  # below the title and the top border, above the axis labels
+    width = min(len(r) for r in rows)
+    return {x for x in range(8, width - 1) if sum(r[x] in "│┼┤├" for r in rows) >= len(rows) - 1}
+
+
+async def test_a_replay_marks_now_with_a_vertical_line() -> None:
+    app = ChartApp()
+    async with app.run_test(size=(100, 20)) as pilot:
+        chart = app.query_one(MetricChart)
+        cpu = series("cpu", 60, lambda i: 20.0)
+        chart.show_series("api", cpu, None, NOW)
+        await pilot.pause()
+        live, readout = _plot_lines(chart)
+        assert "now" not in readout
+        chart.replay = True
+        chart.show_series("api", cpu, None, NOW)
+        await pilot.pause()
+        replay, readout = _plot_lines(chart)
+        assert f"now {time.strftime('%H:%M:%S', time.localtime(NOW))}" in readout
+        marked = _vertical_columns(replay) - _vertical_columns(live)
+        assert marked, "\n".join(replay)
+
+
+async def test_the_demo_dashboard_chart_marks_now_and_reads_out_under_its_cursor() -> None:
+    from tests.ui.helpers import demo_app, settle
+
+    app, _, _ = demo_app(20)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        chart = app.screen.query_one(MetricChart)
+        assert chart.replay  # the demo is a replay: the "now" line at the replay clock
+        clock = time.strftime("%H:%M", time.localtime(app.snapshot.taken_at))
+        assert f"now {clock}" in _plot_lines(chart)[1]
+        chart.focus()
+        await pilot.press("left")
+        assert chart.cursor is not None
+        assert "cursor" in _plot_lines(chart)[1]
+        await pilot.press("right")
+        assert chart.cursor is not None  # on the last point
+        await pilot.press("right")
+        assert chart.cursor is None

@@ -183,3 +183,67 @@ async def test_services_table_at_80_columns_shows_run_des_and_deployment() -> No
         assert "svc000-api" in text and "steady" in text
         await pilot.press("W")  # the wide view: every column, scrolling sideways
         assert len(table.shown_columns) == len(ServicesTable.COLUMNS)
+
+
+def _letters(table: type[ResourceTable]) -> dict[str, str]:
+    return {c.letter: c.key for c in table.COLUMNS if c.letter}
+
+
+def test_every_sort_letter_is_in_its_title_unique_and_bound_nowhere_else() -> None:
+    from fgtop.ui.app import FgtopApp
+    from fgtop.ui.screens import dashboard, details, problems
+    from fgtop.ui.widgets.metric_chart import MetricChart
+    from fgtop.ui.widgets.pod_grid import PodGrid
+
+    def keys(bindings) -> set[str]:  # noqa: ANN001
+        out = set()
+        for b in bindings:
+            out |= {k.strip() for k in b.key.split(",")}
+        return out
+
+    taken = keys(FgtopApp.BINDINGS) | keys(ResourceTable.BINDINGS) | keys(MetricChart.BINDINGS)
+    for screen in (dashboard.DashboardScreen, details.DetailsScreen, problems.ProblemsScreen):
+        taken |= keys(screen.BINDINGS)
+    for table in (ServicesTable, TaskGrid, PodGrid):
+        letters = [c.letter for c in table.COLUMNS if c.letter]
+        assert len(letters) == len(set(letters)), table
+        assert len(letters) >= len(table.COLUMNS) - 2  # at most two columns without a letter
+        for c in table.COLUMNS:
+            if c.letter:
+                assert c.letter in c.label, (c.label, c.letter)
+                key = "dollar_sign" if c.letter == "$" else c.letter
+                assert key not in taken, (table.__name__, c.letter)
+
+
+async def test_shift_letters_sort_by_their_column_again_reverse_and_the_header_underlines() -> None:
+    app = GridApp(Estate(tasks=300, services=10))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        grid = app.query_one(CountingGrid)
+        letters = _letters(TaskGrid)
+        assert letters["V"] == "service" and letters["A"] == "age" and letters["C"] == "cpu"
+        await pilot.press("V")
+        assert grid.sort_column == "service" and not grid.sort_reverse
+        names = [t.service for t in grid.visible_items()]
+        assert names == sorted(names, key=str.lower)
+        await pilot.press("V")
+        assert grid.sort_reverse
+        assert [t.service for t in grid.visible_items()] == sorted(names, key=str.lower)[::-1]
+        await pilot.press("K")  # a new column starts A to Z again
+        assert grid.sort_column == "id" and not grid.sort_reverse
+        await pilot.press("C")  # numbers start highest first, unknown values last
+        assert grid.sort_column == "cpu" and grid.sort_reverse
+        cpus = [grid.sort_value(t, "cpu") for t in grid.visible_items()]
+        known = [v for v in cpus if v is not None]
+        assert cpus == sorted(known, reverse=True) + [None] * (len(cpus) - len(known))
+        await pilot.press("dollar_sign")
+        assert grid.sort_column == "cost" and grid.sort_reverse
+        # A letter of a column hidden at 80 columns brings the column on screen.
+        await pilot.press("P")
+        assert grid.sort_column == "ip" and "ip" in [c.key for c in grid.shown_columns]
+        # The header underlines each shown column's letter, at its place in the title.
+        strip = grid.render_line(0)
+        underlined = "".join(s.text for s in strip if s.style and s.style.underline)
+        shown = [c for c in grid.shown_columns if c.letter]
+        assert underlined == "".join(c.letter for c in shown)
+        assert len(grid.header_text()) <= 80

@@ -129,12 +129,12 @@ def test_resize_savings_price_each_task_on_its_own_provider(table: PriceTable) -
 
 
 def test_busy_service_gets_no_resize(table: PriceTable) -> None:
-    out = suggest(estate([70.0] * 60, [90.0] * 60), table)
+    out = suggest(estate([70.0] * 60, [75.0] * 60), table)
     assert [s for s in out if s.kind == RESIZE] == []
 
 
 def test_arm_and_spot_offered_and_sorted(table: PriceTable) -> None:
-    out = suggest(estate([70.0] * 60, [90.0] * 60), table)
+    out = suggest(estate([70.0] * 60, [75.0] * 60), table)
     assert {s.kind for s in out} == {ARM, SPOT}
     assert [s.monthly_savings for s in out] == sorted(
         (s.monthly_savings for s in out), reverse=True
@@ -146,14 +146,14 @@ def test_arm_and_spot_offered_and_sorted(table: PriceTable) -> None:
 
 
 def test_spot_needs_two_tasks_and_not_already_spot(table: PriceTable) -> None:
-    one = suggest(estate([70.0] * 60, [90.0] * 60, n=1), table)
+    one = suggest(estate([70.0] * 60, [75.0] * 60, n=1), table)
     assert {s.kind for s in one} == {ARM}
-    spot = suggest(estate([70.0] * 60, [90.0] * 60, capacity_provider="FARGATE_SPOT"), table)
+    spot = suggest(estate([70.0] * 60, [75.0] * 60, capacity_provider="FARGATE_SPOT"), table)
     assert {s.kind for s in spot} == set()
 
 
 def test_windows_and_arm_get_no_arm_or_spot(table: PriceTable) -> None:
-    win = suggest(estate([70.0] * 60, [90.0] * 60, os="WINDOWS_SERVER_2022_CORE"), table)
+    win = suggest(estate([70.0] * 60, [75.0] * 60, os="WINDOWS_SERVER_2022_CORE"), table)
     assert win == []
 
 
@@ -203,3 +203,73 @@ def test_never_below_peak_over_headroom(
         else:
             assert s.proposed == size
     assert all(isinstance(s.per_hour_savings, Decimal) for s in suggest(snap, table))
+
+
+# -- memory pressure: never cheaper capacity for a service short of memory ----------------
+
+
+def _stopped(snap: Snapshot, i: int, *, at: float, **kw: object) -> Task:
+    from fgtop.model import Container
+
+    base = snap.tasks[0]
+    containers = kw.pop("containers", (Container(name="app", exit_code=137),))
+    return replace(
+        base,
+        arn=f"arn:aws:ecs:us-east-1:1:task/prod/{1000 + i:032x}",
+        last_status="STOPPED",
+        desired_status="STOPPED",
+        stopped_at=at,
+        stop_code=kw.pop("stop_code", "EssentialContainerExited"),
+        containers=containers,  # type: ignore[arg-type]
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def test_an_oom_kill_in_the_window_holds_back_every_cheaper_capacity(table: PriceTable) -> None:
+    from fgtop.cost.rightsizing import rightsize
+    from fgtop.model import Container
+
+    lazy = estate([10.0] * 60, [20.0] * 60)  # would get a smaller size, ARM and Spot
+    assert {s.kind for s in suggest(lazy, table)} == {RESIZE, ARM, SPOT}
+    oom = Container(name="app", exit_code=137, reason="OutOfMemoryError: Container killed")
+    killed = _stopped(lazy, 1, at=T0 + 3000, containers=(oom,))
+    snap = replace(lazy, tasks=(*lazy.tasks, killed))
+    out = rightsize(snap, table)
+    assert out.suggestions == ()
+    (held,) = out.held
+    assert held.service_name == "api" and held.oom_kills == 1
+    assert "1 OOM kill in the last 1 h" in held.reason
+    # A kill before the window does not count; a plain exit-137 on a scale-in neither.
+    old = _stopped(lazy, 2, at=T0 - 600, containers=(oom,))
+    scaled = _stopped(lazy, 3, at=T0 + 3000, stop_code="ServiceSchedulerInitiated")
+    snap = replace(lazy, tasks=(*lazy.tasks, old, scaled))
+    assert rightsize(snap, table).held == ()
+    assert {s.kind for s in suggest(snap, table)} == {RESIZE, ARM, SPOT}
+    # An essential container's SIGKILL on its own counts as an OOM kill.
+    sigkill = _stopped(lazy, 4, at=T0 + 3000)
+    assert rightsize(replace(lazy, tasks=(*lazy.tasks, sigkill)), table).suggestions == ()
+
+
+def test_memory_above_80_percent_holds_back_including_a_stopped_tasks_last_point(
+    table: PriceTable,
+) -> None:
+    from fgtop.cost.rightsizing import MEMORY_PRESSURE, rightsize
+    from fgtop.model import Container
+
+    assert MEMORY_PRESSURE == 80.0
+    peak = estate([10.0] * 60, [20.0] * 59 + [81.0])  # the service's own peak
+    assert suggest(peak, table) == []
+    assert rightsize(peak, table).held[0].memory_peak == 81.0
+    at80 = estate([10.0] * 60, [20.0] * 59 + [80.0])  # at the line: still allowed
+    assert {s.kind for s in suggest(at80, table)} >= {ARM, SPOT}
+    # The service averages fine; one stopped task's last memory point was 97%.
+    lazy = estate([10.0] * 60, [20.0] * 60)
+    stopped = _stopped(lazy, 5, at=T0 + 3500, containers=(Container(name="app", exit_code=1),))
+    task_mem = series(stopped.arn, "memory", [60.0, 75.0, 97.0])
+    snap = replace(lazy, tasks=(*lazy.tasks, stopped), metrics=(*lazy.metrics, task_mem))
+    out = rightsize(snap, table)
+    assert out.suggestions == ()
+    (held,) = out.held
+    assert held.oom_kills == 0 and held.memory_peak == 97.0
+    assert held.peak_of == f"task {stopped.id[:8]}, stopped"
+    assert "memory peak 97% (task" in held.reason

@@ -28,7 +28,7 @@ def frames(demo: Recording) -> list[Snapshot]:
 def test_thirty_minutes_one_frame_every_five_seconds(demo: Recording) -> None:
     assert len(demo) == 360
     assert demo.end - demo.start == 359 * 5
-    assert DEMO.stat().st_size < 3_000_000
+    assert DEMO.stat().st_size < 1_500_000  # small enough to ship in the wheel
     last = demo.frame(-1)
     assert last.account == "210987654321" and last.profile == "prod"
     assert set(last.regions) == {"eu-west-1", "us-east-1"}
@@ -170,3 +170,39 @@ def test_no_arm_on_spot_and_the_cost_rules_show(frames: list[Snapshot]) -> None:
     assert not cost.unpriced
     # the short scheduled checks ran under a minute: the minimum's surcharge has its line
     assert cost.minimum_charged >= 2 and cost.minimum_charge > 0
+
+
+def test_running_tasks_have_their_own_cpu_and_memory_series(frames: list[Snapshot]) -> None:
+    """Container Insights with enhanced observability on every cluster: the grid shows per-task
+    CPU and memory (not n/a) for the running tasks, after their first minute."""
+    for snap in (frames[len(frames) // 2], frames[-1]):
+        assert {c.container_insights for c in snap.clusters} == {"enhanced"}
+        settled = [
+            t
+            for t in snap.tasks
+            if t.last_status == "RUNNING" and (t.started_at or snap.taken_at) < snap.taken_at - 150
+        ]
+        assert len(settled) >= 50
+        for t in settled:
+            for metric in ("cpu", "memory"):
+                series = snap.series(t.arn, metric)
+                assert series is not None and series.points, (t.service, metric)
+                assert series.source == "ECS/ContainerInsights"
+
+
+def test_the_crash_looping_pod_has_its_previous_and_current_containers_lines(
+    demo: Recording,
+) -> None:
+    first = demo.frame(0)
+    crash = next(p for p in first.pods if p.name.startswith("pricing-engine"))
+    previous = crash.containers[0].last_state
+    assert previous is not None and previous.reason == "OOMKilled"
+    lines = demo.logs(target=crash.key)
+    # The previous (OOM-killed) container's run, before the recording starts: there at frame 0.
+    before = [line for line in lines if line.timestamp <= previous.finished_at]
+    assert before and all(line.timestamp < demo.start for line in before)
+    assert before[0].message.startswith("Starting pricing-engine")
+    assert "allocating" in before[-1].message  # the last line before the kill
+    # Then every restart's own run (the current container while it runs).
+    starts = [line for line in lines if line.message.startswith("Starting pricing-engine")]
+    assert len(starts) >= 5

@@ -18,7 +18,10 @@ from fgtop.ui.widgets.header_bar import HeaderBar
 class CostScreen(FgtopScreen):
     """What the estate costs now, and what it could cost."""
 
-    BINDINGS: ClassVar = [Binding("escape", "app.pop_screen", "Back")]
+    BINDINGS: ClassVar = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("m,enter", "more", "All rows"),
+    ]
 
     def compose(self) -> ComposeResult:
         """Header, the cost panel, footer."""
@@ -40,4 +43,9 @@ class CostScreen(FgtopScreen):
             insights.warnings,
             for_services(snapshot.ecs_recommendations, snapshot.services),
             snapshot.compute_optimizer,
+            held=insights.held,
         )
+
+    def action_more(self) -> None:
+        """Expand every "N more" (the breakdowns and the savings), or fold them again."""
+        self.query_one(CostPanel).toggle_expanded()

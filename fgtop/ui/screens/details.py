@@ -13,6 +13,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Static
 
+from fgtop.derive.decoder import SEVERITY_NAMES, decode_task
 from fgtop.derive.deployments import DeploymentRecord, newest_first
 from fgtop.derive.taskdef_diff import text_lines
 from fgtop.model import Pod, Service, Snapshot, Task
@@ -20,6 +21,7 @@ from fgtop.text.sanitize import safe, safe_str
 from fgtop.ui import fmt
 from fgtop.ui.screens.base import FgtopScreen
 from fgtop.ui.widgets.header_bar import HeaderBar
+from fgtop.ui.widgets.metric_chart import WINDOWS, MetricChart
 
 LONG_CHARS = 2_000
 """Cap on a reason or message shown in details (the full value is in describe)."""
@@ -104,6 +106,36 @@ def task_details(task: Task, snapshot: Snapshot) -> RenderableType:
     if task.tags:
         parts += [Text(""), Text("Tags", style="bold"), _kv(sorted(task.tags.items()))]
     return Group(*parts)
+
+
+def task_why(task: Task) -> RenderableType | None:
+    """Why a task stopped (or is failing), decoded, with the next step; None when it is fine."""
+    decoded = decode_task(task)
+    if decoded is None:
+        return None
+    stopped = task.last_status in {"STOPPED", "DEPROVISIONING", "STOPPING"} or task.stopped_at
+    style = "bold red" if decoded.abnormal else "bold"
+    head = Text(f"Task {task.id[:8]} ", style=style)
+    if stopped:
+        head.append(f"stopped {fmt.when(task.stopped_at)}" if task.stopped_at else "is stopping")
+    else:
+        head.append("is failing")
+    if decoded.abnormal:
+        head.append(f" · {SEVERITY_NAMES.get(decoded.severity, '?')}", style="dim")
+    return Group(
+        head,
+        _kv([("What happened", decoded.reason), ("Next step", decoded.next_step)]),
+    )
+
+
+def task_chart_range(task: Task, now: float) -> tuple[float, int]:
+    """The right edge and window of a task's chart: a stopped task's ends a minute after its
+    stop, and the window is the smallest that holds its run (at most an hour)."""
+    end = min(now, task.stopped_at + 60) if task.stopped_at else now
+    begin = task.started_at or task.created_at or end - WINDOWS[0]
+    span = end - begin
+    window = next((w for w in WINDOWS if w >= span), WINDOWS[-1])
+    return end, min(window, 3600)
 
 
 def service_details(
@@ -301,6 +333,11 @@ def pod_details(pod: Pod, snapshot: Snapshot) -> RenderableType:
 class DetailsScreen(FgtopScreen):
     """A live details view of one resource; ``esc`` goes back."""
 
+    DEFAULT_CSS = """
+    DetailsScreen #task-why { margin-bottom: 1; }
+    DetailsScreen #task-chart { height: 12; min-height: 8; margin-bottom: 1; }
+    """
+
     BINDINGS: ClassVar = [
         Binding("escape", "app.pop_screen", "Back"),
         Binding("l", "logs", "Logs"),
@@ -318,6 +355,12 @@ class DetailsScreen(FgtopScreen):
         """The header, a scrolling body and the footer of keys."""
         yield HeaderBar()
         with VerticalScroll():
+            why = Static(id="task-why")
+            why.display = False
+            yield why
+            chart = MetricChart(id="task-chart")
+            chart.display = False
+            yield chart
             yield Static(id="body")
         yield Footer()
 
@@ -326,6 +369,26 @@ class DetailsScreen(FgtopScreen):
         item = snapshot.find(self.key)
         wanted = {"task": Task, "service": Service, "pod": Pod}[self.kind]
         return item if isinstance(item, wanted) else None
+
+    def _show_task_extras(self, task: Task | None, snapshot: Snapshot) -> None:
+        """A task's decoded stop reason and next step, and a small CPU/memory chart of its own
+        series (hidden for other resources, a fine task, or a task without series)."""
+        why = self.query_one("#task-why", Static)
+        chart = self.query_one("#task-chart", MetricChart)
+        found = task_why(task) if task is not None else None
+        why.display = found is not None
+        if found is not None:
+            why.update(found)
+        cpu = snapshot.series(task.arn, "cpu") if task is not None else None
+        memory = snapshot.series(task.arn, "memory") if task is not None else None
+        chart.display = task is not None and bool(
+            (cpu and cpu.points) or (memory and memory.points)
+        )
+        if task is not None and chart.display:
+            end, window = task_chart_range(task, snapshot.taken_at)
+            if chart.window != window:
+                chart.set_reactive(MetricChart.window, window)
+            chart.show_series(f"task {task.id[:8]}", cpu, memory, end, clock=snapshot.taken_at)
 
     def action_logs(self) -> None:
         """The logs of this resource."""
@@ -368,3 +431,4 @@ class DetailsScreen(FgtopScreen):
         else:
             history = self.fgtop.timeline.deployments_of(item.arn, self.fgtop.until)
             body.update(service_details(item, snapshot, history))
+        self._show_task_extras(item if isinstance(item, Task) else None, snapshot)

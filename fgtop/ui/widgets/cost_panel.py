@@ -14,7 +14,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from fgtop.cost.estimate import HOURS_PER_MONTH, CostSummary
-from fgtop.cost.rightsizing import ARM, RESIZE, SPOT, Suggestion
+from fgtop.cost.rightsizing import ARM, MEMORY_PRESSURE, RESIZE, SPOT, Held, Suggestion
 from fgtop.cost.sizes import format_size
 from fgtop.model.optimizer import EcsRecommendation, OptimizerStatus, status_line
 from fgtop.text.sanitize import clean, safe
@@ -35,8 +35,19 @@ def hourly(amount: Decimal | float) -> str:
     return f"{money(amount, 4)}/h"
 
 
+MORE_HINT = " (m or enter: show all)"
+
+
+def _more(n: int) -> Text:
+    return Text(f"{n} more{MORE_HINT}", style="dim")
+
+
 def _breakdown(
-    title: str, rows: dict[str, Decimal], labels: dict[str, str], total: Decimal
+    title: str,
+    rows: dict[str, Decimal],
+    labels: dict[str, str],
+    total: Decimal,
+    expanded: bool = False,
 ) -> Table:
     table = Table(title=title, title_justify="left", expand=True, show_edge=False, pad_edge=False)
     table.add_column("name", ratio=3, no_wrap=True, overflow="ellipsis")
@@ -44,7 +55,8 @@ def _breakdown(
     table.add_column("$/month", justify="right")
     table.add_column("share", justify="right")
     ordered = sorted(rows.items(), key=lambda kv: (-kv[1], kv[0]))
-    for key, rate in ordered[:MAX_ROWS]:
+    limit = len(ordered) if expanded else MAX_ROWS
+    for key, rate in ordered[:limit]:
         share = f"{rate / total:.0%}" if total else "-"
         table.add_row(
             Text(clean(labels.get(key, key), max_chars=200)),
@@ -52,10 +64,10 @@ def _breakdown(
             money(rate * HOURS_PER_MONTH),
             share,
         )
-    if len(ordered) > MAX_ROWS:
-        rest = sum((r for _, r in ordered[MAX_ROWS:]), Decimal(0))
+    if len(ordered) > limit:
+        rest = sum((r for _, r in ordered[limit:]), Decimal(0))
         table.add_row(
-            Text(f"{len(ordered) - MAX_ROWS} more", style="dim"),
+            _more(len(ordered) - limit),
             hourly(rest),
             money(rest * HOURS_PER_MONTH),
             f"{rest / total:.0%}" if total else "-",
@@ -83,31 +95,87 @@ def _evidence(s: Suggestion) -> Text:
     )
 
 
-def _suggestions(suggestions: Sequence[Suggestion]) -> RenderableType:
-    if not suggestions:
-        return Text(
-            "Right-sizing: no suggestions (needs an hour of CPU and memory data per service).",
-            style="dim",
+def _savings_table(title: str, rows: Sequence[Suggestion], expanded: bool) -> Table:
+    table = Table(title=title, title_justify="left", expand=True, show_edge=False, pad_edge=False)
+    table.add_column("service", no_wrap=True, overflow="ellipsis")
+    table.add_column("change")
+    table.add_column("saves $/h", justify="right")
+    table.add_column("$/month", justify="right")
+    table.add_column("evidence")
+    limit = len(rows) if expanded else MAX_ROWS
+    for s in rows[:limit]:
+        table.add_row(
+            Text(clean(s.service_name, max_chars=200)),
+            _change(s),
+            hourly(s.per_hour_savings),
+            money(s.monthly_savings),
+            _evidence(s),
         )
+    if len(rows) > limit:
+        rest = rows[limit:]
+        table.add_row(
+            _more(len(rest)),
+            Text(""),
+            hourly(sum((s.per_hour_savings for s in rest), Decimal(0))),
+            money(sum((s.monthly_savings for s in rest), Decimal(0))),
+            Text(""),
+        )
+    return table
+
+
+def _held(held: Sequence[Held]) -> Table:
     table = Table(
-        title="Right-sizing (largest savings first)",
+        title=(
+            f"Held back: short of memory (OOM kills or memory above {MEMORY_PRESSURE:.0f}%), "
+            "so no smaller size, Spot or ARM"
+        ),
         title_justify="left",
         expand=True,
         show_edge=False,
         pad_edge=False,
     )
     table.add_column("service", no_wrap=True, overflow="ellipsis")
-    table.add_column("change")
-    table.add_column("saves/month", justify="right")
-    table.add_column("evidence")
-    for s in suggestions:
-        table.add_row(
-            Text(clean(s.service_name, max_chars=200)),
-            _change(s),
-            money(s.monthly_savings),
-            _evidence(s),
-        )
+    table.add_column("why")
+    for h in held:
+        table.add_row(Text(clean(h.service_name, max_chars=200)), Text(clean(h.reason)))
     return table
+
+
+def _suggestions(
+    suggestions: Sequence[Suggestion], held: Sequence[Held] = (), expanded: bool = False
+) -> RenderableType:
+    """Smaller sizes under "Right-sizing", Spot and ARM under their own heading, then the
+    services held back for memory pressure; $/h and $/month for each saving."""
+    resize = [s for s in suggestions if s.kind == RESIZE]
+    capacity = [s for s in suggestions if s.kind != RESIZE]
+    parts: list[RenderableType] = []
+    if resize:
+        title = "Right-sizing: smaller sizes (largest savings first)"
+        parts.append(_savings_table(title, resize, expanded))
+    elif not capacity:
+        parts.append(
+            Text(
+                "Right-sizing: no suggestions (needs an hour of CPU and memory data per service).",
+                style="dim",
+            )
+        )
+    else:
+        parts.append(
+            Text(
+                "Right-sizing: no smaller size (the peaks leave no room under the headroom).",
+                style="dim",
+            )
+        )
+    if capacity:
+        parts += [
+            Text(""),
+            _savings_table(
+                "Cheaper capacity: Spot and ARM (largest savings first)", capacity, expanded
+            ),
+        ]
+    if held:
+        parts += [Text(""), _held(held)]
+    return Group(*parts)
 
 
 def _size(cpu: int | None, memory: int | None) -> str:
@@ -217,6 +285,10 @@ class CostPanel(VerticalScroll):
         super().__init__(**kwargs)
         self.summary: CostSummary | None = None
         self.suggestions: list[Suggestion] = []
+        self.held: list[Held] = []
+        self.expanded = False
+        """Every row of the breakdowns and savings (else the largest :data:`MAX_ROWS`)."""
+        self._last: tuple | None = None
 
     def compose(self) -> ComposeResult:
         """The sections, filled by :meth:`update_cost`."""
@@ -238,6 +310,7 @@ class CostPanel(VerticalScroll):
         warnings: Sequence[str] = (),
         recommendations: Sequence[EcsRecommendation] = (),
         optimizer: OptimizerStatus | None = None,
+        held: Sequence[Held] = (),
     ) -> None:
         """Show new figures.
 
@@ -249,22 +322,45 @@ class CostPanel(VerticalScroll):
             warnings: One-line notices (e.g. the price table's load warnings).
             recommendations: AWS Compute Optimizer's, for the services shown.
             optimizer: How the last look at Compute Optimizer went (None: not asked).
+            held: Services held back from any cheaper capacity (memory pressure).
         """
+        self._last = (
+            summary,
+            suggestions,
+            own_cost_usd,
+            own_cost_per_hour_usd,
+            warnings,
+            recommendations,
+            optimizer,
+            held,
+        )
         self.summary = summary
         self.suggestions = list(suggestions)
+        self.held = list(held)
+        wide = self.expanded
         self.query_one("#cost-total", Static).update(self._total(summary, warnings))
         self.query_one("#cost-breakdown", Static).update(
             Group(
-                _breakdown("By cluster", summary.by_cluster, summary.labels, summary.per_hour),
-                Text(""),
-                _breakdown("By service", summary.by_service, summary.labels, summary.per_hour),
+                _breakdown(
+                    "By cluster", summary.by_cluster, summary.labels, summary.per_hour, wide
+                ),
                 Text(""),
                 _breakdown(
-                    "By capacity provider", summary.by_capacity_provider, {}, summary.per_hour
+                    "By service", summary.by_service, summary.labels, summary.per_hour, wide
+                ),
+                Text(""),
+                _breakdown(
+                    "By capacity provider",
+                    summary.by_capacity_provider,
+                    {},
+                    summary.per_hour,
+                    wide,
                 ),
             )
         )
-        self.query_one("#cost-suggestions", Static).update(_suggestions(self.suggestions))
+        self.query_one("#cost-suggestions", Static).update(
+            _suggestions(self.suggestions, self.held, wide)
+        )
         section = _optimizer(recommendations, optimizer, self.suggestions)
         widget = self.query_one("#cost-optimizer", Static)
         widget.update(section)
@@ -273,6 +369,12 @@ class CostPanel(VerticalScroll):
         own.append(f"{money(own_cost_usd, 4)} so far, ~{hourly(own_cost_per_hour_usd)}")
         self.query_one("#cost-own", Static).update(own)
         self.query_one("#cost-source", Static).update(_source(summary))
+
+    def toggle_expanded(self) -> None:
+        """Show every row ("N more" expanded), or the largest again."""
+        self.expanded = not self.expanded
+        if self._last is not None:
+            self.update_cost(*self._last[:7], held=self._last[7])
 
     @staticmethod
     def _total(summary: CostSummary, warnings: Sequence[str]) -> Text:

@@ -11,6 +11,7 @@ import time
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.console import RenderableType
+from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.color import Color
@@ -49,12 +50,28 @@ def local_ticks(start: float, end: float, step: int) -> tuple[list[float], list[
     return ticks, [time.strftime("%H:%M", time.localtime(t)) for t in ticks]
 
 
+def value_at(series: MetricSeries | None, at: float, since: float) -> float | None:
+    """The value of the last point of ``series`` at or before ``at`` (and after ``since``)."""
+    if series is None:
+        return None
+    found = None
+    for t, v in series.points:
+        if t > at:
+            break
+        if t >= since:
+            found = v
+    return found
+
+
 class MetricChart(Widget):
     """CPU and memory (percent of reserved) over a time window, with 100 % as a reference line.
 
     Call :meth:`show_series` with the selected target's series; the keys ``1``-``4`` pick
-    15m/1h/3h/12h and ``w`` cycles; ``n`` toggles network (bytes per minute, right axis).
-    Colours come from the app theme (primary, secondary/accent, error).
+    15m/1h/3h/12h and ``w`` cycles; ``n`` toggles network (bytes per minute, right axis);
+    ``left``/``right`` move a cursor over the points (past the last: back to the latest).
+    The line under the plot is the legend and the readout: each series' value at the cursor,
+    or at the latest point. In a replay a vertical line marks the replay clock ("now").
+    Colours come from the app theme (primary, secondary/accent, error, warning).
     """
 
     DEFAULT_CSS = """
@@ -71,6 +88,8 @@ class MetricChart(Widget):
         Binding("4", "window(3)", "12h", show=False),
         Binding("w", "cycle_window", "Window"),
         Binding("n", "toggle_network", "Network", show=False),
+        Binding("left", "cursor(-1)", "Earlier", show=False),
+        Binding("right", "cursor(1)", "Later", show=False),
     ]
     can_focus = True
 
@@ -106,7 +125,12 @@ class MetricChart(Widget):
         self._memory: MetricSeries | None = None
         self._net: tuple[MetricSeries | None, MetricSeries | None] = (None, None)
         self._now = 0.0
+        self._clock: float | None = None
         self._unavailable: str | None = None
+        self.cursor: float | None = None
+        """The time of the point under the cursor, or None: the latest point."""
+        self.replay = False
+        """Mark the replay clock with a vertical line (set from the app's feed on mount)."""
 
     # -- feeding -------------------------------------------------------------------------
 
@@ -120,6 +144,7 @@ class MetricChart(Widget):
         net_rx: MetricSeries | None = None,
         net_tx: MetricSeries | None = None,
         unavailable: str | None = None,
+        clock: float | None = None,
     ) -> None:
         """Show the series of one service or task.
 
@@ -132,11 +157,18 @@ class MetricChart(Widget):
             net_tx: Bytes sent per period (optional).
             unavailable: Why there can be no series (e.g. :data:`NO_TASK_METRICS`); shown
                 instead of the chart.
+            clock: The replay clock, when it is not ``now`` (marked in a replay).
         """
+        title = clean(title, max_chars=80)
+        if title != self._title:
+            self.cursor = None
         self._title = clean(title, max_chars=80)
         self._cpu, self._memory, self._net = cpu, memory, (net_rx, net_tx)
         self._now = now
+        self._clock = clock
         self._unavailable = unavailable
+        if self.cursor is not None and self.cursor < now - self.window:
+            self.cursor = None
         self.refresh()
 
     @property
@@ -159,6 +191,104 @@ class MetricChart(Widget):
         i = WINDOWS.index(self.window) if self.window in WINDOWS else 0
         self.window = WINDOWS[(i + 1) % len(WINDOWS)]
 
+    def _times(self) -> list[float]:
+        """The times of the CPU and memory points in the window, in order."""
+        start = self._now - self.window
+        return sorted(
+            {
+                t
+                for series in (self._cpu, self._memory)
+                if series is not None
+                for t, _ in series.points
+                if start <= t <= self._now
+            }
+        )
+
+    def action_cursor(self, step: int) -> None:
+        """Move the cursor ``step`` points; past the last point it follows the latest again."""
+        times = self._times()
+        if not times:
+            return
+        if self.cursor is None:
+            index = len(times) - 1
+        else:
+            index = min(range(len(times)), key=lambda i: abs(times[i] - self.cursor))
+        index += step
+        self.cursor = None if index >= len(times) else times[max(0, index)]
+        self.refresh()
+
+    def readout(self, width: int = 200) -> Text:
+        """The legend line: each series' colour and value at the cursor (or the latest point),
+        the time read, and in a replay the "now" marker's time; it fits ``width``."""
+        start = self._now - self.window
+        at = self.cursor if self.cursor is not None else self._now
+        times = [t for t in self._times() if t <= at]
+        read_at = times[-1] if times else None
+        rows = [
+            ("CPU %", "CPU", self._cpu, self._colour("primary")),
+            ("memory %", "mem", self._memory, self._colour("accent", "secondary", "warning")),
+        ]
+        if self.show_network:
+            rows += [
+                ("rx KiB", "rx", self._net[0], self._colour("success", "primary")),
+                ("tx KiB", "tx", self._net[1], self._colour("warning", "accent")),
+            ]
+
+        def build(level: int) -> Text:
+            """0: full labels and seconds; 1: short labels; 2: the fewest characters."""
+            line = Text(no_wrap=True, overflow="crop", end="")
+            for label, brief, series, colour in rows:
+                if series is None:
+                    continue
+                value = value_at(series, at, start)
+                if value is not None and label.endswith("KiB"):
+                    value /= 1024
+                line.append(("━━ ", "━ ", "━")[level], style=Style(color=_rgb(colour)))
+                if value is None:
+                    shown = "-"
+                elif level == 0:
+                    shown = f"{value:.1f}"
+                else:
+                    shown = f"{value:.0f}" + ("" if label.endswith("KiB") or level == 2 else "%")
+                name = label if level == 0 else brief
+                line.append(f"{name} {shown}" + ("  ", "  ", " ")[level])
+            if read_at is not None:
+                fmt = "%H:%M:%S" if level == 0 else "%H:%M"
+                line.append(time.strftime(fmt, time.localtime(read_at)), style="bold")
+                if self.cursor is not None:
+                    line.append((" (cursor ←→)", " ◆cursor", " ◆")[level], style="dim")
+                elif level == 0:
+                    line.append(" (latest)", style="dim")
+            clock = self._marker()
+            if clock is not None:
+                line.append(("  ┃now ", "  ┃now ", " ┃")[level], style=Style(color=self._warn()))
+                if level < 2:
+                    fmt = "%H:%M:%S" if level == 0 else "%H:%M"
+                    line.append(time.strftime(fmt, time.localtime(clock)))
+            return line
+
+        for level in (0, 1, 2):
+            line = build(level)
+            if line.cell_len <= width:
+                break
+        line.truncate(width)
+        return line
+
+    def _marker(self) -> float | None:
+        """Where the "now" line goes (the replay clock), if it is in the window."""
+        if not self.replay:
+            return None
+        clock = self._now if self._clock is None else self._clock
+        start, end = self._now - self.window, self._now + self._pad()
+        return clock if start <= clock <= end else None
+
+    def _pad(self) -> float:
+        """Room right of the last point in a replay, so the "now" line shows."""
+        return self.window * 0.03 if self.replay else 0.0
+
+    def _warn(self) -> str:
+        return _rgb(self._colour("warning", "accent"))
+
     def action_toggle_network(self) -> None:
         """Show or hide network bytes."""
         self.show_network = not self.show_network
@@ -174,6 +304,8 @@ class MetricChart(Widget):
 
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self.refresh())
+        feed = getattr(self.app, "feed", None)
+        self.replay = bool(getattr(feed, "seekable", False))
 
     @property
     def plt(self) -> Plot:
@@ -213,24 +345,28 @@ class MetricChart(Widget):
         self._draw()
         plot = self.plt
         width, height = self.size
-        plot.plotsize(width, height)
-        plot._set_size(width, height)  # as PlotextPlot does (textual-plotext issue 5)
+        plot.plotsize(width, max(1, height - 1))
+        plot._set_size(width, max(1, height - 1))  # as PlotextPlot does (textual-plotext #5)
         plot.theme(self._plotext_theme())
-        return Text.from_ansi(plot.build())
+        text = Text.from_ansi(plot.build())
+        text.rstrip()
+        text.append("\n")
+        text.append_text(self.readout(width))
+        return text
 
     def _draw(self) -> None:
         plt = self.plt
         plt.clear_figure()
         end, start = self._now, self._now - self.window
         top = 100.0
-        for label, series, colour in (
+        for _label, series, colour in (
             ("CPU %", self._cpu, self._colour("primary")),
             ("memory %", self._memory, self._colour("accent", "secondary", "warning")),
         ):
             points = series.window(self.window, end) if series else ()
             if points:
                 xs, ys = zip(*points, strict=True)
-                plt.plot(list(xs), list(ys), label=label, color=colour, marker="braille")
+                plt.plot(list(xs), list(ys), color=colour, marker="braille")
                 top = max(top, max(ys))
         plt.hline(100.0, color=self._colour("error", "warning"))  # the reserved capacity
         if self.show_network:
@@ -239,9 +375,20 @@ class MetricChart(Widget):
                 if points:
                     xs, ys = zip(*points, strict=True)
                     kib = [y / 1024 for y in ys]
-                    plt.plot(list(xs), kib, label=label, yside="right", marker="dot")
+                    colour = self._colour("success" if label == "rx KiB" else "warning")
+                    plt.plot(list(xs), kib, yside="right", marker="dot", color=colour)
+        # The legend is the readout line under the plot (never over the data).
+        if self.cursor is not None and start <= self.cursor <= end:
+            plt.vline(self.cursor, color=self._colour("foreground", "secondary"))
+        marker = self._marker()
+        if marker is not None:
+            plt.vline(marker, color=self._colour("warning", "accent"))
         plt.ylim(0, math.ceil(top * 1.05))
-        plt.xlim(start, end)
+        plt.xlim(start, end + self._pad())
         ticks, labels = local_ticks(start, end, TICK_STEPS.get(self.window, self.window // 4))
         plt.xticks(ticks, labels)
         plt.title(f"{self._title} · {window_label(self.window)} · 100% = reserved")
+
+
+def _rgb(colour: tuple[int, int, int]) -> str:
+    return "rgb({},{},{})".format(*colour)

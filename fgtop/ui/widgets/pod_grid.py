@@ -20,20 +20,22 @@ class PodGrid(ResourceTable[Pod]):
     """The grid of Kubernetes pods."""
 
     COLUMNS: ClassVar = (
-        Column("phase", "PHASE", priority=0, max=13),
-        Column("namespace", "NAMESPACE", priority=2, max=20),
-        Column("name", "POD", priority=0, min=12, max=40),
-        Column("ready", "READY", priority=1, max=6),
-        Column("restarts", "RESTARTS", priority=1, max=8, right=True),
-        Column("reason", "REASON", priority=0, min=12, max=40),
-        Column("profile", "PROFILE", priority=4, max=20),
-        Column("size", "SIZE", priority=4, max=14),
-        Column("node", "NODE", priority=5, max=30),
+        Column("phase", "PHASE", priority=0, max=13, letter="H"),
+        Column("namespace", "NAMESPACE", priority=2, max=20, letter="N"),
+        Column("name", "POD", priority=0, min=12, max=40, letter="P"),
+        Column("ready", "READY", priority=1, max=6, letter="Y"),
+        Column("restarts", "RESTARTS", priority=1, max=8, right=True, descending=True, letter="E"),
+        Column("reason", "REASON", priority=0, min=12, max=40, letter="O"),
+        Column("profile", "PROFILE", priority=4, max=20, letter="L"),
+        Column("size", "SIZE", priority=4, max=14, letter="I"),
+        Column("node", "NODE", priority=5, max=30, letter="D"),
         Column("ip", "IP", priority=5, max=15),
-        Column("age", "AGE", 6, priority=3, live=True),
-        Column("cost", "$/H", 7, priority=3, live=True, right=True),
-        Column("spent", "$ SO FAR", 9, priority=4, live=True, right=True),
-        Column("cluster", "CLUSTER", priority=5, max=20),
+        Column("age", "AGE", 6, priority=3, live=True, letter="A"),
+        Column("cost", "$/H", 7, priority=3, live=True, right=True, descending=True, letter="$"),
+        Column(
+            "spent", "$ SO FAR", 9, priority=4, live=True, right=True, descending=True, letter="F"
+        ),
+        Column("cluster", "CLUSTER", priority=5, max=20, letter="U"),
     )
     DEFAULT_SORT: ClassVar = ("phase", False)
 

@@ -24,6 +24,11 @@ class Column:
     """The widest a content-sized column grows to (the wide view ignores it)."""
     right: bool = False
     """Right-aligned (numbers)."""
+    descending: bool = False
+    """Sorting by it (a letter or a click) starts highest first (CPU, memory, cost)."""
+    letter: str = ""
+    """The shift+letter (or ``$``) that sorts by this column, k9s-style; underlined in the
+    header. A character of :attr:`label`, unique in its table and bound nowhere else."""
 
 
 def fit_columns(

@@ -132,6 +132,24 @@ class ResourceTable(ScrollView, Generic[T], can_focus=True):
             """True when Enter was pressed (open details), False on a cursor move."""
             super().__init__()
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A table that declares its columns gets a binding per column letter (``N`` sorts by
+        the column whose header has the N underlined)."""
+        if "COLUMNS" in cls.__dict__:
+            own = [b for b in cls.__dict__.get("BINDINGS", ()) if not _is_letter(b)]
+            cls.BINDINGS = own + [
+                Binding(
+                    _key_name(c.letter),
+                    f"sort_by_letter('{c.key}')",
+                    f"Sort by {c.label}",
+                    show=False,
+                    key_display=c.letter,
+                )
+                for c in cls.COLUMNS
+                if c.letter
+            ]
+        super().__init_subclass__(**kwargs)
+
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._items: dict[str, T] = {}
@@ -279,6 +297,10 @@ class ResourceTable(ScrollView, Generic[T], can_focus=True):
                         cache[k] = sort_key(self.sort_value(items[k], column))
                 values = cache
             keys.sort(key=values.__getitem__, reverse=self.sort_reverse)
+            if self.sort_reverse:  # unknown values last in either direction
+                known = [k for k in keys if values[k][0] != 2]
+                if len(known) != len(keys):
+                    keys = known + [k for k in keys if values[k][0] == 2]
         self._sorted = keys
         self._refilter(selected)
 
@@ -436,11 +458,14 @@ class ResourceTable(ScrollView, Generic[T], can_focus=True):
         style = self._base() + self.get_component_rich_style("datatable--header")
         line = Text(no_wrap=True, end="")
         for column, _x, w in layout:
-            label = column.label
+            label = Text(column.label)
+            at = column.label.upper().find(column.letter.upper()) if column.letter else -1
+            if at >= 0:
+                label.stylize("underline", at, at + 1)
             if column.key == self.sort_column:
-                label += " ▼" if self.sort_reverse else " ▲"
+                label.append(" ▼" if self.sort_reverse else " ▲")
             line.append(" " * PAD)
-            line.append_text(_fit(Text(label), w, column.right))
+            line.append_text(_fit(label, w, column.right))
             line.append(" " * PAD)
         segments = list(Segment.apply_style(list(line.render(self.app.console)), style))
         strip = Strip(segments).crop(scroll_x, scroll_x + width)
@@ -572,11 +597,19 @@ class ResourceTable(ScrollView, Generic[T], can_focus=True):
     # -- sorting -------------------------------------------------------------------------
 
     def sort_by(self, column: str) -> None:
-        """Sort by a column; by the same column again: reverse."""
+        """Sort by a column (numbers highest first, text A to Z); the same column again:
+        reverse."""
         if column == self.sort_column:
             self.sort_reverse = not self.sort_reverse
-        else:
-            self.sort_column = column
+            return
+        first = next((c.descending for c in self.COLUMNS if c.key == column), False)
+        if first != self.sort_reverse:
+            self.set_reactive(ResourceTable.sort_reverse, first)
+        self.sort_column = column
+
+    def action_sort_by_letter(self, column: str) -> None:
+        """A column's shift+letter: sort by it; pressed again, reverse (k9s-style)."""
+        self.sort_by(column)
 
     def action_cycle_sort(self) -> None:
         """Sort by the next column on screen."""
@@ -591,6 +624,15 @@ class ResourceTable(ScrollView, Generic[T], can_focus=True):
     def action_toggle_wide(self) -> None:
         """Every column at full width (scroll sideways), or fit the terminal."""
         self.wide = not self.wide
+
+
+def _key_name(letter: str) -> str:
+    """The Textual key of a column letter ("V" -> "V", "$" -> "dollar_sign")."""
+    return "dollar_sign" if letter == "$" else letter
+
+
+def _is_letter(binding: Binding) -> bool:
+    return binding.action.startswith("sort_by_letter(")
 
 
 def _cell_segments(cell: Text | None, width: int, right: bool, console: Any) -> list[Segment]:

@@ -19,17 +19,19 @@ class ServicesTable(ResourceTable[Service | KubeWorkload]):
     """The table of ECS services (and, when watched, Kubernetes workloads)."""
 
     COLUMNS: ClassVar = (
-        Column("name", "SERVICE", priority=0, min=12, max=36),
-        Column("cluster", "CLUSTER", priority=3, max=24),
-        Column("region", "REGION", priority=4, max=14),
-        Column("tasks", "RUN/DES", priority=0, max=11),
-        Column("pending", "PEND", priority=2, max=5, right=True),
-        Column("deploy", "DEPLOYMENT", priority=0, min=8, max=18),
-        Column("cpu", "CPU%", 9, priority=1, live=True),
-        Column("mem", "MEM%", 9, priority=2, live=True),
+        Column("name", "SERVICE", priority=0, min=12, max=36, letter="V"),
+        Column("cluster", "CLUSTER", priority=3, max=24, letter="L"),
+        Column("region", "REGION", priority=4, max=14, letter="I"),
+        Column("tasks", "RUN/DES", priority=0, max=11, letter="U"),
+        Column("pending", "PEND", priority=2, max=5, right=True, descending=True, letter="P"),
+        Column("deploy", "DEPLOYMENT", priority=0, min=8, max=18, letter="D"),
+        Column("cpu", "CPU%", 9, priority=1, live=True, descending=True, letter="C"),
+        Column("mem", "MEM%", 9, priority=2, live=True, descending=True, letter="M"),
         Column("spark", "CPU 30m", 12, priority=3, live=True),
-        Column("cost", "$/H", 7, priority=2, live=True, right=True),
-        Column("spent", "$ SO FAR", 9, priority=4, live=True, right=True),
+        Column("cost", "$/H", 7, priority=2, live=True, right=True, descending=True, letter="$"),
+        Column(
+            "spent", "$ SO FAR", 9, priority=4, live=True, right=True, descending=True, letter="F"
+        ),
     )
     DEFAULT_SORT: ClassVar = ("tasks", False)
 

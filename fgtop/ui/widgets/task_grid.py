@@ -41,22 +41,24 @@ class TaskGrid(ResourceTable[Task]):
     """The grid of ECS tasks."""
 
     COLUMNS: ClassVar = (
-        Column("status", "STATUS", priority=0, max=24),  # "✖ STOPPED 12m ago"
-        Column("health", "HEALTH", priority=2, max=11),
-        Column("service", "SERVICE", priority=0, min=10, max=32),
-        Column("id", "TASK", 8, priority=1),
-        Column("taskdef", "TASKDEF", priority=4, max=32),
-        Column("size", "SIZE", priority=4, max=12),
-        Column("cpu", "CPU%", 9, priority=2, live=True),
-        Column("mem", "MEM%", 9, priority=2, live=True),
-        Column("age", "AGE", 6, priority=3, live=True),
-        Column("cost", "$/H", 7, priority=3, live=True, right=True),
-        Column("spent", "$ SO FAR", 9, priority=5, live=True, right=True),
-        Column("reason", "REASON", priority=0, min=12, max=44),
-        Column("provider", "PROVIDER", priority=6, max=12),
+        Column("status", "STATUS", priority=0, max=24, letter="U"),  # "✖ STOPPED 12m ago"
+        Column("health", "HEALTH", priority=2, max=11, letter="H"),
+        Column("service", "SERVICE", priority=0, min=10, max=32, letter="V"),
+        Column("id", "TASK", 8, priority=1, letter="K"),
+        Column("taskdef", "TASKDEF", priority=4, max=32, letter="D"),
+        Column("size", "SIZE", priority=4, max=12, letter="I"),
+        Column("cpu", "CPU%", 9, priority=2, live=True, descending=True, letter="C"),
+        Column("mem", "MEM%", 9, priority=2, live=True, descending=True, letter="M"),
+        Column("age", "AGE", 6, priority=3, live=True, letter="A"),
+        Column("cost", "$/H", 7, priority=3, live=True, right=True, descending=True, letter="$"),
+        Column(
+            "spent", "$ SO FAR", 9, priority=5, live=True, right=True, descending=True, letter="F"
+        ),
+        Column("reason", "REASON", priority=0, min=12, max=44, letter="E"),
+        Column("provider", "PROVIDER", priority=6, max=12, letter="O"),
         Column("arch", "ARCH", priority=6, max=7),
-        Column("az", "AZ", priority=6, max=15),
-        Column("ip", "IP", priority=6, max=15),
+        Column("az", "AZ", priority=6, max=15, letter="Z"),
+        Column("ip", "IP", priority=6, max=15, letter="P"),
     )
     DEFAULT_SORT: ClassVar = ("status", False)
 
