@@ -166,6 +166,13 @@ class Player:
         self._delivered = self._index
         return rec.frame(self._index)
 
+    def timeline_changed(self) -> None:
+        """The recording was replaced under the player (a followed file written anew): go to
+        its newest frame and hand it out at the next tick."""
+        self.playing = False
+        self._delivered = None
+        self._set(self.recording.end)
+
     # -- internals ----------------------------------------------------------------------------
 
     def _now_clamped(self) -> float:
