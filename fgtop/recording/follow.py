@@ -104,6 +104,15 @@ class FollowFeed(ReplayFeed):
 
     # -- what the header says -------------------------------------------------------------
 
+    @property
+    def label(self) -> str:  # type: ignore[override]
+        """``FOLLOWING``, or ``FOLLOW PAUSED`` once the user went back in time."""
+        return "FOLLOWING" if self.following else "FOLLOW PAUSED"
+
+    @label.setter
+    def label(self, value: str) -> None:
+        pass
+
     def stall_after(self) -> float:
         """Seconds without a new frame after which the recorder is taken for stopped."""
         times = self.timeline.times[-21:]
