@@ -73,7 +73,9 @@ def run_replay(args: argparse.Namespace) -> int:
         return fail(str(exc))
     for line in timeline.skipped:
         print(f"fgtop: {line}", file=sys.stderr)
-    return _run_app(timeline, config, replay_feed(timeline, config, loop=args.loop))  # type: ignore[arg-type]
+    feed = replay_feed(timeline, config, loop=args.loop)  # type: ignore[arg-type]
+    feed.warnings = (*feed.warnings, *timeline.skipped)  # shown once in the app as well
+    return _run_app(timeline, config, feed)
 
 
 def _run_app(timeline: Timeline, config: Config, feed: ReplayFeed) -> int:

@@ -5,7 +5,9 @@ recorder killed with -9 and started again; ``fgtop serve`` and its token."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -14,6 +16,7 @@ import threading
 import time
 from pathlib import Path
 
+import aiohttp
 import pexpect
 import pytest
 import requests
@@ -95,6 +98,15 @@ class Screen:
         with self._lock:
             return needle in self.text
 
+    def mark(self) -> int:
+        """Where the text printed so far ends."""
+        with self._lock:
+            return len(self.text)
+
+    def matches(self, pattern: str, since: int = 0) -> bool:
+        with self._lock:
+            return re.search(pattern, self.text[since:]) is not None
+
     def close(self) -> None:
         self.child.close(force=True)
 
@@ -111,6 +123,14 @@ def parts(directory: Path) -> int:
     """How many segments hold a frame."""
     with Timeline(directory, pending_ok=True) as timeline:
         return len(timeline.parts)
+
+
+def stale_recorded(directory: Path) -> bool:
+    """Whether the newest frame has a failed, stale source."""
+    with Timeline(directory, pending_ok=True) as timeline:
+        if not len(timeline):
+            return False
+        return any(h.stale and not h.ok for h in timeline.frame(-1).sources)
 
 
 def newest_calls(directory: Path) -> int:
@@ -143,21 +163,26 @@ async def test_one_recorder_three_followers_rotation_kill_and_restart(
         assert rec.poll() is None, rec.communicate()[1]
         for s in screens:
             await wait_until(lambda s=s: s.shows("FOLLOWING"), "a follower following")
+        # A transient API failure: the recording marks the source stale and goes on.
+        web_proxy.fail.add("DescribeTasks")
+        await wait_until(lambda: stale_recorded(out), "a frame with a stale source")
+        web_proxy.fail.clear()
+        assert rec.poll() is None
         # Killed -9: the last frame stays; a new recorder writes a new segment, followed too.
         rec.kill()
         await asyncio.to_thread(rec.wait, 10)
-        before = len(list_segments(out))
+        killed_calls = newest_calls(out)
+        before = parts(out)
+        marks = [s.mark() for s in screens]
         rec = recorder(out)
-        await wait_until(
-            lambda: len(list_segments(out)) > before, "the restarted recorder's segment"
-        )
-        await wait_until(lambda: parts(out) > before, "a frame from the restart")
+        await wait_until(lambda: parts(out) > before, "a frame from the restarted recorder")
         err = await stop(rec)
         assert "fgtop: wrote " in err and "Traceback" not in err
-        calls = newest_calls(out)
-        for s in screens:
+        calls = newest_calls(out)  # the restarted recorder counts from 0 again
+        assert calls < killed_calls, "the test needs the two recorders' counts apart"
+        for s, mark in zip(screens, marks, strict=True):
             await wait_until(
-                lambda s=s: s.shows(f"recorder's API calls {calls} "),
+                lambda s=s, mark=mark: s.matches(rf"recorder's API calls {calls}(?!\d)", mark),
                 f"the follower showing the newest frame ({calls} calls)",
             )
         # Every call the proxy saw is the recorders': the followers had no endpoint, and
@@ -229,6 +254,28 @@ async def wait_get(url: str, proc: subprocess.Popen[str]) -> requests.Response:
         await asyncio.sleep(0.2)
 
 
+async def session_text(base: str, token: str, needle: str) -> str:
+    """What a browser session receives over the websocket, until ``needle`` (or 30 s)."""
+    jar = aiohttp.CookieJar(unsafe=True)  # the cookie of an IP-address host, as browsers do
+    got = b""
+    async with aiohttp.ClientSession(cookie_jar=jar) as http:
+        async with http.get(f"{base}/?token={token}") as r:
+            assert r.status == 200
+        async with http.ws_connect(f"{base}/ws?width=120&height=30") as ws:
+            await ws.send_json(["resize", {"width": 120, "height": 30}])
+
+            async def read() -> None:
+                nonlocal got
+                async for m in ws:
+                    got += m.data if isinstance(m.data, bytes) else str(m.data).encode()
+                    if needle.encode() in got:
+                        return
+
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(read(), 30)
+    return got.decode("utf-8", "replace")
+
+
 def finish(proc: subprocess.Popen[str]) -> tuple[str, str]:
     proc.send_signal(signal.SIGINT)
     try:
@@ -264,6 +311,8 @@ async def test_serve_answers_locally_and_wants_a_token_elsewhere(
             assert css.status_code == 200
             bearer = await get(f"{base}/", headers={"Authorization": f"Bearer {token}"})
             assert bearer.status_code == 200
+            # With the cookie, the websocket opens and a follower session draws the dashboard.
+            assert "FOLLOWING" in await session_text(base, token, "FOLLOWING")
             out = token
     finally:
         stdout, stderr = await asyncio.to_thread(finish, proc)
