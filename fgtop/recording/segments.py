@@ -236,7 +236,10 @@ class Timeline:
         if not self._parts and not pending_ok:
             if self.skipped:
                 raise RecordingError(self.skipped[-1])
-            raise RecordingError(f"{self.path} holds no fgtop recording segment")
+            raise RecordingError(
+                f"{self.path} is a directory with no fgtop recording segment in it "
+                "(fgtop record -o DIR writes them)"
+            )
 
     # -- the parts ----------------------------------------------------------------------------
 

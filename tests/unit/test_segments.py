@@ -130,7 +130,9 @@ def test_a_corrupt_middle_segment_is_skipped_with_one_line(tmp_path: Path) -> No
 
 
 def test_nothing_readable_is_one_line(tmp_path: Path) -> None:
-    with pytest.raises(fmt.RecordingError, match="holds no fgtop recording segment"):
+    with pytest.raises(
+        fmt.RecordingError, match="is a directory with no fgtop recording segment in it"
+    ):
         open_timeline(tmp_path)
 
 
