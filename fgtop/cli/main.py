@@ -181,8 +181,8 @@ stderr line per segment finished. `fgtop replay DIR` shows the whole directory;
     rep.add_argument(
         "--follow",
         action="store_true",
-        help="show new frames as the recorder writes them; seeking back pauses, `end` or `]` "
-        "resumes",
+        help="show new frames as the recorder writes them; seeking back pauses following, "
+        "`]` (to the end) resumes it",
     )
     subs["replay"] = rep
     serve = argparse.ArgumentParser(
@@ -195,8 +195,10 @@ Runs `fgtop record -o DIR` and serves `fgtop replay --follow DIR` to every brows
 the printed URL (textual-serve); terminals can follow the same DIR with
 `fgtop replay --follow DIR`. Only the recorder calls AWS and Kubernetes.
 
-It binds to 127.0.0.1. On any other address it requires a token (--token, or one generated
-and printed at start), checked on every request: the dashboard shows an account's internals.""",
+It binds to 127.0.0.1. On any other address it requires a token (--token or FGTOP_SERVE_TOKEN,
+else one generated and printed once at start), checked on every HTTP request and websocket
+and never logged: the dashboard shows an account's internals. Serve plain HTTP only on a
+network you trust, or put it behind a TLS proxy (--public-url).""",
     )
     serve.add_argument(
         "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
@@ -205,10 +207,13 @@ and printed at start), checked on every request: the dashboard shows an account'
     serve.add_argument(
         "--dir",
         metavar="DIR",
-        help="the flight recorder's directory (default: recordings/ in fgtop's data directory)",
+        help="the flight recorder's directory (default $XDG_STATE_HOME/fgtop/recordings, "
+        "i.e. ~/.local/state/fgtop/recordings)",
     )
     serve.add_argument(
-        "--token", help="the token viewers must give (default on a non-local host: generated)"
+        "--token",
+        help="the token viewers must give (default: FGTOP_SERVE_TOKEN; on a non-local host "
+        "without one, a generated one)",
     )
     serve.add_argument(
         "--public-url",
