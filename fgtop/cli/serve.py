@@ -16,6 +16,7 @@ import argparse
 import asyncio
 import contextlib
 import hmac
+import logging
 import os
 import secrets
 import shlex
@@ -29,6 +30,7 @@ from typing import Any
 from fgtop.errors import fail
 from fgtop.paths import state_dir
 from fgtop.text.durations import parse_duration
+from fgtop.text.sanitize import safe_str
 
 COOKIE = "fgtop_token"
 """The cookie a browser keeps the token in once it came with ``?token=``."""
@@ -129,10 +131,15 @@ def make_server(command: str, host: str, port: int, token: str | None, public_ur
             pass
 
         def initialize_logging(self) -> None:
-            pass
+            # Warnings and errors of the web server in one line each, never a traceback
+            # (and never a request line: the access log is off).
+            handler = logging.StreamHandler(sys.stderr)
+            handler.setFormatter(_OneLine("fgtop serve: %(name)s: %(message)s"))
+            logging.basicConfig(level=logging.WARNING, handlers=[handler], force=True)
 
         def serve(self, debug: bool = False) -> None:
             self.debug = debug
+            self.initialize_logging()
             loop = asyncio.new_event_loop()
             asyncio.set_event_loop(loop)
             with contextlib.suppress(NotImplementedError):
@@ -149,6 +156,18 @@ def make_server(command: str, host: str, port: int, token: str | None, public_ur
             )
 
     return FgtopServer(command, host=host, port=port, title="fgtop", public_url=public_url)
+
+
+class _OneLine(logging.Formatter):
+    """A log line with the exception's one-line text instead of its traceback."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        exc = record.exc_info[1] if record.exc_info else None
+        record.exc_info, record.exc_text, record.stack_info = None, None, None
+        line = super().format(record)
+        if exc is not None and str(exc) not in line:
+            line += f" ({type(exc).__name__}: {exc})"
+        return safe_str(" ".join(line.split()), max_chars=500)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -295,6 +295,8 @@ class Timeline:
                 if seg == newest:
                     break  # being started by the recorder: looked at again next time
                 self._seen.add(seg.name)
+                if not seg.exists():
+                    continue  # deleted by the retention meanwhile: nothing to say
                 self.skipped.append(f"skipped {seg.name}: {exc}")
                 continue
             self._seen.add(seg.name)

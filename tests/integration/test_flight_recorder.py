@@ -316,7 +316,7 @@ async def test_serve_answers_locally_and_wants_a_token_elsewhere(
             out = token
     finally:
         stdout, stderr = await asyncio.to_thread(finish, proc)
-    assert "Traceback" not in stderr
+    assert "Traceback" not in stderr, stderr[-3000:]
     if out:
         # Printed once (the URL to open), never in a log line.
         assert (stdout + stderr).count(out) == 0
