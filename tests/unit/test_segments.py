@@ -234,3 +234,26 @@ async def test_follow_a_file_written_anew(tmp_path: Path) -> None:
     finally:
         rec.close()
         await feed.stop()
+
+
+def test_record_o_picks_file_or_directory_and_checks_the_durations(tmp_path: Path) -> None:
+    import argparse
+
+    from fgtop.cli.record import directory_mode, open_recorder
+
+    def args(output: Path | str, **kw) -> argparse.Namespace:  # noqa: ANN003
+        base = {"retain": None, "segment": None, "redact": False}
+        return argparse.Namespace(output=str(output), **{**base, **kw})
+
+    assert not directory_mode(args(tmp_path / "one.fgrec"))
+    assert directory_mode(args(tmp_path))  # an existing directory
+    assert directory_mode(args(f"{tmp_path}/new/"))
+    assert directory_mode(args(tmp_path / "flight", retain="48h"))
+    writer = open_recorder(args(tmp_path / "flight", retain="2h", segment="10m"))
+    assert isinstance(writer, SegmentedRecorder)
+    assert (writer.segment, writer.retain) == (600, 7200)
+    writer.close()
+    with pytest.raises(ValueError, match="must be at least one --segment"):
+        open_recorder(args(tmp_path / "f2", retain="10m", segment="1h"))
+    with pytest.raises(ValueError, match="not a duration"):
+        open_recorder(args(tmp_path / "f3", retain="forever"))
