@@ -15,6 +15,7 @@ headless, without Textual's rendering). Prints, per configuration:
 Numbers, not pass/fail: see docs/performance.md.
 
     python bench/bench_follow.py [--tasks 1000] [--seconds 60] [--followers 1,3,10]
+    python bench/bench_follow.py --writer-hours 4   # the writer alone, simulated hours
 """
 
 from __future__ import annotations
@@ -218,6 +219,37 @@ def one_run(proxy, followers: int, seconds: float, work: Path) -> dict:  # noqa:
     }
 
 
+def writer_only(tasks: int, hours: int) -> None:
+    """The flight recorder's writer alone over ``hours`` simulated hours (a fake clock): a
+    1,000-task estate changing 5% of its tasks a frame, a frame every 5 s, hourly segments,
+    2 h kept. Prints RSS and disk at every hour (memory flat: it does not grow with time)."""
+    from fgtop.recording.segments import SegmentedRecorder
+    from tests.fakes.estate import Estate
+
+    estate = Estate(tasks=tasks, services=40, pods=0, change=0.05)
+    clock = [estate.now]
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = Path(tmp)
+        rec = SegmentedRecorder(directory, segment=3600, retain=7200, clock=lambda: clock[0])
+        snap = estate.snapshot()
+        t = time.perf_counter()
+        print("hour  frames  RSS MiB  segments on disk  MB on disk  write ms/frame")
+        for hour in range(1, hours + 1):
+            for _ in range(720):
+                rec.write_snapshot(snap)
+                snap = estate.advance(5.0)
+                clock[0] = snap.taken_at
+            ms = (time.perf_counter() - t) / 720 * 1000
+            t = time.perf_counter()
+            files = list(directory.iterdir())
+            disk = sum(p.stat().st_size for p in files)
+            print(
+                f"{hour:4}  {rec.frames:6}  {rss_kib(os.getpid()) / 1024:7.0f}  {len(files):16}"
+                f"  {disk / 1e6:10.1f}  {ms:14.1f}"
+            )
+        rec.close()
+
+
 def main() -> None:
     """Print the numbers."""
     parser = argparse.ArgumentParser()
@@ -225,11 +257,17 @@ def main() -> None:
     parser.add_argument("--services", type=int, default=40)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--followers", default="1,3,10")
+    parser.add_argument(
+        "--writer-hours", type=int, help="only the writer, over this many simulated hours"
+    )
     parser.add_argument("--follower", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.follower:
         asyncio.run(follow(args.follower, args.seconds, args.out))
+        return
+    if args.writer_hours:
+        writer_only(args.tasks, args.writer_hours)
         return
 
     import requests
