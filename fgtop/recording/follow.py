@@ -93,6 +93,10 @@ class FollowFeed(ReplayFeed):
         if timeline.reset:
             player.timeline_changed()
             self.following = True
+        elif timeline.is_dir:
+            gone = timeline.drop_deleted(player.index)
+            if gone:
+                player.dropped(gone)
         if not self.following and player.playing and player.now >= timeline.end:
             self.following = True  # playback caught up with the recorder
         if self.following and (new or timeline.reset or player.playing):

@@ -318,6 +318,24 @@ class Timeline:
         if part.refresh():
             self._times.extend(part._times[len(self._times) - self._offsets[-1] :])  # noqa: SLF001
 
+    def drop_deleted(self, before: int) -> int:
+        """Forget the oldest parts whose files were deleted (by the retention), as long as they
+        end before frame ``before`` (the one shown stays); returns how many frames went.
+
+        A follower open for days would otherwise keep every deleted segment open, and its
+        disk space in use."""
+        dropped = 0
+        while len(self._parts) > 1 and not self._parts[0].path.exists():
+            n = self._offsets[1]
+            if n > before:
+                break
+            self._parts.pop(0).close()
+            del self._times[:n]
+            self._offsets = [o - n for o in self._offsets[1:]]
+            before -= n
+            dropped += n
+        return dropped
+
     # -- the Recording interface --------------------------------------------------------------
 
     @property

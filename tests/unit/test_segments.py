@@ -257,3 +257,30 @@ def test_record_o_picks_file_or_directory_and_checks_the_durations(tmp_path: Pat
         open_recorder(args(tmp_path / "f2", retain="10m", segment="1h"))
     with pytest.raises(ValueError, match="not a duration"):
         open_recorder(args(tmp_path / "f3", retain="forever"))
+
+
+async def test_a_follower_lets_go_of_segments_the_retention_deleted(tmp_path: Path) -> None:
+    clock = FakeClock()
+    rec = SegmentedRecorder(tmp_path, clock=clock, segment=20, retain=30)
+    for i in range(3):
+        rec.write_snapshot(snap(clock.t, i))
+        clock.t += 5
+    feed, frames = follower(tmp_path, clock)
+    feed.poll = 3600
+    await feed.start()
+    try:
+        for i in range(3, 20):  # 100 s of frames: the oldest segments are deleted meanwhile
+            rec.write_snapshot(snap(clock.t, i))
+            clock.t += 5
+            feed.check()
+            await wait_for(lambda i=i: shown(frames) == i, f"frame {i}")
+        timeline = feed.timeline
+        assert rec.deleted >= 2 and len(timeline) < 20
+        assert all(p.path.exists() for p in timeline.parts)
+        assert [p.path for p in timeline.parts] == list_segments(tmp_path)
+        assert int(timeline.frame(0).notes[0]) == 20 - len(timeline)
+        feed.step(-2)  # stepping still lands on the right frames after the drop
+        await wait_for(lambda: shown(frames) == 17, "two frames back")
+    finally:
+        rec.close()
+        await feed.stop()
