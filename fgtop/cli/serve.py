@@ -36,6 +36,8 @@ COOKIE = "fgtop_token"
 """The cookie a browser keeps the token in once it came with ``?token=``."""
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 """Addresses served without a token (only this machine reaches them)."""
+SHUTDOWN_WAIT = 5.0
+"""Seconds a stopping server waits for its browser sessions' followers to exit."""
 TOKEN_ENV = "FGTOP_SERVE_TOKEN"
 """The environment variable a token can come in (kept out of ``ps``)."""
 
@@ -127,8 +129,28 @@ def make_server(command: str, host: str, port: int, token: str | None, public_ur
                 self.public_url = f"{request.scheme}://{request.host}"
             return await super().handle_index(request)
 
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.sessions: set[asyncio.Task] = set()
+            """The browser sessions being served (their websocket handlers)."""
+
+        async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
+            task = asyncio.current_task()
+            if task is not None:
+                self.sessions.add(task)
+            try:
+                return await super().handle_websocket(request)
+            finally:
+                self.sessions.discard(task)  # type: ignore[arg-type]
+
         async def on_startup(self, app: web.Application) -> None:
             pass
+
+        async def on_shutdown(self, app: web.Application) -> None:
+            # Let the sessions that are ending see their follower process out (else it is
+            # reaped after the loop closed, with a traceback at exit).
+            if self.sessions:
+                await asyncio.wait(set(self.sessions), timeout=SHUTDOWN_WAIT)
 
         def initialize_logging(self) -> None:
             # Warnings and errors of the web server in one line each, never a traceback
