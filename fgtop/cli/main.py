@@ -21,8 +21,9 @@ commands:
   fgtop [options]              open the live dashboard (the default)
   fgtop demo                   replay the bundled incident recording; needs no AWS account
   fgtop snapshot [options]     poll once, print JSON or a table, exit
-  fgtop record -o FILE         record the live session headless (see fgtop record -h)
-  fgtop replay FILE            open the dashboard on a recording
+  fgtop record -o FILE|DIR     record the live session headless; DIR: the flight recorder
+  fgtop replay FILE|DIR        open the dashboard on a recording (--follow: as it is written)
+  fgtop serve                  one flight recorder, any number of browser and terminal viewers
   fgtop logs TARGET            print a task's, service's or pod's logs
   fgtop diff A [B]             what differs between two task definitions (or a family's last two)
   fgtop insights --service S QUERY
@@ -96,6 +97,31 @@ def _ui_parent() -> argparse.ArgumentParser:
     return p
 
 
+def add_recorder_options(p: argparse.ArgumentParser, *, default_retain: str | None = None) -> None:
+    """The options of ``fgtop record`` that ``fgtop serve`` shares."""
+    p.add_argument(
+        "--retain",
+        default=default_retain,
+        metavar="TIME",
+        help="flight recorder: delete segments older than this, e.g. 48h, 7d "
+        f"(default: {default_retain or 'keep all'})",
+    )
+    p.add_argument(
+        "--segment",
+        default=None,
+        metavar="TIME",
+        help="flight recorder: start a new segment file every TIME (default 1h)",
+    )
+    p.add_argument(
+        "--redact",
+        action="store_true",
+        help="mask account IDs, IP addresses and secret-looking values",
+    )
+    p.add_argument(
+        "--no-logs", action="store_true", help="do not record the tasks' CloudWatch log lines"
+    )
+
+
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
     """The main parser (dashboard) and one parser per subcommand."""
     live, ui = _live_parent(), _ui_parent()
@@ -120,32 +146,86 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argument
     )
     subs["snapshot"] = snap
     rec = argparse.ArgumentParser(
-        prog="fgtop record", parents=[live], description="Record the live state to FILE, headless."
+        prog="fgtop record",
+        parents=[live],
+        formatter_class=fmt,
+        description="""Record the live state to FILE, headless.
+
+With a directory (-o DIR, an existing directory, or with --retain or --segment) it is a flight
+recorder: one segment file per --segment in DIR, segments older than --retain deleted, one
+stderr line per segment finished. `fgtop replay DIR` shows the whole directory;
+`fgtop replay --follow DIR` shows it while it is being written.""",
     )
     rec.add_argument(
-        "-o", "--output", required=True, metavar="FILE", help="recording file to write"
+        "-o",
+        "--output",
+        required=True,
+        metavar="FILE|DIR",
+        help="recording file to write, or the flight recorder's directory",
     )
+    add_recorder_options(rec)
     rec.add_argument(
         "--duration",
         default=None,
         metavar="TIME",
         help="stop after e.g. 30s, 30m, 2h (default: until Ctrl-C)",
     )
-    rec.add_argument(
-        "--redact",
-        action="store_true",
-        help="mask account IDs, IP addresses and secret-looking values",
-    )
-    rec.add_argument(
-        "--no-logs", action="store_true", help="do not record the tasks' CloudWatch log lines"
-    )
     subs["record"] = rec
     rep = argparse.ArgumentParser(
-        prog="fgtop replay", parents=[ui], description="Open the dashboard on a recording."
+        prog="fgtop replay",
+        parents=[ui],
+        description="Open the dashboard on a recording, or on a flight recorder's directory "
+        "as one timeline. With --follow, new frames appear as the recorder writes them; a "
+        "follower makes no AWS or Kubernetes call and needs no credentials.",
     )
-    rep.add_argument("file", metavar="FILE", help="a recording made by fgtop record")
+    rep.add_argument(
+        "file", metavar="FILE|DIR", help="a recording made by fgtop record, or its directory"
+    )
     rep.add_argument("--loop", action="store_true", help="start again at the end")
+    rep.add_argument(
+        "--follow",
+        action="store_true",
+        help="show new frames as the recorder writes them; seeking back pauses following, "
+        "`]` (to the end) resumes it",
+    )
     subs["replay"] = rep
+    serve = argparse.ArgumentParser(
+        prog="fgtop serve",
+        parents=[live],
+        formatter_class=fmt,
+        description="""One flight recorder, any number of viewers.
+
+Runs `fgtop record -o DIR` and serves `fgtop replay --follow DIR` to every browser that opens
+the printed URL (textual-serve); terminals can follow the same DIR with
+`fgtop replay --follow DIR`. Only the recorder calls AWS and Kubernetes.
+
+It binds to 127.0.0.1. On any other address it requires a token (--token or FGTOP_SERVE_TOKEN,
+else one generated and printed once at start), checked on every HTTP request and websocket
+and never logged: the dashboard shows an account's internals. Serve plain HTTP only on a
+network you trust, or put it behind a TLS proxy (--public-url).""",
+    )
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
+    )
+    serve.add_argument("--port", type=int, default=8080, help="port to listen on (default 8080)")
+    serve.add_argument(
+        "--dir",
+        metavar="DIR",
+        help="the flight recorder's directory (default $XDG_STATE_HOME/fgtop/recordings, "
+        "i.e. ~/.local/state/fgtop/recordings)",
+    )
+    serve.add_argument(
+        "--token",
+        help="the token viewers must give (default: FGTOP_SERVE_TOKEN; on a non-local host "
+        "without one, a generated one)",
+    )
+    serve.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="the URL browsers reach the server at (behind a proxy; default from --host)",
+    )
+    add_recorder_options(serve, default_retain="48h")
+    subs["serve"] = serve
     logs = argparse.ArgumentParser(
         prog="fgtop logs",
         parents=[live],
@@ -235,6 +315,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "replay": ("fgtop.cli.replay", "run_replay"),
     "snapshot": ("fgtop.cli.snapshot", "run"),
     "record": ("fgtop.cli.record", "run"),
+    "serve": ("fgtop.cli.serve", "run"),
     "logs": ("fgtop.cli.logs", "run"),
     "insights": ("fgtop.cli.insights", "run"),
     "pricing": ("fgtop.cli.pricing", "run"),

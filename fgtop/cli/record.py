@@ -1,10 +1,18 @@
-"""``fgtop record -o FILE``: poll like the dashboard, headless, writing every snapshot."""
+"""``fgtop record -o FILE|DIR``: poll like the dashboard, headless, writing every snapshot.
+
+``-o FILE`` writes one recording. ``-o DIR`` (an existing directory, a path ending in ``/``, or
+any path with ``--retain`` or ``--segment``) is the flight recorder: one segment file per
+``--segment`` in DIR, the segments older than ``--retain`` deleted, one stderr line per segment
+finished (fgtop.recording.segments).
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import contextlib
+import os
+import signal
 import sys
 from pathlib import Path
 
@@ -12,30 +20,74 @@ from fgtop.cli.settings import live_options
 from fgtop.engine.build import build_engine
 from fgtop.errors import EXIT_USAGE, SetupError, fail
 from fgtop.recording.format import RecordingError
+from fgtop.recording.segments import SegmentedRecorder
 from fgtop.recording.writer import Recorder
 from fgtop.sources.logs import CloudWatchTail, resolve_targets
 from fgtop.text.durations import parse_duration
 
+SEGMENT = "1h"
+"""The default ``--segment``."""
+
+
+def directory_mode(args: argparse.Namespace) -> bool:
+    """Whether ``-o`` names a flight recorder's directory rather than one file."""
+    out = str(args.output)
+    return bool(
+        getattr(args, "retain", None)
+        or getattr(args, "segment", None)
+        or out.endswith(("/", os.sep))
+        or Path(out).is_dir()
+    )
+
+
+def open_recorder(args: argparse.Namespace) -> Recorder | SegmentedRecorder:
+    """The file (or directory) writer ``-o`` asks for.
+
+    Raises:
+        RecordingError: the path cannot be written.
+        ValueError: a bad ``--retain`` or ``--segment`` (one line).
+    """
+    out = Path(args.output)
+    meta = {"source": "fgtop record"}
+    if not directory_mode(args):
+        return Recorder(out, redact=args.redact, meta=meta)
+    segment = parse_duration(getattr(args, "segment", None) or SEGMENT)
+    retain = parse_duration(args.retain) if getattr(args, "retain", None) else None
+    if retain is not None and retain < segment:
+        raise ValueError(f"--retain ({args.retain}) must be at least one --segment ({segment:g}s)")
+    return SegmentedRecorder(
+        out,
+        segment=segment,
+        retain=retain,
+        redact=args.redact,
+        meta={**meta, "segment": segment, "retain": retain},
+        on_rotate=lambda line: print(line, file=sys.stderr, flush=True),
+    )
+
 
 def run(args: argparse.Namespace) -> int:
-    """``fgtop record -o FILE``: poll like the dashboard, headless, writing every snapshot."""
+    """``fgtop record -o FILE|DIR``: poll like the dashboard, headless, writing every snapshot."""
     try:
         duration = parse_duration(args.duration) if args.duration else None
     except ValueError as exc:
         return fail(str(exc))
     out = Path(args.output)
-    if out.is_dir():
-        return fail(f"{out} is a directory; give a file name with -o")
 
     async def go() -> int:
         # The file first: a path that cannot be written fails before any AWS call.
         try:
-            recorder = Recorder(out, redact=args.redact, meta={"source": "fgtop record"})
+            recorder = open_recorder(args)
+        except ValueError as exc:
+            return fail(str(exc))
         except RecordingError as exc:
-            print(_last_line(out, 0, [f"{exc} (give -o a writable file)"]), file=sys.stderr)
+            what = "directory" if directory_mode(args) else "file"
+            print(_last_line(out, 0, [f"{exc} (give -o a writable {what})"]), file=sys.stderr)
             return EXIT_USAGE
         failed: list[str] = []
         stop = asyncio.Event()
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            # SIGTERM (fgtop serve stopping its recorder) ends the recording like Ctrl-C.
+            asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
 
         def give_up(exc: RecordingError) -> None:
             if not failed:
@@ -55,7 +107,16 @@ def run(args: argparse.Namespace) -> int:
         try:
             engine = await build_engine(live_options(args))
             engine.subscribe(write)
-            print(f"fgtop: recording to {out} (Ctrl-C stops)", file=sys.stderr)
+            if isinstance(recorder, SegmentedRecorder):
+                keep = f", keeping {args.retain}" if getattr(args, "retain", None) else ""
+                print(
+                    f"fgtop: recording to {out}/ in segments of "
+                    f"{getattr(args, 'segment', None) or SEGMENT}{keep} (Ctrl-C stops)",
+                    file=sys.stderr,
+                    flush=True,
+                )
+            else:
+                print(f"fgtop: recording to {out} (Ctrl-C stops)", file=sys.stderr, flush=True)
             await engine.start()
             if not args.no_logs:
                 logs = asyncio.create_task(record_logs(engine, recorder, on_error=give_up))

@@ -1,4 +1,7 @@
-"""``fgtop demo`` and ``fgtop replay FILE``: the dashboard on a recording.
+"""``fgtop demo`` and ``fgtop replay FILE|DIR [--follow]``: the dashboard on a recording.
+
+A directory (the flight recorder's segments) is one timeline; ``--follow`` shows new frames as
+the recorder writes them (fgtop.recording.follow).
 
 The replay path imports only what its first frame needs: never the live composition
 (``fgtop.engine.build``), the sources, or the AWS and Kubernetes clients
@@ -8,6 +11,8 @@ The replay path imports only what its first frame needs: never the live composit
 from __future__ import annotations
 
 import argparse
+import sys
+import time
 from pathlib import Path
 
 from fgtop.cli.settings import load_settings
@@ -15,10 +20,12 @@ from fgtop.config import Config
 from fgtop.cost.prices import load_price_table
 from fgtop.derive.pipeline import Deriver
 from fgtop.errors import SetupError, fail
+from fgtop.recording.follow import POLL, FollowFeed
 from fgtop.recording.format import RecordingError
 from fgtop.recording.player import Player
 from fgtop.recording.reader import Recording, open_recording
 from fgtop.recording.replay_feed import ReplayFeed
+from fgtop.recording.segments import Timeline, open_timeline
 from fgtop.resources import demo_recording
 from fgtop.ui.app import create_app
 
@@ -53,5 +60,68 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 def run_replay(args: argparse.Namespace) -> int:
-    """``fgtop replay FILE``: the dashboard on a recording."""
-    return _replay(Path(args.file), args, label="REPLAY", loop=args.loop)
+    """``fgtop replay FILE|DIR [--follow]``: the dashboard on a recording."""
+    path = Path(args.file)
+    if getattr(args, "follow", False):
+        return _follow(path, args)
+    if not path.is_dir():
+        return _replay(path, args, label="REPLAY", loop=args.loop)
+    try:
+        timeline = open_timeline(path)
+        config = load_settings(args)
+    except (RecordingError, SetupError) as exc:
+        return fail(str(exc))
+    for line in timeline.skipped:
+        print(f"fgtop: {line}", file=sys.stderr)
+    feed = replay_feed(timeline, config, loop=args.loop)  # type: ignore[arg-type]
+    feed.warnings = (*feed.warnings, *timeline.skipped)  # shown once in the app as well
+    return _run_app(timeline, config, feed)
+
+
+def _run_app(timeline: Timeline, config: Config, feed: ReplayFeed) -> int:
+    try:
+        app = create_app(feed, config=config)
+        app.run()
+    except SetupError as exc:
+        return fail(str(exc))
+    finally:
+        timeline.close()
+    return app.return_code or 0
+
+
+def follow_timeline(path: Path, *, wait: float | None = None) -> Timeline:
+    """The timeline to follow, waiting (up to ``wait`` seconds; None: forever) for its first
+    frame when the recorder has not written one yet.
+
+    Raises:
+        RecordingError: ``path`` cannot be a recording, or no frame came in time.
+    """
+    if not path.exists() and not path.parent.is_dir():
+        raise RecordingError(f"{path}: no such file or directory")
+    deadline = None if wait is None else time.monotonic() + wait
+    said = False
+    while True:
+        if path.exists():
+            timeline = Timeline(path, pending_ok=True)
+            if len(timeline):
+                return timeline
+            timeline.close()
+        if deadline is not None and time.monotonic() >= deadline:
+            raise RecordingError(f"{path} holds no complete frame yet")
+        if not said:
+            print(f"fgtop: waiting for the recorder's first frame in {path}…", file=sys.stderr)
+            said = True
+        time.sleep(POLL)
+
+
+def _follow(path: Path, args: argparse.Namespace) -> int:
+    try:
+        config = load_settings(args)
+        timeline = follow_timeline(path)
+    except (RecordingError, SetupError) as exc:
+        return fail(str(exc))
+    except KeyboardInterrupt:
+        return 130
+    deriver = Deriver.from_config(config, load_price_table())
+    feed = FollowFeed(timeline, Player(timeline, autoplay=False), deriver)  # type: ignore[arg-type]
+    return _run_app(timeline, config, feed)

@@ -166,6 +166,20 @@ class Player:
         self._delivered = self._index
         return rec.frame(self._index)
 
+    def timeline_changed(self) -> None:
+        """The recording was replaced under the player (a followed file written anew): go to
+        its newest frame and hand it out at the next tick."""
+        self.playing = False
+        self._delivered = None
+        self._set(self.recording.end)
+
+    def dropped(self, frames: int) -> None:
+        """The first ``frames`` frames were removed from the recording (a followed directory's
+        oldest segments deleted): the same frame is now ``frames`` earlier."""
+        self._index = max(0, self._index - frames)
+        if self._delivered is not None:
+            self._delivered -= frames
+
     # -- internals ----------------------------------------------------------------------------
 
     def _now_clamped(self) -> float:

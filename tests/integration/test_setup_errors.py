@@ -110,7 +110,8 @@ CASES: dict[str, Case] = {
     ),
     "replay of a directory": (
         lambda home, env: ["replay", str(home)],
-        "fgtop: {home} is a directory, not an fgtop recording",
+        "fgtop: {home} is a directory with no fgtop recording segment in it "
+        "(fgtop record -o DIR writes them)",
     ),
     "record into a missing directory": (
         lambda home, env: ["record", "-o", str(home / "no" / "x.fgrec")],

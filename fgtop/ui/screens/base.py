@@ -53,9 +53,15 @@ class AppHandle(Protocol):
 
 
 def clock_text(feed: Feed) -> str:
-    """The replay clock as the header shows it: time, play state, speed."""
+    """The replay clock as the header shows it: time, play state, speed.
+
+    A feed with a ``follow_text`` (a follower of a recording being written) says it itself:
+    the lag behind the recorder, or how long ago the recorder stopped."""
     if not feed.seekable:
         return ""
+    follow = getattr(feed, "follow_text", None)
+    if isinstance(follow, str):
+        return follow
     clock = feed.clock
     state = "▶" if clock.playing else "⏸"
     into = _minutes(max(0.0, min(clock.now, clock.end) - clock.start))

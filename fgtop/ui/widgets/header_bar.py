@@ -20,7 +20,7 @@ class HeaderBar(Static):
     """Two lines at the top of the dashboard."""
 
     mode: reactive[str] = reactive("live")
-    """``live``, ``replay`` or ``demo``."""
+    """``live``, ``replay``, ``demo``, ``following`` or ``follow paused``."""
     paused: reactive[bool] = reactive(False)
     recording: reactive[str | None] = reactive(None)
     """The path being recorded to, or None."""
@@ -53,7 +53,8 @@ class HeaderBar(Static):
                 style="bold black on yellow" if self.paused else "bold black on green",
             )
         else:
-            label = "DEMO" if self.mode == "demo" else "REPLAY"
+            label = {"demo": "DEMO", "following": "FOLLOWING", "follow paused": "FOLLOW PAUSED"}
+            label = label.get(self.mode, "REPLAY")
             # The clock says ▶ or ⏸ (paused) itself.
             text.append(f" {label} {self.replay_info} ", style="bold black on cyan")
         if self.recording:
@@ -72,7 +73,9 @@ class HeaderBar(Static):
             text.append(f" refreshed {int(time.monotonic() - self.received_at)}s ago")
         else:
             text.append(f" at {fmt.when(s.taken_at)}")
-        text.append(f"  API calls {s.api_calls}")
+        # A follower shows the recorder's spend: the one bill every viewer shares.
+        spender = "recorder's API calls" if self.mode.startswith("follow") else "API calls"
+        text.append(f"  {spender} {s.api_calls}")
         usage = s.metrics_usage
         if usage.metrics_requested:
             text.append(
