@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 from typing import ClassVar
 
+from textual.actions import SkipAction
 from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
@@ -87,6 +88,7 @@ class FgtopApp(Navigation, App):
         Binding("left_square_bracket", "replay('start')", "Start", show=False),
         Binding("right_square_bracket", "replay('end')", "End", show=False),
         Binding("G", "seek", "Seek", show=False),
+        Binding("end", "follow_recorder", "Follow", show=False, priority=True),
     ]
 
     def __init__(
@@ -302,6 +304,20 @@ class FgtopApp(Navigation, App):
             self.notify(str(exc), severity="warning", timeout=3, markup=False)
             return
         self._tick_clock()
+
+    def action_follow_recorder(self) -> None:
+        """``end`` in a follower that stepped or sought back: follow the recorder again.
+
+        Anywhere else ``end`` is the focused widget's (a table's last row, the logs' follow).
+        """
+        from fgtop.ui.widgets.log_view import LogView  # loaded with the logs screen, not before
+
+        if getattr(self.feed, "following", True) or any(
+            isinstance(node, LogView)
+            for node in (self.focused.ancestors_with_self if self.focused else ())
+        ):
+            raise SkipAction()
+        self.action_replay("end")
 
     def action_seek(self) -> None:
         """Ask where to jump to in the replay."""
