@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from fgtop.derive.problems import Problem
 from fgtop.model import KubeWorkload, Pod, Service, Snapshot, Task
@@ -21,6 +21,7 @@ from fgtop.ui import fmt
 from fgtop.ui.cells import SEVERITY_CELLS
 from fgtop.ui.screens.base import FgtopScreen
 from fgtop.ui.widgets.filter_bar import FilterBar
+from fgtop.ui.widgets.footer import KeyFooter
 from fgtop.ui.widgets.header_bar import HeaderBar
 
 COLUMNS: tuple[tuple[str, str, int], ...] = (
@@ -254,7 +255,7 @@ class ProblemsScreen(FgtopScreen):
         yield table
         yield Static(id="problems-empty")
         yield Static(id="problem-detail")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Focus the table (the frame is rendered by the catch-up)."""
