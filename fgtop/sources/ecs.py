@@ -3,7 +3,9 @@
 Every list call is fully paginated; describe_tasks goes in batches of 100 (with tags),
 describe_services in batches of 10, concurrently under a bound. Task definitions are
 immutable and fetched once per ARN. An API budget (calls per second, averaged) stretches
-the refresh interval on large accounts.
+the refresh interval on large accounts. The first poll streams: each batch of tasks is
+published as it is described (``SourceContext.partial``), so the first rows show long
+before a large account is fully listed.
 """
 
 from __future__ import annotations
@@ -47,6 +49,18 @@ MAX_EVENTS = 20
 """Service events kept per service (ECS returns up to 100)."""
 CONCURRENCY = 8
 """Describe calls in flight at once per region."""
+
+
+class _FirstRows:
+    """What the first poll has found so far (published batch by batch)."""
+
+    def __init__(self, ctx: SourceContext) -> None:
+        self.ctx = ctx
+        self.clusters: list[Cluster] = []
+        self.services: list[Service] = []
+        self.tasks: list[Task] = []
+        self.expected = 0
+        """Task ARNs listed so far (running and stopped): about how many tasks there are."""
 
 
 def _ts(value: Any) -> float | None:
@@ -318,6 +332,9 @@ class EcsSource(Source):
         """Objects of each kind (``tasks``, ``services``) skipped as malformed in this poll."""
         self._last_services: dict[str, list[Service]] = {}
         """The last services described per cluster ARN (kept, stale, while describe is denied)."""
+        self._polled = False
+        """A poll has completed (only the first one streams its rows)."""
+        self._first: _FirstRows | None = None
 
     def api_calls(self) -> int:
         """ECS requests made in this region."""
@@ -432,7 +449,15 @@ class EcsSource(Source):
                 client, "describe_clusters", clusters=list(batch), include=["SETTINGS"]
             )
             clusters.extend(parse_cluster(c, self.region) for c in resp.get("clusters") or ())
-        results = await asyncio.gather(*(self._poll_cluster(client, c) for c in clusters))
+        streams = ctx is not None and ctx.streams and not self._polled
+        self._first = _FirstRows(ctx) if streams and ctx is not None else None
+        if self._first is not None:
+            self._first.clusters = clusters
+        try:
+            results = await asyncio.gather(*(self._poll_cluster(client, c) for c in clusters))
+        finally:
+            self._first = None
+        self._polled = True
         services = tuple(s for svc, _ in results for s in svc)
         tasks = tuple(t for _, tsk in results for t in tsk)
         used = {t.task_definition for t in tasks} | {s.task_definition for s in services}
@@ -534,6 +559,9 @@ class EcsSource(Source):
             ),
         )
         task_arns = list(dict.fromkeys(running + stopped))
+        first = self._first
+        if first is not None:
+            first.expected += len(task_arns)
         service_batches = [
             self._optional(
                 "DescribeServices",
@@ -542,18 +570,10 @@ class EcsSource(Source):
             )
             for b in _chunks(service_arns or (), 10)
         ]
-        task_batches = [
-            self._call(
-                client, "describe_tasks", cluster=cluster.arn, tasks=list(b), include=["TAGS"]
-            )
-            for b in _chunks(task_arns, 100)
-        ]
+        task_batches = [self._describe_tasks(client, cluster, b) for b in _chunks(task_arns, 100)]
         responses = await asyncio.gather(*service_batches, *task_batches)
         described = responses[: len(service_batches)]
         raw_services = [s for r in described if r for s in r.get("services") or ()]
-        raw_tasks = [t for r in responses[len(service_batches) :] for t in r.get("tasks") or ()]
-        raw_tasks = self._tasks_to_parse(raw_tasks)
-        await self._fetch_taskdefs(client, {t.get("taskDefinitionArn", "") for t in raw_tasks})
         services = self._parse_each(
             "services", raw_services, lambda s: parse_service(s, cluster.name, self.region)
         )
@@ -563,11 +583,39 @@ class EcsSource(Source):
             services = self._last_services.get(cluster.arn, [])  # stale: the last described
         else:
             self._last_services[cluster.arn] = services
-        tasks = self._parse_tasks(raw_tasks, cluster)
+        tasks = [t for batch in responses[len(service_batches) :] for t in batch]
+        if first is not None:
+            first.services += services
         return services, tasks
+
+    async def _describe_tasks(
+        self, client: Any, cluster: Cluster, arns: Sequence[str]
+    ) -> list[Task]:
+        """One batch of tasks described and parsed (with their task definitions); in the first
+        poll, published at once with everything found so far."""
+        resp = await self._call(
+            client, "describe_tasks", cluster=cluster.arn, tasks=list(arns), include=["TAGS"]
+        )
+        raw_tasks = self._tasks_to_parse(resp.get("tasks") or ())
+        await self._fetch_taskdefs(client, {t.get("taskDefinitionArn", "") for t in raw_tasks})
+        tasks = self._parse_tasks(raw_tasks, cluster)
+        first = self._first
+        if first is not None:
+            first.tasks += tasks
+            used = {t.task_definition for t in first.tasks}
+            part: Part = {
+                "clusters": tuple(first.clusters),
+                "services": tuple(first.services),
+                "tasks": tuple(first.tasks),
+                "task_definitions": tuple(td for arn, td in self._taskdefs.items() if arn in used),
+            }
+            first.ctx.partial(part, len(first.tasks), max(first.expected, len(first.tasks)))
+        return tasks
 
     async def _fetch_taskdefs(self, client: Any, arns: Iterable[str]) -> None:
         wanted = [a for a in dict.fromkeys(arns) if a and a not in self._taskdefs]
+        if wanted and "DescribeTaskDefinition" in self._denied:
+            return  # denied already in this poll (another batch asked)
         if wanted and "DescribeTaskDefinition" in self._denied_before:
             # Denied last time: one call asks whether it is allowed again before the others.
             await self._fetch_shared(client, wanted[:1])

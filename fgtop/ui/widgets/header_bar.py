@@ -73,6 +73,10 @@ class HeaderBar(Static):
         else:
             text.append(f" at {fmt.when(s.taken_at)}")
         text.append(f"  API calls {s.api_calls}")
+        loading = s.loading
+        if loading is not None:
+            loaded, expected = loading
+            text.append(f"  loading {loaded:,} / ~{expected:,} tasks", style="bold yellow")
         usage = s.metrics_usage
         if usage.metrics_requested:
             text.append(
