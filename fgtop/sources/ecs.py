@@ -58,9 +58,27 @@ class _FirstRows:
         self.ctx = ctx
         self.clusters: list[Cluster] = []
         self.services: list[Service] = []
-        self.tasks: list[Task] = []
+        self.batches: dict[int, list[Task]] = {}
+        """The tasks of each DescribeTasks batch so far (by the id of its response)."""
         self.expected = 0
         """Task ARNs listed so far (running and stopped): about how many tasks there are."""
+
+    @property
+    def tasks(self) -> list[Task]:
+        """Every task found so far."""
+        return [t for batch in self.batches.values() for t in batch]
+
+    def publish(self, taskdefs: dict[str, TaskDefinition]) -> None:
+        """Hand the engine everything found so far."""
+        tasks = self.tasks
+        used = {t.task_definition for t in tasks}
+        part: Part = {
+            "clusters": tuple(self.clusters),
+            "services": tuple(self.services),
+            "tasks": tuple(tasks),
+            "task_definitions": tuple(td for arn, td in taskdefs.items() if arn in used),
+        }
+        self.ctx.partial(part, len(tasks), max(self.expected, len(tasks)))
 
 
 def _ts(value: Any) -> float | None:
@@ -597,19 +615,23 @@ class EcsSource(Source):
             client, "describe_tasks", cluster=cluster.arn, tasks=list(arns), include=["TAGS"]
         )
         raw_tasks = self._tasks_to_parse(resp.get("tasks") or ())
-        await self._fetch_taskdefs(client, {t.get("taskDefinitionArn", "") for t in raw_tasks})
-        tasks = self._parse_tasks(raw_tasks, cluster)
         first = self._first
+        batch = id(resp)
+        arns = {t.get("taskDefinitionArn", "") for t in raw_tasks}
+        if first is not None and any(a and a not in self._taskdefs for a in arns):
+            # Rows first, with what the tasks carry; their task definitions (architecture,
+            # storage) follow in the next publication.
+            provisional = []
+            for raw in raw_tasks:
+                with contextlib.suppress(Exception):  # counted by the full parse below
+                    provisional.append(parse_task(raw, cluster.name, self.region, None))
+            first.batches[batch] = provisional
+            first.publish(self._taskdefs)
+        await self._fetch_taskdefs(client, arns)
+        tasks = self._parse_tasks(raw_tasks, cluster)
         if first is not None:
-            first.tasks += tasks
-            used = {t.task_definition for t in first.tasks}
-            part: Part = {
-                "clusters": tuple(first.clusters),
-                "services": tuple(first.services),
-                "tasks": tuple(first.tasks),
-                "task_definitions": tuple(td for arn, td in self._taskdefs.items() if arn in used),
-            }
-            first.ctx.partial(part, len(first.tasks), max(first.expected, len(first.tasks)))
+            first.batches[batch] = tasks
+            first.publish(self._taskdefs)
         return tasks
 
     async def _fetch_taskdefs(self, client: Any, arns: Iterable[str]) -> None:
