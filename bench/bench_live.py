@@ -91,8 +91,9 @@ class Proxies:
         self.url = asyncio.run_coroutine_threadsafe(start(), self.loop).result()
 
 
-async def launch(cache_dir: Path, tasks: int) -> tuple[float, float, int, int]:
-    """Seconds to the first task rows and to all of them; ECS calls; DescribeTaskDefinition."""
+async def launch(cache_dir: Path, tasks: int) -> tuple[float, float, float, int, int]:
+    """Seconds to the first task rows, to all of them and to the end of the first poll (task
+    definitions and services too); the ECS calls and DescribeTaskDefinition calls by then."""
     from fgtop.engine.core import Engine
     from fgtop.sources.aws import Aws
     from fgtop.sources.ecs import EcsSource
@@ -107,7 +108,7 @@ async def launch(cache_dir: Path, tasks: int) -> tuple[float, float, int, int]:
     app = pushed_app(sources=tuple(sources))
     engine: Engine = app.feed.engine  # type: ignore[attr-defined]
     engine.closers.append(aws.close)
-    first = full = 0.0
+    first = full = done = 0.0
     async with app.run_test(size=(200, 50)):
         grid = app.screen.query_one(TaskGrid)
         deadline = time.perf_counter() + 300
@@ -116,13 +117,15 @@ async def launch(cache_dir: Path, tasks: int) -> tuple[float, float, int, int]:
             now = time.perf_counter() - started
             if rows and not first:
                 first = now
-            if rows >= tasks:
+            if rows >= tasks and not full:
                 full = now
+            if full and engine.complete:
+                done = now
                 break
             await asyncio.sleep(0.01)
         calls = sum(s.api_calls() for s in sources)
         taskdefs = sum(s.taskdef_calls for s in sources)
-    return first, full, calls, taskdefs
+    return first, full, done, calls, taskdefs
 
 
 def serve(tasks: int, latency: float) -> None:
@@ -179,9 +182,12 @@ def main() -> None:
         for _ in range(args.runs):
             with tempfile.TemporaryDirectory() as cache:
                 for label in ("cold", "warm"):
-                    first, full, calls, taskdefs = asyncio.run(launch(Path(cache), args.tasks))
+                    first, full, done, calls, taskdefs = asyncio.run(
+                        launch(Path(cache), args.tasks)
+                    )
                     print(
                         f"{label}: first task rows {first:.2f} s, all {args.tasks} {full:.2f} s, "
+                        f"first poll over {done:.2f} s, "
                         f"ECS calls {calls} (DescribeTaskDefinition {taskdefs}), "
                         f"{args.latency * 1000:.0f} ms added per call; "
                         f"load average {os.getloadavg()[0]:.1f}",
