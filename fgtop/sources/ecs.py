@@ -434,7 +434,15 @@ class EcsSource(Source):
             name = "".join(word.title() for word in op.split("_"))
             raise SourceTimeout(f"{name} timed out after {timeout:g}s") from exc
 
-    async def _paginate(self, client: Any, op: str, key: str, **kwargs: Any) -> list[str]:
+    async def _paginate(
+        self,
+        client: Any,
+        op: str,
+        key: str,
+        on_page: Callable[[Sequence[str]], None] | None = None,
+        **kwargs: Any,
+    ) -> list[str]:
+        """Every item of a list call, page by page (``on_page`` sees each page as it lands)."""
         out: list[str] = []
         paginator = client.get_paginator(op)
         # The largest page each list call allows (ListServices defaults to 10 otherwise).
@@ -445,7 +453,10 @@ class EcsSource(Source):
                     page = await pages.__anext__()
                 except StopAsyncIteration:
                     return out
-            out.extend(page.get(key) or ())
+            items = page.get(key) or ()
+            out.extend(items)
+            if on_page is not None:
+                on_page(items)
 
     async def poll(self, ctx: SourceContext | None = None) -> Part:
         """List and describe everything; return clusters, services, tasks, task definitions."""
@@ -565,21 +576,49 @@ class EcsSource(Source):
     async def _poll_cluster(
         self, client: Any, cluster: Cluster
     ) -> tuple[list[Service], list[Task]]:
-        service_arns, running, stopped = await asyncio.gather(
-            self._optional(
-                "ListServices",
-                self._paginate(client, "list_services", "serviceArns", cluster=cluster.arn),
-                None,
-            ),
-            self._paginate(client, "list_tasks", "taskArns", cluster=cluster.arn),
-            self._paginate(
-                client, "list_tasks", "taskArns", cluster=cluster.arn, desiredStatus="STOPPED"
-            ),
-        )
-        task_arns = list(dict.fromkeys(running + stopped))
+        # Tasks are described while they are still being listed: each 100 ARNs listed go to
+        # DescribeTasks at once (the first rows show after one page, not after every page).
         first = self._first
-        if first is not None:
-            first.expected += len(task_arns)
+        seen: set[str] = set()
+        pending: list[str] = []
+        task_batches: list[asyncio.Future] = []
+
+        def listed(arns: Sequence[str], final: bool = False) -> None:
+            fresh = [a for a in arns if a not in seen]
+            seen.update(fresh)
+            pending.extend(fresh)
+            if first is not None:
+                first.expected += len(fresh)
+            while len(pending) >= 100 or (final and pending):
+                batch = pending[:100]
+                del pending[:100]
+                task_batches.append(
+                    asyncio.ensure_future(self._describe_tasks(client, cluster, batch))
+                )
+
+        try:
+            service_arns, _, _ = await asyncio.gather(
+                self._optional(
+                    "ListServices",
+                    self._paginate(client, "list_services", "serviceArns", cluster=cluster.arn),
+                    None,
+                ),
+                self._paginate(client, "list_tasks", "taskArns", listed, cluster=cluster.arn),
+                self._paginate(
+                    client,
+                    "list_tasks",
+                    "taskArns",
+                    listed,
+                    cluster=cluster.arn,
+                    desiredStatus="STOPPED",
+                ),
+            )
+            listed((), final=True)
+        except BaseException:
+            for batch in task_batches:
+                batch.cancel()
+            await asyncio.gather(*task_batches, return_exceptions=True)
+            raise
         service_batches = [
             self._optional(
                 "DescribeServices",
@@ -588,8 +627,13 @@ class EcsSource(Source):
             )
             for b in _chunks(service_arns or (), 10)
         ]
-        task_batches = [self._describe_tasks(client, cluster, b) for b in _chunks(task_arns, 100)]
-        responses = await asyncio.gather(*service_batches, *task_batches)
+        try:
+            responses = await asyncio.gather(*service_batches, *task_batches)
+        except BaseException:
+            for batch in task_batches:
+                batch.cancel()
+            await asyncio.gather(*task_batches, return_exceptions=True)
+            raise
         described = responses[: len(service_batches)]
         raw_services = [s for r in described if r for s in r.get("services") or ()]
         services = self._parse_each(
