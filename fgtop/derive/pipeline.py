@@ -98,6 +98,15 @@ class Deriver:
             headroom=self.headroom,
             savings_plan_discount=self.savings_plan_discount,
         )
+        if snapshot.loading is not None:
+            # A first poll still streaming in: the tasks not described yet are not gone, so
+            # alerts and the timeline wait for the full list (the rows show meanwhile).
+            return Derived(
+                insights=insights,
+                fired=(),
+                active=frozenset(a.target for a in self.alerts.active),
+                timeline=self.timeline.view(),
+            )
         fired = self.alerts.feed(snapshot)
         self.timeline.feed(snapshot)
         if fired:

@@ -80,7 +80,10 @@ class Engine:
         def report(error: str | None, stale: bool) -> None:
             self.report(source, error, stale=stale)
 
-        return SourceContext(lambda: self.snapshot, self.hints, self.clock, report)
+        def partial(part: Part, loaded: int, expected: int) -> None:
+            self._accept_partial(source, part, loaded, expected)
+
+        return SourceContext(lambda: self.snapshot, self.hints, self.clock, report, partial)
 
     @property
     def complete(self) -> bool:
@@ -221,6 +224,20 @@ class Engine:
             last_success=self.clock(),
             state=source.state(),
         )
+
+    def _accept_partial(self, source: Source, part: Part, loaded: int, expected: int) -> None:
+        """What a first poll has found so far: shown (``loading``) until the full part lands.
+
+        Only before the source has answered: a later poll's rows never replace the full ones.
+        """
+        old = self._health[source.name]
+        if old.answered:
+            return
+        self._parts[source.name] = part
+        self._health[source.name] = dataclasses.replace(
+            old, loaded=loaded, expected=expected, api_calls=source.api_calls()
+        )
+        self._mark_dirty()
 
     def report(self, source: Source, error: str | None, *, stale: bool = True) -> None:
         """Let a streaming source report a failure (or recovery) without a new part."""

@@ -19,6 +19,10 @@ class SourceHealth:
     last_success: float | None = None
     state: str | None = None
     """Free-form state for streaming sources (e.g. ``watching``)."""
+    loaded: int | None = None
+    """During a first poll whose rows stream in: the tasks described so far."""
+    expected: int | None = None
+    """During a first poll whose rows stream in: about how many there will be (ListTasks)."""
 
     @property
     def answered(self) -> bool:

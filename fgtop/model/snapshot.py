@@ -40,6 +40,15 @@ class Snapshot:
     """One-line notices for the header (e.g. a refresh stretched to stay in the API budget)."""
 
     @property
+    def loading(self) -> tuple[int, int] | None:
+        """(tasks described so far, about how many there are) while a first poll streams in;
+        None once every source has answered in full."""
+        streaming = [s for s in self.sources if s.expected is not None and not s.answered]
+        if not streaming:
+            return None
+        return sum(s.loaded or 0 for s in streaming), sum(s.expected or 0 for s in streaming)
+
+    @property
     def api_calls(self) -> int:
         """All API calls made by all sources so far."""
         return sum(s.api_calls for s in self.sources)

@@ -57,6 +57,7 @@ assert {f.name for f in dataclasses.fields(Snapshot)} >= PART_FIELDS
 
 Emit = Callable[[Part], None]
 Report = Callable[[str | None, bool], None]
+Partial = Callable[[Part, int, int], None]
 """``report(error, stale)``: a streaming source's failure (or recovery, ``error=None``)."""
 
 
@@ -68,6 +69,7 @@ class SourceContext:
         hints: What the UI is looking at (shared, updated in place).
         clock: POSIX seconds (tests pass a fake clock).
         report: Lets a streaming source report a failure or recovery without a new part.
+        partial: Lets a polling source publish what its first poll has found so far.
     """
 
     def __init__(
@@ -76,11 +78,13 @@ class SourceContext:
         hints: Hints,
         clock: Callable[[], float],
         report: Report | None = None,
+        partial: Partial | None = None,
     ) -> None:
         self._snapshot = snapshot
         self.hints = hints
         self.clock = clock
         self._report = report
+        self._partial = partial
 
     @property
     def snapshot(self) -> Snapshot:
@@ -91,6 +95,19 @@ class SourceContext:
         """Report a failure (one line) or, with None, a recovery."""
         if self._report is not None:
             self._report(error, stale)
+
+    @property
+    def streams(self) -> bool:
+        """Whether :meth:`partial` goes anywhere (an engine shows it; a one-off poll does not)."""
+        return self._partial is not None
+
+    def partial(self, part: Part, loaded: int, expected: int) -> None:
+        """Publish what a first poll has found so far: ``loaded`` of about ``expected`` tasks.
+
+        The engine shows it (the header says ``loading``) until the poll's full part arrives.
+        """
+        if self._partial is not None:
+            self._partial(part, loaded, expected)
 
     @classmethod
     def standalone(cls, snapshot: Snapshot | None = None) -> SourceContext:

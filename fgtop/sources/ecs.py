@@ -3,7 +3,9 @@
 Every list call is fully paginated; describe_tasks goes in batches of 100 (with tags),
 describe_services in batches of 10, concurrently under a bound. Task definitions are
 immutable and fetched once per ARN. An API budget (calls per second, averaged) stretches
-the refresh interval on large accounts.
+the refresh interval on large accounts. The first poll streams: each batch of tasks is
+published as it is described (``SourceContext.partial``), so the first rows show long
+before a large account is fully listed.
 """
 
 from __future__ import annotations
@@ -47,6 +49,36 @@ MAX_EVENTS = 20
 """Service events kept per service (ECS returns up to 100)."""
 CONCURRENCY = 8
 """Describe calls in flight at once per region."""
+
+
+class _FirstRows:
+    """What the first poll has found so far (published batch by batch)."""
+
+    def __init__(self, ctx: SourceContext) -> None:
+        self.ctx = ctx
+        self.clusters: list[Cluster] = []
+        self.services: list[Service] = []
+        self.batches: dict[int, list[Task]] = {}
+        """The tasks of each DescribeTasks batch so far (by the id of its response)."""
+        self.expected = 0
+        """Task ARNs listed so far (running and stopped): about how many tasks there are."""
+
+    @property
+    def tasks(self) -> list[Task]:
+        """Every task found so far."""
+        return [t for batch in self.batches.values() for t in batch]
+
+    def publish(self, taskdefs: dict[str, TaskDefinition]) -> None:
+        """Hand the engine everything found so far."""
+        tasks = self.tasks
+        used = {t.task_definition for t in tasks}
+        part: Part = {
+            "clusters": tuple(self.clusters),
+            "services": tuple(self.services),
+            "tasks": tuple(tasks),
+            "task_definitions": tuple(td for arn, td in taskdefs.items() if arn in used),
+        }
+        self.ctx.partial(part, len(tasks), max(self.expected, len(tasks)))
 
 
 def _ts(value: Any) -> float | None:
@@ -318,6 +350,9 @@ class EcsSource(Source):
         """Objects of each kind (``tasks``, ``services``) skipped as malformed in this poll."""
         self._last_services: dict[str, list[Service]] = {}
         """The last services described per cluster ARN (kept, stale, while describe is denied)."""
+        self._polled = False
+        """A poll has completed (only the first one streams its rows)."""
+        self._first: _FirstRows | None = None
 
     def api_calls(self) -> int:
         """ECS requests made in this region."""
@@ -399,7 +434,15 @@ class EcsSource(Source):
             name = "".join(word.title() for word in op.split("_"))
             raise SourceTimeout(f"{name} timed out after {timeout:g}s") from exc
 
-    async def _paginate(self, client: Any, op: str, key: str, **kwargs: Any) -> list[str]:
+    async def _paginate(
+        self,
+        client: Any,
+        op: str,
+        key: str,
+        on_page: Callable[[Sequence[str]], None] | None = None,
+        **kwargs: Any,
+    ) -> list[str]:
+        """Every item of a list call, page by page (``on_page`` sees each page as it lands)."""
         out: list[str] = []
         paginator = client.get_paginator(op)
         # The largest page each list call allows (ListServices defaults to 10 otherwise).
@@ -410,7 +453,10 @@ class EcsSource(Source):
                     page = await pages.__anext__()
                 except StopAsyncIteration:
                     return out
-            out.extend(page.get(key) or ())
+            items = page.get(key) or ()
+            out.extend(items)
+            if on_page is not None:
+                on_page(items)
 
     async def poll(self, ctx: SourceContext | None = None) -> Part:
         """List and describe everything; return clusters, services, tasks, task definitions."""
@@ -432,7 +478,15 @@ class EcsSource(Source):
                 client, "describe_clusters", clusters=list(batch), include=["SETTINGS"]
             )
             clusters.extend(parse_cluster(c, self.region) for c in resp.get("clusters") or ())
-        results = await asyncio.gather(*(self._poll_cluster(client, c) for c in clusters))
+        streams = ctx is not None and ctx.streams and not self._polled
+        self._first = _FirstRows(ctx) if streams and ctx is not None else None
+        if self._first is not None:
+            self._first.clusters = clusters
+        try:
+            results = await asyncio.gather(*(self._poll_cluster(client, c) for c in clusters))
+        finally:
+            self._first = None
+        self._polled = True
         services = tuple(s for svc, _ in results for s in svc)
         tasks = tuple(t for _, tsk in results for t in tsk)
         used = {t.task_definition for t in tasks} | {s.task_definition for s in services}
@@ -522,18 +576,49 @@ class EcsSource(Source):
     async def _poll_cluster(
         self, client: Any, cluster: Cluster
     ) -> tuple[list[Service], list[Task]]:
-        service_arns, running, stopped = await asyncio.gather(
-            self._optional(
-                "ListServices",
-                self._paginate(client, "list_services", "serviceArns", cluster=cluster.arn),
-                None,
-            ),
-            self._paginate(client, "list_tasks", "taskArns", cluster=cluster.arn),
-            self._paginate(
-                client, "list_tasks", "taskArns", cluster=cluster.arn, desiredStatus="STOPPED"
-            ),
-        )
-        task_arns = list(dict.fromkeys(running + stopped))
+        # Tasks are described while they are still being listed: each 100 ARNs listed go to
+        # DescribeTasks at once (the first rows show after one page, not after every page).
+        first = self._first
+        seen: set[str] = set()
+        pending: list[str] = []
+        task_batches: list[asyncio.Future] = []
+
+        def listed(arns: Sequence[str], final: bool = False) -> None:
+            fresh = [a for a in arns if a not in seen]
+            seen.update(fresh)
+            pending.extend(fresh)
+            if first is not None:
+                first.expected += len(fresh)
+            while len(pending) >= 100 or (final and pending):
+                batch = pending[:100]
+                del pending[:100]
+                task_batches.append(
+                    asyncio.ensure_future(self._describe_tasks(client, cluster, batch))
+                )
+
+        try:
+            service_arns, _, _ = await asyncio.gather(
+                self._optional(
+                    "ListServices",
+                    self._paginate(client, "list_services", "serviceArns", cluster=cluster.arn),
+                    None,
+                ),
+                self._paginate(client, "list_tasks", "taskArns", listed, cluster=cluster.arn),
+                self._paginate(
+                    client,
+                    "list_tasks",
+                    "taskArns",
+                    listed,
+                    cluster=cluster.arn,
+                    desiredStatus="STOPPED",
+                ),
+            )
+            listed((), final=True)
+        except BaseException:
+            for batch in task_batches:
+                batch.cancel()
+            await asyncio.gather(*task_batches, return_exceptions=True)
+            raise
         service_batches = [
             self._optional(
                 "DescribeServices",
@@ -542,18 +627,15 @@ class EcsSource(Source):
             )
             for b in _chunks(service_arns or (), 10)
         ]
-        task_batches = [
-            self._call(
-                client, "describe_tasks", cluster=cluster.arn, tasks=list(b), include=["TAGS"]
-            )
-            for b in _chunks(task_arns, 100)
-        ]
-        responses = await asyncio.gather(*service_batches, *task_batches)
+        try:
+            responses = await asyncio.gather(*service_batches, *task_batches)
+        except BaseException:
+            for batch in task_batches:
+                batch.cancel()
+            await asyncio.gather(*task_batches, return_exceptions=True)
+            raise
         described = responses[: len(service_batches)]
         raw_services = [s for r in described if r for s in r.get("services") or ()]
-        raw_tasks = [t for r in responses[len(service_batches) :] for t in r.get("tasks") or ()]
-        raw_tasks = self._tasks_to_parse(raw_tasks)
-        await self._fetch_taskdefs(client, {t.get("taskDefinitionArn", "") for t in raw_tasks})
         services = self._parse_each(
             "services", raw_services, lambda s: parse_service(s, cluster.name, self.region)
         )
@@ -563,11 +645,43 @@ class EcsSource(Source):
             services = self._last_services.get(cluster.arn, [])  # stale: the last described
         else:
             self._last_services[cluster.arn] = services
-        tasks = self._parse_tasks(raw_tasks, cluster)
+        tasks = [t for batch in responses[len(service_batches) :] for t in batch]
+        if first is not None:
+            first.services += services
         return services, tasks
+
+    async def _describe_tasks(
+        self, client: Any, cluster: Cluster, arns: Sequence[str]
+    ) -> list[Task]:
+        """One batch of tasks described and parsed (with their task definitions); in the first
+        poll, published at once with everything found so far."""
+        resp = await self._call(
+            client, "describe_tasks", cluster=cluster.arn, tasks=list(arns), include=["TAGS"]
+        )
+        raw_tasks = self._tasks_to_parse(resp.get("tasks") or ())
+        first = self._first
+        batch = id(resp)
+        arns = {t.get("taskDefinitionArn", "") for t in raw_tasks}
+        if first is not None and any(a and a not in self._taskdefs for a in arns):
+            # Rows first, with what the tasks carry; their task definitions (architecture,
+            # storage) follow in the next publication.
+            provisional = []
+            for raw in raw_tasks:
+                with contextlib.suppress(Exception):  # counted by the full parse below
+                    provisional.append(parse_task(raw, cluster.name, self.region, None))
+            first.batches[batch] = provisional
+            first.publish(self._taskdefs)
+        await self._fetch_taskdefs(client, arns)
+        tasks = self._parse_tasks(raw_tasks, cluster)
+        if first is not None:
+            first.batches[batch] = tasks
+            first.publish(self._taskdefs)
+        return tasks
 
     async def _fetch_taskdefs(self, client: Any, arns: Iterable[str]) -> None:
         wanted = [a for a in dict.fromkeys(arns) if a and a not in self._taskdefs]
+        if wanted and "DescribeTaskDefinition" in self._denied:
+            return  # denied already in this poll (another batch asked)
         if wanted and "DescribeTaskDefinition" in self._denied_before:
             # Denied last time: one call asks whether it is allowed again before the others.
             await self._fetch_shared(client, wanted[:1])

@@ -47,6 +47,8 @@ class FaultProxy:
         """Operations answered with AccessDeniedException."""
         self.delay: dict[str, float] = {}
         """Operation -> seconds to wait before forwarding it."""
+        self.delay_step: dict[str, float] = {}
+        """Operation -> seconds each further call waits longer (calls land one by one)."""
         self.fail: set[str] = set()
         """Operations answered with HTTP 503."""
         self.throttle: set[str] = set()
@@ -112,8 +114,9 @@ class FaultProxy:
         if op in self.fail:
             return self._error(503, "ServiceUnavailableException", "Service Unavailable")
         if op in self.delay:
+            wait = self.delay[op] + self.delay_step.get(op, 0.0) * (self.calls[op] - 1)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), self.delay[op])
+                await asyncio.wait_for(self._stopping.wait(), wait)
             if self._stopping.is_set():
                 return self._error(503, "ServiceUnavailableException", "proxy stopping")
         headers = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from fgtop.derive.problems import Problem
 from fgtop.recording.player import Player
@@ -16,7 +16,7 @@ from fgtop.ui.screens.dashboard import DashboardScreen
 from fgtop.ui.screens.describe import DescribeScreen
 from fgtop.ui.screens.details import DetailsScreen
 from fgtop.ui.screens.logs import LogsScreen
-from fgtop.ui.screens.problems import ProblemsScreen, problem_key
+from fgtop.ui.screens.problems import ProblemsScreen, ProblemsTable, problem_key
 from tests.ui.helpers import demo_app as make_demo_app
 from tests.ui.helpers import plain, push, pushed_app, settle, until
 
@@ -30,7 +30,7 @@ def demo_app(minutes: float = 20) -> tuple[FgtopApp, Player]:
     return app, player
 
 
-def table_rows(table: DataTable) -> list[list[str]]:
+def table_rows(table: ProblemsTable) -> list[list[str]]:
     """The plain text of every row."""
     return [
         [getattr(c, "plain", str(c)) for c in table.get_row_at(i)] for i in range(table.row_count)
@@ -44,7 +44,7 @@ def oom_problem(app: FgtopApp) -> Problem:
 
 async def select(pilot: Pilot, screen: ProblemsScreen, problem: Problem) -> None:
     """Move the cursor to a problem's row with the arrow keys."""
-    table = screen.query_one("#problems", DataTable)
+    table = screen.query_one("#problems", ProblemsTable)
     row = table.get_row_index(problem_key(problem))
     await pilot.press("ctrl+home", *["down"] * row)
     assert screen.selected_problem() == problem
@@ -56,7 +56,7 @@ async def test_demo_lands_on_problems_most_severe_first() -> None:
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, ProblemsScreen)
-        rows = table_rows(screen.query_one("#problems", DataTable))
+        rows = table_rows(screen.query_one("#problems", ProblemsTable))
         assert len(rows) == len(app.insights.problems) > 3
         # What lasts first, most severe first; then what ended within the hour (resolved).
         resolved = [r[6].startswith("resolved ") for r in rows]
@@ -77,7 +77,7 @@ async def test_oom_service_has_reason_and_next_step() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = app.screen
-        rows = table_rows(screen.query_one("#problems", DataTable))
+        rows = table_rows(screen.query_one("#problems", ProblemsTable))
         oom = [r for r in rows if r[1] == "oom" and r[2] == "shop-recs"]
         assert len(oom) == 1
         assert "exit 137" in oom[0][6] or oom[0][6].endswith("…")
@@ -140,7 +140,7 @@ async def test_filter_as_you_type_and_esc_clears() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = app.screen
-        table = screen.query_one("#problems", DataTable)
+        table = screen.query_one("#problems", ProblemsTable)
         total = table.row_count
         await pilot.press("slash", *"prod memory")
         await pilot.pause()
@@ -172,7 +172,7 @@ async def test_new_snapshots_update_in_place_keeping_the_selection() -> None:
         assert screen.selected_problem() is not None
         assert problem_key(screen.selected_problem()) == problem_key(problem)
         # The count and age follow the new snapshot.
-        rows = table_rows(screen.query_one("#problems", DataTable))
+        rows = table_rows(screen.query_one("#problems", ProblemsTable))
         new = oom_problem(app)
         row = next(r for r in rows if r[1] == "oom" and r[2] == "shop-recs")
         assert row[5] == str(new.count)
@@ -194,7 +194,7 @@ async def test_nothing_is_broken() -> None:
         assert isinstance(screen, ProblemsScreen)
         assert not app.insights.problems
         assert "nothing is broken" in plain(screen.query_one("#problems-empty", Static).render())
-        assert not screen.query_one("#problems", DataTable).display
+        assert not screen.query_one("#problems", ProblemsTable).display
         assert not screen.query_one("#problem-detail", Static).display
 
 
@@ -237,3 +237,36 @@ async def test_oom_logs_filter_then_another_container_does_not_crash() -> None:
         assert all("outofmemory" in view._entry(n).text.lower() for n in view._nos())
         assert all(e.line.container == "otel-collector" for e in view.buffer)
         assert view.new_lines == 0  # nothing new arrived: the switch is not "new lines"
+
+
+async def test_sort_keeps_the_cursor_on_its_problem_and_the_detail_follows() -> None:
+    app, _ = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        table = screen.query_one("#problems", ProblemsTable)
+        problem = oom_problem(app)
+        await select(pilot, screen, problem)
+        given = [r[2] for r in table_rows(table)]
+        # Click the COUNT header: by count, the cursor still on the OOM service.
+        x = table.header_text().index("COUNT")
+        await pilot.click(ProblemsTable, offset=(x + 1, 0))
+        await pilot.pause()
+        assert table.sort_column == "count"
+        counts = [int(r[5]) for r in table_rows(table)]
+        assert counts == sorted(counts)
+        assert screen.selected_problem() == problem
+        await pilot.press("S")
+        await pilot.pause()
+        counts = [int(r[5]) for r in table_rows(table)]
+        assert counts == sorted(counts, reverse=True) and counts != sorted(counts)
+        assert screen.selected_problem() == problem
+        # The cursor moves (a Selected message): the detail pane follows it.
+        await pilot.press("end")
+        await pilot.pause()
+        first = screen.selected_problem()
+        assert first is not None and first != problem
+        detail = plain(screen.query_one("#problem-detail", Static).render(), width=200)
+        assert first.title in detail
+        # Sorting never changes what is listed.
+        assert sorted(r[2] for r in table_rows(table)) == sorted(given)

@@ -6,14 +6,14 @@ import dataclasses
 import time
 from datetime import datetime
 
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from fgtop.derive.alerts import Alert
 from fgtop.derive.timeline import KIND_TASK_STARTED, KIND_TASK_STOPPED, Timeline
 from fgtop.ui import fmt
 from fgtop.ui.screens.details import DetailsScreen
 from fgtop.ui.screens.logs import LogsScreen
-from fgtop.ui.screens.timeline import ROW_LIMIT, TimelineScreen
+from fgtop.ui.screens.timeline import TimelineScreen, TimelineTable
 from tests.ui.helpers import plain
 from tests.ui.test_problems_screen import SIZE, demo_app, settle, table_rows
 
@@ -34,7 +34,7 @@ async def test_newest_first_up_to_the_replay_clock() -> None:
         screen = await open_timeline(pilot)
         expected = app.timeline.entries(until=app.now)
         assert len(expected) > 20
-        rows = table_rows(screen.query_one("#timeline", DataTable))
+        rows = table_rows(screen.query_one("#timeline", TimelineTable))
         assert len(rows) == len(expected)
         assert [r[0] for r in rows] == [fmt.stamp(e.at, app.now) for e in reversed(expected)]
         assert screen.entries[0] == expected[-1]
@@ -49,7 +49,7 @@ async def test_filter_as_you_type_and_kind_toggles() -> None:
     app, _ = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_timeline(pilot)
-        table = screen.query_one("#timeline", DataTable)
+        table = screen.query_one("#timeline", TimelineTable)
         total = table.row_count
         await pilot.press("slash", *"recs 137")
         await pilot.pause()
@@ -75,7 +75,7 @@ async def test_follows_the_replay_clock_and_skips_useless_redraws() -> None:
     app, player = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_timeline(pilot)
-        table = screen.query_one("#timeline", DataTable)
+        table = screen.query_one("#timeline", TimelineTable)
         before = table.row_count
         rebuilds, updates = screen.rebuilds, screen.updates
         screen.show_snapshot(app.snapshot)  # nothing changed: no redraw
@@ -150,11 +150,12 @@ async def test_five_thousand_entries() -> None:
         screen.refresh_entries()
         await pilot.pause()
         took = time.perf_counter() - started
-        table = screen.query_one("#timeline", DataTable)
-        assert table.row_count == ROW_LIMIT
+        table = screen.query_one("#timeline", TimelineTable)
+        assert table.row_count == 5000  # every entry is a row (the table is virtual)
         assert table_rows(table)[0][3] == "alert task-stopped: event number 4999"
+        assert table_rows(table)[-1][3] == "alert task-stopped: event number 0"
         summary = plain(screen.query_one("#timeline-summary", Static).render())
-        assert f"5000 of 5000 entries (newest {ROW_LIMIT} listed" in summary
+        assert "5000 of 5000 entries" in summary
         updates = screen.updates
         started = time.perf_counter()
         for _ in range(10):
@@ -171,17 +172,18 @@ async def test_five_thousand_entries() -> None:
         screen.refresh_entries()
         await pilot.pause()
         added = time.perf_counter() - started
-        # The oldest rows went, the new ones are in time order, without a rebuild.
-        assert screen.rebuilds == rebuilds and table.row_count == ROW_LIMIT
-        expected = list(reversed(big.entries(until=app.now)))[:ROW_LIMIT]
+        # The oldest rows went (the timeline holds 5,000), the new ones are in time order,
+        # without a rebuild.
+        assert screen.rebuilds == rebuilds and table.row_count == 5000
+        expected = list(reversed(big.entries(until=app.now)))
         assert screen.entries == expected
         messages = [r[3] for r in table_rows(table)]
         assert messages == [e.message for e in expected]
         assert 100 < messages.index("alert late: older one") < 600
-        # The filter reaches entries older than the listed ones.
+        # The filter reaches every entry.
         screen.set_filter("number 17")
         await pilot.pause()
-        assert table.row_count == len(big.entries("number 17")) < ROW_LIMIT
+        assert table.row_count == len(big.entries("number 17")) < 5000
         assert "alert task-stopped: event number 17" in [r[3] for r in table_rows(table)]
         print(
             f"5000 entries: rebuild+paint {took * 1000:.0f} ms, unchanged update "
@@ -194,7 +196,7 @@ async def test_entries_of_other_days_carry_their_date_in_timestamp_order() -> No
     app, _ = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_timeline(pilot)
-        rows = table_rows(screen.query_one("#timeline", DataTable))
+        rows = table_rows(screen.query_one("#timeline", TimelineTable))
         ats = [e.at for e in screen.entries]
         assert ats == sorted(ats, reverse=True)  # newest first, by the full timestamp
         today = [
@@ -212,4 +214,4 @@ async def test_entries_of_other_days_carry_their_date_in_timestamp_order() -> No
         # Read as text top to bottom, the dated rows still go back in time.
         texts = [text for text, _ in older]
         assert texts == sorted(texts, reverse=True)
-        assert screen.query_one("#timeline", DataTable).columns["time"].width >= 14
+        assert screen.query_one("#timeline", TimelineTable).column_width("time") >= 14

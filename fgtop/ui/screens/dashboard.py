@@ -7,7 +7,7 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Footer, ProgressBar, TabbedContent, TabPane
+from textual.widgets import ProgressBar, TabbedContent, TabPane
 
 from fgtop.derive.problems import worst_by_service
 from fgtop.feed import Frame
@@ -18,6 +18,7 @@ from fgtop.ui.cells import LazyCells, money, service_cells, task_cells
 from fgtop.ui.screens.base import FgtopScreen
 from fgtop.ui.widgets.command_line import CommandLine
 from fgtop.ui.widgets.filter_bar import FilterBar
+from fgtop.ui.widgets.footer import KeyFooter
 from fgtop.ui.widgets.header_bar import HeaderBar
 from fgtop.ui.widgets.metric_chart import NO_TASK_METRICS, WINDOWS, MetricChart
 from fgtop.ui.widgets.pod_grid import PodGrid
@@ -57,7 +58,7 @@ class DashboardScreen(FgtopScreen):
             id="filter",
         )
         yield CommandLine(history_path=history_path(), id="cmd")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Focus the task grid; the chart window from the config; hints every 2 s."""

@@ -6,13 +6,13 @@ logs at the moment it failed. The app lands here when something is wrong.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import Static
 
 from fgtop.derive.problems import Problem, following_change
 from fgtop.model import KubeWorkload, Pod, Service, Snapshot, Task
@@ -21,19 +21,22 @@ from fgtop.ui import fmt
 from fgtop.ui.cells import SEVERITY_CELLS
 from fgtop.ui.screens.base import FgtopScreen
 from fgtop.ui.widgets.filter_bar import FilterBar
+from fgtop.ui.widgets.footer import KeyFooter
 from fgtop.ui.widgets.header_bar import HeaderBar
+from fgtop.ui.widgets.resource_columns import Column
+from fgtop.ui.widgets.resource_table import ResourceTable
 
-COLUMNS: tuple[tuple[str, str, int], ...] = (
-    ("SEV", "sev", 6),
-    ("KIND", "kind", 18),
-    ("TARGET", "target", 30),
-    ("CLUSTER", "cluster", 12),
-    ("SINCE", "since", 6),
-    ("COUNT", "count", 5),
-    ("REASON", "reason", 58),
-    ("NEXT STEP", "next", 40),
+COLUMNS: tuple[Column, ...] = (
+    Column("sev", "SEV", 6, priority=0),
+    Column("kind", "KIND", priority=1, max=18),
+    Column("target", "TARGET", priority=0, min=10, max=30),
+    Column("cluster", "CLUSTER", priority=2, max=14),
+    Column("since", "SINCE", 6, priority=1),
+    Column("count", "COUNT", 5, priority=1, right=True),
+    Column("reason", "REASON", priority=0, min=16, max=58),
+    Column("next", "NEXT STEP", priority=3, min=12, max=40),
 )
-"""(label, key, width) of the problems table."""
+"""The problems table's columns (in :func:`problem_cells` order)."""
 
 Resource = Task | Service | Pod | KubeWorkload
 
@@ -159,40 +162,56 @@ def problem_times(problem: Problem, now: float) -> str:
     return began
 
 
-def sync_table(table: DataTable, rows: Sequence[tuple[str, Sequence[Text]]]) -> None:
-    """Show ``rows`` (key, cells) in ``table``, keeping the cursor on the same key.
+class ProblemsTable(ResourceTable[Problem]):
+    """The problems, in the order given (most severe first) unless sorted by a column.
 
-    When the keys are those already shown, in the same order, only changed cells are written;
-    otherwise the rows are rebuilt and the cursor goes back to its key (or stays in place).
+    The rows depend on the time shown (SINCE, "resolved 3m ago"), so every row's text is
+    worked out again when that moves; there are tens of problems, not thousands.
     """
-    keys = [k for k, _ in rows]
-    current = [rk.value for rk in table.rows]
-    if keys == current:
-        columns = list(table.columns)
-        for key, cells in rows:
-            for col, value in zip(columns, cells, strict=False):
-                if table.get_cell(key, col) != value:
-                    table.update_cell(key, col, value)
-        return
-    selected: str | None = None
-    row = table.cursor_row
-    if table.row_count:
-        selected = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-    table.clear()
-    for key, cells in rows:
-        table.add_row(*cells, key=key)
-    if not rows:
-        return
-    if selected in keys:
-        row = keys.index(selected)
-    table.move_cursor(row=min(max(row, 0), len(rows) - 1), animate=False)
 
+    COLUMNS: ClassVar = COLUMNS
 
-def selected_key(table: DataTable) -> str | None:
-    """The key of the row under the cursor, if any."""
-    if not table.row_count:
-        return None
-    return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._key_of: dict[int, str] = {}
+        self._problem_cells: dict[str, tuple[Text, ...]] = {}
+
+    def show_problems(self, problems: Sequence[Problem], keys: Sequence[str], now: float) -> None:
+        """Show ``problems`` (row keys ``keys``) as of ``now``; the cursor stays on its key."""
+        self.now = now
+        self._key_of = {id(p): k for p, k in zip(problems, keys, strict=True)}
+        self._problem_cells = {}
+        self._seen.clear()
+        self.show(problems)
+
+    def item_key(self, item: Problem) -> str:
+        """The row key given with the problem (unique even when two share kind and title)."""
+        return self._key_of.get(id(item)) or problem_key(item)
+
+    def _row(self, problem: Problem) -> tuple[Text, ...]:
+        key = self.item_key(problem)
+        cells = self._problem_cells.get(key)
+        if cells is None:
+            cells = self._problem_cells[key] = problem_cells(problem, self.now, self.palette)
+        return cells
+
+    def texts(self, item: Problem) -> Mapping[str, str]:
+        """The plain text of each cell."""
+        return {c.key: cell.plain for c, cell in zip(COLUMNS, self._row(item), strict=True)}
+
+    def cells(self, item: Problem) -> Mapping[str, Text]:
+        """The row, severity in its colour (and glyph), a resolved problem dimmed."""
+        return {c.key: cell for c, cell in zip(COLUMNS, self._row(item), strict=True)}
+
+    def sort_value(self, item: Problem, column: str) -> Any:
+        """Severity, age and count sort by their values, the rest by their text."""
+        if column == "sev":
+            return (item.severity, item.resolved)
+        if column == "since":
+            return -(item.since or 0.0)
+        if column == "count":
+            return item.count
+        return self.texts(item).get(column, "").lower()
 
 
 def _matches(problem: Problem, terms: list[str]) -> bool:
@@ -249,17 +268,14 @@ class ProblemsScreen(FgtopScreen):
         yield FilterBar(
             placeholder="filter problems (all words must match) — esc clears", id="pfilter"
         )
-        table: DataTable = DataTable(cursor_type="row", zebra_stripes=True, id="problems")
-        for label, key, width in COLUMNS:
-            table.add_column(label, key=key, width=width)
-        yield table
+        yield ProblemsTable(id="problems")
         yield Static(id="problems-empty")
         yield Static(id="problem-detail")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Focus the table (the frame is rendered by the catch-up)."""
-        self.query_one(DataTable).focus()
+        self.query_one(ProblemsTable).focus()
 
     def show_empty(self) -> None:
         """Before the first frame: the empty state."""
@@ -281,10 +297,10 @@ class ProblemsScreen(FgtopScreen):
         self.problems = [p for p in everything if _matches(p, terms)]
         now = self.fgtop.now
         palette = self.app.palette  # type: ignore[attr-defined]
-        table = self.query_one("#problems", DataTable)
+        table = self.query_one("#problems", ProblemsTable)
         self._keys = problem_keys(self.problems)
-        cells = [problem_cells(p, now, palette) for p in self.problems]
-        sync_table(table, list(zip(self._keys, cells, strict=True)))
+        table.palette = palette
+        table.show_problems(self.problems, self._keys, now)
         empty = self.query_one("#problems-empty", Static)
         table.display = bool(self.problems)
         empty.display = not self.problems
@@ -343,28 +359,19 @@ class ProblemsScreen(FgtopScreen):
 
     def selected_problem(self) -> Problem | None:
         """The problem under the cursor."""
-        key = selected_key(self.query_one("#problems", DataTable))
-        if key not in self._keys:
-            return None
-        return self.problems[self._keys.index(key)]
+        return self.query_one("#problems", ProblemsTable).selected_item
 
     def select_problem(self, problem: Problem) -> bool:
         """Put the cursor on a problem's row."""
-        table = self.query_one("#problems", DataTable)
-        key = problem_key(problem)
-        if key not in self._keys:
-            return False
-        table.move_cursor(row=self._keys.index(key), animate=False)
-        return True
+        return self.query_one("#problems", ProblemsTable).select_key(problem_key(problem))
 
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        """Follow the cursor in the detail pane."""
-        self._render_detail()
-
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        """Enter opens the details of the broken resource."""
+    def on_resource_table_selected(self, event: ResourceTable.Selected) -> None:
+        """The detail pane follows the cursor; Enter opens the details of the broken resource."""
         event.stop()
-        self.action_details()
+        if event.opened:
+            self.action_details()
+        else:
+            self._render_detail()
 
     # -- actions -------------------------------------------------------------------------
 
@@ -468,4 +475,4 @@ class ProblemsScreen(FgtopScreen):
 
     def on_filter_bar_done(self, event: FilterBar.Done) -> None:
         """Back to the table."""
-        self.query_one("#problems", DataTable).focus()
+        self.query_one("#problems", ProblemsTable).focus()

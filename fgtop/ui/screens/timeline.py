@@ -1,18 +1,20 @@
 """The timeline (``e``, ``:timeline``): what happened, newest first, filterable.
 
 Service events, task starts and stops, deployments, pod events and fired alerts, merged by
-:class:`fgtop.derive.timeline.Timeline`. In replay it follows the replay clock. The table is rebuilt
-only when the timeline, the clock's cut-off, the filter or the kind toggles change.
+:class:`fgtop.derive.timeline.Timeline`. In replay it follows the replay clock. The table (virtual:
+every entry is a row, only the lines on screen are rendered) changes only when the timeline,
+the clock's cut-off, the filter or the kind toggles change.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import Static
 
 from fgtop.derive.timeline import (
     KIND_ALERT,
@@ -29,9 +31,12 @@ from fgtop.model import KubeWorkload, Snapshot
 from fgtop.text.sanitize import safe, safe_str
 from fgtop.ui import fmt
 from fgtop.ui.screens.base import FgtopScreen
-from fgtop.ui.screens.problems import SEVERITY_CELLS, find_resource, selected_key
+from fgtop.ui.screens.problems import SEVERITY_CELLS, find_resource
 from fgtop.ui.widgets.filter_bar import FilterBar
+from fgtop.ui.widgets.footer import KeyFooter
 from fgtop.ui.widgets.header_bar import HeaderBar
+from fgtop.ui.widgets.resource_columns import Column
+from fgtop.ui.widgets.resource_table import ResourceTable
 
 KIND_GROUPS: tuple[tuple[str, frozenset[str]], ...] = (
     ("services", frozenset({KIND_SERVICE_EVENT})),
@@ -41,11 +46,6 @@ KIND_GROUPS: tuple[tuple[str, frozenset[str]], ...] = (
     ("alerts", frozenset({KIND_ALERT})),
 )
 """Kind toggles, on keys 1-5."""
-
-MAX_REMOVALS = 50
-"""Above this many vanished rows the table is rebuilt (each removal costs O(rows))."""
-ROW_LIMIT = 1000
-"""The newest this many matching entries are rows; the filter reaches every entry."""
 
 
 def entry_key(entry: TimelineEntry) -> str:
@@ -84,6 +84,53 @@ def logs_target(entry: TimelineEntry) -> str:
     return entry.target
 
 
+class TimelineTable(ResourceTable[TimelineEntry]):
+    """The entries, newest first (every one: only the lines on screen are rendered)."""
+
+    COLUMNS: ClassVar = (
+        Column("time", "TIME", priority=0, min=8, max=20),
+        Column("kind", "KIND", priority=0, min=8, max=22),
+        Column("target", "TARGET", priority=0, min=10, max=34),
+        # The message takes the rest of the width (cut with an ellipsis; wide: all of it).
+        Column("message", "MESSAGE", priority=0, min=20, max=CELL_CHARS),
+    )
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.ref = 0.0
+        """The moment looked at: entries of its day show times only, others their date."""
+
+    def item_key(self, item: TimelineEntry) -> str:
+        """The same entry object keeps its key whatever the filter."""
+        return entry_key(item)
+
+    def texts(self, item: TimelineEntry) -> Mapping[str, str]:
+        """The plain text of each cell."""
+        return {k: cell.plain for k, cell in self.cells(item).items()}
+
+    def cells(self, item: TimelineEntry) -> Mapping[str, Text]:
+        """Time, kind (in its severity's colour, with its glyph), target and message."""
+        palette = self.palette
+        glyph, _, style_kind = SEVERITY_CELLS.get(item.severity, SEVERITY_CELLS[4])
+        style = palette.style(style_kind) if palette is not None and item.severity <= 3 else ""
+        return {
+            "time": Text(fmt.stamp(item.at, self.ref)),
+            "kind": _cell(f"{glyph} {item.kind}", style=style),
+            "target": _cell(short_target(item)),
+            "message": _cell(item.message),
+        }
+
+    def sort_value(self, item: TimelineEntry, column: str) -> Any:
+        """TIME sorts by the moment (not its text); the rest by their text."""
+        if column == "time":
+            return item.at
+        return self.texts(item).get(column, "").lower()
+
+    def forget_texts(self) -> None:
+        """Work out every row's text again (the day looked at changed)."""
+        self._seen.clear()
+
+
 class TimelineScreen(FgtopScreen):
     """A merged chronology of events, newest first."""
 
@@ -114,11 +161,9 @@ class TimelineScreen(FgtopScreen):
         """The entries shown, newest first."""
         self._signature: tuple | None = None
         self.rebuilds = 0
-        """How many times the table was rebuilt from scratch (new entries are only added)."""
+        """How many times every row was worked out again (new entries are only added)."""
         self.updates = 0
         """How many times the table changed at all (an unchanged timeline costs nothing)."""
-        self._by_cell: dict[int, TimelineEntry] = {}
-        """id of a row's first cell -> its entry (DataTable sorts by cell values only)."""
         self._ref = 0.0
         """The moment looked at (its day is the one shown without dates)."""
         self._dated = ""
@@ -129,15 +174,13 @@ class TimelineScreen(FgtopScreen):
         yield HeaderBar()
         yield Static(id="timeline-summary")
         yield FilterBar(placeholder="filter (all words must match) — esc clears", id="tfilter")
-        table: DataTable = DataTable(cursor_type="row", zebra_stripes=True, id="timeline")
-        self._add_columns(table)
-        yield table
+        yield TimelineTable(id="timeline")
         yield Static(id="timeline-empty")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Focus the table (the frame is rendered by the catch-up)."""
-        self.query_one("#timeline", DataTable).focus()
+        self.query_one("#timeline", TimelineTable).focus()
 
     def show_empty(self) -> None:
         """Before the first frame: the empty state."""
@@ -158,13 +201,12 @@ class TimelineScreen(FgtopScreen):
         until = self._until()
         everything = timeline.entries(self.filter_text, until=until)
         kinds = {k for i, (_, group) in enumerate(KIND_GROUPS) if i in self.hidden for k in group}
-        matching = [e for e in everything if e.kind not in kinds] if kinds else everything
-        shown = matching[-ROW_LIMIT:]
+        shown = [e for e in everything if e.kind not in kinds] if kinds else everything
         # Entries only grow at the new end (sorted by time), so for one timeline version and
         # one filter the count says which prefix the clock lets through.
         palette = self.app.palette  # type: ignore[attr-defined]
         signature = (timeline.origin, timeline.version, self.filter_text, frozenset(self.hidden))
-        signature += (len(matching), id(shown[-1]) if shown else None, id(palette))
+        signature += (len(shown), id(shown[-1]) if shown else None, id(palette))
         if signature == self._signature and not force:
             return
         same_base = self._signature is not None and self._signature[:1] + self._signature[-1:] == (
@@ -172,17 +214,7 @@ class TimelineScreen(FgtopScreen):
             id(palette),
         )
         self._signature = signature
-        self._update(shown, len(matching), len(timeline), incremental=same_base and not force)
-
-    def _add_columns(self, table: DataTable) -> None:
-        """The columns; TIME is wider when some entry needs its date (another day)."""
-        width = 20 if self._dated == "year" else 14 if self._dated else 8
-        table.add_column("TIME", key="time", width=width)
-        table.add_column("KIND", key="kind", width=15)
-        table.add_column("TARGET", key="target", width=34)
-        # The message takes the rest of the width (cells end in an ellipsis, never scroll).
-        rest = self.app.size.width - 59 - width
-        table.add_column("MESSAGE", key="message", width=max(40, rest))
+        self._update(shown, len(timeline), incremental=same_base and not force)
 
     def _dates_needed(self, shown: list[TimelineEntry]) -> str:
         """'' when every entry is of the day looked at, else 'date' (or 'year')."""
@@ -190,83 +222,45 @@ class TimelineScreen(FgtopScreen):
         stamps = {len(fmt.stamp(e.at, ref)) for e in shown if not fmt.same_day(e.at, ref)}
         return "" if not stamps else "year" if max(stamps) > 14 else "date"
 
-    def _cells(self, e: TimelineEntry) -> tuple[Text, ...]:
-        palette = self.app.palette  # type: ignore[attr-defined]
-        glyph, _, style_kind = SEVERITY_CELLS.get(e.severity, SEVERITY_CELLS[4])
-        style = palette.style(style_kind) if e.severity <= 3 else ""
-        return (
-            Text(fmt.stamp(e.at, self._ref)),
-            _cell(f"{glyph} {e.kind}", style=style),
-            _cell(short_target(e)),
-            _cell(e.message),
-        )
-
-    def _update(
-        self, shown: list[TimelineEntry], matching: int, total: int, incremental: bool
-    ) -> None:
+    def _update(self, shown: list[TimelineEntry], total: int, incremental: bool) -> None:
         """Show ``shown`` (oldest first) newest first.
 
-        When few shown entries went away (the usual case: new events arrived, the oldest were
-        trimmed), only those rows are removed and the new ones added, then the rows re-ordered,
-        which costs little even with thousands of rows; otherwise the table is rebuilt.
+        The table keeps the rows it has and works out only the new entries' texts; when the
+        day looked at or the dates needed change (or the timeline is another one), every
+        row's text is worked out again. The cursor stays on its entry, or follows the newest
+        when it was on the newest.
         """
         self.updates += 1
-        table = self.query_one("#timeline", DataTable)
+        table = self.query_one("#timeline", TimelineTable)
         # Dates are shown when an entry is not from the day looked at (the replay day, or
         # today live); the rows are in full-timestamp order either way.
         ref = self.fgtop.now
         day_changed = not fmt.same_day(ref, self._ref)
         self._ref = ref
         dated = self._dates_needed(shown)
-        if dated != self._dated or day_changed:
+        if dated != self._dated or day_changed or not incremental:
             self._dated = dated
-            table.clear(columns=True)
-            self._add_columns(table)
-            self.entries = []
-            incremental = False
-        keep = selected_key(table)
-        row = table.cursor_row
-        old = {id(e) for e in self.entries}
-        new_ids = {id(e) for e in shown}
-        gone = [e for e in self.entries if id(e) not in new_ids]
-        if incremental and self.entries and len(gone) <= MAX_REMOVALS:
-            for e in gone:  # the oldest, trimmed by the timeline's bound
-                table.remove_row(entry_key(e))
-            fresh = [e for e in shown if id(e) not in old]
-            position = {id(e): i for i, e in enumerate(shown)}
-            for e in fresh:
-                cells = self._cells(e)
-                self._by_cell[id(cells[0])] = e
-                table.add_row(*cells, key=entry_key(e))
-            by_cell = self._by_cell
-            table.sort(key=lambda cells: -position[id(by_cell[id(cells[0])])])
-        else:
             self.rebuilds += 1
-            table.clear()
-            self._by_cell = {}
-            for e in reversed(shown):
-                cells = self._cells(e)
-                self._by_cell[id(cells[0])] = e
-                table.add_row(*cells, key=entry_key(e))
+            table.forget_texts()
+            incremental = False
+        table.ref = ref
+        table.palette = self.app.palette  # type: ignore[attr-defined]
+        follow = incremental and table.cursor_row == 0
         self.entries = list(reversed(shown))
-        keys = [entry_key(e) for e in self.entries]
-        if keys:
-            if keep in keys and not (incremental and row == 0):  # on the newest: follow
-                row = keys.index(keep)
-            table.move_cursor(row=min(max(row, 0), len(keys) - 1), animate=False)
-        table.display = bool(keys)
+        table.show(self.entries)
+        if follow and self.entries:
+            table.action_cursor_to(0)
+        table.display = bool(self.entries)
         empty = self.query_one("#timeline-empty", Static)
-        empty.display = not keys
+        empty.display = not self.entries
         empty.update(
             Text("nothing has happened yet" if not self.filter_text else "no entry matches")
         )
-        self._render_summary(len(shown), matching, total)
+        self._render_summary(len(shown), total)
 
-    def _render_summary(self, shown: int, matching: int, total: int) -> None:
+    def _render_summary(self, shown: int, total: int) -> None:
         text = Text()
-        text.append(f"{matching} of {total} entries", "bold")
-        if shown < matching:
-            text.append(f" (newest {shown} listed: filter to reach older ones)")
+        text.append(f"{shown} of {total} entries", "bold")
         if self.filter_text:
             text.append("  filter: ")
             text.append_text(safe(self.filter_text))
@@ -281,16 +275,13 @@ class TimelineScreen(FgtopScreen):
 
     def selected_entry(self) -> TimelineEntry | None:
         """The entry under the cursor."""
-        table = self.query_one("#timeline", DataTable)
-        if not table.row_count or not self.entries:
-            return None
-        row = table.cursor_row
-        return self.entries[row] if 0 <= row < len(self.entries) else None
+        return self.query_one("#timeline", TimelineTable).selected_item
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    def on_resource_table_selected(self, event: ResourceTable.Selected) -> None:
         """Enter jumps to the entry's task, service or pod."""
         event.stop()
-        self.action_jump()
+        if event.opened:
+            self.action_jump()
 
     def action_jump(self) -> None:
         """Details of the entry's task, service or pod (the dashboard if it has none)."""
@@ -347,4 +338,4 @@ class TimelineScreen(FgtopScreen):
 
     def on_filter_bar_done(self, event: FilterBar.Done) -> None:
         """Back to the table."""
-        self.query_one("#timeline", DataTable).focus()
+        self.query_one("#timeline", TimelineTable).focus()

@@ -76,6 +76,10 @@ class HeaderBar(Static):
         # A follower shows the recorder's spend: the one bill every viewer shares.
         spender = "recorder's API calls" if self.mode.startswith("follow") else "API calls"
         text.append(f"  {spender} {s.api_calls}")
+        loading = s.loading
+        if loading is not None:
+            loaded, expected = loading
+            text.append(f"  loading {loaded:,} / ~{expected:,} tasks", style="bold yellow")
         usage = s.metrics_usage
         if usage.metrics_requested:
             text.append(

@@ -371,6 +371,10 @@ class ResourceTable(ScrollView, Generic[T], can_focus=True):
         layout = self._columns()
         return layout[-1][1] + layout[-1][2] + 2 * PAD if layout else 0
 
+    def column_width(self, key: str) -> int | None:
+        """The width a column has on screen (None when it is hidden)."""
+        return next((w for c, _, w in self._columns() if c.key == key), None)
+
     @property
     def shown_columns(self) -> list[Column]:
         """The columns on screen (what ``s`` cycles through)."""
