@@ -3,11 +3,11 @@ service details and the timeline (shop-search:18: image tag and memory 2048 → 
 
 from __future__ import annotations
 
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from fgtop.ui.screens.details import DetailsScreen
 from fgtop.ui.screens.problems import ProblemsScreen
-from fgtop.ui.screens.timeline import TimelineScreen
+from fgtop.ui.screens.timeline import TimelineScreen, TimelineTable
 from tests.ui.helpers import plain, settle
 from tests.ui.test_problems_screen import SIZE, select
 
@@ -63,7 +63,7 @@ async def test_the_timeline_links_the_failure_to_the_deployment(demo_app) -> Non
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, TimelineScreen)
-        table = screen.query_one("#timeline", DataTable)
+        table = screen.query_one("#timeline", TimelineTable)
         cells = [
             " ".join(getattr(c, "plain", str(c)) for c in table.get_row_at(i))
             for i in range(table.row_count)
