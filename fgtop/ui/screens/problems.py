@@ -28,12 +28,12 @@ from fgtop.ui.widgets.resource_table import ResourceTable
 
 COLUMNS: tuple[Column, ...] = (
     Column("sev", "SEV", 6, priority=0),
-    Column("kind", "KIND", priority=1, max=18),
+    Column("kind", "KIND", priority=2, max=18),
     Column("target", "TARGET", priority=0, min=10, max=30),
     Column("cluster", "CLUSTER", priority=2, max=14),
-    Column("since", "SINCE", 6, priority=1),
+    Column("since", "SINCE", 6, priority=0),
     Column("count", "COUNT", 5, priority=1, right=True),
-    Column("reason", "REASON", priority=0, min=16, max=58),
+    Column("reason", "REASON", priority=0, min=16, max=90),
     Column("next", "NEXT STEP", priority=3, min=12, max=40),
 )
 """The problems table's columns (in :func:`problem_cells` order)."""
