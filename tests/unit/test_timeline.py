@@ -217,7 +217,11 @@ def test_changes_between_snapshots() -> None:
     assert got == [
         (-900, "service-event", "shop-worker: has reached a steady state."),
         (-300, "task-stopped", got[1][2]),
-        (30, "deployment", "shop-worker: deployment ecs-svc/712 of shop-worker:12 started"),
+        (
+            30,
+            "deployment",
+            "shop-worker: deployment ecs-svc/712 of shop-worker:12 started (replaces :11)",
+        ),
         (40, "service-event", "shop-worker: has started 1 tasks: (task w2)."),
         (45, "task-started", "shop-worker w2 started (shop-worker:12)"),
         (
@@ -255,7 +259,10 @@ def test_changes_between_snapshots() -> None:
         (890, "pod-event", got[15][2]),
         (900, "pod-phase", "checkout-55c8d7f9b-m7q2z deleted (was Failed)"),
     ]
-    assert "shop-worker w2 stopped: container worker was killed" in got[7][2]
+    assert (
+        "shop-worker w2 stopped 1m after shop-worker:12 replaced :11: container worker was killed"
+        in got[7][2]
+    )
     assert got[15][2].endswith("(x20)")  # the x5 repeat within 10 minutes was not listed
 
 
