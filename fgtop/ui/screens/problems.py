@@ -33,7 +33,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("cluster", "CLUSTER", priority=2, max=14),
     Column("since", "SINCE", 6, priority=0),
     Column("count", "COUNT", 5, priority=1, right=True),
-    Column("reason", "REASON", priority=0, min=16, max=90),
+    Column("reason", "REASON", priority=0, min=16, max=58, fill=True),
     Column("next", "NEXT STEP", priority=3, min=12, max=40),
 )
 """The problems table's columns (in :func:`problem_cells` order)."""

@@ -26,6 +26,10 @@ class Column:
     """Right-aligned (numbers)."""
     descending: bool = False
     """Sorting by it (a letter or a click) starts highest first (CPU, memory, cost)."""
+    fill: bool = False
+    """Takes the width left over once every shown column has its width (up to its natural
+    width, past :attr:`max`): a long REASON uses the terminal instead of pushing other
+    columns out."""
     letter: str = ""
     """The shift+letter (or ``$``) that sorts by this column, k9s-style; underlined in the
     header. A character of :attr:`label`, unique in its table and bound nowhere else."""
@@ -76,6 +80,12 @@ def fit_columns(
             cut = min(excess, widths[widest.key] - widest.min, max(1, widths[widest.key] // 4))
             widths[widest.key] -= cut
             excess -= cut
+        spare = width - total()
+        for c in shown:
+            if c.fill and spare > 0:
+                grown = min(natural.get(c.key, 0), widths[c.key] + spare)
+                spare -= max(0, grown - widths[c.key])
+                widths[c.key] = max(widths[c.key], grown)
     out, x = [], 0
     for c in shown:
         out.append((c, x, widths[c.key]))
