@@ -9,15 +9,12 @@ SigV4 credential scope. Point the real client at it with ``AWS_ENDPOINT_URL_COMP
 
 from __future__ import annotations
 
-import json
-import re
-import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from tests.fakes.aws_json import JsonServiceFake
+
 TARGET = "ComputeOptimizerService.GetECSServiceRecommendations"
-_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/compute-optimizer/")
 
 OK, NOT_ENROLLED, DENIED, BROKEN = "ok", "not_enrolled", "denied", "broken"
 
@@ -46,56 +43,15 @@ class FakeState:
     requests: list[Request] = field(default_factory=list)
 
 
-class FakeComputeOptimizer:
+class FakeComputeOptimizer(JsonServiceFake[FakeState]):
     """Start with :meth:`start`; ``url`` is its endpoint; :meth:`reset` between tests."""
 
-    def __init__(self) -> None:
-        self.state = FakeState()
-        self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
-        self.url = ""
+    content_type = "application/x-amz-json-1.0"
+    signing_name = "compute-optimizer"
 
-    def start(self) -> str:
-        """Listen on 127.0.0.1 on a free port, in a thread."""
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's name
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length) if length else b"{}"
-                target = self.headers.get("X-Amz-Target", "")
-                match = _SCOPE.search(self.headers.get("Authorization", ""))
-                region = match.group(1) if match else ""
-                status, body = fake.answer(region, target, json.loads(raw or b"{}"))
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/x-amz-json-1.0")
-                self.send_header("Content-Length", str(len(data)))
-                self.send_header("x-amzn-RequestId", "fake-0000")
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        host, port = self._server.server_address[:2]
-        self.url = f"http://{host}:{port}"
-        return self.url
-
-    def stop(self) -> None:
-        """Stop listening."""
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-
-    def reset(self) -> FakeState:
-        """Back to a fresh state (not enrolled, no recommendations)."""
-        with self._lock:
-            self.state = FakeState()
-        return self.state
+    def new_state(self) -> FakeState:
+        """Not enrolled, no recommendations."""
+        return FakeState()
 
     def answer(self, region: str, target: str, body: dict) -> tuple[int, dict]:
         """The status and JSON body for one request."""

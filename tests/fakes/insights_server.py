@@ -10,16 +10,13 @@ Point the real client at it with ``AWS_ENDPOINT_URL_CLOUDWATCH_LOGS``.
 
 from __future__ import annotations
 
-import json
-import re
-import threading
 import uuid
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from tests.fakes.aws_json import JsonServiceFake
+
 PREFIX = "Logs_20140328."
-_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/logs/")
 
 
 @dataclass
@@ -70,56 +67,15 @@ class FakeState:
         return [r for r in self.requests if r.operation == operation]
 
 
-class FakeInsights:
+class FakeInsights(JsonServiceFake[FakeState]):
     """Start with :meth:`start`; ``url`` is its endpoint; :meth:`reset` between tests."""
 
-    def __init__(self) -> None:
-        self.state = FakeState()
-        self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
-        self.url = ""
+    content_type = "application/x-amz-json-1.1"
+    signing_name = "logs"
 
-    def start(self) -> str:
-        """Listen on 127.0.0.1 on a free port, in a thread."""
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's name
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length) if length else b"{}"
-                target = self.headers.get("X-Amz-Target", "")
-                match = _SCOPE.search(self.headers.get("Authorization", ""))
-                region = match.group(1) if match else ""
-                status, body = fake.answer(region, target, json.loads(raw or b"{}"))
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/x-amz-json-1.1")
-                self.send_header("Content-Length", str(len(data)))
-                self.send_header("x-amzn-RequestId", "fake-0000")
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        host, port = self._server.server_address[:2]
-        self.url = f"http://{host}:{port}"
-        return self.url
-
-    def stop(self) -> None:
-        """Stop listening."""
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-
-    def reset(self) -> FakeState:
-        """Back to a fresh state (any group exists, no rows, complete after one poll)."""
-        with self._lock:
-            self.state = FakeState()
-        return self.state
+    def new_state(self) -> FakeState:
+        """Any group exists, no rows, complete after one poll."""
+        return FakeState()
 
     def snapshot(self) -> FakeState:
         """The state (read it under the lock: the server thread writes it)."""
