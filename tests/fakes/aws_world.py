@@ -109,6 +109,26 @@ def run(
     return arns
 
 
+def web_service(endpoint: str, region: str, tasks: int = 2) -> tuple[Any, dict, list[str]]:
+    """Cluster ``prod`` with a Fargate service ``web`` of ``tasks`` running tasks.
+
+    Returns the ECS client, the network configuration and the task ARNs.
+    """
+    ecs = client("ecs", region, endpoint)
+    net = network(region, endpoint)
+    ecs.create_cluster(clusterName="prod")
+    td = register(ecs, "web")
+    ecs.create_service(
+        cluster="prod",
+        serviceName="web",
+        taskDefinition=td,
+        desiredCount=tasks,
+        launchType="FARGATE",
+        networkConfiguration=net,
+    )
+    return ecs, net, run(ecs, "prod", td, net, tasks, group="service:web")
+
+
 def build_world(endpoint: str, *, big_cluster_tasks: int = 105, services: int = 12) -> World:
     """Two regions, two clusters in the first: >100 tasks, >10 services, Spot, ARM, a stop."""
     world = World()

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from tests.fakes.aws_world import client, network, register, run
+from tests.fakes.aws_world import web_service
 from tests.fakes.fault_proxy import FaultProxy
 
 REGION = "us-east-1"
@@ -15,19 +15,7 @@ REGION = "us-east-1"
 @pytest.fixture
 async def web_proxy(moto: str, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FaultProxy]:
     """A cluster with a two-task Fargate service; every AWS SDK pointed at the proxy."""
-    ecs = client("ecs", REGION, moto)
-    net = network(REGION, moto)
-    ecs.create_cluster(clusterName="prod")
-    td = register(ecs, "web")
-    ecs.create_service(
-        cluster="prod",
-        serviceName="web",
-        taskDefinition=td,
-        desiredCount=2,
-        launchType="FARGATE",
-        networkConfiguration=net,
-    )
-    run(ecs, "prod", td, net, 2, group="service:web")
+    web_service(moto, REGION)
     async with FaultProxy(moto) as fp:
         monkeypatch.setenv("AWS_ENDPOINT_URL", fp.url)
         yield fp

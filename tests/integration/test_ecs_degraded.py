@@ -16,7 +16,7 @@ from fgtop.engine.core import Engine
 from fgtop.sources.aws import Aws
 from fgtop.sources.ecs import EcsSource
 from fgtop.ui.widgets.header_bar import HeaderBar
-from tests.fakes.aws_world import client, network, register, run
+from tests.fakes.aws_world import register, run, web_service
 from tests.fakes.fault_proxy import FaultProxy
 
 REGION = "us-east-1"
@@ -24,19 +24,7 @@ REGION = "us-east-1"
 
 @pytest.fixture
 async def proxy(moto: str, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FaultProxy]:
-    ecs = client("ecs", REGION, moto)
-    net = network(REGION, moto)
-    ecs.create_cluster(clusterName="prod")
-    td = register(ecs, "web")
-    ecs.create_service(
-        cluster="prod",
-        serviceName="web",
-        taskDefinition=td,
-        desiredCount=3,
-        launchType="FARGATE",
-        networkConfiguration=net,
-    )
-    run(ecs, "prod", td, net, 3, group="service:web")
+    ecs, net, _ = web_service(moto, REGION, tasks=3)
     run(ecs, "prod", register(ecs, "batch"), net, 1)
     async with FaultProxy(moto) as fp:
         monkeypatch.setenv("AWS_ENDPOINT_URL", fp.url)

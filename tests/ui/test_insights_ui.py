@@ -19,7 +19,7 @@ from fgtop.ui.app import FgtopApp, create_app
 from fgtop.ui.screens.insights import ConfirmQuery, InsightsScreen, QueryPicker
 from fgtop.ui.screens.problems import ProblemsScreen
 from fgtop.ui.widgets.log_view import LogView
-from tests.fakes.aws_world import client, network, register, run
+from tests.fakes.aws_world import web_service
 from tests.fakes.hostile import MARKUP, VECTORS
 from tests.fakes.insights_server import FakeInsights
 from tests.ui.helpers import plain
@@ -38,19 +38,7 @@ async def wait_for(pilot: Pilot, condition: Callable[[], object], what: str, tim
 
 
 def arrange(moto: str) -> list[str]:
-    ecs = client("ecs", REGION, moto)
-    net = network(REGION, moto)
-    ecs.create_cluster(clusterName="prod")
-    td = register(ecs, "web")
-    ecs.create_service(
-        cluster="prod",
-        serviceName="web",
-        taskDefinition=td,
-        desiredCount=2,
-        launchType="FARGATE",
-        networkConfiguration=net,
-    )
-    return run(ecs, "prod", td, net, 2, group="service:web")
+    return web_service(moto, REGION)[2]
 
 
 def live_app() -> FgtopApp:
