@@ -77,7 +77,7 @@ async def follow(directory: Path, seconds: float, out: Path) -> None:
 
 def build_account(endpoint: str, tasks: int, services: int) -> None:
     """Two clusters, ``services`` Fargate services sharing ``tasks`` running tasks."""
-    from tests.fakes.aws_world import client, network, register, run
+    from tests.fakes.aws_world import add_service, client, network, register
 
     ecs = client("ecs", "us-east-1", endpoint)
     net = network("us-east-1", endpoint)
@@ -91,15 +91,7 @@ def build_account(endpoint: str, tasks: int, services: int) -> None:
         for s in range(services // 2):
             svc = f"svc-{c}-{s}"
             td = families[s % len(families)]
-            ecs.create_service(
-                cluster=name,
-                serviceName=svc,
-                taskDefinition=td,
-                desiredCount=per_service,
-                launchType="FARGATE",
-                networkConfiguration=net,
-            )
-            run(ecs, name, td, net, per_service, group=f"service:{svc}")
+            add_service(ecs, name, svc, td, net, per_service)
 
 
 def start_proxy(upstream: str):  # noqa: ANN201

@@ -31,7 +31,7 @@ from moto.server import ThreadedMotoServer
 
 sys.path.insert(1, str(Path(__file__).resolve().parents[1]))  # this checkout: fgtop, tests.fakes
 
-from tests.fakes.aws_world import client, network, register, run  # noqa: E402
+from tests.fakes.aws_world import add_service, client, network, register  # noqa: E402
 
 REGIONS = ("us-east-1", "eu-west-1")
 ECS_OPS = (
@@ -59,15 +59,7 @@ def seed(endpoint: str, tasks: int, services: int = 200, families: int = 220) ->
             for _ in range(services // 4):
                 name = f"svc-{s:03d}"
                 td = tds[s % len(tds)]
-                ecs.create_service(
-                    cluster=cluster,
-                    serviceName=name,
-                    taskDefinition=td,
-                    desiredCount=per_service,
-                    launchType="FARGATE",
-                    networkConfiguration=net,
-                )
-                run(ecs, cluster, td, net, per_service, group=f"service:{name}")
+                add_service(ecs, cluster, name, td, net, per_service)
                 s += 1
 
 

@@ -25,7 +25,7 @@ from moto.server import ThreadedMotoServer
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.fakes.aws_world import client, network, register, run  # noqa: E402
+from tests.fakes.aws_world import add_service, client, network, register  # noqa: E402
 
 
 def minimum_calls(clusters: int, services: int, tasks: float, families: int, page: int) -> int:
@@ -90,15 +90,7 @@ def main() -> None:
         for s in range(per_cluster_services):
             svc = f"svc{s:03d}"
             td = families[s % len(families)]
-            ecs.create_service(
-                cluster=name,
-                serviceName=svc,
-                taskDefinition=td,
-                desiredCount=per_service,
-                launchType="FARGATE",
-                networkConfiguration=net,
-            )
-            run(ecs, name, td, net, per_service, group=f"service:{svc}")
+            add_service(ecs, name, svc, td, net, per_service)
     print(
         f"arranged {args.tasks} tasks, {args.services} services in {time.perf_counter() - t0:.1f}s"
     )

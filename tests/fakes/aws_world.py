@@ -109,6 +109,21 @@ def run(
     return arns
 
 
+def add_service(
+    ecs: Any, cluster: str, name: str, taskdef: str, net: dict, count: int
+) -> list[str]:
+    """A Fargate service of ``count`` running tasks in ``cluster``; returns the task ARNs."""
+    ecs.create_service(
+        cluster=cluster,
+        serviceName=name,
+        taskDefinition=taskdef,
+        desiredCount=count,
+        launchType="FARGATE",
+        networkConfiguration=net,
+    )
+    return run(ecs, cluster, taskdef, net, count, group=f"service:{name}")
+
+
 def web_service(endpoint: str, region: str, tasks: int = 2) -> tuple[Any, dict, list[str]]:
     """Cluster ``prod`` with a Fargate service ``web`` of ``tasks`` running tasks.
 
@@ -117,16 +132,7 @@ def web_service(endpoint: str, region: str, tasks: int = 2) -> tuple[Any, dict, 
     ecs = client("ecs", region, endpoint)
     net = network(region, endpoint)
     ecs.create_cluster(clusterName="prod")
-    td = register(ecs, "web")
-    ecs.create_service(
-        cluster="prod",
-        serviceName="web",
-        taskDefinition=td,
-        desiredCount=tasks,
-        launchType="FARGATE",
-        networkConfiguration=net,
-    )
-    return ecs, net, run(ecs, "prod", td, net, tasks, group="service:web")
+    return ecs, net, add_service(ecs, "prod", "web", register(ecs, "web"), net, tasks)
 
 
 def build_world(endpoint: str, *, big_cluster_tasks: int = 105, services: int = 12) -> World:

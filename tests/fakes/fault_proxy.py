@@ -17,6 +17,8 @@ from urllib.parse import parse_qs
 
 from aiohttp import ClientSession, web
 
+from tests.fakes.local_http import listen
+
 HOP_BY_HOP = frozenset(
     {"content-length", "transfer-encoding", "content-encoding", "connection", "keep-alive"}
 )
@@ -69,15 +71,9 @@ class FaultProxy:
 
     async def start(self) -> str:
         """Listen on 127.0.0.1 on a free port."""
-        app = web.Application(client_max_size=64 * 1024 * 1024)
-        app.router.add_route("*", "/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._runner, url = await listen(self._handle, client_max_size=64 * 1024 * 1024)
         self._session = ClientSession()
-        self.url = f"http://127.0.0.1:{port}"
+        self.url = url
         return self.url
 
     async def stop(self) -> None:

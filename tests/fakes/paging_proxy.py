@@ -12,6 +12,8 @@ from collections import Counter
 
 from aiohttp import ClientSession, web
 
+from tests.fakes.local_http import listen
+
 LIST_KEYS = {
     "ListClusters": "clusterArns",
     "ListServices": "serviceArns",
@@ -34,15 +36,9 @@ class PagingProxy:
 
     async def start(self) -> str:
         """Listen on 127.0.0.1 on a free port."""
-        app = web.Application()
-        app.router.add_route("*", "/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._runner, url = await listen(self._handle)
         self._session = ClientSession()
-        self.url = f"http://127.0.0.1:{port}"
+        self.url = url
         return self.url
 
     async def stop(self) -> None:
