@@ -11,13 +11,20 @@ imports excluded) to the first task rows in the task grid and to all of them, co
 task-definition cache) and warm (the cache the cold run filled), and the ECS calls each
 launch made are counted. Seeding moto takes a while: its time is printed.
 
-Usage: ``python bench/bench_live.py [--tasks 5000] [--latency 0.05] [--runs 1]``.
+Stock moto spends ~200 ms of CPU on each DescribeTasks of 100 out of 5,000 tasks (it scans
+every task for each one; ``bench/bench_moto_percall.py``), and answers one call at a time: the
+first poll's 50 of them alone take it 9-11 s, whatever the client does. So by default the
+server process gives moto's DescribeTasks an index by ARN (``index_describe_tasks``, checked
+against moto's own answer at start); ``--stock-moto`` measures against moto unchanged.
+
+Usage: ``python bench/bench_live.py [--tasks 5000] [--latency 0.05] [--runs 1] [--stock-moto]``.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import subprocess
 import sys
@@ -83,9 +90,10 @@ class Proxies:
         self.url = asyncio.run_coroutine_threadsafe(start(), self.loop).result()
 
 
-async def launch(cache_dir: Path, tasks: int) -> tuple[float, float, float, int, int]:
+async def launch(cache_dir: Path, tasks: int) -> tuple[float, float, float, int, int, float]:
     """Seconds to the first task rows, to all of them and to the end of the first poll (task
-    definitions and services too); the ECS calls and DescribeTaskDefinition calls by then."""
+    definitions and services too); the ECS calls and DescribeTaskDefinition calls by then; the
+    CPU seconds this process (fgtop) used."""
     from fgtop.engine.core import Engine
     from fgtop.sources.aws import Aws
     from fgtop.sources.ecs import EcsSource
@@ -93,7 +101,7 @@ async def launch(cache_dir: Path, tasks: int) -> tuple[float, float, float, int,
     from fgtop.ui.widgets.task_grid import TaskGrid
     from tests.ui.helpers import pushed_app
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     aws = Aws(regions=list(REGIONS))
     cache = TaskDefCache(cache_dir)
     sources = [EcsSource(aws, r, taskdef_cache=cache) for r in REGIONS]
@@ -117,11 +125,76 @@ async def launch(cache_dir: Path, tasks: int) -> tuple[float, float, float, int,
             await asyncio.sleep(0.01)
         calls = sum(s.api_calls() for s in sources)
         taskdefs = sum(s.taskdef_calls for s in sources)
-    return first, full, done, calls, taskdefs
+    return first, full, done, calls, taskdefs, time.process_time() - cpu
 
 
-def serve(tasks: int, latency: float) -> None:
+def index_describe_tasks() -> None:
+    """Give moto's DescribeTasks an index by task ARN. Stock moto scans every task of every
+    cluster for each call and tests each one against each requested ARN (a substring test too),
+    so a DescribeTasks of 100 out of 5,000 tasks costs it ~200 ms of CPU in one process, where
+    ECS answers in 50-100 ms and in parallel. With full ARNs, as fgtop sends them, the index
+    returns the same tasks (``check_index`` compares the two on the seeded estate)."""
+    from moto.ecs.models import EC2ContainerServiceBackend, InvalidParameterException
+
+    stock = EC2ContainerServiceBackend.describe_tasks
+
+    def describe_tasks(self, cluster_str, tasks):  # noqa: ANN001, ANN202
+        self._get_cluster(cluster_str)
+        if not tasks:
+            raise InvalidParameterException("Tasks cannot be empty.")
+        index = {arn: task for cluster in self.tasks.values() for arn, task in cluster.items()}
+        if not all(t.startswith("arn:") and t in index for t in tasks):
+            return stock(self, cluster_str, tasks)  # short ids or unknown ARNs: moto's own way
+        found = [index[t] for t in dict.fromkeys(tasks)]
+        for task in found:
+            task.advance()
+        return found
+
+    describe_tasks.stock = stock  # type: ignore[attr-defined]
+    EC2ContainerServiceBackend.describe_tasks = describe_tasks  # type: ignore[method-assign]
+
+
+def memoize_backend_lookup() -> None:
+    """Remember which moto backend serves a host. Stock moto works it out for every request,
+    under a lock all its request threads share, listing its ~150 service modules with a
+    ``stat`` each (``list_of_moto_modules``); the answer for a host never changes."""
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+    lookup = DomainDispatcherApplication.get_backend_for_host
+    known: dict[str | None, object] = {}
+
+    def get_backend_for_host(self, host):  # noqa: ANN001, ANN202
+        if host not in known:
+            known[host] = lookup(self, host)
+        return known[host]
+
+    DomainDispatcherApplication.get_backend_for_host = get_backend_for_host  # type: ignore[method-assign]
+
+
+def check_index(endpoint: str) -> None:
+    """The indexed DescribeTasks returns what stock moto returns, for a batch of each cluster."""
+    from moto.backends import get_backend
+    from moto.ecs.models import EC2ContainerServiceBackend
+
+    indexed = EC2ContainerServiceBackend.describe_tasks
+    for region in REGIONS:
+        ecs = client("ecs", region, endpoint)
+        backend = get_backend("ecs")["123456789012"][region]
+        for cluster in ecs.list_clusters()["clusterArns"]:
+            arns = ecs.list_tasks(cluster=cluster)["taskArns"][:100]
+            want = sorted(t.task_arn for t in indexed.stock(backend, cluster, arns))
+            got = sorted(t.task_arn for t in indexed(backend, cluster, arns))
+            assert got == want and len(got) == len(arns), (
+                f"indexed DescribeTasks differs: {cluster}"
+            )
+
+
+def serve(tasks: int, latency: float, stock: bool = False) -> None:
     """The server process: moto seeded, the proxies; prints the endpoint, serves until killed."""
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
+    if not stock:
+        index_describe_tasks()
+        memoize_backend_lookup()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server._server.server_address  # noqa: SLF001
@@ -134,9 +207,23 @@ def serve(tasks: int, latency: float) -> None:
     t0 = time.perf_counter()
     seed(moto, tasks)
     print(f"seeded moto with {tasks} tasks in {time.perf_counter() - t0:.0f} s", flush=True)
+    if not stock:
+        check_index(moto)
+        print(
+            "moto's DescribeTasks indexed by ARN and its backend lookup memoized "
+            "(--stock-moto for moto unchanged)",
+            flush=True,
+        )
     proxies = Proxies(moto, latency)
     print(f"ready {proxies.url}", flush=True)
     threading.Event().wait()
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a process has used so far (Linux ``/proc``)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> None:
@@ -146,13 +233,25 @@ def main() -> None:
     ap.add_argument("--tasks", type=int, default=5000)
     ap.add_argument("--latency", type=float, default=0.05)
     ap.add_argument("--runs", type=int, default=1)
+    ap.add_argument(
+        "--stock-moto",
+        action="store_true",
+        help="keep moto's DescribeTasks, which scans all 5,000 tasks per call (~200 ms of CPU)",
+    )
     ap.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.serve:
-        serve(args.tasks, args.latency)
+        serve(args.tasks, args.latency, args.stock_moto)
         return
     child = subprocess.Popen(
-        [sys.executable, __file__, "--serve", f"--tasks={args.tasks}", f"--latency={args.latency}"],
+        [
+            sys.executable,
+            __file__,
+            "--serve",
+            f"--tasks={args.tasks}",
+            f"--latency={args.latency}",
+            *(["--stock-moto"] if args.stock_moto else []),
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -174,14 +273,17 @@ def main() -> None:
         for _ in range(args.runs):
             with tempfile.TemporaryDirectory() as cache:
                 for label in ("cold", "warm"):
-                    first, full, done, calls, taskdefs = asyncio.run(
+                    busy = cpu_seconds(child.pid)
+                    first, full, done, calls, taskdefs, cpu = asyncio.run(
                         launch(Path(cache), args.tasks)
                     )
+                    busy = cpu_seconds(child.pid) - busy
                     print(
                         f"{label}: first task rows {first:.2f} s, all {args.tasks} {full:.2f} s, "
                         f"first poll over {done:.2f} s, "
                         f"ECS calls {calls} (DescribeTaskDefinition {taskdefs}), "
-                        f"{args.latency * 1000:.0f} ms added per call; "
+                        f"{args.latency * 1000:.0f} ms added per call, "
+                        f"CPU: fgtop {cpu:.2f} s, the server process (moto, proxies) {busy:.2f} s; "
                         f"load average {os.getloadavg()[0]:.1f}",
                         flush=True,
                     )

@@ -4,12 +4,14 @@
 
 It seeds the estate of ``bench_live.py`` (5,000 tasks, 2 regions, 4 clusters) and times
 DescribeTasks of 100 tasks, one at a time and 8 at once (fgtop's ECS concurrency), against moto
-alone: no proxy, no fgtop. It tells how much of ``bench_live``'s "all 5,000 rows" is moto's.
+alone: no proxy, no fgtop. It tells how much of ``bench_live``'s "all 5,000 rows" is moto's;
+then the same with the index and memo ``bench_live`` gives moto by default.
 Numbers, not pass/fail: see docs/performance.md.
 """
 
 from __future__ import annotations
 
+import logging
 import statistics
 import sys
 import time
@@ -21,12 +23,13 @@ from moto.server import ThreadedMotoServer
 sys.path.insert(1, str(Path(__file__).resolve().parents[1]))  # this checkout: tests.fakes
 sys.path.insert(1, str(Path(__file__).resolve().parent))
 
-from bench_live import REGIONS, seed  # noqa: E402
+from bench_live import REGIONS, index_describe_tasks, memoize_backend_lookup, seed  # noqa: E402
 
 from tests.fakes.aws_world import client  # noqa: E402
 
 
 def main() -> None:
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server._server.server_address  # noqa: SLF001
@@ -42,28 +45,31 @@ def main() -> None:
         for a in page["taskArns"]
     ]
     batches = [arns[i : i + 100] for i in range(0, len(arns), 100)][:16]
-    alone = []
-    for batch in batches:
-        t = time.perf_counter()
-        ecs.describe_tasks(cluster=cluster, tasks=batch)
-        alone.append(time.perf_counter() - t)
-    print(
-        f"{len(arns)} tasks in the cluster; DescribeTasks of 100, one at a time: "
-        f"median {statistics.median(alone) * 1000:.0f} ms ({len(batches)} calls, {sum(alone):.2f} s)"
-    )
     clients = [client("ecs", REGIONS[0], url) for _ in range(8)]
-    t = time.perf_counter()
-    with ThreadPoolExecutor(8) as pool:
-        list(
-            pool.map(
-                lambda ib: clients[ib[0] % 8].describe_tasks(cluster=cluster, tasks=ib[1]),
-                enumerate(batches),
+    for label in ("stock moto", "moto with bench_live's index and memo"):
+        if label != "stock moto":
+            index_describe_tasks()
+            memoize_backend_lookup()
+        alone = []
+        for batch in batches:
+            t = time.perf_counter()
+            ecs.describe_tasks(cluster=cluster, tasks=batch)
+            alone.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        with ThreadPoolExecutor(8) as pool:
+            list(
+                pool.map(
+                    lambda ib: clients[ib[0] % 8].describe_tasks(cluster=cluster, tasks=ib[1]),
+                    enumerate(batches),
+                )
             )
+        wall = time.perf_counter() - t
+        print(
+            f"{label}: {len(arns)} tasks in the cluster; DescribeTasks of 100, one at a time: "
+            f"median {statistics.median(alone) * 1000:.0f} ms ({len(batches)} calls, "
+            f"{sum(alone):.2f} s); 8 at once: {wall:.2f} s wall "
+            f"({wall / len(batches) * 1000:.0f} ms a call)"
         )
-    wall = time.perf_counter() - t
-    print(
-        f"the same {len(batches)} calls, 8 at once: {wall:.2f} s wall ({wall / len(batches) * 1000:.0f} ms a call)"
-    )
     server.stop()
 
 
