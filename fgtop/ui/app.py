@@ -8,6 +8,7 @@ and owns the global keys (replay controls, ``esc`` back, ``?``, ``:``, ``!``).
 from __future__ import annotations
 
 import time
+from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
@@ -40,6 +41,8 @@ from fgtop.ui.themes import (
 )
 
 TOASTS_PER_FRAME = 3
+DASHBOARD_AFTER = 0.4
+"""Seconds after opening on the problems before the deferred dashboard beneath composes."""
 """Alerts toasted at most per frame (the rest are on the timeline)."""
 
 
@@ -162,7 +165,10 @@ class FgtopApp(Navigation, App):
         self.theme = name
         for line in [*errors, *([err] if err else []), *self.feed.warnings]:
             self.notify(safe_str(line), severity="warning", timeout=8, markup=False)
-        self.push_screen(DashboardScreen())
+        # A replay's first frame is a decode away, and it may open on the problems: then the
+        # dashboard composes its widgets once they are painted (or when shown, if it stays).
+        may_land = not self._landed and not self.start_service
+        self.push_screen(DashboardScreen(deferred=self.feed.seekable and may_land))
         self.feed.subscribe(self._on_frame)
         self.run_worker(self.feed.start(), exit_on_error=False)
         self.set_interval(0.5, self._tick_clock)
@@ -237,14 +243,17 @@ class FgtopApp(Navigation, App):
             dash.set_replay(self.feed.clock.position)
 
     def _land(self, frame: Frame) -> None:
-        """First complete frame: open on --service, else on the problems when something is wrong."""
+        """First complete frame: open on --service, else on the problems when something is wrong
+        (the dashboard beneath composes once they are painted)."""
+        dash = self.dashboard
+        if dash is None:
+            return
         if self.start_service:
-            dash = self.dashboard
-            if dash is not None:
-                dash.focus_service(self.start_service)
+            dash.when_built(partial(dash.focus_service, self.start_service))
             return
         if any(p.severity <= 2 for p in frame.derived.insights.problems):
             self.action_problems()
+            self.set_timer(DASHBOARD_AFTER, dash.build)
 
     # -- controls ------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ are imported when first opened: ``fgtop demo`` starts without compiling them.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from textual.screen import Screen
@@ -76,7 +77,7 @@ class Navigation:
             self.pop_screen()
         dash = self.dashboard
         if dash is not None and key:
-            dash.select(key)
+            dash.when_built(partial(dash.select, key))
 
     def _push_unique(self, screen_type: type[Screen], factory: Any) -> None:
         if isinstance(self.screen, screen_type):
@@ -120,12 +121,13 @@ class Navigation:
     def action_command_line(self) -> None:
         """Open the ``:`` command line of the current screen, or the dashboard's."""
         lines = list(self.screen.query(CommandLine))
-        if not lines:
-            self.go_dashboard()
-            dash = self.dashboard
-            lines = list(dash.query(CommandLine)) if dash else []
         if lines:
             lines[0].open()
+            return
+        self.go_dashboard()
+        dash = self.dashboard
+        if dash is not None:
+            dash.when_built(lambda: dash.query_one(CommandLine).open())
 
     def run_command(self, command: str, argument: str | None) -> None:
         """Carry out a ``:`` command (already resolved from its alias)."""
@@ -133,7 +135,7 @@ class Navigation:
         if command in {"services", "tasks", "pods"}:
             self.go_dashboard()
             if dash is not None:
-                dash.show_tab(command, argument)
+                dash.when_built(partial(dash.show_tab, command, argument))
         elif command == "problems":
             self.action_problems()
         elif command == "timeline":
@@ -192,5 +194,5 @@ class Navigation:
         self.go_dashboard()
         dash = self.dashboard
         if dash is not None:
-            dash.set_filter(value)
+            dash.when_built(partial(dash.set_filter, value))
         self.notify(safe_str(f"showing {word} {value} (esc clears)"), markup=False)

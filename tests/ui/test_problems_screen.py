@@ -5,18 +5,20 @@ from __future__ import annotations
 import dataclasses
 
 from textual.pilot import Pilot
-from textual.widgets import Static
+from textual.widgets import Static, TabbedContent
 
 from fgtop.derive.problems import Problem
 from fgtop.recording.player import Player
 from fgtop.recording.reader import open_recording
 from fgtop.resources import demo_recording
+from fgtop.ui import app as app_module
 from fgtop.ui.app import FgtopApp
 from fgtop.ui.screens.dashboard import DashboardScreen
 from fgtop.ui.screens.describe import DescribeScreen
 from fgtop.ui.screens.details import DetailsScreen
 from fgtop.ui.screens.logs import LogsScreen
 from fgtop.ui.screens.problems import ProblemsScreen, ProblemsTable, problem_key
+from fgtop.ui.widgets.task_grid import TaskGrid
 from tests.ui.helpers import demo_app as make_demo_app
 from tests.ui.helpers import plain, push, pushed_app, settle, until
 
@@ -70,6 +72,55 @@ async def test_demo_lands_on_problems_most_severe_first() -> None:
         assert all(r[0][0] in "✖▲●○" for r in rows)
         summary = plain(screen.query_one("#problems-summary", Static).render())
         assert f"{len(rows)} problems" in summary
+
+
+def dashboard_beneath(app: FgtopApp) -> DashboardScreen:
+    """The dashboard at the bottom of the stack."""
+    dash = app.screen_stack[1]
+    assert isinstance(dash, DashboardScreen)
+    return dash
+
+
+async def test_landing_on_problems_composes_the_dashboard_beneath_after_they_paint() -> None:
+    app, _ = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, ProblemsScreen), "landing")
+        dash = dashboard_beneath(app)
+        assert not dash.built and not dash.query(TaskGrid)  # only its header so far
+        await until(pilot, lambda: dash.built, "the dashboard composed in the background")
+        screen = app.screen
+        assert isinstance(screen, ProblemsScreen)  # still on top, and still has the keys
+        assert dash.query(TaskGrid) and dash.shown is None  # composed, not rendered hidden
+        first = screen.selected_problem()
+        await pilot.press("down")
+        assert screen.selected_problem() not in (None, first)
+        await pilot.press("escape")
+        await until(pilot, lambda: dash.query_one(TaskGrid).row_count > 0, "task rows")
+        assert app.screen is dash and dash.shown is app.frame
+
+
+async def test_keys_before_the_dashboard_is_composed_are_carried_out_once_it_is(
+    monkeypatch,
+) -> None:
+    monkeypatch.setattr(app_module, "DASHBOARD_AFTER", 600.0)  # never in the background
+    app, _ = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, ProblemsScreen), "landing")
+        dash = dashboard_beneath(app)
+        problem = oom_problem(app)
+        await select(pilot, app.screen, problem)
+        assert not dash.built
+        await pilot.press("g")  # go to the problem's service on the dashboard
+        await until(pilot, lambda: dash.selected_target() == problem.target, "selection")
+        assert app.screen is dash and dash.query_one(TaskGrid).row_count > 0
+    app, _ = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, ProblemsScreen), "landing")
+        dash = dashboard_beneath(app)
+        await pilot.press("escape")  # back to the dashboard before it was composed
+        await until(pilot, lambda: dash.built and dash.shown is app.frame, "dashboard shown")
+        await pilot.press("colon", *"pods", "enter")
+        await until(pilot, lambda: dash.query_one(TabbedContent).active == "tab-pods", ":pods")
 
 
 async def test_oom_service_has_reason_and_next_step() -> None:
@@ -132,7 +183,9 @@ async def test_enter_opens_details_and_g_goes_to_the_dashboard() -> None:
         await pilot.press("g")
         await pilot.pause()
         assert isinstance(app.screen, DashboardScreen)
-        assert app.screen.selected_target() == problem.target
+        # The dashboard beneath may still be composing (it is deferred while the problems
+        # paint): the selection lands once it is.
+        await until(pilot, lambda: app.screen.selected_target() == problem.target, "selection")
 
 
 async def test_filter_as_you_type_and_esc_clears() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -41,9 +42,20 @@ class DashboardScreen(FgtopScreen):
         Binding("w", "chart_window", "Chart window", show=False),
     ]
 
+    def __init__(self, *, deferred: bool = False) -> None:
+        super().__init__()
+        self.built = not deferred
+        """Whether the widgets are composed. A deferred dashboard (a replay, which may open on
+        the problems) holds only its header until it is first shown or :meth:`build` is called:
+        ``fgtop demo`` paints the problems without composing the tables and chart first."""
+        self._building = False
+        self._when_built: list[Callable[[], object]] = []
+
     def compose(self) -> ComposeResult:
         """Header, services and chart, tasks and pods, filter, command line, footer."""
         yield HeaderBar(id="header")
+        if not (self.built or self._building):
+            return
         yield ProgressBar(total=1.0, show_eta=False, show_percentage=False, id="replay-bar")
         with Horizontal(id="top"):
             yield ServicesTable(id="services")
@@ -61,12 +73,50 @@ class DashboardScreen(FgtopScreen):
         yield KeyFooter()
 
     def on_mount(self) -> None:
+        """Set up the widgets, if composed."""
+        if self.built:
+            self._set_up()
+
+    def _set_up(self) -> None:
         """Focus the task grid; the chart window from the config; hints every 2 s."""
         self.query_one("#replay-bar").display = self.fgtop.feed.seekable
         self.query_one(TaskGrid).focus()
         wanted = self.fgtop.config.metrics_window
         self.query_one(MetricChart).window = min(WINDOWS, key=lambda w: abs(w - wanted))
         self.set_interval(2.0, self._send_hints)
+
+    def build(self) -> None:
+        """Compose a deferred dashboard's widgets now (in the background when hidden)."""
+        if not self.built and not self._building:
+            self._building = True
+            self.run_worker(self._build(), group="build")
+
+    def when_built(self, then: Callable[[], object]) -> None:
+        """Call ``then`` once the widgets are composed: now, or after :meth:`build`."""
+        if self.built:
+            then()
+            return
+        self._when_built.append(then)
+        self.build()
+
+    async def _build(self) -> None:
+        await self.recompose()
+        self.built = True
+        self._set_up()
+        if self.app.screen is self:
+            self.catch_up(force=True)
+        waiting, self._when_built = self._when_built, []
+        for then in waiting:
+            then()
+
+    def catch_up(self, *, force: bool = False) -> None:
+        """Render the app's frame; a deferred dashboard on top with a frame to show builds."""
+        if not self.built:
+            self.update_header()
+            if self.fgtop.frame is not None and self.app.screen is self:
+                self.build()
+            return
+        super().catch_up(force=force)
 
     @property
     def tables(self) -> list[ResourceTable]:
@@ -196,6 +246,8 @@ class DashboardScreen(FgtopScreen):
 
     def selected_item(self) -> Task | Service | Pod | None:
         """The resource under the cursor of the focused table (or the task grid)."""
+        if not self.built:
+            return None
         focused = self.focused
         tables = [focused] if isinstance(focused, ResourceTable) else []
         tables += [self.query_one(TaskGrid), self.query_one(PodGrid)]
@@ -207,6 +259,7 @@ class DashboardScreen(FgtopScreen):
 
     def select(self, key: str) -> bool:
         """Select a resource by key in whichever table shows it."""
+        self.catch_up()  # rows of the latest frame (a screen brought back renders it later)
         for table in self.tables:
             if table.select_key(key):
                 if isinstance(table, PodGrid):
@@ -219,6 +272,7 @@ class DashboardScreen(FgtopScreen):
 
     def focus_service(self, name: str) -> None:
         """``--service``: filter the grids to the service and select it."""
+        self.catch_up()
         self.set_filter(name)
         services = self.query_one(ServicesTable)
         for item in services.visible_items():
@@ -267,7 +321,10 @@ class DashboardScreen(FgtopScreen):
         self.query_one(TaskGrid).focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """``esc`` clears a filter only when there is one (else it goes back, app-wide)."""
+        """``esc`` clears a filter only when there is one (else it goes back, app-wide); no
+        action of the dashboard's own before it is built."""
+        if not self.built:
+            return False
         if action == "clear_filter":
             return bool(self.query_one("#filter", FilterBar).value)
         return True
