@@ -15,7 +15,7 @@ from fgtop.feed import Frame
 from fgtop.model import Pod, Service, Task
 from fgtop.model.ecs import task_metrics_available
 from fgtop.paths import history_path
-from fgtop.ui.cells import LazyCells, money, service_cells, task_cells
+from fgtop.ui.cells import LazyCells, money, service_cells, task_cells, task_values
 from fgtop.ui.screens.base import FgtopScreen
 from fgtop.ui.widgets.command_line import CommandLine
 from fgtop.ui.widgets.filter_bar import FilterBar
@@ -140,6 +140,7 @@ class DashboardScreen(FgtopScreen):
             lambda t: task_cells(
                 t, snapshot, cost, clusters.get((t.cluster, t.region)), t.arn in active
             ),
+            values=lambda t: task_values(t, snapshot, cost),
         )
         grid.show(snapshot.tasks)
         services = self.query_one(ServicesTable)

@@ -211,7 +211,7 @@ class ProblemsTable(ResourceTable[Problem]):
             return -(item.since or 0.0)
         if column == "count":
             return item.count
-        return self.texts(item).get(column, "").lower()
+        return self.text_sort_value(item, column)
 
 
 def _matches(problem: Problem, terms: list[str]) -> bool:

@@ -124,7 +124,7 @@ class TimelineTable(ResourceTable[TimelineEntry]):
         """TIME sorts by the moment (not its text); the rest by their text."""
         if column == "time":
             return item.at
-        return self.texts(item).get(column, "").lower()
+        return self.text_sort_value(item, column)
 
     def forget_texts(self) -> None:
         """Work out every row's text again (the day looked at changed)."""

@@ -77,7 +77,7 @@ class PodGrid(ResourceTable[Pod]):
             return -(pod.started_at or pod.created_at or 0)
         if column in ("cost", "spent"):
             return self._cost(pod, column).sort_value
-        return self.texts(pod).get(column, "").lower()
+        return self.text_sort_value(pod, column)
 
     def cells(self, pod: Pod) -> dict[str, Text]:
         """One pod as a row (built only while it is on screen)."""

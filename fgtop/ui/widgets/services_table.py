@@ -80,7 +80,7 @@ class ServicesTable(ResourceTable[Service | KubeWorkload]):
             return s.desired - s.available if isinstance(s, KubeWorkload) else s.pending
         if column in ("cpu", "mem", "spark", "cost", "spent"):
             return getattr(self.extra_cells(s).get(column), "sort_value", None)
-        return self.texts(s).get(column, "").lower()
+        return self.text_sort_value(s, column)
 
     def cells(self, s: Service | KubeWorkload) -> dict[str, Text]:
         """One service (or Kubernetes workload) as a row (built only while on screen)."""

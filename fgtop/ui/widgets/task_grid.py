@@ -103,8 +103,8 @@ class TaskGrid(ResourceTable[Task]):
         if column == "age":
             return task_age(task, self.now).sort_value
         if column in ("cpu", "mem", "cost", "spent"):
-            return getattr(self.extra_cells(task).get(column), "sort_value", None)
-        return self.texts(task).get(column, "").lower()
+            return self.extra_sort_value(task, column)
+        return self.text_sort_value(task, column)
 
     def cells(self, task: Task) -> dict[str, Text]:
         """One task as a row (built only while it is on screen)."""
