@@ -92,7 +92,24 @@ def token_ok(given: str | None, token: str) -> bool:
 def make_server(command: str, host: str, port: int, token: str | None, public_url: str | None):  # noqa: ANN201
     """A textual-serve Server serving ``command``, with the token check on every request."""
     from aiohttp import web
+    from textual_serve import server as textual_server
+    from textual_serve.app_service import AppService
     from textual_serve.server import Server
+
+    followers: set[asyncio.subprocess.Process] = set()
+    """The browser sessions' follower processes (``fgtop replay --follow``)."""
+
+    class FollowerService(AppService):
+        """textual-serve's app process, remembered: a session ends when the follower closes
+        its output, before the process has exited, and a stopping server sees it out."""
+
+        async def _open_app_process(self, width: int = 80, height: int = 24) -> Any:
+            process = await super()._open_app_process(width, height)
+            followers.difference_update([p for p in followers if p.returncode is not None])
+            followers.add(process)
+            return process
+
+    textual_server.AppService = FollowerService  # type: ignore[misc]  # what sessions start
 
     @web.middleware
     async def check_token(request: web.Request, handler: Any) -> web.StreamResponse:
@@ -151,6 +168,9 @@ def make_server(command: str, host: str, port: int, token: str | None, public_ur
             # reaped after the loop closed, with a traceback at exit).
             if self.sessions:
                 await asyncio.wait(set(self.sessions), timeout=SHUTDOWN_WAIT)
+            exiting = [asyncio.ensure_future(p.wait()) for p in followers if p.returncode is None]
+            if exiting:
+                await asyncio.wait(exiting, timeout=SHUTDOWN_WAIT)
 
         def initialize_logging(self) -> None:
             # Warnings and errors of the web server in one line each, never a traceback
