@@ -42,9 +42,9 @@ from fgtop.ui.themes import (
 )
 
 TOASTS_PER_FRAME = 3
+"""Alerts toasted at most per frame (the rest are on the timeline)."""
 DASHBOARD_AFTER = 0.4
 """Seconds after opening on the problems before the deferred dashboard beneath composes."""
-"""Alerts toasted at most per frame (the rest are on the timeline)."""
 
 
 def freeze_startup_heap() -> None:
