@@ -11,7 +11,7 @@ imports excluded) to the first task rows in the task grid and to all of them, co
 task-definition cache) and warm (the cache the cold run filled), and the ECS calls each
 launch made are counted. Seeding moto takes a while: its time is printed.
 
-Stock moto spends ~200 ms of CPU on each DescribeTasks of 100 out of 5,000 tasks (it scans
+Stock moto spends 130-200 ms of CPU on each DescribeTasks of 100 out of 5,000 tasks (it scans
 every task for each one; ``bench/bench_moto_percall.py``), and answers one call at a time: the
 first poll's 50 of them alone take it 9-11 s, whatever the client does. So by default the
 server process gives moto's DescribeTasks an index by ARN (``index_describe_tasks``, checked
@@ -37,6 +37,9 @@ import requests
 from moto.server import ThreadedMotoServer
 
 sys.path.insert(1, str(Path(__file__).resolve().parents[1]))  # this checkout: fgtop, tests.fakes
+sys.path.insert(1, str(Path(__file__).resolve().parent))
+
+from bench_demo_start import cpu_seconds  # noqa: E402
 
 from tests.fakes.aws_world import add_service, client, network, register  # noqa: E402
 
@@ -131,7 +134,7 @@ async def launch(cache_dir: Path, tasks: int) -> tuple[float, float, float, int,
 def index_describe_tasks() -> None:
     """Give moto's DescribeTasks an index by task ARN. Stock moto scans every task of every
     cluster for each call and tests each one against each requested ARN (a substring test too),
-    so a DescribeTasks of 100 out of 5,000 tasks costs it ~200 ms of CPU in one process, where
+    so a DescribeTasks of 100 out of 5,000 tasks costs it 130-200 ms of CPU in one process, where
     ECS answers in 50-100 ms and in parallel. With full ARNs, as fgtop sends them, the index
     returns the same tasks (``check_index`` compares the two on the seeded estate)."""
     from moto.ecs.models import EC2ContainerServiceBackend, InvalidParameterException
@@ -219,13 +222,6 @@ def serve(tasks: int, latency: float, stock: bool = False) -> None:
     threading.Event().wait()
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds a process has used so far (Linux ``/proc``)."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def main() -> None:
     """Seed (in a server process, so moto does not share this one's GIL), then a cold and a
     warm launch per run."""
@@ -236,7 +232,7 @@ def main() -> None:
     ap.add_argument(
         "--stock-moto",
         action="store_true",
-        help="keep moto's DescribeTasks, which scans all 5,000 tasks per call (~200 ms of CPU)",
+        help="keep moto's DescribeTasks, which scans all 5,000 tasks per call (130-200 ms of CPU)",
     )
     ap.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()

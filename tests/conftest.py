@@ -6,6 +6,7 @@ of fgtop's own is mocked.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 from collections.abc import Iterator
@@ -34,6 +35,15 @@ def clean_aws_env(
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+
+@pytest.fixture(autouse=True)
+def thaw_gc() -> Iterator[None]:
+    """An app under test freezes the heap of its start after the first frame, as a real launch
+    does (``fgtop.ui.app.freeze_startup_heap``); thaw it after each test, or every finished app
+    of the session would stay in memory (frozen objects are never collected)."""
+    yield
+    gc.unfreeze()
 
 
 @pytest.fixture(scope="session")
