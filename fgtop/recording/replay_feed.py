@@ -16,6 +16,7 @@ from fgtop.feed import Clock, Frame, FrameCallback, LogBatch, LogRequest, NoInsi
 from fgtop.model import Hints, LogLine, Snapshot
 from fgtop.recording.player import Player
 from fgtop.recording.reader import Recording
+from fgtop.text.sanitize import safe_str
 
 TICK = 0.1
 """Seconds between looks at the replay clock."""
@@ -37,14 +38,28 @@ class ReplayLogFeed:
             return [request.pod.key]
         return [t.arn for t in request.tasks]
 
-    def _between(self, request: LogRequest, since: float | None, until: float) -> list[LogLine]:
+    def _between(
+        self, request: LogRequest, since: float | None, until: float, *, any_container: bool = False
+    ) -> list[LogLine]:
         lines: list[LogLine] = []
         for key in self._keys(request):
             lines += self.recording.logs(key, since=since, until=until)
-        if request.container:
+        if request.container and not any_container:
             lines = [ln for ln in lines if ln.container == request.container]
         lines.sort(key=lambda ln: ln.timestamp)
         return lines
+
+    def _none_message(self, request: LogRequest, since: float | None, until: float) -> str:
+        """Why nothing shows: nothing recorded, or nothing from the picked container."""
+        if request.container:
+            others = len(self._between(request, since, until, any_container=True))
+            if others:
+                name = safe_str(request.container, max_chars=80)
+                return (
+                    f"no lines from container {name} recorded up to the replay clock "
+                    f"({others:,} from the other containers: c picks another)"
+                )
+        return "no log lines recorded for this target up to the replay clock"
 
     async def lines(self, request: LogRequest) -> AsyncIterator[LogBatch]:
         """The lines recorded up to the replay clock, then new ones as the clock reaches them."""
@@ -52,7 +67,7 @@ class ReplayLogFeed:
         since = request.at - AROUND_BEFORE if request.at is not None else None
         lines = self._between(request, since, until)
         if not lines:
-            yield LogBatch(message="no log lines recorded for this target up to the replay clock")
+            yield LogBatch(message=self._none_message(request, since, until))
         else:
             jump = request.at - 30 if request.at is not None else None
             yield LogBatch(tuple(lines), message="", jump_to=jump)
