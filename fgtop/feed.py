@@ -157,17 +157,40 @@ class Feed(Protocol):
     says whether they work.
     """
 
-    label: str
-    """What the header calls the feed: ``LIVE``, ``REPLAY``, ``DEMO``."""
-    seekable: bool
-    """Whether the replay controls (step, seek, speed, start, end) work."""
-    logs: LogFeed
-    insights: InsightsFeed
-    hints: Hints
-    warnings: tuple[str, ...]
-    """One-line notices to show once at start (e.g. an ignored price cache)."""
-    recording_path: str | None
-    """The file this session is being recorded to, if any."""
+    @property
+    def label(self) -> str:
+        """What the header calls the feed: ``LIVE``, ``REPLAY``, ``DEMO``."""
+        ...
+
+    @property
+    def seekable(self) -> bool:
+        """Whether the replay controls (step, seek, speed, start, end) work."""
+        ...
+
+    @property
+    def logs(self) -> LogFeed:
+        """Log lines for the log views."""
+        ...
+
+    @property
+    def insights(self) -> InsightsFeed:
+        """Logs Insights queries (or why they cannot run here)."""
+        ...
+
+    @property
+    def hints(self) -> Hints:
+        """What the UI is looking at, for the sources (updated in place)."""
+        ...
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """One-line notices to show once at start (e.g. an ignored price cache)."""
+        ...
+
+    @property
+    def recording_path(self) -> str | None:
+        """The file this session is being recorded to, if any."""
+        ...
 
     def subscribe(self, callback: FrameCallback) -> None:
         """Call ``callback`` on the event loop with every new frame."""

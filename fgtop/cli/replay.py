@@ -23,7 +23,7 @@ from fgtop.errors import SetupError, fail
 from fgtop.recording.follow import POLL, FollowFeed
 from fgtop.recording.format import RecordingError
 from fgtop.recording.player import Player
-from fgtop.recording.reader import Recording, open_recording
+from fgtop.recording.reader import Frames, open_recording
 from fgtop.recording.replay_feed import ReplayFeed
 from fgtop.recording.segments import Timeline, open_timeline
 from fgtop.resources import demo_recording
@@ -31,7 +31,7 @@ from fgtop.ui.app import create_app
 
 
 def replay_feed(
-    recording: Recording, config: Config, *, label: str = "REPLAY", loop: bool = False
+    recording: Frames, config: Config, *, label: str = "REPLAY", loop: bool = False
 ) -> ReplayFeed:
     """The feed over a recording, derived with the config's rules and the price table."""
     deriver = Deriver.from_config(config, load_price_table())
@@ -73,7 +73,7 @@ def run_replay(args: argparse.Namespace) -> int:
         return fail(str(exc))
     for line in timeline.skipped:
         print(f"fgtop: {line}", file=sys.stderr)
-    feed = replay_feed(timeline, config, loop=args.loop)  # type: ignore[arg-type]
+    feed = replay_feed(timeline, config, loop=args.loop)
     feed.warnings = (*feed.warnings, *timeline.skipped)  # shown once in the app as well
     return _run_app(timeline, config, feed)
 
@@ -123,5 +123,5 @@ def _follow(path: Path, args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         return 130
     deriver = Deriver.from_config(config, load_price_table())
-    feed = FollowFeed(timeline, Player(timeline, autoplay=False), deriver)  # type: ignore[arg-type]
+    feed = FollowFeed(timeline, Player(timeline, autoplay=False), deriver)
     return _run_app(timeline, config, feed)

@@ -52,7 +52,7 @@ class FollowFeed(ReplayFeed):
         poll: float = POLL,
         wall: Callable[[], float] = time.time,
     ) -> None:
-        super().__init__(timeline, player, deriver, label="FOLLOWING")  # type: ignore[arg-type]
+        super().__init__(timeline, player, deriver, label="FOLLOWING")
         self.timeline = timeline
         self.poll = poll
         self._wall = wall
@@ -61,7 +61,7 @@ class FollowFeed(ReplayFeed):
         self._notices: list[str] = []
         self._skipped = len(timeline.skipped)
         self.warnings = (*self.warnings, *timeline.skipped)
-        self._poller: asyncio.Task | None = None
+        self._poller: asyncio.Task[None] | None = None
         player.pause()
         player.to_end()
 
@@ -109,13 +109,9 @@ class FollowFeed(ReplayFeed):
     # -- what the header says -------------------------------------------------------------
 
     @property
-    def label(self) -> str:  # type: ignore[override]
+    def label(self) -> str:
         """``FOLLOWING``, or ``FOLLOW PAUSED`` once the user went back in time."""
         return "FOLLOWING" if self.following else "FOLLOW PAUSED"
-
-    @label.setter
-    def label(self, value: str) -> None:
-        pass
 
     def stall_after(self) -> float:
         """Seconds without a new frame after which the recorder is taken for stopped."""

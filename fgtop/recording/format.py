@@ -194,18 +194,18 @@ def _diff_list(old: list, new: list, fields: tuple[str, ...]) -> list | None:
         if k is None or k in seen:
             return None
         seen.add(k)
-        i = old_index.get(k)
-        if i is None:
+        at = old_index.get(k)
+        if at is None:
             refs.append({"v": item})
-        elif old[i] is item or old[i] == item:
-            if refs and isinstance(refs[-1], list) and refs[-1][0] + refs[-1][1] == i:
+        elif old[at] is item or old[at] == item:
+            if refs and isinstance(refs[-1], list) and refs[-1][0] + refs[-1][1] == at:
                 refs[-1][1] += 1
-            elif refs and isinstance(refs[-1], int) and refs[-1] + 1 == i:
+            elif refs and isinstance(refs[-1], int) and refs[-1] + 1 == at:
                 refs[-1] = [refs[-1], 2]
             else:
-                refs.append(i)
+                refs.append(at)
         else:
-            refs.append(_diff_item(i, old[i], item))
+            refs.append(_diff_item(at, old[at], item))
     return refs
 
 

@@ -12,14 +12,14 @@ import time
 from collections.abc import Callable
 
 from fgtop.model import Snapshot
-from fgtop.recording.reader import Recording
+from fgtop.recording.reader import Frames
 
 SPEEDS: tuple[int, ...] = (1, 2, 5, 10)
 """The replay speeds offered, in the order :meth:`Player.cycle_speed` goes through them."""
 
 
 class Player:
-    """A replay clock over a :class:`Recording`.
+    """A replay clock over a recording (or a timeline of several).
 
     Args:
         recording: The recording to play.
@@ -30,7 +30,7 @@ class Player:
 
     def __init__(
         self,
-        recording: Recording,
+        recording: Frames,
         *,
         loop: bool = False,
         clock: Callable[[], float] = time.monotonic,

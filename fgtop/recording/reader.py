@@ -15,7 +15,7 @@ import typing
 from collections import OrderedDict
 from pathlib import Path
 from types import TracebackType
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Protocol
 
 import zstandard
 
@@ -24,7 +24,43 @@ from fgtop.model.codec import decode
 from fgtop.recording import format as fmt
 from fgtop.recording.format import RecordingError
 
-__all__ = ["Recording", "RecordingError", "open_recording"]
+__all__ = ["Frames", "Recording", "RecordingError", "open_recording"]
+
+
+class Frames(Protocol):
+    """What the player and the replay feed read of a recording: a :class:`Recording`, or a
+    :class:`~fgtop.recording.segments.Timeline` of several."""
+
+    @property
+    def times(self) -> tuple[float, ...]:
+        """The time of every frame, in order."""
+        ...
+
+    @property
+    def start(self) -> float:
+        """The time of the first frame."""
+        ...
+
+    @property
+    def end(self) -> float:
+        """The time of the last frame."""
+        ...
+
+    def __len__(self) -> int: ...
+
+    def index_at(self, t: float) -> int:
+        """The index of the frame shown at time ``t``."""
+        ...
+
+    def frame(self, i: int) -> Snapshot:
+        """Decode frame ``i`` (negative indexes count from the end)."""
+        ...
+
+    def logs(
+        self, target: str | None = None, since: float | None = None, until: float | None = None
+    ) -> list[LogLine]:
+        """Recorded log lines, oldest first."""
+        ...
 
 
 @dataclasses.dataclass(frozen=True)
@@ -361,7 +397,7 @@ _ITEM_TYPES: dict[str, type] = {}
 for _name, _hint in _HINTS.items():
     _args = typing.get_args(_hint)
     is_items = typing.get_origin(_hint) is tuple and len(_args) == 2 and _args[1] is Ellipsis
-    if is_items and dataclasses.is_dataclass(_args[0]):
+    if is_items and isinstance(_args[0], type) and dataclasses.is_dataclass(_args[0]):
         _ITEM_TYPES[_name] = _args[0]
 
 

@@ -15,7 +15,7 @@ from fgtop.errors import FeedError
 from fgtop.feed import Clock, Frame, FrameCallback, LogBatch, LogRequest, NoInsights
 from fgtop.model import Hints, LogLine, Snapshot
 from fgtop.recording.player import Player
-from fgtop.recording.reader import Recording
+from fgtop.recording.reader import Frames
 from fgtop.text.sanitize import safe_str
 
 TICK = 0.1
@@ -29,7 +29,7 @@ AROUND_BEFORE = 300.0
 class ReplayLogFeed:
     """Recorded log lines up to the replay clock, following it as it moves."""
 
-    def __init__(self, recording: Recording, player: Player) -> None:
+    def __init__(self, recording: Frames, player: Player) -> None:
         self.recording = recording
         self.player = player
 
@@ -97,11 +97,11 @@ class ReplayFeed:
     seekable = True
 
     def __init__(
-        self, recording: Recording, player: Player, deriver: Deriver, *, label: str = "REPLAY"
+        self, recording: Frames, player: Player, deriver: Deriver, *, label: str = "REPLAY"
     ) -> None:
         self.recording = recording
         self.player = player
-        self.label = label
+        self._label = label
         self.hints = Hints()
         self.logs = ReplayLogFeed(recording, player)
         self.insights = NoInsights(
@@ -111,7 +111,12 @@ class ReplayFeed:
         self.recording_path: str | None = None
         self._subscribers: list[FrameCallback] = []
         self._publisher = DerivingPublisher(deriver, self._deliver)
-        self._ticker: asyncio.Task | None = None
+        self._ticker: asyncio.Task[None] | None = None
+
+    @property
+    def label(self) -> str:
+        """``REPLAY`` or ``DEMO``."""
+        return self._label
 
     def subscribe(self, callback: FrameCallback) -> None:
         """Call ``callback`` with every frame."""
