@@ -129,7 +129,7 @@ async def main(args: Any) -> int:
         if not plan.groups:
             _say(f"service {service.name} has no CloudWatch Logs group to query")
             return EXIT_FAILED
-        aws = next((s.aws for s in engine.sources if getattr(s, "aws", None)), None)
+        aws = engine.aws
         if aws is None:
             raise SetupError("no AWS session")
         query = InsightsQuery(

@@ -79,11 +79,15 @@ async def kube_sources(aws: Aws, cfg: Config) -> list[Source]:
         return []  # no pods to watch: not even import the Kubernetes client
     from fgtop.sources.eks import discover_eks, merge_connections
     from fgtop.sources.kube import KubeSource
-    from fgtop.sources.kubeconfig import KubeconfigUnreadable, kubeconfig_connections
+    from fgtop.sources.kubeconfig import (
+        KubeconfigUnreadable,
+        KubeConnection,
+        kubeconfig_connections,
+    )
 
-    connections: list = []
+    connections: list[KubeConnection] = []
     try:
-        connections = kubeconfig_connections(cfg.contexts)
+        connections = [*kubeconfig_connections(cfg.contexts)]
     except KubeconfigUnreadable:
         raise  # a broken file is worth saying even when no context was asked for
     except SetupError:

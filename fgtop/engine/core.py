@@ -15,11 +15,23 @@ import dataclasses
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fgtop.model import Hints, Snapshot, SourceHealth
-from fgtop.sources.base import PART_FIELDS, TUPLE_FIELDS, Emit, Part, Source, SourceContext
+from fgtop.sources.base import (
+    PART_FIELDS,
+    TUPLE_FIELDS,
+    Emit,
+    Part,
+    PollingSource,
+    Source,
+    SourceContext,
+    StreamingSource,
+)
 from fgtop.sources.errors import one_line
+
+if TYPE_CHECKING:
+    from fgtop.sources.aws import Aws
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +81,7 @@ class Engine:
         }
         self._subscribers: list[Subscriber] = []
         self._contexts = {s.name: self._context(s) for s in self.sources}
-        self._tasks: list[asyncio.Task] = []
+        self._tasks: list[asyncio.Task[None]] = []
         self._wake: dict[str, asyncio.Event] = {}
         self._dirty = asyncio.Event() if _has_loop() else None
         self._closed = False
@@ -84,6 +96,11 @@ class Engine:
             self._accept_partial(source, part, loaded, expected)
 
         return SourceContext(lambda: self.snapshot, self.hints, self.clock, report, partial)
+
+    @property
+    def aws(self) -> Aws | None:
+        """The AWS session the sources call through (the first source's that has one)."""
+        return next((s.aws for s in self.sources if s.aws is not None), None)
 
     @property
     def complete(self) -> bool:
@@ -103,9 +120,11 @@ class Engine:
             phase: Poll only the sources of this phase (e.g. 0: the task list, not metrics).
         """
         polling = [
-            s for s in self.sources if not s.streaming and (phase is None or s.phase == phase)
+            s
+            for s in self.sources
+            if isinstance(s, PollingSource) and (phase is None or s.phase == phase)
         ]
-        streams = [s for s in self.sources if s.streaming and phase in (None, 0)]
+        streams = [s for s in self.sources if isinstance(s, StreamingSource) and phase in (None, 0)]
         for current in sorted({s.phase for s in polling} | ({0} if streams else set())):
             await asyncio.gather(
                 *(self._poll(s) for s in polling if s.phase == current),
@@ -114,7 +133,9 @@ class Engine:
             self._merge()
         return self.snapshot
 
-    async def _stream_once(self, source: Source, timeout: float = STREAM_ONCE_TIMEOUT) -> None:
+    async def _stream_once(
+        self, source: StreamingSource, timeout: float = STREAM_ONCE_TIMEOUT
+    ) -> None:
         """Run a streaming source until its first full list is emitted (or it fails), then stop."""
         emitted = 0
 
@@ -142,16 +163,17 @@ class Engine:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-        if task.done() and not task.cancelled() and task.exception() is not None:
-            self._fail(source, task.exception())  # type: ignore[arg-type]
+        error = task.exception() if task.done() and not task.cancelled() else None
+        if error is not None:
+            self._fail(source, error)
 
     async def start(self) -> None:
         """Start every source's loop in the background."""
         self._dirty = asyncio.Event()
         for source in self.sources:
-            if source.streaming:
+            if isinstance(source, StreamingSource):
                 self._tasks.append(asyncio.create_task(self._run_stream(source), name=source.name))
-            else:
+            elif isinstance(source, PollingSource):
                 self._wake[source.name] = asyncio.Event()
                 self._tasks.append(asyncio.create_task(self._run_poll(source), name=source.name))
         self._tasks.append(asyncio.create_task(self._publisher(), name="publisher"))
@@ -178,7 +200,7 @@ class Engine:
             with contextlib.suppress(Exception):
                 await closer()
 
-    async def _run_poll(self, source: Source) -> None:
+    async def _run_poll(self, source: PollingSource) -> None:
         wake = self._wake[source.name]
         while True:
             if not self.paused:
@@ -188,7 +210,7 @@ class Engine:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wake.wait(), timeout=max(0.05, source.interval))
 
-    async def _run_stream(self, source: Source) -> None:
+    async def _run_stream(self, source: StreamingSource) -> None:
         def emit(part: Part) -> None:
             self._accept(source, part)
             self._mark_dirty()
@@ -201,7 +223,7 @@ class Engine:
             self._fail(source, exc)
             self._mark_dirty()
 
-    async def _poll(self, source: Source) -> None:
+    async def _poll(self, source: PollingSource) -> None:
         try:
             part = await source.poll(self._contexts[source.name])
         except asyncio.CancelledError:

@@ -5,13 +5,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import TYPE_CHECKING
 
 from fgtop.engine.core import Engine
 from fgtop.feed import InsightsBatch, InsightsPlan, InsightsRequest
-from fgtop.model import TaskDefinition
+from fgtop.model import LogLine, TaskDefinition
 from fgtop.sources.errors import one_line
 from fgtop.sources.insights import QUERY_TIMEOUT, InsightsQuery, Progress, log_groups, row_line
+
+if TYPE_CHECKING:
+    from fgtop.sources.aws import Aws
 
 
 def plan_request(request: InsightsRequest) -> InsightsPlan:
@@ -39,7 +42,7 @@ def plan_request(request: InsightsRequest) -> InsightsPlan:
 
 def to_batch(progress: Progress, request: InsightsRequest) -> InsightsBatch:
     """A query's progress as the UI's batch (rows as log lines when done)."""
-    lines = ()
+    lines: tuple[LogLine, ...] = ()
     table = False
     if progress.done:
         ids = {t.id: t.arn for t in request.snapshot.tasks}
@@ -76,8 +79,8 @@ class LiveInsightsFeed:
         self.timeout = timeout
         self._running: set[InsightsQuery] = set()
 
-    def _aws(self) -> Any:
-        return next((s.aws for s in self.engine.sources if getattr(s, "aws", None)), None)
+    def _aws(self) -> Aws | None:
+        return self.engine.aws
 
     @property
     def available(self) -> bool:

@@ -5,13 +5,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fgtop.engine.core import Engine
 from fgtop.feed import LogBatch, LogRequest
 from fgtop.model import LogLine, Pod
 from fgtop.sources.errors import one_line
 from fgtop.sources.logs import CloudWatchTail, LogTarget, fetch_around, resolve_targets
+
+if TYPE_CHECKING:
+    from fgtop.sources.aws import Aws
 
 AROUND_BEFORE = 300.0
 """Seconds of lines shown before a moment (a task's stop) when jumping to it."""
@@ -31,8 +34,8 @@ class LiveLogFeed:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def _aws(self) -> Any:
-        return next((s.aws for s in self.engine.sources if getattr(s, "aws", None)), None)
+    def _aws(self) -> Aws | None:
+        return self.engine.aws
 
     def _kube(self, cluster: str) -> Any:
         return next((s for s in self.engine.sources if s.name == f"kube:{cluster}"), None)

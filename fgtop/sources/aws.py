@@ -105,7 +105,7 @@ class Aws:
     async def client(self, service: str, region: str) -> Any:
         """The client for ``service`` in ``region``, created once and closed by :meth:`close`."""
         key = (service, region)
-        client = self._clients.get(key)
+        client: Any = self._clients.get(key)
         if client is None:
             try:
                 ctx = self.session.create_client(service, region_name=region, config=self._config)

@@ -3,14 +3,20 @@
 A source talks to one API and returns a *part*: some fields of a
 :class:`~fgtop.model.Snapshot`. It never sees the engine, only a :class:`SourceContext` (the
 current snapshot, the UI's hints, the clock and a way to report its health).
+
+A source is a :class:`PollingSource` (the engine calls :meth:`PollingSource.poll` every
+``interval`` seconds) or a :class:`StreamingSource` (the engine runs
+:meth:`StreamingSource.stream`, which emits parts as they come); both are abstract, so the type
+checker (and Python, at construction) holds every source to the method the engine calls.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Callable
-from typing import TypedDict
+from typing import TYPE_CHECKING, TypedDict
 
 from fgtop.model import (
     Cluster,
@@ -28,6 +34,9 @@ from fgtop.model import (
     Task,
     TaskDefinition,
 )
+
+if TYPE_CHECKING:
+    from fgtop.sources.aws import Aws
 
 
 class Part(TypedDict, total=False):
@@ -116,28 +125,18 @@ class SourceContext:
         return cls(lambda: snap, Hints(), time.time)
 
 
-class Source:
-    """Base of every data source.
+class Source(ABC):  # noqa: B024 - abstract through its two kinds below
+    """What every data source has: a name, counters, notes and a way to close.
 
-    Polling sources implement :meth:`poll`; streaming sources (Kubernetes watch) override
-    :meth:`stream` and call ``emit`` whenever they have a new part.
+    Subclass :class:`PollingSource` or :class:`StreamingSource`, never this class directly.
     """
 
     name: str = "source"
-    interval: float = 5.0
-    """Seconds between polls (a source may stretch it, e.g. to keep to an API budget)."""
-    streaming: bool = False
     phase: int = 0
     """For a one-off poll: sources of a later phase poll after the earlier ones merged
     (metrics need the tasks first)."""
-
-    async def poll(self, ctx: SourceContext) -> Part:
-        """Fetch once and return this source's whole part of the snapshot."""
-        raise NotImplementedError
-
-    async def stream(self, ctx: SourceContext, emit: Emit) -> None:
-        """Run until cancelled, emitting parts (streaming sources only)."""
-        raise NotImplementedError
+    aws: Aws | None = None
+    """The AWS session this source calls through (None: not an AWS source)."""
 
     def api_calls(self) -> int:
         """API requests this source has made so far."""
@@ -158,5 +157,27 @@ class Source:
         """
         return None
 
-    async def close(self) -> None:
+    async def close(self) -> None:  # noqa: B027 - a source without clients closes nothing
         """Release clients and connections."""
+
+
+class PollingSource(Source):
+    """A source the engine polls every :attr:`interval` seconds."""
+
+    @property
+    def interval(self) -> float:
+        """Seconds between polls (a source may stretch it, e.g. to keep to an API budget; a
+        subclass may make it a plain attribute)."""
+        return 5.0
+
+    @abstractmethod
+    async def poll(self, ctx: SourceContext) -> Part:
+        """Fetch once and return this source's whole part of the snapshot."""
+
+
+class StreamingSource(Source):
+    """A source that runs until cancelled and emits parts as it learns them (a watch)."""
+
+    @abstractmethod
+    async def stream(self, ctx: SourceContext, emit: Emit) -> None:
+        """Run until cancelled, emitting parts."""

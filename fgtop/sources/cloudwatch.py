@@ -34,7 +34,7 @@ from fgtop.model import Snapshot
 from fgtop.model.ecs import Cluster, Service, Task, task_metrics_available
 from fgtop.model.metrics import MetricSeries, MetricsUsage
 from fgtop.sources.aws import CALL_TIMEOUT as AWS_CALL_TIMEOUT
-from fgtop.sources.base import Part, Source, SourceContext
+from fgtop.sources.base import Part, PollingSource, SourceContext
 from fgtop.sources.errors import SourceTimeout
 from fgtop.sources.ring import PointRing
 
@@ -120,7 +120,7 @@ class _Held:
         self.series: MetricSeries | None = None
 
 
-class CloudWatchSource(Source):
+class CloudWatchSource(PollingSource):
     """Per-minute metrics from CloudWatch GetMetricData, incremental and within a budget.
 
     Args:
@@ -151,7 +151,7 @@ class CloudWatchSource(Source):
         max_queries: int = MAX_QUERIES,
         timeout: float | None = None,
     ) -> None:
-        self.aws = aws
+        self.aws: Aws = aws
         self.timeout = aws.call_timeout if timeout is None else timeout
         self.period = period
         self.service_backfill = service_backfill
@@ -172,7 +172,7 @@ class CloudWatchSource(Source):
 
     # -- engine contract -----------------------------------------------------------------
 
-    @property  # type: ignore[override]
+    @property
     def interval(self) -> float:
         """Seconds to the next poll: soon for new targets, else just after the next minute."""
         ctx = self._ctx
@@ -289,8 +289,11 @@ class CloudWatchSource(Source):
             if held and held.asked_end and held.asked_end > task.stopped_at + 5 * self.period:
                 return []  # stopped, and its last minutes are held
         family = task.task_definition.rsplit("/", 1)[-1].split(":", 1)[0]
-        dims = (("ClusterName", _name(task.cluster)), ("TaskDefinitionFamily", family))
-        dims += (("TaskId", task.id),)
+        dims: tuple[tuple[str, str], ...] = (
+            ("ClusterName", _name(task.cluster)),
+            ("TaskDefinitionFamily", family),
+            ("TaskId", task.id),
+        )
         backfill = self.long_backfill if selected else self.task_backfill
         make = partial(MetricSpec, task.arn, region=task.region, namespace=NS_INSIGHTS)
         make = partial(make, dimensions=dims, backfill=backfill, kind="task")

@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from functools import partial
 from typing import Any, TypeVar
 
 from botocore.exceptions import ClientError
@@ -31,7 +32,7 @@ from fgtop.model import (
     TaskDefinition,
 )
 from fgtop.sources.aws import Aws
-from fgtop.sources.base import Part, Source, SourceContext
+from fgtop.sources.base import Part, PollingSource, SourceContext
 from fgtop.sources.errors import SourceTimeout, malformed_note
 from fgtop.sources.taskdef_cache import TaskDefCache
 
@@ -298,7 +299,7 @@ def parse_task(raw: dict, cluster: str, region: str, taskdef: TaskDefinition | N
     )
 
 
-class EcsSource(Source):
+class EcsSource(PollingSource):
     """Polls ECS in one region.
 
     Args:
@@ -309,6 +310,9 @@ class EcsSource(Source):
         refresh: The wished refresh interval in seconds.
         budget: Average ECS calls per second allowed in this region.
     """
+
+    interval: float = 5.0
+    """Seconds between polls: ``refresh``, stretched to keep to the budget."""
 
     def __init__(
         self,
@@ -322,7 +326,7 @@ class EcsSource(Source):
         focus_service: str | None = None,
         taskdef_cache: TaskDefCache | None = None,
     ) -> None:
-        self.aws = aws
+        self.aws: Aws = aws
         self.taskdef_cache = taskdef_cache
         """Task definitions on disk across launches (None: this process only)."""
         self.taskdef_calls = 0
@@ -517,7 +521,7 @@ class EcsSource(Source):
             arns = await self._paginate(
                 client, "list_tasks", "taskArns", cluster=cluster.arn, serviceName=service
             )
-            raw_tasks = []
+            raw_tasks: list[dict[str, Any]] = []
             for batch in _chunks(arns, 100):
                 got = await self._call(
                     client,
@@ -538,7 +542,7 @@ class EcsSource(Source):
                     self._parse_each(
                         "services",
                         raw_services,
-                        lambda s, name=cluster.name: parse_service(s, name, self.region),
+                        partial(parse_service, cluster=cluster.name, region=self.region),
                     )
                 ),
                 "tasks": tasks,
@@ -661,8 +665,8 @@ class EcsSource(Source):
         raw_tasks = self._tasks_to_parse(resp.get("tasks") or ())
         first = self._first
         batch = id(resp)
-        arns = {t.get("taskDefinitionArn", "") for t in raw_tasks}
-        if first is not None and any(a and a not in self._taskdefs for a in arns):
+        taskdef_arns = {t.get("taskDefinitionArn", "") for t in raw_tasks}
+        if first is not None and any(a and a not in self._taskdefs for a in taskdef_arns):
             # Rows first, with what the tasks carry; their task definitions (architecture,
             # storage) follow in the next publication.
             provisional = []
@@ -671,7 +675,7 @@ class EcsSource(Source):
                     provisional.append(parse_task(raw, cluster.name, self.region, None))
             first.batches[batch] = provisional
             first.publish(self._taskdefs)
-        await self._fetch_taskdefs(client, arns)
+        await self._fetch_taskdefs(client, taskdef_arns)
         tasks = self._parse_tasks(raw_tasks, cluster)
         if first is not None:
             first.batches[batch] = tasks

@@ -25,7 +25,7 @@ from kubernetes_asyncio.client.exceptions import ApiException
 
 from fgtop.model.kube import KubeCluster, KubeEvent, KubeWorkload, Pod
 from fgtop.model.logs import LogLine
-from fgtop.sources.base import Emit, Source, SourceContext
+from fgtop.sources.base import Emit, Part, SourceContext, StreamingSource
 from fgtop.sources.errors import malformed_note, one_line
 from fgtop.sources.kube_parse import kube_reason, parse_deployment, parse_event, parse_pod
 from fgtop.sources.kubeconfig import KubeConnection
@@ -56,7 +56,7 @@ class _Gone(Exception):
 # -- the source ----------------------------------------------------------------------------
 
 
-class KubeSource(Source):
+class KubeSource(StreamingSource):
     """Pods, pod events and Deployments of one cluster, by list + watch.
 
     Args:
@@ -68,8 +68,6 @@ class KubeSource(Source):
         page_size: ``limit`` of each list page.
         coalesce: Seconds to gather watch events before emitting a part.
     """
-
-    streaming = True
 
     def __init__(
         self,
@@ -173,7 +171,7 @@ class KubeSource(Source):
     def _shown(self, pod: Pod) -> bool:
         return self.all_pods or pod.is_fargate or (pod.phase == "Pending" and not pod.node)
 
-    def part(self) -> dict[str, Any]:
+    def part(self) -> Part:
         """This source's whole current state, as a part of the snapshot."""
         pods = tuple(p for p in self._pods.values() if self._shown(p))
         shown = {(p.namespace, p.name) for p in pods}

@@ -24,7 +24,7 @@ from fgtop.model.optimizer import (
     OptimizerStatus,
 )
 from fgtop.sources.aws import Aws
-from fgtop.sources.base import Part, Source, SourceContext
+from fgtop.sources.base import Part, PollingSource, SourceContext
 from fgtop.sources.errors import SourceTimeout, one_line
 from fgtop.sources.optimizer_parse import parse_page
 
@@ -62,7 +62,7 @@ class _Region:
     """The failure of a call that was neither a denial nor a missing opt-in."""
 
 
-class OptimizerSource(Source):
+class OptimizerSource(PollingSource):
     """Compute Optimizer's ECS service recommendations in every watched region.
 
     Args:
@@ -85,7 +85,7 @@ class OptimizerSource(Source):
         timeout: float = TIMEOUT,
         first_wait: float = FIRST_WAIT,
     ) -> None:
-        self.aws = aws
+        self.aws: Aws = aws
         self.regions = tuple(regions if regions is not None else aws.regions)
         self.timeout = timeout
         self.first_wait = first_wait
@@ -97,7 +97,7 @@ class OptimizerSource(Source):
         self._degraded: str | None = None
 
     @property
-    def interval(self) -> float:  # type: ignore[override]
+    def interval(self) -> float:
         """30 minutes after a good poll, 5 minutes after a failure or a denial."""
         return RETRY if self._failed or self._degraded else INTERVAL
 

@@ -109,7 +109,8 @@ async def _open(
         kwargs["since_seconds"] = max(1, int(since_seconds))
     if tail_lines is not None:
         kwargs["tail_lines"] = int(tail_lines)
-    resp = await CoreV1Api(api).read_namespaced_pod_log(
+    # Not the text the stubs say: with _preload_content=False, the HTTP response to stream.
+    resp: Any = await CoreV1Api(api).read_namespaced_pod_log(
         pod, namespace, _request_timeout=timeout, **kwargs
     )
     if resp.status >= 300:

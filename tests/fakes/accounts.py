@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from fgtop.engine.core import Engine
 from fgtop.model import Cluster, Service, Task
-from fgtop.sources.base import Part, Source
+from fgtop.sources.base import Part, PollingSource, SourceContext
 
 REGION = "us-east-1"
 ARN = f"arn:aws:ecs:{REGION}:123456789012"
@@ -18,7 +17,7 @@ class Clock:
         return self.now
 
 
-class Account(Source):
+class Account(PollingSource):
     """The ECS side: one cluster, 50 services, 1,000 running tasks."""
 
     name = "ecs"
@@ -59,5 +58,5 @@ class Account(Source):
             for i in range(services * per_service)
         )
 
-    async def poll(self, engine: Engine) -> Part:
+    async def poll(self, ctx: SourceContext) -> Part:
         return {"clusters": (self.cluster,), "services": self.services, "tasks": self.tasks}

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 
-from fgtop.sources.base import Part, Source, SourceContext
+from fgtop.sources.base import Part, PollingSource, SourceContext
 
 
-class FixedSource(Source):
+class FixedSource(PollingSource):
     """A source that returns a fixed part after a delay, every ``interval`` seconds."""
+
+    interval: float = 60.0
 
     def __init__(self, name: str, part: Part, delay: float = 0.0, interval: float = 60) -> None:
         self.name = name

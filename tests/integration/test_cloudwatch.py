@@ -21,7 +21,7 @@ from fgtop.engine.core import Engine
 from fgtop.model import Cluster, Service, Task
 from fgtop.model.ecs import task_metrics_available
 from fgtop.sources.aws import Aws
-from fgtop.sources.base import Part, Source
+from fgtop.sources.base import Part, PollingSource, SourceContext
 from fgtop.sources.cloudwatch import CloudWatchSource
 
 REGION = "us-east-1"
@@ -40,7 +40,7 @@ class Clock:
         return self.now
 
 
-class StaticEcs(Source):
+class StaticEcs(PollingSource):
     """Stands in for the ECS source: returns fixed clusters, services and tasks."""
 
     name = "ecs"
@@ -52,8 +52,8 @@ class StaticEcs(Source):
             "tasks": tuple(tasks),
         }
 
-    async def poll(self, engine: Engine) -> Part:
-        return dict(self.part)
+    async def poll(self, ctx: SourceContext) -> Part:
+        return Part(**self.part)
 
 
 def cluster(name: str, insights: str) -> Cluster:

@@ -14,7 +14,7 @@ import pytest
 from fgtop.engine.core import Engine
 from fgtop.errors import SetupError
 from fgtop.model import SourceHealth
-from fgtop.sources.base import Part, Source, SourceContext
+from fgtop.sources.base import Part, PollingSource, SourceContext
 from fgtop.sources.kube import KubeSource
 from fgtop.sources.kubeconfig import kubeconfig_connections, list_contexts
 from tests.fakes.kube_server import (
@@ -28,7 +28,7 @@ from tests.fakes.kube_server import (
 FAST = {"backoff": (0.05, 0.2), "coalesce": 0.01}
 
 
-class Ticker(Source):
+class Ticker(PollingSource):
     """Another source in the same engine, to show it keeps working."""
 
     name = "ticker"
