@@ -42,7 +42,9 @@ def is_valid_size(cpu_units: int, memory_mib: int) -> bool:
     return (cpu_units, memory_mib) in VALID_SIZES
 
 
-def round_up_to_fargate(cpu_units: float, memory_mib: float) -> tuple[int, int]:
+def round_up_to_fargate(
+    cpu_units: float | Fraction, memory_mib: float | Fraction
+) -> tuple[int, int]:
     """The smallest valid Fargate combination with at least this CPU and memory.
 
     Args:
@@ -60,7 +62,7 @@ def round_up_to_fargate(cpu_units: float, memory_mib: float) -> tuple[int, int]:
         if cpu >= cpu_units and mem >= memory_mib:
             return cpu, mem
     raise ValueError(
-        f"no Fargate size has {cpu_units / 1024:g} vCPU and {memory_mib / 1024:g} GB "
+        f"no Fargate size has {float(cpu_units) / 1024:g} vCPU and {float(memory_mib) / 1024:g} GB "
         "(the largest is 16 vCPU, 120 GB)"
     )
 
@@ -89,7 +91,11 @@ def parse_capacity_provisioned(text: str) -> tuple[int, int]:
 
 
 _BINARY = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
-_DECIMAL = {"n": Fraction(1, 10**9), "u": Fraction(1, 10**6), "m": Fraction(1, 1000)}
+_DECIMAL: dict[str, Fraction | int] = {
+    "n": Fraction(1, 10**9),
+    "u": Fraction(1, 10**6),
+    "m": Fraction(1, 1000),
+}
 _DECIMAL.update({"": 1, "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15, "E": 10**18})
 _QUANTITY_RE = re.compile(r"^\s*([+-]?[0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*([A-Za-z]*)\s*$")
 

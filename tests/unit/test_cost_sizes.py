@@ -151,6 +151,13 @@ def test_eks_sizing_rule(containers: tuple[PodContainer, ...], size: tuple[int, 
     assert pod_fargate_size(_pod(*containers)) == size
 
 
+def test_a_pod_larger_than_any_fargate_size_is_refused_in_words() -> None:
+    # Its requests add up as fractions: the message still says the size (Python 3.11's
+    # Fraction has no `:g` format; the type checker found it).
+    with pytest.raises(ValueError, match=r"no Fargate size has 20\.5 vCPU and 1\.25 GB"):
+        pod_fargate_size(_pod(C("app", "20500m", "1024Mi")))
+
+
 def test_empty_pod_gets_the_smallest_size() -> None:
     pod = Pod(namespace="ns", name="p", cluster="c", context=None, containers=(PodContainer("a"),))
     assert pod_fargate_size(pod) == (256, 512)
