@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import ClassVar
 
 from textual.actions import SkipAction
-from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
@@ -72,7 +71,7 @@ class FrameArrived(Message):
         return isinstance(message, FrameArrived)
 
 
-class FgtopApp(Navigation, App):
+class FgtopApp(Navigation):
     """fgtop's dashboard over a feed.
 
     Args:
@@ -354,7 +353,7 @@ class FgtopApp(Navigation, App):
                 "replay controls work on a recording", severity="warning", timeout=3, markup=False
             )
             return
-        self.push_screen(SeekScreen(), self._seek)
+        self.push_screen(SeekScreen(self.feed), self._seek)
 
     def _seek(self, target: float | None) -> None:
         if target is not None:

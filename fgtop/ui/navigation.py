@@ -1,6 +1,6 @@
 """Where the app can go: screens, the ``:`` commands, ``:region`` / ``:ctx`` scopes.
 
-A mixin of :class:`fgtop.ui.app.FgtopApp` (kept apart so the app module stays small).
+The base of :class:`fgtop.ui.app.FgtopApp` (kept apart so the app module stays small).
 The screens the first frame does not show (details, logs, describe, help, timeline, cost)
 are imported when first opened: ``fgtop demo`` starts without compiling them.
 """
@@ -8,11 +8,12 @@ are imported when first opened: ``fgtop demo`` starts without compiling them.
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from textual.app import App
 from textual.screen import Screen
 
-from fgtop.model import Pod, Service, Task
+from fgtop.model import Pod, Service, Snapshot, Task
 from fgtop.text.sanitize import safe_str
 from fgtop.ui.screens.dashboard import DashboardScreen
 from fgtop.ui.screens.problems import ProblemsScreen
@@ -20,15 +21,24 @@ from fgtop.ui.themes import resolve_theme
 from fgtop.ui.widgets.command_line import CommandLine
 
 
-class Navigation:
-    """Screens and commands; mixed into the app (``self`` is the app)."""
+class Navigation(App[None]):
+    """Screens and commands: the base of the app, which defines what is declared here."""
 
     _theme_names: list[str]
+
+    if TYPE_CHECKING:
+
+        @property
+        def snapshot(self) -> Snapshot | None:
+            """The snapshot of the latest frame."""
+
+        def action_cycle_theme(self) -> None:
+            """Switch to the next theme."""
 
     @property
     def dashboard(self) -> DashboardScreen | None:
         """The dashboard screen (always at the bottom of the stack)."""
-        for screen in self.screen_stack:  # type: ignore[attr-defined]
+        for screen in self.screen_stack:
             if isinstance(screen, DashboardScreen) and screen.is_mounted:
                 return screen
         return None
@@ -79,7 +89,7 @@ class Navigation:
         if dash is not None and key:
             dash.when_built(partial(dash.select, key))
 
-    def _push_unique(self, screen_type: type[Screen], factory: Any) -> None:
+    def _push_unique(self, screen_type: type[Screen[Any]], factory: Any) -> None:
         if isinstance(self.screen, screen_type):
             return
         for screen in self.screen_stack:
@@ -91,7 +101,7 @@ class Navigation:
 
     # -- actions -------------------------------------------------------------------------
 
-    def action_back(self) -> None:
+    async def action_back(self) -> None:
         """``esc``: back to the screen before (the dashboard stays)."""
         if len(self.screen_stack) > 2:
             self.pop_screen()

@@ -209,7 +209,7 @@ def load_theme_file(path: Path) -> FgtopTheme:
     dark = data.get("dark", True)
     if not isinstance(dark, bool):
         raise _fail(name, text, f"dark must be true or false, got {dark!r}", "dark")
-    colours = {key: _colour(name, text, key, data[key]) for key in _REQUIRED}
+    colours: dict[str, Any] = {key: _colour(name, text, key, data[key]) for key in _REQUIRED}
     boost = _colour(name, text, "boost", data["boost"]) if "boost" in data else None
     status = _table(name, text, data, "status")
     glyphs = _table(name, text, data, "glyphs")

@@ -101,8 +101,8 @@ async def test_insights_on_a_live_service(insights: FakeInsights, moto: str) -> 
             pilot,
             lambda: (
                 isinstance(app.screen, InsightsScreen)
-                and app.screen.batch
-                and app.screen.batch.done
+                and app.screen.last_batch
+                and app.screen.last_batch.done
                 and app.screen
             ),
             "the results",

@@ -45,6 +45,14 @@ class AppHandle(Protocol):
         self, target: str, *, at: float | None = None, container: str | None = None
     ) -> None: ...
     def open_describe(self, key: str) -> None: ...  # noqa: D102
+    def open_insights(  # noqa: D102
+        self,
+        item: Any,
+        *,
+        at: float | None = None,
+        filter_pattern: str | None = None,
+        query: str | None = None,
+    ) -> None: ...
     def go_dashboard(self, key: str | None = None) -> None: ...  # noqa: D102
     def run_command(self, command: str, argument: str | None) -> None: ...  # noqa: D102
     def scope_values(self, kind: str) -> list[str]: ...  # noqa: D102

@@ -59,7 +59,7 @@ class DashboardScreen(FgtopScreen):
         yield ProgressBar(total=1.0, show_eta=False, show_percentage=False, id="replay-bar")
         with Horizontal(id="top"):
             yield ServicesTable(id="services")
-            yield MetricChart(id="chart")
+            yield MetricChart(id="chart", replay=self.fgtop.feed.seekable)
         with TabbedContent(id="tabs"):
             with TabPane("Tasks", id="tab-tasks"):
                 yield TaskGrid(id="tasks")
@@ -163,8 +163,8 @@ class DashboardScreen(FgtopScreen):
         pods.costs = cost
         pods.show(snapshot.pods)
         tabs = self.query_one(TabbedContent)
-        tabs.get_tab("tab-tasks").label = f"Tasks ({len(snapshot.tasks)})"  # type: ignore[assignment]
-        tabs.get_tab("tab-pods").label = f"Pods ({len(snapshot.pods)})"  # type: ignore[assignment]
+        tabs.get_tab("tab-tasks").label = f"Tasks ({len(snapshot.tasks)})"
+        tabs.get_tab("tab-pods").label = f"Pods ({len(snapshot.pods)})"
         self.set_replay(self.fgtop.feed.clock.position)
         self._update_chart()
         line = self.query_one(CommandLine)
@@ -348,7 +348,7 @@ class DashboardScreen(FgtopScreen):
 
     def action_insights(self) -> None:
         """Logs Insights over the selected task's or service's log groups (the last hour)."""
-        self.app.open_insights(self.selected_item())  # type: ignore[attr-defined]
+        self.fgtop.open_insights(self.selected_item())
 
     def action_chart_window(self) -> None:
         """Cycle the chart's time window (15m, 1h, 3h, 12h)."""

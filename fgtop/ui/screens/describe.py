@@ -143,7 +143,7 @@ class DescribeScreen(FgtopScreen):
 
     def _show_document(self, snapshot: Snapshot | None, force: bool = False) -> None:
         item = self.current(snapshot) if snapshot is not None else None
-        if item is None:
+        if item is None or snapshot is None:
             self._show_missing()
             return
         text = render_document(mask_document(raw_document(item, snapshot)), self.format)
@@ -180,11 +180,11 @@ class DescribeScreen(FgtopScreen):
     def action_toggle_format(self) -> None:
         """Switch between JSON and YAML."""
         self.format = "yaml" if self.format == "json" else "json"
-        self._show_document(self.app.snapshot, force=True)  # type: ignore[attr-defined]
+        self._show_document(self.fgtop.snapshot, force=True)
 
     def action_toggle_task_definition(self) -> None:
         """Switch between a task or service and its task definition."""
-        snapshot = self.app.snapshot  # type: ignore[attr-defined]
+        snapshot = self.fgtop.snapshot
         item = find_described(snapshot, self.key) if snapshot is not None else None
         if not isinstance(item, Task | Service):
             self.notify("only tasks and services have a task definition to switch to")

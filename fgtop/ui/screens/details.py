@@ -358,7 +358,7 @@ class DetailsScreen(FgtopScreen):
             why = Static(id="task-why")
             why.display = False
             yield why
-            chart = MetricChart(id="task-chart")
+            chart = MetricChart(id="task-chart", replay=self.fgtop.feed.seekable)
             chart.display = False
             yield chart
             yield Static(id="body")
@@ -368,7 +368,7 @@ class DetailsScreen(FgtopScreen):
         """The resource in this snapshot."""
         item = snapshot.find(self.key)
         wanted = {"task": Task, "service": Service, "pod": Pod}[self.kind]
-        return item if isinstance(item, wanted) else None
+        return item if isinstance(item, Task | Service | Pod) and isinstance(item, wanted) else None
 
     def _show_task_extras(self, task: Task | None, snapshot: Snapshot) -> None:
         """A task's decoded stop reason and next step, and a small CPU/memory chart of its own
@@ -392,11 +392,11 @@ class DetailsScreen(FgtopScreen):
 
     def action_logs(self) -> None:
         """The logs of this resource."""
-        self.app.open_logs(self.key)  # type: ignore[attr-defined]
+        self.fgtop.open_logs(self.key)
 
     def action_logs_at_stop(self) -> None:
         """The logs around the moment this task stopped (or this pod's container last died)."""
-        snapshot = self.app.snapshot  # type: ignore[attr-defined]
+        snapshot = self.fgtop.snapshot
         item = self.find(snapshot) if snapshot else None
         at = None
         if isinstance(item, Task):
@@ -410,11 +410,11 @@ class DetailsScreen(FgtopScreen):
             at = max(ends) if ends else None
         if at is None:
             self.notify("it has not stopped: showing the latest logs", timeout=3)
-        self.app.open_logs(self.key, at=at)  # type: ignore[attr-defined]
+        self.fgtop.open_logs(self.key, at=at)
 
     def action_describe(self) -> None:
         """The raw document of this resource."""
-        self.app.open_describe(self.key)  # type: ignore[attr-defined]
+        self.fgtop.open_describe(self.key)
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
         """Re-render from a new snapshot."""

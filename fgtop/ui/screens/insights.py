@@ -270,9 +270,9 @@ class InsightsScreen(FgtopScreen):
         super().__init__()
         self.title_text = title
         self.request = request
-        self.batch: InsightsBatch | None = None
+        self.last_batch: InsightsBatch | None = None
         """The latest batch shown."""
-        self._query_task: asyncio.Task | None = None
+        self._query_task: asyncio.Task[None] | None = None
 
     def compose(self) -> ComposeResult:
         """Header, title, status, the log view, footer."""
@@ -303,7 +303,7 @@ class InsightsScreen(FgtopScreen):
                 await stream.aclose()  # type: ignore[attr-defined]
 
     def _show(self, batch: InsightsBatch) -> None:
-        self.batch = batch
+        self.last_batch = batch
         view = self.query_one(LogView)
         if batch.message is not None:
             view.set_message(batch.message)

@@ -173,9 +173,7 @@ class LogsScreen(FgtopScreen):
         """Logs Insights over this service's log groups, around the moment shown (the log
         view's filter is offered as a query across all tasks)."""
         pattern = self.query_one(LogView).filter_pattern
-        self.app.open_insights(  # type: ignore[attr-defined]
-            self._item, at=self.at, filter_pattern=pattern or None
-        )
+        self.fgtop.open_insights(self._item, at=self.at, filter_pattern=pattern or None)
 
     def action_back(self) -> None:
         """Back to where the logs were opened from."""

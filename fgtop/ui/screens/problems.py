@@ -296,7 +296,7 @@ class ProblemsScreen(FgtopScreen):
         terms = self.filter_text.lower().split()
         self.problems = [p for p in everything if _matches(p, terms)]
         now = self.fgtop.now
-        palette = self.app.palette  # type: ignore[attr-defined]
+        palette = self.fgtop.palette
         table = self.query_one("#problems", ProblemsTable)
         self._keys = problem_keys(self.problems)
         table.palette = palette
@@ -314,7 +314,7 @@ class ProblemsScreen(FgtopScreen):
     def _render_summary(self, everything: Sequence[Problem]) -> None:
         text = Text()
         text.append(f"{len(everything)} problem{'s' if len(everything) != 1 else ''}", "bold")
-        palette = self.app.palette  # type: ignore[attr-defined]
+        palette = self.fgtop.palette
         for sev, (glyph, word, kind) in SEVERITY_CELLS.items():
             n = sum(1 for p in everything if p.severity == sev)
             if n:
@@ -333,7 +333,7 @@ class ProblemsScreen(FgtopScreen):
         if problem is None:
             return
         glyph, word, kind = SEVERITY_CELLS.get(problem.severity, SEVERITY_CELLS[4])
-        palette = self.app.palette  # type: ignore[attr-defined]
+        palette = self.fgtop.palette
         text = Text()
         text.append(f"{glyph} {word} ", palette.style(kind))
         text.append_text(safe(problem.title, style="bold"))
@@ -376,7 +376,7 @@ class ProblemsScreen(FgtopScreen):
     # -- actions -------------------------------------------------------------------------
 
     def _resource(self, problem: Problem) -> Resource | None:
-        snapshot = self.app.snapshot  # type: ignore[attr-defined]
+        snapshot = self.fgtop.snapshot
         if snapshot is None:
             return None
         return find_resource(snapshot, problem.target, problem.cluster)
@@ -392,17 +392,17 @@ class ProblemsScreen(FgtopScreen):
                 f"{safe_str(problem.title)} is no longer reported", severity="warning", markup=False
             )
         elif isinstance(item, KubeWorkload):
-            self.app.go_dashboard(item.key)  # type: ignore[attr-defined]
+            self.fgtop.go_dashboard(item.key)
         else:
-            self.app.open_details(item.key, item)  # type: ignore[attr-defined]
+            self.fgtop.open_details(item.key, item)
 
     def logs_target(self, problem: Problem) -> str | None:
         """What to open the logs of for a problem: its task, its pod, or its service."""
         if problem.related_task:
             return problem.related_task
         item = self._resource(problem)
-        if isinstance(item, KubeWorkload):
-            snapshot = self.app.snapshot  # type: ignore[attr-defined]
+        snapshot = self.fgtop.snapshot
+        if isinstance(item, KubeWorkload) and snapshot is not None:
             item = workload_pod(snapshot, item)
         if isinstance(item, Pod):
             return item.key
@@ -421,19 +421,19 @@ class ProblemsScreen(FgtopScreen):
         if target is None:
             self.notify("no logs for this problem: open its pods", severity="warning")
             return
-        self.app.open_logs(target, at=problem.at)  # type: ignore[attr-defined]
+        self.fgtop.open_logs(target, at=problem.at)
 
     def action_insights(self) -> None:
         """Logs Insights over the broken service's log groups, around when it failed."""
         problem = self.selected_problem()
         if problem is None:
             return
-        item = self._resource(problem)
+        item: object = self._resource(problem)
         snapshot = self.fgtop.snapshot
         if problem.related_task and snapshot is not None:
             item = snapshot.find(problem.related_task) or item
         at = problem.at if problem.at is not None else problem.since
-        self.app.open_insights(item, at=at)  # type: ignore[attr-defined]
+        self.fgtop.open_insights(item, at=at)
 
     def action_goto(self) -> None:
         """The broken resource, selected on the dashboard."""
@@ -441,16 +441,17 @@ class ProblemsScreen(FgtopScreen):
         if problem is None:
             return
         item = self._resource(problem)
-        self.app.go_dashboard(item.key if item is not None else problem.target)  # type: ignore[attr-defined]
+        self.fgtop.go_dashboard(item.key if item is not None else problem.target)
 
     def action_describe(self) -> None:
         """The raw document of the broken resource (a workload: its first unhealthy pod)."""
         problem = self.selected_problem()
         item = self._resource(problem) if problem is not None else None
-        if isinstance(item, KubeWorkload):  # its pods say why: describe the unhealthy one
-            item = workload_pod(self.fgtop.snapshot, item)
+        snapshot = self.fgtop.snapshot
+        if isinstance(item, KubeWorkload) and snapshot is not None:
+            item = workload_pod(snapshot, item)  # its pods say why: describe the unhealthy one
         if isinstance(item, Task | Service | Pod):
-            self.app.open_describe(item.key)  # type: ignore[attr-defined]
+            self.fgtop.open_describe(item.key)
         elif problem is not None:
             self.notify(
                 f"nothing to describe for {safe_str(problem.title)}",

@@ -9,6 +9,7 @@ from textual.binding import Binding
 from textual.screen import ModalScreen
 from textual.widgets import Input
 
+from fgtop.feed import Feed
 from fgtop.ui.seek import parse_seek
 
 
@@ -21,6 +22,11 @@ class SeekScreen(ModalScreen[float | None]):
     SeekScreen > Input { width: 100%; }
     """
 
+    def __init__(self, feed: Feed) -> None:
+        super().__init__()
+        self.feed = feed
+        """Whose clock a relative jump starts from."""
+
     def compose(self) -> ComposeResult:
         """The input."""
         yield Input(
@@ -31,7 +37,7 @@ class SeekScreen(ModalScreen[float | None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         """Parse and seek, or say what is wrong and stay."""
         event.stop()
-        clock = self.app.feed.clock  # type: ignore[attr-defined]
+        clock = self.feed.clock
         try:
             target = parse_seek(event.value, clock.now, clock.start)
         except ValueError as exc:

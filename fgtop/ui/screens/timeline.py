@@ -145,11 +145,11 @@ class TimelineScreen(FgtopScreen):
         Binding("slash", "filter", "Filter"),
         Binding("l", "logs", "Logs then"),
         Binding("g", "goto", "Go to"),
-        Binding("1", "toggle(0)", "Services", show=False),
-        Binding("2", "toggle(1)", "Tasks", show=False),
-        Binding("3", "toggle(2)", "Deployments", show=False),
-        Binding("4", "toggle(3)", "Pods", show=False),
-        Binding("5", "toggle(4)", "Alerts", show=False),
+        Binding("1", "toggle_group(0)", "Services", show=False),
+        Binding("2", "toggle_group(1)", "Tasks", show=False),
+        Binding("3", "toggle_group(2)", "Deployments", show=False),
+        Binding("4", "toggle_group(3)", "Pods", show=False),
+        Binding("5", "toggle_group(4)", "Alerts", show=False),
     ]
 
     def __init__(self) -> None:
@@ -159,7 +159,7 @@ class TimelineScreen(FgtopScreen):
         """Indexes into :data:`KIND_GROUPS` of the kinds not shown."""
         self.entries: list[TimelineEntry] = []
         """The entries shown, newest first."""
-        self._signature: tuple | None = None
+        self._signature: tuple[object, ...] | None = None
         self.rebuilds = 0
         """How many times every row was worked out again (new entries are only added)."""
         self.updates = 0
@@ -204,8 +204,13 @@ class TimelineScreen(FgtopScreen):
         shown = [e for e in everything if e.kind not in kinds] if kinds else everything
         # Entries only grow at the new end (sorted by time), so for one timeline version and
         # one filter the count says which prefix the clock lets through.
-        palette = self.app.palette  # type: ignore[attr-defined]
-        signature = (timeline.origin, timeline.version, self.filter_text, frozenset(self.hidden))
+        palette = self.fgtop.palette
+        signature: tuple[object, ...] = (
+            timeline.origin,
+            timeline.version,
+            self.filter_text,
+            frozenset(self.hidden),
+        )
         signature += (len(shown), id(shown[-1]) if shown else None, id(palette))
         if signature == self._signature and not force:
             return
@@ -244,7 +249,7 @@ class TimelineScreen(FgtopScreen):
             table.forget_texts()
             incremental = False
         table.ref = ref
-        table.palette = self.app.palette  # type: ignore[attr-defined]
+        table.palette = self.fgtop.palette
         follow = incremental and table.cursor_row == 0
         self.entries = list(reversed(shown))
         table.show(self.entries)
@@ -288,7 +293,7 @@ class TimelineScreen(FgtopScreen):
         entry = self.selected_entry()
         if entry is None:
             return
-        snapshot = self.app.snapshot  # type: ignore[attr-defined]
+        snapshot = self.fgtop.snapshot
         item = find_resource(snapshot, entry.target, entry.cluster) if snapshot else None
         if item is None:
             self.notify(
@@ -297,26 +302,26 @@ class TimelineScreen(FgtopScreen):
                 markup=False,
             )
         elif isinstance(item, KubeWorkload):
-            self.app.go_dashboard(item.key)  # type: ignore[attr-defined]
+            self.fgtop.go_dashboard(item.key)
         else:
-            self.app.open_details(item.key, item)  # type: ignore[attr-defined]
+            self.fgtop.open_details(item.key, item)
 
     def action_goto(self) -> None:
         """The entry's resource, selected on the dashboard."""
         entry = self.selected_entry()
         if entry is None:
             return
-        snapshot = self.app.snapshot  # type: ignore[attr-defined]
+        snapshot = self.fgtop.snapshot
         item = find_resource(snapshot, entry.target, entry.cluster) if snapshot else None
-        self.app.go_dashboard(item.key if item is not None else logs_target(entry))  # type: ignore[attr-defined]
+        self.fgtop.go_dashboard(item.key if item is not None else logs_target(entry))
 
     def action_logs(self) -> None:
         """The logs of the entry's target around the entry's time."""
         entry = self.selected_entry()
         if entry is not None:
-            self.app.open_logs(logs_target(entry), at=entry.at)  # type: ignore[attr-defined]
+            self.fgtop.open_logs(logs_target(entry), at=entry.at)
 
-    def action_toggle(self, index: int) -> None:
+    def action_toggle_group(self, index: int) -> None:
         """Show or hide one group of kinds."""
         self.hidden ^= {index}
         self.refresh_entries()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from typing import TypeGuard
 
 from rich.text import Text
 
@@ -18,7 +19,7 @@ DEFAULT_LEVEL_STYLES = {"ok": "green", "warn": "yellow", "crit": "bold red", "na
 NA_TASK = "n/a (no Container Insights)"
 
 
-def _ok(value: float | None) -> bool:
+def _ok(value: float | None) -> TypeGuard[float]:
     return value is not None and math.isfinite(value)
 
 
@@ -48,7 +49,7 @@ def sparkline(
         for i in range(width):
             chunk = values[i * len(values) // width : (i + 1) * len(values) // width]
             good = [v for v in chunk if _ok(v)]
-            buckets.append(max(good) if good else None)  # type: ignore[type-var]
+            buckets.append(max(good) if good else None)
         values = buckets
     good = [v for v in values if _ok(v)]
     if not good:
@@ -63,7 +64,7 @@ def sparkline(
         elif span <= 0:
             out.append(BLOCKS[len(BLOCKS) // 2 - 1])
         else:
-            level = (min(max(v, low), high) - low) / span  # type: ignore[type-var, operator]
+            level = (min(max(v, low), high) - low) / span
             out.append(BLOCKS[min(len(BLOCKS) - 1, int(level * len(BLOCKS)))])
     return "".join(out)
 

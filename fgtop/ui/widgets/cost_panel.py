@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -273,6 +274,19 @@ def _source(summary: CostSummary) -> Text:
     return source
 
 
+_Figures = tuple[
+    CostSummary,
+    list[Suggestion],
+    float,
+    float,
+    Sequence[str],
+    Sequence[EcsRecommendation],
+    OptimizerStatus | None,
+    Sequence[Held],
+]
+"""The arguments of the last :meth:`CostPanel.update_cost` (to redraw when expanded)."""
+
+
 class CostPanel(VerticalScroll):
     """What the estate costs now, where it goes, and what it could cost."""
 
@@ -281,14 +295,14 @@ class CostPanel(VerticalScroll):
     CostPanel > Static { margin-bottom: 1; }
     """
 
-    def __init__(self, **kwargs) -> None:  # noqa: ANN003
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.summary: CostSummary | None = None
         self.suggestions: list[Suggestion] = []
         self.held: list[Held] = []
         self.expanded = False
         """Every row of the breakdowns and savings (else the largest :data:`MAX_ROWS`)."""
-        self._last: tuple | None = None
+        self._last: _Figures | None = None
 
     def compose(self) -> ComposeResult:
         """The sections, filled by :meth:`update_cost`."""
@@ -374,7 +388,7 @@ class CostPanel(VerticalScroll):
         """Show every row ("N more" expanded), or the largest again."""
         self.expanded = not self.expanded
         if self._last is not None:
-            self.update_cost(*self._last[:7], held=self._last[7])
+            self.update_cost(*self._last)
 
     @staticmethod
     def _total(summary: CostSummary, warnings: Sequence[str]) -> Text:

@@ -53,8 +53,8 @@ class HeaderBar(Static):
                 style="bold black on yellow" if self.paused else "bold black on green",
             )
         else:
-            label = {"demo": "DEMO", "following": "FOLLOWING", "follow paused": "FOLLOW PAUSED"}
-            label = label.get(self.mode, "REPLAY")
+            labels = {"demo": "DEMO", "following": "FOLLOWING", "follow paused": "FOLLOW PAUSED"}
+            label = labels.get(self.mode, "REPLAY")
             # The clock says ▶ or ⏸ (paused) itself.
             text.append(f" {label} {self.replay_info} ", style="bold black on cyan")
         if self.recording:

@@ -58,6 +58,7 @@ class LogView(Vertical):
         Binding("f", "filter", "Filter"),
         Binding("plus,equals_sign", "context(1)", "+ctx", show=False),
         Binding("minus", "context(-1)", "-ctx", show=False),
+        # Textual's own ``toggle`` action flips the reactive (search and filter are kept).
         Binding("j", "toggle('json')", "JSON"),
         Binding("w", "toggle('wrap')", "Wrap"),
         Binding("t", "toggle('timestamps')", "Times"),
@@ -467,7 +468,8 @@ class LogView(Vertical):
         """Highlight ``pattern`` and jump to the last match at or above the bottom."""
         self._search = Matcher(pattern) if pattern else None
         first = self.buffer.first_no
-        self._match_nos = [first + p for p in self.buffer.search(self._search)] if pattern else []
+        found = self.buffer.search(self._search) if self._search is not None else []
+        self._match_nos = [first + p for p in found]
         self._current = None
         self._cache.clear()
         if self._match_nos:
@@ -543,10 +545,6 @@ class LogView(Vertical):
             self.set_filter(self._filter.matcher.pattern)
         else:
             self._update_status()
-
-    def action_toggle(self, name: str) -> None:
-        """Toggle ``json``, ``wrap`` or ``timestamps`` (search and filter are kept)."""
-        setattr(self, name, not getattr(self, name))
 
     def action_follow(self) -> None:
         """Resume following the newest line."""

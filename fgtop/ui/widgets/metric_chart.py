@@ -117,6 +117,7 @@ class MetricChart(Widget):
         name: str | None = None,
         id: str | None = None,  # noqa: A002 - Textual's name
         classes: str | None = None,
+        replay: bool = False,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self._plot: Plot | None = None
@@ -129,8 +130,9 @@ class MetricChart(Widget):
         self._unavailable: str | None = None
         self.cursor: float | None = None
         """The time of the point under the cursor, or None: the latest point."""
-        self.replay = False
-        """Mark the replay clock with a vertical line (set from the app's feed on mount)."""
+        self.replay = replay
+        """Mark the replay clock with a vertical line (the screen says whether its feed is a
+        replay)."""
 
     # -- feeding -------------------------------------------------------------------------
 
@@ -209,10 +211,11 @@ class MetricChart(Widget):
         times = self._times()
         if not times:
             return
-        if self.cursor is None:
+        cursor = self.cursor
+        if cursor is None:
             index = len(times) - 1
         else:
-            index = min(range(len(times)), key=lambda i: abs(times[i] - self.cursor))
+            index = min(range(len(times)), key=lambda i: abs(times[i] - cursor))
         index += step
         self.cursor = None if index >= len(times) else times[max(0, index)]
         self.refresh()
@@ -304,8 +307,6 @@ class MetricChart(Widget):
 
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self.refresh())
-        feed = getattr(self.app, "feed", None)
-        self.replay = bool(getattr(feed, "seekable", False))
 
     @property
     def plt(self) -> Plot:
@@ -326,7 +327,8 @@ class MetricChart(Widget):
             variables = self.app.theme_variables
             surface = Color.parse(variables.get("surface", "black")).rgb
             foreground = Color.parse(variables.get("foreground", "white")).rgb
-            themes[name] = _rgbify_theme(surface, surface, foreground, "default", _sequence)
+            sequence: list[str | int | tuple[int, int, int]] = list(_sequence)
+            themes[name] = _rgbify_theme(surface, surface, foreground, "default", sequence)
         return name
 
     def _colour(self, *names: str) -> tuple[int, int, int]:

@@ -666,10 +666,9 @@ def _cell_segments(cell: Text | None, width: int, right: bool, console: Any) -> 
         length = cell_len(plain)
         if length <= width:
             style = cell.style
-            if isinstance(style, str):
-                style = Style.parse(style) if style else None
+            parsed = (Style.parse(style) if style else None) if isinstance(style, str) else style
             fill = " " * (width - length)
-            return [Segment(fill + plain if right else plain + fill, style or None)]
+            return [Segment(fill + plain if right else plain + fill, parsed or None)]
     return list(_fit(cell, width, right).render(console))
 
 
