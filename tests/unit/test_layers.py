@@ -1,16 +1,18 @@
 """The architecture holds: import-linter's contracts (pyproject.toml) and no import cycle.
 
-Both read every import statement of every module, at module level or inside a function, so
-an import hidden in a function cannot smuggle a cycle or an upward dependency back in. The
-cycle test leaves out imports under ``if TYPE_CHECKING:`` (annotations only, never run); the
-layer contracts count them too.
+Both read every import statement of every module, at module level, inside a function or
+under ``if TYPE_CHECKING:``, so an import hidden in a function or made for annotations only
+cannot smuggle a cycle or an upward dependency back in (a child widget that needs its parent's
+methods types them with a protocol of its own, as ``log_lines.LinesOwner`` does).
 """
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import grimp
+import pytest
 from importlinter.cli import lint_imports
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -61,15 +63,36 @@ def test_import_linter_contracts_hold(monkeypatch) -> None:
     assert lint_imports(no_cache=True, no_logo=True) == 0
 
 
+def import_graph(package: str = "fgtop") -> grimp.ImportGraph:
+    """Every import of ``package``: at module level, in functions, under TYPE_CHECKING."""
+    return grimp.build_graph(package, cache_dir=None, exclude_type_checking_imports=False)
+
+
 def test_no_import_cycle_in_fgtop() -> None:
-    graph = grimp.build_graph("fgtop", cache_dir=None, exclude_type_checking_imports=True)
-    assert cycles(graph, "fgtop") == []
+    assert cycles(import_graph(), "fgtop") == []
 
 
 def test_the_cycle_finder_finds_a_cycle_hidden_in_a_function() -> None:
-    graph = grimp.build_graph("fgtop", cache_dir=None, exclude_type_checking_imports=True)
+    graph = import_graph()
     # What `fgtop.ui.seek` once did: the UI reaching back into the CLI from inside a function.
     graph.add_import(importer="fgtop.cli.main", imported="fgtop.ui.app")
     graph.add_import(importer="fgtop.ui.app", imported="fgtop.cli.main")
     found = cycles(graph, "fgtop")
     assert any({"fgtop.cli.main", "fgtop.ui.app"} <= set(group) for group in found)
+
+
+def test_the_cycle_finder_finds_a_type_only_cycle(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A copy of the package where a child widget imports its parent for annotations only."""
+    shutil.copytree(ROOT / "fgtop", tmp_path / "fgtop", ignore=shutil.ignore_patterns("*.pyc"))
+    child = tmp_path / "fgtop" / "ui" / "widgets" / "log_lines.py"
+    child.write_text(
+        child.read_text(encoding="utf-8")
+        + "\n\nfrom typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n"
+        + "    from fgtop.ui.widgets.log_view import LogView\n",
+        encoding="utf-8",
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    found = cycles(import_graph(), "fgtop")
+    assert ["fgtop.ui.widgets.log_lines", "fgtop.ui.widgets.log_view"] in found

@@ -8,7 +8,7 @@ LogView for each row's strip); :func:`build_strips` renders one log line into st
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from rich.cells import cell_len
 from rich.console import Console
@@ -22,11 +22,27 @@ from textual.strip import Strip
 from fgtop.text.logbuffer import Entry
 from fgtop.text.sanitize import Matcher, pretty_json_rows
 
-if TYPE_CHECKING:
-    from fgtop.ui.widgets.log_view import LogView
-
 SOURCE_WIDTH = 22
 _LEVEL_CLASS = {"ERROR": "log-view--error", "WARN": "log-view--warn", "DEBUG": "log-view--debug"}
+
+
+class LinesOwner(Protocol):
+    """What the scrolling body asks of the view it scrolls (a LogView), without knowing it."""
+
+    follow: bool
+    """Whether the view keeps the newest line in sight (scrolling up turns it off)."""
+
+    def row_strip(self, y: int, base: Style | None = None) -> Strip:
+        """Row ``y`` of the whole view, rendered."""
+        ...
+
+    def _scrolled(self) -> None:
+        """The body scrolled."""
+        ...
+
+    def _layout_changed(self, keep: bool = True) -> None:
+        """The body changed size."""
+        ...
 
 
 class _Lines(ScrollView, can_focus=True):
@@ -34,7 +50,7 @@ class _Lines(ScrollView, can_focus=True):
 
     DEFAULT_CSS = "_Lines { height: 1fr; background: $surface; }"
 
-    def __init__(self, view: LogView) -> None:
+    def __init__(self, view: LinesOwner) -> None:
         super().__init__()
         self.view = view
         self._frame: tuple[Style, int, Offset] | None = None
