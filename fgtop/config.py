@@ -17,7 +17,7 @@ import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar, cast
 
 from fgtop.errors import SetupError
 from fgtop.paths import default_config_path
@@ -26,64 +26,11 @@ from fgtop.text.toml_errors import display_path, key_line, syntax_message
 
 DEFAULT_THEME = "fgtop-dark"
 _REGION_RE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
+T = TypeVar("T")
 
 
 class ConfigError(SetupError):
     """A bad config file or flag: one line, shown to the user, exit code 2."""
-
-
-@dataclass(frozen=True)
-class Config:
-    """Everything the config file can set (and the command line can override)."""
-
-    regions: list[str] = field(default_factory=list)
-    """AWS regions to watch; empty means the profile's or environment's default region."""
-    profile: str | None = None
-    """AWS named profile; None means the standard credential chain."""
-    contexts: list[str] = field(default_factory=list)
-    """kubeconfig contexts to read pods from; empty means the current context."""
-    eks: bool = False
-    """Discover EKS clusters (and their Fargate profiles) in the watched regions."""
-    refresh: float = 5.0
-    """Seconds between task refreshes (at least 1)."""
-    api_budget: float = 5.0
-    call_timeout: float = 10.0
-    """Seconds one AWS call may take; past it that source is marked stale, the rest refresh."""
-    """Average ECS API calls per second per region that fgtop may make."""
-    theme: str = DEFAULT_THEME
-    """Name of the theme to start with."""
-    log_buffer: int = 10000
-    """Log lines kept per tailed stream (at least 100)."""
-    include_ec2: bool = False
-    """Show ECS tasks on EC2 capacity as well as Fargate."""
-    all_pods: bool = False
-    """Show every pod, not only those scheduled on Fargate."""
-    alerts: list[dict[str, Any]] = field(default_factory=list)
-    """Raw alert rules (``[[alerts]]`` tables), for ``fgtop.derive.alerts.parse_rules``."""
-    default_alerts: bool = True
-    """Whether the built-in alert rules apply in addition to ``alerts``."""
-    headroom: float = 0.8
-    """Target peak utilisation for right-sizing advice (0 < headroom <= 1)."""
-    metrics_window: int = 3600
-    """Default chart window in seconds."""
-    savings_plan_discount: float = 0.0
-    """Compute Savings Plan discount on on-demand Fargate compute (0 to 0.72; not Spot, not
-    storage)."""
-    compute_optimizer: bool = True
-    """Show AWS Compute Optimizer's ECS service recommendations in the cost panel."""
-    source: Path | None = None
-    """The file this config was read from (None when defaults or no file)."""
-    alert_lines: list[int] = field(default_factory=list)
-    """Line number in ``source`` of each entry of ``alerts``, for error messages."""
-
-
-class ConfigKey(NamedTuple):
-    """Documentation of one config key (for the README and ``--help``)."""
-
-    key: str
-    type: str
-    default: str
-    meaning: str
 
 
 class _Bad(Exception):
@@ -104,7 +51,19 @@ def _show(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _number(minimum: float | None = None, maximum: float | None = None, strict_min: bool = False):
+@dataclass(frozen=True)
+class Check:
+    """How a key's value is validated, and the type word the README shows for it."""
+
+    type: str
+    """``number``, ``integer``, ``bool``, ``string``, ``list of strings``..."""
+    parse: Callable[[Any], Any]
+    """Returns the value to keep, or raises :class:`_Bad`."""
+
+
+def _number(
+    minimum: float | None = None, maximum: float | None = None, strict_min: bool = False
+) -> Check:
     def check(value: Any) -> float:
         ok = isinstance(value, int | float) and not isinstance(value, bool)
         ok = ok and math.isfinite(value)
@@ -121,16 +80,16 @@ def _number(minimum: float | None = None, maximum: float | None = None, strict_m
             raise _Bad("a number " + " and ".join(parts) if parts else "a number")
         return float(value)
 
-    return check
+    return Check("number", check)
 
 
-def _integer(minimum: int) -> Callable[[Any], int]:
+def _integer(minimum: int) -> Check:
     def check(value: Any) -> int:
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
             raise _Bad(f"a whole number >= {minimum}")
         return value
 
-    return check
+    return Check("integer", check)
 
 
 def _boolean(value: Any) -> bool:
@@ -179,103 +138,151 @@ def _duration(value: Any) -> int:
     return int(seconds)
 
 
-class _Spec(NamedTuple):
-    type: str
-    default: str
-    meaning: str
-    check: Callable[[Any], Any]
+BOOLEAN = Check("bool", _boolean)
+TEXT = Check("string", _text)
+STRINGS = Check("list of strings", _strings)
+REGIONS = Check("list of strings", _regions)
+TABLES = Check("array of tables", _tables)
+DURATION = Check("duration", _duration)
 
 
-_SPECS: dict[str, _Spec] = {
-    "regions": _Spec(
-        "list of strings",
-        "`[]`",
+@dataclass(frozen=True)
+class Setting:
+    """What a config key is, beside its name and default: its check and its documentation."""
+
+    check: Check
+    doc: str
+    """What it does (the README's "meaning" column)."""
+    shown: str | None = None
+    """The default as the README writes it, when not the value itself (``"1h"``)."""
+
+
+def setting(default: T, check: Check, doc: str, *, shown: str | None = None) -> T:
+    """Declare a config key: a field of :class:`Config` with its check and its documentation.
+
+    Args:
+        default: The value when neither the file nor a flag sets it (an empty list for lists).
+        check: Validates a value from the file or a flag.
+        doc: One line for the README's config table.
+        shown: The default as the README writes it, when not the value itself.
+    """
+    meta = {"setting": Setting(check, doc, shown)}
+    if isinstance(default, list):
+        return cast(T, field(default_factory=list, metadata=meta))
+    return field(default=default, metadata=meta)
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything the config file can set (and the command line can override).
+
+    Each key is declared once, here: its type, default, check and documentation (the README's
+    config table is generated from them by ``python bench/config_table.py --write``).
+    """
+
+    regions: list[str] = setting(
+        [],
+        REGIONS,
         "AWS regions to watch at once; empty: the profile's or `AWS_REGION`'s default region",
-        _regions,
-    ),
-    "profile": _Spec(
-        "string", "unset", "AWS named profile; unset: the standard credential chain", _text
-    ),
-    "contexts": _Spec(
-        "list of strings",
-        "`[]`",
+    )
+    profile: str | None = setting(
+        None, TEXT, "AWS named profile; unset: the standard credential chain"
+    )
+    contexts: list[str] = setting(
+        [],
+        STRINGS,
         "kubeconfig contexts to read EKS Fargate pods from; empty: the current context",
-        _strings,
-    ),
-    "eks": _Spec(
-        "bool",
-        "`false`",
-        "discover EKS clusters and their Fargate profiles in the watched regions",
-        _boolean,
-    ),
-    "refresh": _Spec("number", "`5`", "seconds between task refreshes (at least 1)", _number(1)),
-    "api_budget": _Spec(
-        "number",
-        "`5`",
-        "average ECS API calls per second per region; refreshes stretch to stay inside it",
+    )
+    eks: bool = setting(
+        False, BOOLEAN, "discover EKS clusters and their Fargate profiles in the watched regions"
+    )
+    refresh: float = setting(5.0, _number(1), "seconds between task refreshes (at least 1)")
+    api_budget: float = setting(
+        5.0,
         _number(0, strict_min=True),
-    ),
-    "call_timeout": _Spec(
-        "number",
-        "`10`",
-        "seconds one AWS call may take before its source is marked stale (1 to 300)",
+        "average ECS API calls per second per region; refreshes stretch to stay inside it",
+    )
+    call_timeout: float = setting(
+        10.0,
         _number(1, 300),
-    ),
-    "theme": _Spec(
-        "string",
-        f'`"{DEFAULT_THEME}"`',
+        "seconds one AWS call may take before its source is marked stale (1 to 300)",
+    )
+    theme: str = setting(
+        DEFAULT_THEME,
+        TEXT,
         "theme to start with: a shipped one or a file in `~/.config/fgtop/themes/`",
-        _text,
-    ),
-    "log_buffer": _Spec(
-        "integer", "`10000`", "log lines kept per tailed stream (at least 100)", _integer(100)
-    ),
-    "include_ec2": _Spec(
-        "bool", "`false`", "show ECS tasks on EC2 capacity as well as Fargate", _boolean
-    ),
-    "all_pods": _Spec(
-        "bool", "`false`", "show every pod, not only those scheduled on Fargate", _boolean
-    ),
-    "alerts": _Spec(
-        "array of tables",
-        "`[]`",
-        "alert rules, one `[[alerts]]` section each (see Alerts)",
-        _tables,
-    ),
-    "default_alerts": _Spec(
-        "bool", "`true`", "apply the built-in alert rules as well as `alerts`", _boolean
-    ),
-    "headroom": _Spec(
-        "number",
-        "`0.8`",
-        "target peak utilisation for right-sizing advice (above 0, at most 1)",
+    )
+    log_buffer: int = setting(10000, _integer(100), "log lines kept per log view (at least 100)")
+    include_ec2: bool = setting(False, BOOLEAN, "show ECS tasks on EC2 capacity as well as Fargate")
+    all_pods: bool = setting(False, BOOLEAN, "show every pod, not only those scheduled on Fargate")
+    alerts: list[dict[str, Any]] = setting(
+        [],
+        TABLES,
+        "alert rules, one `[[alerts]]` table each (keys: `name`, `kind`, `threshold`, "
+        "`minutes`, `severity`, `scope`, `max_severity`, `enabled`)",
+    )
+    default_alerts: bool = setting(
+        True, BOOLEAN, "apply the built-in alert rules as well as `alerts`"
+    )
+    headroom: float = setting(
+        0.8,
         _number(0, 1, strict_min=True),
-    ),
-    "metrics_window": _Spec(
-        "duration",
-        '`"1h"`',
+        "target peak utilisation for right-sizing advice (above 0, at most 1)",
+    )
+    metrics_window: int = setting(
+        3600,
+        DURATION,
         'default chart window: seconds or `"15m"`, `"1h"`, `"3h"`, `"12h"` (1m to 12h)',
-        _duration,
-    ),
-    "savings_plan_discount": _Spec(
-        "number",
-        "`0`",
+        shown='"1h"',
+    )
+    savings_plan_discount: float = setting(
+        0.0,
+        _number(0, 0.72),
         "your Compute Savings Plan discount as a fraction (0 to 0.72), taken off on-demand "
         "Fargate compute only (not Spot, not storage); figures then show list price less it",
-        _number(0, 0.72),
-    ),
-    "compute_optimizer": _Spec(
-        "bool",
-        "`true`",
+    )
+    compute_optimizer: bool = setting(
+        True,
+        BOOLEAN,
         "ask AWS Compute Optimizer for its ECS service recommendations (every 30 minutes, "
         "needs `compute-optimizer:GetECSServiceRecommendations`) and show them in the cost "
         "panel beside fgtop's own right-sizing",
-        _boolean,
-    ),
+    )
+    source: Path | None = None
+    """The file this config was read from (None when defaults or no file)."""
+    alert_lines: list[int] = field(default_factory=list)
+    """Line number in ``source`` of each entry of ``alerts``, for error messages."""
+
+
+class ConfigKey(NamedTuple):
+    """One config key as documented (the README's table)."""
+
+    key: str
+    type: str
+    default: str
+    meaning: str
+
+
+def _default_text(key: str, spec: Setting) -> str:
+    """The default as the README writes it: ``unset``, or TOML in backquotes."""
+    if spec.shown is not None:
+        return f"`{spec.shown}`"
+    value = getattr(Config(), key)
+    if value is None:
+        return "unset"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return f"`{json.dumps(value)}`"
+
+
+_SPECS: dict[str, Setting] = {
+    f.name: f.metadata["setting"] for f in dataclasses.fields(Config) if "setting" in f.metadata
 }
+"""Every config key's setting, in file order."""
 
 CONFIG_KEYS: list[ConfigKey] = [
-    ConfigKey(k, s.type, s.default, s.meaning) for k, s in _SPECS.items()
+    ConfigKey(key, spec.check.type, _default_text(key, spec), spec.doc)
+    for key, spec in _SPECS.items()
 ]
 """Every config key with its type, default and meaning, in file order."""
 
@@ -340,7 +347,7 @@ def _build(data: dict[str, Any], text: str, name: str, path: Path) -> Config:
             hint = f' (did you mean "{close[0]}"?)' if close else ""
             problems.append((line, f'{where}: unknown key "{key}"{hint}'))
             continue
-        if spec.type.startswith("list") and isinstance(value, str):
+        if spec.check.type.startswith("list") and isinstance(value, str):
             # The command line may give "a,b"; the file says what it means with brackets.
             problems.append(
                 (
@@ -351,7 +358,7 @@ def _build(data: dict[str, Any], text: str, name: str, path: Path) -> Config:
             )
             continue
         try:
-            values[key] = spec.check(value)
+            values[key] = spec.check.parse(value)
         except _Bad as bad:
             problems.append((line, f"{where}: {key} must be {bad}, got {_show(value)}"))
     if problems:
@@ -390,15 +397,15 @@ def merge_cli(config: Config, **overrides: Any) -> Config:
             continue
         if isinstance(value, tuple):
             value = list(value)
-        if spec.check is _tables:
+        if spec.check is TABLES:
             raise TypeError(f"merge_cli: {key} cannot be set from the command line")
-        if spec.type == "integer" and isinstance(value, str) and value.strip().isdigit():
+        if spec.check.type == "integer" and isinstance(value, str) and value.strip().isdigit():
             value = int(value)
-        elif spec.type == "number" and isinstance(value, str):
+        elif spec.check.type == "number" and isinstance(value, str):
             with contextlib.suppress(ValueError):
                 value = float(value)
         try:
-            changes[key] = spec.check(value)
+            changes[key] = spec.check.parse(value)
         except _Bad as bad:
             flag = "--" + key.replace("_", "-")
             raise ConfigError(f"{flag} must be {bad}, got {_show(value)}") from None

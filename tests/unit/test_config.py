@@ -22,6 +22,11 @@ from fgtop.config import (
 )
 from fgtop.errors import SetupError
 
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "bench"))
+
+from config_table import readme_table  # noqa: E402
+
 GOOD = """\
 # fgtop config
 regions = ["eu-west-1", "us-east-1"]
@@ -239,6 +244,23 @@ def test_config_keys_document_every_field() -> None:
     assert table.count("\n") == len(CONFIG_KEYS) + 1
     for key in CONFIG_KEYS:
         assert f"| `{key.key}` |" in table and key.meaning
+
+
+def test_readme_config_table_is_generated_from_the_declarations() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert readme_table(readme) == config_keys_markdown(), (
+        "run: python bench/config_table.py --write"
+    )
+
+
+def test_each_key_is_declared_once_with_its_own_text() -> None:
+    # One declaration per key: the field carries its check and its text (api_budget's text
+    # once sat under call_timeout, two declarations apart).
+    fields = {f.name: f for f in dataclasses.fields(Config)}
+    assert fields["api_budget"].metadata["setting"].doc.startswith("average ECS API calls")
+    assert fields["call_timeout"].metadata["setting"].doc.startswith("seconds one AWS call")
+    for key in CONFIG_KEYS:
+        assert fields[key.key].metadata["setting"].doc == key.meaning
 
 
 def test_documented_defaults_match_the_dataclass() -> None:
