@@ -158,7 +158,7 @@ def make_server(command: str, host: str, port: int, token: str | None, public_ur
             try:
                 return await super().handle_websocket(request)
             finally:
-                self.sessions.discard(task)  # type: ignore[arg-type]
+                self.sessions.discard(task)
 
         async def on_startup(self, app: web.Application) -> None:
             pass

@@ -319,8 +319,8 @@ def estate_cost(
 
     def rate_of(t: Task, spot: bool | None = None, d: Decimal = disc) -> Decimal | None:
         on_spot = t.is_spot if spot is None else spot
-        key = (t.region, t.cpu, t.memory, t.arch, t.os, t.ephemeral_storage_gib, on_spot, d)
-        key += (t.launch_type, t.capacity_provider)
+        key: tuple[object, ...] = (t.region, t.cpu, t.memory, t.arch, t.os)
+        key += (t.ephemeral_storage_gib, on_spot, d, t.launch_type, t.capacity_provider)
         if key not in memo:
             memo[key] = task_rate(t, table, spot=on_spot, discount=d)
         return memo[key]

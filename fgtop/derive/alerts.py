@@ -205,7 +205,8 @@ class AlertEvaluator:
         return out
 
     def _below(self, rule: AlertRule, snap: Snapshot) -> _Firing:
-        now, out = snap.taken_at, {}
+        now = snap.taken_at
+        out: _Firing = {}
         present = set()
         for s in snap.services:
             if s.status != "ACTIVE" or s.running >= s.desired:
@@ -223,7 +224,8 @@ class AlertEvaluator:
         return out
 
     def _pod_restarts(self, rule: AlertRule, snap: Snapshot) -> _Firing:
-        now, window, out = snap.taken_at, rule.minutes * 60, {}
+        now, window = snap.taken_at, rule.minutes * 60
+        out: _Firing = {}
         need = max(1, int(rule.threshold))
         for pod in snap.pods:
             history = self._restarts.setdefault(pod.key, [])
@@ -254,7 +256,7 @@ class AlertEvaluator:
         return out
 
     def _stopped(self, rule: AlertRule, snap: Snapshot, titles: Mapping[str, str]) -> _Firing:
-        out = {}
+        out: _Firing = {}
         for t in snap.tasks:
             if t.last_status != "STOPPED":
                 continue
@@ -351,7 +353,7 @@ def _severity(value: Any, at: str) -> int:
     raise ValueError(f"{at}: expected one of {', '.join(names)} (or 1-4), got {value!r}")
 
 
-def alert_rules(config: Config) -> list:
+def alert_rules(config: Config) -> list[AlertRule]:
     """The alert rules of the config file (with the defaults unless turned off).
 
     Raises:

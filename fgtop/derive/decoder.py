@@ -47,7 +47,7 @@ class Decoded:
     """False for benign stops (scaling, a user's StopTask, a finished job)."""
 
 
-class _Missing(dict):
+class _Missing(dict[str, str]):
     def __missing__(self, key: str) -> str:
         return "?"
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from fgtop.derive.taskdef_diff import TaskDefinitionDiff, diff_models, summary
-from fgtop.model import Service, Snapshot
+from fgtop.model import Service, Snapshot, Task
 
 KEEP_PER_SERVICE = 20
 """Deployments remembered per service (the oldest are forgotten first)."""
@@ -90,7 +91,7 @@ class DeploymentRecord:
             f"{rev(self.task_definition)} replaced {short_rev(self.previous, self.task_definition)}"
         )
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         """The record as JSON (its ``changes`` as ``fgtop diff --format json`` has them)."""
         return {
             "id": self.id,
@@ -190,7 +191,7 @@ class DeploymentHistory:
         fgtop starts (or a replay is opened) after it ended. It started no later than its
         first task; its end is what the service events say of it.
         """
-        found: dict[str, list] = {}
+        found: dict[str, list[Task]] = {}
         for t in snapshot.tasks_of(service):
             by = t.started_by or ""
             if by.startswith("ecs-svc/") and by not in ids and by not in records:

@@ -141,7 +141,7 @@ class DerivingPublisher:
         self._pending: tuple[Snapshot, bool] | None = None
         self._wake: asyncio.Event | None = None
         self._idle: asyncio.Event | None = None
-        self._task: asyncio.Task | None = None
+        self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
         """Start the worker on the running loop."""

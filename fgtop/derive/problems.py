@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from fgtop.derive.decoder import (
     CRITICAL,
@@ -259,10 +260,10 @@ def _task_problems(
         groups.setdefault(key, []).append((t, decoded, _stop_time(t)))
     for t in tasks:
         if not t.is_stopping and t.health == "UNHEALTHY":
-            decoded = decode_task(t)
-            if decoded is not None:
-                key = (t.cluster, t.region, t.owner, "unhealthy:" + decoded.kind)
-                groups.setdefault(key, []).append((t, decoded, None))
+            unhealthy = decode_task(t)
+            if unhealthy is not None:
+                key = (t.cluster, t.region, t.owner, "unhealthy:" + unhealthy.kind)
+                groups.setdefault(key, []).append((t, unhealthy, None))
     out = []
     for rows in groups.values():
         task, decoded, at = rows[0]
@@ -366,12 +367,12 @@ def _pod_problems(snapshot: Snapshot, now: float) -> list[Problem]:
             CRITICAL if w.available == 0 else HIGH if w.available / w.desired < 0.5 else MEDIUM
         )
         # Below desired since its pods' problems began (the earliest of them).
-        mine = [
+        pods_problems = [
             p
             for (cluster, ns, name), p in by_pod.items()
             if cluster == w.cluster and ns == w.namespace and name.startswith(w.name + "-")
         ]
-        times = [p.since for p in mine if p.since is not None]
+        times = [p.since for p in pods_problems if p.since is not None]
         out.append(
             Problem(
                 severity,
@@ -384,7 +385,7 @@ def _pod_problems(snapshot: Snapshot, now: float) -> list[Problem]:
                 w.cluster,
                 None,
                 None,
-                max((p.at for p in mine if p.at is not None), default=None),
+                max((p.at for p in pods_problems if p.at is not None), default=None),
                 w.desired - w.available,
             )
         )
@@ -447,7 +448,7 @@ def worst_by_service(problems: Iterable[Problem]) -> dict[str, Problem]:
     return out
 
 
-def problems_json(problems: Iterable[Problem]) -> list[dict]:
+def problems_json(problems: Iterable[Problem]) -> list[dict[str, Any]]:
     """The problems as JSON-able dicts for ``fgtop snapshot`` (severity as a word)."""
     return [
         {

@@ -75,7 +75,7 @@ class Change:
     hidden: bool = False
     """A secret-looking value: only that it changed is shown."""
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         """The change as in ``fgtop diff --format json``."""
         return {
             "container": self.container,
@@ -100,7 +100,7 @@ class TaskDefinitionDiff:
         """Whether nothing compared differs."""
         return not self.changes
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         """The document of ``fgtop diff --format json`` (and of a deployment's ``changes``)."""
         return {
             "from": self.before,
@@ -109,14 +109,14 @@ class TaskDefinitionDiff:
         }
 
 
-def name_of(doc: dict) -> str:
+def name_of(doc: dict[str, Any]) -> str:
     """``family:revision`` of a task definition document (else the end of its ARN)."""
     if doc.get("family") and doc.get("revision") is not None:
         return f"{doc['family']}:{doc['revision']}"
     return str(doc.get("taskDefinitionArn", "?")).rsplit("/", 1)[-1]
 
 
-def document_of(td: TaskDefinition) -> dict:
+def document_of(td: TaskDefinition) -> dict[str, Any]:
     """The document of a task definition model: its ``raw`` one, else rebuilt from its fields."""
     if td.raw:
         return td.raw
@@ -152,7 +152,7 @@ def diff_models(before: TaskDefinition, after: TaskDefinition) -> TaskDefinition
     return diff_task_definitions(document_of(before), document_of(after))
 
 
-def diff_task_definitions(before: dict, after: dict) -> TaskDefinitionDiff:
+def diff_task_definitions(before: dict[str, Any], after: dict[str, Any]) -> TaskDefinitionDiff:
     """What differs from ``before`` to ``after`` (two ``describe_task_definition`` documents).
 
     Task-level fields first, then the containers in ``after``'s order, then removed ones.
@@ -173,11 +173,11 @@ def diff_task_definitions(before: dict, after: dict) -> TaskDefinitionDiff:
     return TaskDefinitionDiff(name_of(before), name_of(after), tuple(changes))
 
 
-def _containers(doc: dict) -> list[dict]:
+def _containers(doc: dict[str, Any]) -> list[dict[str, Any]]:
     return [c for c in doc.get("containerDefinitions") or () if isinstance(c, dict)]
 
 
-def _get(doc: dict, path: str) -> Any:
+def _get(doc: dict[str, Any], path: str) -> Any:
     node: Any = doc
     for part in path.split("."):
         if not isinstance(node, dict):
@@ -212,7 +212,7 @@ def _compare(container: str | None, name: str, a: Any, b: Any) -> list[Change]:
     return [Change(container, name, CHANGED, _shown(a), _shown(b))]
 
 
-def _container(name: str, a: dict, b: dict) -> list[Change]:
+def _container(name: str, a: dict[str, Any], b: dict[str, Any]) -> list[Change]:
     out: list[Change] = []
     for f in CONTAINER_FIELDS:
         va, vb = a.get(f), b.get(f)

@@ -37,14 +37,14 @@ def encode(value: Any) -> Any:
 
 def decode(cls: type[T], data: Any) -> T:
     """Rebuild a value of type ``cls`` from what :func:`encode` produced."""
-    return _decode(cls, data)
+    return typing.cast(T, _decode(cls, data))
 
 
 _MISSING = object()
 
 
 @functools.cache
-def _fields(cls: type) -> tuple[tuple[dataclasses.Field, Any], ...]:
+def _fields(cls: type) -> tuple[tuple[dataclasses.Field[Any], Any], ...]:
     out = []
     for f in dataclasses.fields(cls):
         if f.default is not dataclasses.MISSING:
@@ -67,8 +67,8 @@ def _decode(tp: Any, data: Any) -> Any:
         return None
     origin = typing.get_origin(tp)
     if origin in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(tp) if a is not type(None)]
-        return _decode(args[0], data) if len(args) == 1 else data
+        options = [a for a in typing.get_args(tp) if a is not type(None)]
+        return _decode(options[0], data) if len(options) == 1 else data
     if origin is tuple:
         args = typing.get_args(tp)
         if len(args) == 2 and args[1] is Ellipsis:
@@ -76,6 +76,8 @@ def _decode(tp: Any, data: Any) -> Any:
         return tuple(_decode(a, v) for a, v in zip(args, data, strict=True))
     if origin is dict:
         _, vt = typing.get_args(tp)
+        if vt is Any:  # a raw document: kept as read, not copied
+            return data
         return {k: _decode(vt, v) for k, v in data.items()}
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         hints = _hints(tp)

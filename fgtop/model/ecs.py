@@ -6,6 +6,7 @@ Times are POSIX seconds (UTC) as floats; ``None`` means unknown or not yet.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ class Service:
     """Most recent first, as ECS returns them (bounded)."""
     circuit_breaker: bool = False
     created_at: float | None = None
-    raw: dict | None = field(default=None, compare=True, repr=False)
+    raw: dict[str, Any] | None = field(default=None, compare=True, repr=False)
     """The describe_services document, for the describe view (secrets masked on display)."""
 
     @property
@@ -268,7 +269,7 @@ class TaskDefinition:
     ephemeral_storage_gib: int = 20
     requires_compatibilities: tuple[str, ...] = ()
     containers: tuple[ContainerDefinition, ...] = ()
-    raw: dict | None = field(default=None, repr=False)
+    raw: dict[str, Any] | None = field(default=None, repr=False)
     """The describe_task_definition document, for the describe view."""
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ class Pod:
     conditions: tuple[tuple[str, str, str | None, str | None], ...] = ()
     """(type, status, reason, message)."""
     region: str | None = None
-    raw: dict | None = field(default=None, repr=False)
+    raw: dict[str, Any] | None = field(default=None, repr=False)
 
     @property
     def key(self) -> str:

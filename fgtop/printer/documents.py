@@ -285,7 +285,9 @@ def print_json(snapshot: Snapshot, out: TextIO, insights: Insights | None = None
 
 def print_table(snapshot: Snapshot, out: TextIO, insights: Insights | None = None) -> None:
     """Write the snapshot as plain aligned text tables (no colour, no markup)."""
-    rows = [("SERVICE", "CLUSTER", "REGION", "DESIRED", "RUNNING", "PENDING", "DEPLOYMENT")]
+    rows: list[tuple[str, ...]] = [
+        ("SERVICE", "CLUSTER", "REGION", "DESIRED", "RUNNING", "PENDING", "DEPLOYMENT")
+    ]
     rows += [
         (
             s.name,
