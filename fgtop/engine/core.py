@@ -57,7 +57,7 @@ class Engine:
     """Runs sources and hands a merged :class:`Snapshot` to every subscriber.
 
     Args:
-        sources: The data sources.
+        sources: The data sources (each a PollingSource or a StreamingSource).
         meta: Fixed snapshot fields (``account``, ``profile``, ``regions``).
         clock: Returns POSIX seconds; tests pass a fake clock.
     """
@@ -70,6 +70,9 @@ class Engine:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.sources = list(sources)
+        for s in self.sources:
+            if not isinstance(s, PollingSource | StreamingSource):
+                raise TypeError(f"{s.name}: a source is a PollingSource or a StreamingSource")
         self.meta = dict(meta or {})
         self.clock = clock
         self.hints = Hints()
