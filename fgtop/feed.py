@@ -8,7 +8,7 @@ tell live from replay: it renders frames, asks for log lines and drives the cloc
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -74,8 +74,9 @@ class LogBatch:
 class LogFeed(Protocol):
     """Log lines for a log view, live or recorded."""
 
-    def lines(self, request: LogRequest) -> AsyncIterator[LogBatch]:
-        """Batches of lines for ``request`` until cancelled (or ``done``)."""
+    def lines(self, request: LogRequest) -> AsyncGenerator[LogBatch, None]:
+        """Batches of lines for ``request`` until cancelled (or ``done``); the caller closes
+        the generator (``aclose``) when it stops reading."""
         ...
 
 
@@ -141,7 +142,7 @@ class InsightsFeed(Protocol):
         """The log groups the request would query."""
         ...
 
-    def run(self, request: InsightsRequest) -> AsyncIterator[InsightsBatch]:
+    def run(self, request: InsightsRequest) -> AsyncGenerator[InsightsBatch, None]:
         """Progress, then the result (``done``); leaving early stops the query."""
         ...
 
@@ -265,7 +266,7 @@ class NoLogs:
 
     why: str = field(default="no log lines available")
 
-    async def lines(self, request: LogRequest) -> AsyncIterator[LogBatch]:  # noqa: ARG002
+    async def lines(self, request: LogRequest) -> AsyncGenerator[LogBatch, None]:  # noqa: ARG002
         """One batch saying why, then done."""
         yield LogBatch(message=self.why, done=True)
 
@@ -281,6 +282,6 @@ class NoInsights:
         """Nothing to query."""
         return InsightsPlan(notes=(self.why,))
 
-    async def run(self, request: InsightsRequest) -> AsyncIterator[InsightsBatch]:  # noqa: ARG002
+    async def run(self, request: InsightsRequest) -> AsyncGenerator[InsightsBatch, None]:  # noqa: ARG002
         """One batch saying why, then done."""
         yield InsightsBatch(status="Failed", message=self.why, done=True)

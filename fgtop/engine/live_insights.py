@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import TYPE_CHECKING
 
 from fgtop.engine.core import Engine
@@ -96,7 +96,7 @@ class LiveInsightsFeed:
         """The log groups the request would query."""
         return plan_request(request)
 
-    async def run(self, request: InsightsRequest) -> AsyncIterator[InsightsBatch]:
+    async def run(self, request: InsightsRequest) -> AsyncGenerator[InsightsBatch, None]:
         """Progress, then the result; cancelled or closed early, the query is stopped."""
         aws = self._aws()
         plan = plan_request(request)

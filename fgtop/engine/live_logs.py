@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 from fgtop.engine.core import Engine
@@ -40,7 +40,7 @@ class LiveLogFeed:
     def _kube(self, cluster: str) -> Any:
         return next((s for s in self.engine.sources if s.name == f"kube:{cluster}"), None)
 
-    async def lines(self, request: LogRequest) -> AsyncIterator[LogBatch]:
+    async def lines(self, request: LogRequest) -> AsyncGenerator[LogBatch, None]:
         """Batches of lines until cancelled; a failure is one line in the view, never a crash."""
         try:
             if request.pod is not None:

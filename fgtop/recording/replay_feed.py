@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 
 from fgtop.derive.pipeline import Derived, Deriver, DerivingPublisher
 from fgtop.errors import FeedError
@@ -61,7 +61,7 @@ class ReplayLogFeed:
                 )
         return "no log lines recorded for this target up to the replay clock"
 
-    async def lines(self, request: LogRequest) -> AsyncIterator[LogBatch]:
+    async def lines(self, request: LogRequest) -> AsyncGenerator[LogBatch, None]:
         """The lines recorded up to the replay clock, then new ones as the clock reaches them."""
         until = self.player.now
         since = request.at - AROUND_BEFORE if request.at is not None else None

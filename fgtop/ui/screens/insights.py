@@ -300,7 +300,7 @@ class InsightsScreen(FgtopScreen):
                     break
         finally:
             with contextlib.suppress(Exception):
-                await stream.aclose()  # type: ignore[attr-defined]
+                await stream.aclose()
 
     def _show(self, batch: InsightsBatch) -> None:
         self.last_batch = batch

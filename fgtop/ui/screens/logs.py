@@ -141,7 +141,7 @@ class LogsScreen(FgtopScreen):
                     break
         finally:
             with contextlib.suppress(Exception):
-                await stream.aclose()  # type: ignore[attr-defined]
+                await stream.aclose()
 
     def _show_batch(self, batch: LogBatch) -> None:
         view = self.query_one(LogView)
