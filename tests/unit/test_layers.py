@@ -8,7 +8,6 @@ methods types them with a protocol of its own, as ``log_lines.LinesOwner`` does)
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import grimp
@@ -84,15 +83,16 @@ def test_the_cycle_finder_finds_a_cycle_hidden_in_a_function() -> None:
 def test_the_cycle_finder_finds_a_type_only_cycle(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A copy of the package where a child widget imports its parent for annotations only."""
-    shutil.copytree(ROOT / "fgtop", tmp_path / "fgtop", ignore=shutil.ignore_patterns("*.pyc"))
-    child = tmp_path / "fgtop" / "ui" / "widgets" / "log_lines.py"
-    child.write_text(
-        child.read_text(encoding="utf-8")
-        + "\n\nfrom typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n"
-        + "    from fgtop.ui.widgets.log_view import LogView\n",
-        encoding="utf-8",
+    """What log_lines once did: a child widget importing its parent for annotations only."""
+    package = tmp_path / "planted"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "parent.py").write_text("from planted.child import Child\n")
+    (package / "child.py").write_text(
+        "from __future__ import annotations\n\nfrom typing import TYPE_CHECKING\n\n"
+        "if TYPE_CHECKING:\n    from planted.parent import Parent\n\n\n"
+        "class Child:\n    def __init__(self, parent: Parent) -> None:\n"
+        "        self.parent = parent\n"
     )
     monkeypatch.syspath_prepend(str(tmp_path))
-    found = cycles(import_graph(), "fgtop")
-    assert ["fgtop.ui.widgets.log_lines", "fgtop.ui.widgets.log_view"] in found
+    assert cycles(import_graph("planted"), "planted") == [["planted.child", "planted.parent"]]
