@@ -8,6 +8,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+SHUTTING_DOWN = frozenset({"STOPPING", "DEPROVISIONING", "STOPPED"})
+"""ECS task statuses of a task on its way down, or down."""
+ABNORMAL_STOP_CODES = frozenset({"TaskFailedToStart", "SpotInterruption"})
+"""Stop codes that make a stop abnormal whatever the exit codes."""
+STATUS_RANK = {"failed": 0, "pending": 1, "running": 2, "stopped": 3}
+"""How status kinds sort: problems first."""
+
+
+def health_kind(health: str) -> str:
+    """An ECS or Kubernetes health word as a kind: ``healthy``, ``unhealthy`` or ``unknown``."""
+    h = health.upper()
+    if h == "HEALTHY":
+        return "healthy"
+    if h == "UNHEALTHY":
+        return "unhealthy"
+    return "unknown"
+
 
 @dataclass(frozen=True)
 class Cluster:
@@ -187,6 +204,33 @@ class Task:
         """Whether the task is still billed (anything short of STOPPED or DELETED, no stop
         time yet): the one definition of it."""
         return self.last_status.upper() not in ("STOPPED", "DELETED") and self.stopped_at is None
+
+    @property
+    def is_shutting_down(self) -> bool:
+        """Whether ECS reports the task on its way down or down (STOPPING, DEPROVISIONING or
+        STOPPED): the one definition of "stopped" the status colours and details use."""
+        return self.last_status.upper() in SHUTTING_DOWN
+
+    @property
+    def abnormal_stop(self) -> bool:
+        """Whether a stopped task stopped for a bad reason (a non-zero exit, a failed start,
+        a Spot interruption): the one definition of it."""
+        if not self.is_stopped:
+            return False
+        if self.stop_code in ABNORMAL_STOP_CODES:
+            return True
+        return any(c.exit_code not in (None, 0) for c in self.containers)
+
+    @property
+    def status_kind(self) -> str:
+        """The task's status as a kind: ``running``, ``pending``, ``stopped`` or ``failed``
+        (an abnormal stop). Screens colour it; the problems view and the grid agree on it."""
+        status = self.last_status.upper()
+        if status == "RUNNING":
+            return "running"
+        if status in SHUTTING_DOWN:
+            return "failed" if self.abnormal_stop else "stopped"
+        return "pending"
 
     @property
     def is_stopping(self) -> bool:

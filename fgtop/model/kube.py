@@ -5,6 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+_PHASE_KINDS = {
+    "Running": "running",
+    "Pending": "pending",
+    "Succeeded": "stopped",
+    "Failed": "failed",
+}
+
 
 @dataclass(frozen=True)
 class ContainerState:
@@ -98,6 +105,25 @@ class Pod:
     def restarts(self) -> int:
         """Total restarts of the regular containers."""
         return sum(c.restarts for c in self.containers if not c.init)
+
+    @property
+    def phase_kind(self) -> str:
+        """The pod's phase (and reason) as a status kind: ``running``, ``pending``,
+        ``stopped`` (Succeeded), ``failed`` or ``unknown``: the one definition of it."""
+        reason = self.reason
+        if reason and self.phase != "Succeeded":
+            return "failed" if self.phase != "Pending" else "pending"
+        return _PHASE_KINDS.get(self.phase, "unknown")
+
+    @property
+    def last_death(self) -> float | None:
+        """When a container of the pod last died (its last state's finish), if any."""
+        ends = [
+            c.last_state.finished_at
+            for c in self.containers
+            if c.last_state and c.last_state.finished_at
+        ]
+        return max(ends) if ends else None
 
     @property
     def reason(self) -> str | None:

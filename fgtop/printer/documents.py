@@ -6,148 +6,32 @@ The JSON shape is documented in the README and is a contract: add fields, never 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from fgtop.cost.estimate import usd
-from fgtop.derive.deployments import DeploymentHistory, DeploymentRecord
 from fgtop.derive.insights import Insights
+from fgtop.derive.pipeline import Derived
 from fgtop.derive.problems import problems_json
-from fgtop.model import EcsRecommendation, Pod, Service, Snapshot, Task
+from fgtop.kinds import registry
+from fgtop.kinds.base import Kind, View
+from fgtop.kinds.columns import Column
+from fgtop.kinds.documents import iso
+from fgtop.model import EcsRecommendation, Snapshot
 from fgtop.model.optimizer import status_line
 from fgtop.text.sanitize import clean
 
 SCHEMA_VERSION = 1
+__all__ = ["SCHEMA_VERSION", "iso", "print_json", "print_table", "snapshot_json"]
 
 
-def iso(ts: float | None) -> str | None:
-    """POSIX seconds as an ISO 8601 UTC string (``None`` stays ``None``)."""
-    if ts is None:
-        return None
-    return datetime.fromtimestamp(ts, UTC).isoformat().replace("+00:00", "Z")
+def view_of(snapshot: Snapshot, insights: Insights | None) -> View:
+    """What the kinds see of a snapshot printed with its insights (no glyphs)."""
+    return View(snapshot, Derived(insights=insights) if insights is not None else Derived())
 
 
-def _pct(snapshot: Snapshot, target: str, metric: str) -> float | None:
-    series = snapshot.series(target, metric)
-    value = series.last if series else None
-    return round(value, 2) if value is not None else None
-
-
-def service_json(
-    s: Service, snapshot: Snapshot, history: DeploymentHistory | None = None
-) -> dict[str, Any]:
-    """One service as its documented JSON object.
-
-    A deployment's ``changes`` is ``fgtop diff --format json`` of the deployment before it
-    (listed, or told of by the service's tasks) to it, when both task definitions are known.
-    """
-    if history is None:
-        history = DeploymentHistory()
-        history.feed(
-            Snapshot(
-                snapshot.taken_at,
-                services=(s,),
-                tasks=snapshot.tasks_of(s),
-                task_definitions=snapshot.task_definitions,
-            )
-        )
-    records = {r.id: r for r in history.of(s.arn)}
-    return {
-        "name": s.name,
-        "arn": s.arn,
-        "cluster": s.cluster,
-        "region": s.region,
-        "status": s.status,
-        "desired": s.desired,
-        "running": s.running,
-        "pending": s.pending,
-        "task_definition": s.task_definition,
-        "deployment_state": s.deployment_state,
-        "deployments": [
-            {
-                "id": d.id,
-                "status": d.status,
-                "rollout_state": d.rollout_state,
-                "rollout_state_reason": d.rollout_state_reason,
-                "task_definition": d.task_definition,
-                "desired": d.desired,
-                "running": d.running,
-                "pending": d.pending,
-                "failed_tasks": d.failed_tasks,
-                "created_at": iso(d.created_at),
-                "changes": _changes(records.get(d.id)),
-            }
-            for d in s.deployments
-        ],
-        "events": [{"created_at": iso(e.created_at), "message": e.message} for e in s.events],
-        "cpu_percent": _pct(snapshot, s.arn, "cpu"),
-        "memory_percent": _pct(snapshot, s.arn, "memory"),
-    }
-
-
-def task_json(t: Task, snapshot: Snapshot) -> dict[str, Any]:
-    """One task as its documented JSON object."""
-    return {
-        "arn": t.arn,
-        "id": t.id,
-        "cluster": t.cluster,
-        "region": t.region,
-        "service": t.service,
-        "group": t.group,
-        "task_definition": t.task_definition,
-        "last_status": t.last_status,
-        "desired_status": t.desired_status,
-        "health": t.health,
-        "launch_type": t.launch_type,
-        "capacity_provider": t.capacity_provider,
-        "cpu": t.cpu,
-        "memory": t.memory,
-        "arch": t.arch,
-        "os": t.os,
-        "ephemeral_storage_gib": t.ephemeral_storage_gib,
-        "az": t.az,
-        "private_ip": t.private_ip,
-        "created_at": iso(t.created_at),
-        "pull_started_at": iso(t.pull_started_at),
-        "started_at": iso(t.started_at),
-        "execution_stopped_at": iso(t.execution_stopped_at),
-        "stopped_at": iso(t.stopped_at),
-        "stop_code": t.stop_code,
-        "stopped_reason": t.stopped_reason,
-        "containers": [
-            {
-                "name": c.name,
-                "image": c.image,
-                "last_status": c.last_status,
-                "exit_code": c.exit_code,
-                "reason": c.reason,
-                "health": c.health,
-            }
-            for c in t.containers
-        ],
-        "tags": dict(t.tags),
-        "cpu_percent": _pct(snapshot, t.arn, "cpu"),
-        "memory_percent": _pct(snapshot, t.arn, "memory"),
-    }
-
-
-def pod_json(p: Pod) -> dict[str, Any]:
-    """One pod as its documented JSON object."""
-    return {
-        "namespace": p.namespace,
-        "name": p.name,
-        "cluster": p.cluster,
-        "context": p.context,
-        "phase": p.phase,
-        "ready": p.ready,
-        "restarts": p.restarts,
-        "reason": p.reason,
-        "fargate_profile": p.fargate_profile,
-        "capacity_provisioned": p.capacity_provisioned,
-        "node": p.node,
-        "ip": p.ip,
-        "started_at": iso(p.started_at),
-    }
+def documents(kind: Kind[Any], view: View) -> list[dict[str, Any]]:
+    """The documents of a kind's items, in the snapshot's order."""
+    return [kind.document(item, view) for item in kind.items(view)]
 
 
 def recommendation_json(r: EcsRecommendation) -> dict[str, Any]:
@@ -194,48 +78,21 @@ def compute_optimizer_json(snapshot: Snapshot) -> dict[str, Any] | None:
     }
 
 
-def _with_cost(
-    doc: dict[str, Any], rates: dict, costs: dict, key: str, lists: tuple[dict, dict]
-) -> dict[str, Any]:
-    """Add the figures after the Savings Plan discount, and the list prices beside them."""
-    doc["cost_per_hour"] = usd(rates.get(key))
-    doc["cost_per_hour_list"] = usd(lists[0].get(key))
-    doc["cost_so_far"] = usd(costs.get(key))
-    doc["cost_so_far_list"] = usd(lists[1].get(key))
-    return doc
-
-
 def snapshot_json(snapshot: Snapshot, insights: Insights | None = None) -> dict[str, Any]:
     """The whole snapshot (and what fgtop derives from it) as the documented JSON document."""
+    view = view_of(snapshot, insights)
     doc = _snapshot_json(snapshot)
+    for kind in registry.kinds():
+        if kind.json_key is not None and kind.json_key in doc:
+            doc[kind.json_key] = documents(kind, view)
     cost = insights.cost if insights else None
-    if cost is not None:
-        for svc in doc["services"]:
-            lists = (cost.service_rates_list, cost.service_costs_list)
-            _with_cost(svc, cost.service_rates, cost.service_costs, svc["arn"], lists)
-        for task in doc["tasks"]:
-            lists = (cost.task_rates_list, cost.task_costs_list)
-            _with_cost(task, cost.task_rates, cost.task_costs, task["arn"], lists)
-        for pod, p in zip(doc["pods"], snapshot.pods, strict=True):
-            lists = (cost.pod_rates_list, cost.pod_costs_list)
-            _with_cost(pod, cost.pod_rates, cost.pod_costs, p.key, lists)
-        doc["cost"] = cost.as_json()
-    else:
-        doc["cost"] = None
+    doc["cost"] = cost.as_json() if cost is not None else None
     doc["problems"] = problems_json(insights.problems) if insights else []
     return doc
 
 
-def _changes(record: DeploymentRecord | None) -> dict[str, Any] | None:
-    if record is None or record.changes is None:
-        return None
-    return record.changes.to_json()
-
-
 def _snapshot_json(snapshot: Snapshot) -> dict[str, Any]:
     usage = snapshot.metrics_usage
-    history = DeploymentHistory()
-    history.feed(snapshot)
     return {
         "schema": SCHEMA_VERSION,
         "taken_at": iso(snapshot.taken_at),
@@ -252,9 +109,9 @@ def _snapshot_json(snapshot: Snapshot) -> dict[str, Any]:
             }
             for c in snapshot.clusters
         ],
-        "services": [service_json(s, snapshot, history) for s in snapshot.services],
-        "tasks": [task_json(t, snapshot) for t in snapshot.tasks],
-        "pods": [pod_json(p) for p in snapshot.pods],
+        "services": [],
+        "tasks": [],
+        "pods": [],
         "metrics": {
             "metrics_requested": usage.metrics_requested,
             "calls": usage.calls,
@@ -284,77 +141,26 @@ def print_json(snapshot: Snapshot, out: TextIO, insights: Insights | None = None
 
 
 def print_table(snapshot: Snapshot, out: TextIO, insights: Insights | None = None) -> None:
-    """Write the snapshot as plain aligned text tables (no colour, no markup)."""
-    rows: list[tuple[str, ...]] = [
-        ("SERVICE", "CLUSTER", "REGION", "DESIRED", "RUNNING", "PENDING", "DEPLOYMENT")
-    ]
-    rows += [
-        (
-            s.name,
-            s.cluster,
-            s.region,
-            str(s.desired),
-            str(s.running),
-            str(s.pending),
-            s.deployment_state,
-        )
-        for s in snapshot.services
-    ]
-    _table(rows, out)
-    out.write("\n")
-    rows = [
-        (
-            "TASK",
-            "CLUSTER",
-            "SERVICE",
-            "STATUS",
-            "HEALTH",
-            "CPU",
-            "MEM",
-            "PROVIDER",
-            "ARCH",
-            "REASON",
-        )
-    ]
-    rows += [
-        (
-            t.id[:12],
-            t.cluster,
-            t.service or "-",
-            t.last_status,
-            t.health,
-            str(t.cpu or "?"),
-            str(t.memory or "?"),
-            t.capacity_provider or "-",
-            t.arch or "?",
-            (t.stopped_reason or "")[:60],
-        )
-        for t in snapshot.tasks
-    ]
-    _table(rows, out)
-    if snapshot.pods:
+    """Write the snapshot as plain aligned text tables (no colour, no markup).
+
+    One table per dashboard table, with the dashboard's columns (every one, at full width),
+    then the problems with the problems view's; the cells say what the screen's say.
+    """
+    view = view_of(snapshot, insights)
+    first = True
+    for owner, kinds in registry.tables():
+        items = [(kind, item) for kind in kinds for item in kind.items(view)]
+        if not items and owner.tab and not first:
+            continue
+        if not first:
+            out.write("\n")
+        first = False
+        _table(_rows(owner.columns, items, view), out)
+    problem = registry.named("problem")
+    rows = [(problem, p) for p in problem.items(view)]
+    if rows:
         out.write("\n")
-        rows = [("NAMESPACE", "POD", "CLUSTER", "PHASE", "READY", "RESTARTS", "REASON")]
-        rows += [
-            (
-                p.namespace,
-                p.name,
-                p.cluster,
-                p.phase,
-                p.ready,
-                str(p.restarts),
-                (p.reason or "")[:60],
-            )
-            for p in snapshot.pods
-        ]
-        _table(rows, out)
-    if insights and insights.problems:
-        out.write("\n")
-        rows = [("SEVERITY", "KIND", "TARGET", "REASON", "NEXT STEP")]
-        rows += [
-            (p.severity_name, p.kind, p.title, p.reason, p.next_step) for p in insights.problems
-        ]
-        _table(rows, out)
+        _table(_rows(problem.columns, rows, view), out)
     if insights and insights.cost is not None:
         c = insights.cost
         out.write(
@@ -366,6 +172,22 @@ def print_table(snapshot: Snapshot, out: TextIO, insights: Insights | None = Non
     bad = [s for s in snapshot.sources if not s.ok]
     for s in bad:
         out.write(f"! {s.name}: {clean(s.error or '')}\n")
+
+
+def _rows(
+    columns: tuple[Column, ...], items: list[tuple[Kind[Any], Any]], view: View
+) -> list[tuple[str, ...]]:
+    """A header and a row per item: each column's plain text, as its kind tells it."""
+    rows = [tuple(c.label for c in columns)]
+    for kind, item in items:
+        cells = {**kind.cells(item, view), **kind.live_cells(item, view)}
+        rows.append(
+            tuple(
+                cells[c.key].plain.strip() if c.key in cells else (c.blank if c.live else "")
+                for c in columns
+            )
+        )
+    return rows
 
 
 def _table(rows: list[tuple[str, ...]], out: TextIO) -> None:

@@ -24,6 +24,7 @@ from fgtop.derive.insights import Insights
 from fgtop.derive.timeline import TimelineView
 from fgtop.errors import FeedError
 from fgtop.feed import Feed, Frame
+from fgtop.kinds.base import View
 from fgtop.model import Snapshot
 from fgtop.text.sanitize import safe_str
 from fgtop.ui.navigation import Navigation
@@ -163,6 +164,19 @@ class FgtopApp(Navigation):
     def paused(self) -> bool:
         """Whether the feed is paused."""
         return self.feed.paused
+
+    def view(self, *, clock: bool = False) -> View | None:
+        """What the kinds see of the latest frame (None before the first).
+
+        Args:
+            clock: Tell rows as of the feed's clock (problems, timeline) rather than as of
+                the snapshot (the dashboard's tables).
+        """
+        frame = self.frame
+        if frame is None:
+            return None
+        now = self.now if clock else None
+        return View(frame.snapshot, frame.derived, now, self.palette.glyph, self.until)
 
     # -- lifecycle -----------------------------------------------------------------------
 

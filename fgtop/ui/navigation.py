@@ -13,8 +13,11 @@ from typing import TYPE_CHECKING, Any
 from textual.app import App
 from textual.screen import Screen
 
-from fgtop.model import Pod, Service, Snapshot, Task
+from fgtop.model import Snapshot
+from fgtop.kinds import registry
+from fgtop.kinds.base import Kind
 from fgtop.text.sanitize import safe_str
+from fgtop.ui.commands import find_command
 from fgtop.ui.screens.dashboard import DashboardScreen
 from fgtop.ui.screens.problems import ProblemsScreen
 from fgtop.ui.themes import resolve_theme
@@ -44,15 +47,16 @@ class Navigation(App[None]):
         return None
 
     def open_details(self, key: str, item: Any) -> None:
-        """Open the details of a task, service or pod."""
+        """Open the details of a resource (one without details: its row on the dashboard)."""
         from fgtop.ui.screens.details import DetailsScreen
 
-        if isinstance(item, Task):
-            self.push_screen(DetailsScreen("task", key))
-        elif isinstance(item, Service):
-            self.push_screen(DetailsScreen("service", key))
-        elif isinstance(item, Pod):
-            self.push_screen(DetailsScreen("pod", key))
+        kind = registry.kind_of(item)
+        if kind is None:
+            return
+        if kind.detailed:
+            self.push_screen(DetailsScreen(kind.name, key))
+        elif self.screen is not self.dashboard:
+            self.go_dashboard(key)
 
     def open_logs(
         self, target: str, *, at: float | None = None, container: str | None = None
@@ -140,40 +144,47 @@ class Navigation(App[None]):
             dash.when_built(lambda: dash.query_one(CommandLine).open())
 
     def run_command(self, command: str, argument: str | None) -> None:
-        """Carry out a ``:`` command (already resolved from its alias)."""
-        dash = self.dashboard
-        if command in {"services", "tasks", "pods"}:
-            self.go_dashboard()
-            if dash is not None:
-                dash.when_built(partial(dash.show_tab, command, argument))
-        elif command == "problems":
+        """Carry out a ``:`` command (already resolved from its alias): its handler."""
+        spec = find_command(command)
+        if spec.run is not None:
+            spec.run(self, argument)
+
+    def show_kind(self, kind: Kind[Any], argument: str | None = None) -> None:
+        """``:tasks``, ``:problems``...: the view of a kind, filtered by ``argument``."""
+        if kind.view == "problems":
             self.action_problems()
-        elif command == "timeline":
+            return
+        if kind.view == "timeline":
             self.action_timeline()
-        elif command == "cost":
-            self.action_cost()
-        elif command == "logs":
-            dash_target = dash.selected_target() if dash else None
-            if dash_target:
-                self.open_logs(dash_target)
-            else:
-                self.notify("select a task, service or pod first", severity="warning")
-        elif command == "insights":
-            self.open_insights(dash.selected_item() if dash else None, query=argument)
-        elif command in {"region", "context"}:
-            self._scope(command, argument or "")
-        elif command == "theme":
-            if argument:
-                name, err = resolve_theme(argument, self._theme_names)
-                self.theme = name
-                if err:
-                    self.notify(safe_str(err), severity="warning", markup=False)
-            else:
-                self.action_cycle_theme()
-        elif command == "help":
-            self.action_help()
-        elif command == "quit":
-            self.exit()
+            return
+        self.go_dashboard()
+        dash = self.dashboard
+        if dash is not None:
+            dash.when_built(partial(dash.show_kind, kind, argument))
+
+    def logs_of_selection(self) -> None:
+        """``:logs``: the logs of the dashboard's selection."""
+        dash = self.dashboard
+        target = dash.selected_target() if dash else None
+        if target:
+            self.open_logs(target)
+        else:
+            self.notify("select a task, service or pod first", severity="warning")
+
+    def insights_of_selection(self, query: str | None) -> None:
+        """``:insights [QUERY]``: Logs Insights over the dashboard's selection."""
+        dash = self.dashboard
+        self.open_insights(dash.selected_item() if dash else None, query=query)
+
+    def switch_theme(self, name: str | None) -> None:
+        """``:theme NAME`` (none: the next theme)."""
+        if name:
+            found, err = resolve_theme(name, self._theme_names)
+            self.theme = found
+            if err:
+                self.notify(safe_str(err), severity="warning", markup=False)
+        else:
+            self.action_cycle_theme()
 
     @property
     def theme_names(self) -> list[str]:
@@ -189,7 +200,7 @@ class Navigation(App[None]):
             return list(dict.fromkeys([*snap.regions, *(c.region for c in snap.clusters)]))
         return list(dict.fromkeys(c.context or c.name for c in snap.kube_clusters))
 
-    def _scope(self, kind: str, value: str) -> None:
+    def scope(self, kind: str, value: str) -> None:
         """``:region NAME`` / ``:ctx NAME``: show only that region or context (a filter)."""
         known = self.scope_values(kind)
         word = "region" if kind == "region" else "context"

@@ -10,7 +10,7 @@ from textual.app import App, ComposeResult
 from textual.binding import BindingType
 from textual.widgets import Button, Static
 
-from fgtop.ui.commands import COMMANDS, CommandError, complete, parse_command
+from fgtop.ui.commands import CommandError, commands, complete, parse_command
 from fgtop.ui.widgets.command_line import CommandLine
 
 
@@ -218,7 +218,7 @@ def test_complete_prefers_names_then_aliases() -> None:
 
 
 def test_issue_aliases_are_exact_names_not_just_prefixes() -> None:
-    words = {word: spec.name for spec in COMMANDS for word in (spec.name, *spec.aliases)}
+    words = {word: spec.name for spec in commands() for word in (spec.name, *spec.aliases)}
     for alias, name in {
         "svc": "services",
         "services": "services",

@@ -74,7 +74,7 @@ async def test_the_timeline_links_the_failure_to_the_deployment(demo_app) -> Non
 def test_hostile_task_definitions_render_harmlessly() -> None:
     from fgtop.derive.deployments import DeploymentHistory
     from fgtop.model import Deployment, Service, Snapshot, TaskDefinition
-    from fgtop.ui.screens.details import service_details
+    from fgtop.kinds.service import service_details
     from tests.fakes.hostile import BIG, EVIL, MARKUP, bad_chars
 
     def td(rev: int, image: str) -> TaskDefinition:

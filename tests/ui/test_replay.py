@@ -11,7 +11,7 @@ import pytest
 from textual.widgets import Input, ProgressBar
 
 from fgtop.resources import demo_recording
-from fgtop.ui import fmt
+from fgtop.text import fmt
 from fgtop.ui.app import FgtopApp
 from fgtop.ui.widgets.header_bar import HeaderBar
 from tests.ui.helpers import demo_app, plain, settle

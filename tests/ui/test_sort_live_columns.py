@@ -1,14 +1,14 @@
 """Sorting the task grid by a live column (CPU%, MEM%, $/h, cost so far) at 2,000 tasks.
 
 The order is the one the cells' values give, and sorting builds no cells beyond the rows on
-screen (``LazyCells(values=...)``: the sort asks for values, not for the bars).
+screen (``LazyCells(values=...)``: the sort asks the task kind for values, not for the bars).
 """
 
 from __future__ import annotations
 
 import pytest
 
-from fgtop.ui.screens import dashboard
+from fgtop.kinds.task import TaskKind
 from fgtop.ui.widgets.resource_table import sort_key
 from fgtop.ui.widgets.task_grid import TaskGrid
 from tests.fakes.estate import Estate
@@ -22,13 +22,13 @@ async def test_live_column_sort_matches_the_cells_and_builds_only_the_rows_on_sc
     column: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     built: list[str] = []
-    real = dashboard.task_cells
+    real = TaskKind.live_cells
 
-    def counted(task, *args):  # noqa: ANN001, ANN202
+    def counted(self, task, *args):  # noqa: ANN001, ANN202
         built.append(task.arn)
-        return real(task, *args)
+        return real(self, task, *args)
 
-    monkeypatch.setattr(dashboard, "task_cells", counted)
+    monkeypatch.setattr(TaskKind, "live_cells", counted)
     estate = Estate(tasks=TASKS, services=40, pods=0)
     app = pushed_app()
     async with app.run_test(size=(200, 50)) as pilot:

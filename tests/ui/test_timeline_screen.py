@@ -10,7 +10,7 @@ from textual.widgets import Static
 
 from fgtop.derive.alerts import Alert
 from fgtop.derive.timeline import KIND_TASK_STARTED, KIND_TASK_STOPPED, Timeline
-from fgtop.ui import fmt
+from fgtop.text import fmt
 from fgtop.ui.screens.details import DetailsScreen
 from fgtop.ui.screens.logs import LogsScreen
 from fgtop.ui.screens.timeline import TimelineScreen, TimelineTable

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fgtop.ui.widgets.resource_columns import Column, fit_columns
+from fgtop.kinds.columns import Column, fit_columns
 
 COLS = (
     Column("sev", "SEV", 6, priority=0),

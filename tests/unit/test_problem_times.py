@@ -14,10 +14,14 @@ from fgtop.derive.timeline import KIND_DEPLOYMENT, Timeline
 from fgtop.model import Snapshot
 from fgtop.recording.reader import Recording, open_recording
 from fgtop.resources import demo_recording
-from fgtop.ui import fmt
-from fgtop.ui.cells import service_status, task_age, task_health
+from fgtop.text import fmt
+from fgtop.kinds.base import View
+from fgtop.kinds.problem import problem_cells
+from fgtop.kinds.service import status_cells
+from fgtop.kinds.task import age as task_age
+from fgtop.kinds.task import health
 from fgtop.ui.palette import Palette
-from fgtop.ui.screens.problems import problem_cells, problem_times
+from fgtop.ui.screens.problems import problem_times
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +69,7 @@ def test_deployment_rows_have_a_since_and_pods_count_restarts(rec: Recording) ->
         row = one(snap, "below-desired", f"Deployment/{name}")
         pods = [p for p in problems(snap) if p.title.startswith(name + "-")]
         assert row.since is not None and row.since == min(p.since for p in pods if p.since)
-        assert problem_cells(row, snap.taken_at, Palette())[4].plain != "-"
+        assert problem_cells(row, snap.taken_at)[4].plain != "-"
     pending = next(p for p in snap.pods if p.name.startswith("report-builder-"))
     assert one(snap, "below-desired", "Deployment/report-builder").since == pending.created_at
 
@@ -95,7 +99,7 @@ def test_failed_deployment_stays_listed_resolved_with_one_time(rec: Recording) -
             if "deployment completed" in e.message and e.created_at > row.since
         )
         assert kept.since == row.since and kept.resolved_at == done
-        cells = problem_cells(kept, snap.taken_at, Palette())
+        cells = problem_cells(kept, snap.taken_at)
         assert cells[6].plain.startswith(f"resolved {fmt.age(done, snap.taken_at)} ago: ")
         assert cells[4].plain == fmt.age(row.since, snap.taken_at)
         assert problems(snap)[-1].resolved  # after what still lasts
@@ -120,9 +124,9 @@ def test_stopped_tasks_stop_ageing_and_show_no_unknown_health(rec: Recording) ->
             assert task_age(task, first.taken_at).plain == run
             assert task.ended_at == task.stopped_at
     for task in stopped:
-        health = task_health(task, palette).plain
-        assert "UNKNOWN" not in str(health)
-        assert str(health) == "-"  # ECS reset it, the containers report nothing either
+        shown = health(task, View(first, glyph=palette.glyph)).plain
+        assert "UNKNOWN" not in shown
+        assert shown == "-"  # ECS reset it, the containers report nothing either
     running = next(t for t in first.tasks if t.last_status == "RUNNING")
     assert task_age(running, first.taken_at).plain == fmt.age(running.started_at, first.taken_at)
 
@@ -139,11 +143,12 @@ def test_sick_services_are_flagged(rec: Recording, name: str, when: str, kinds: 
     service = next(s for s in snap.services if s.name == name)
     worst = worst_by_service(problems(snap)).get(service.arn)
     assert worst is not None and worst.kind in kinds
-    tasks, deploy = service_status(service, Palette(), worst)
+    view = View(snap, glyph=Palette().glyph)
+    tasks, deploy = status_cells(service, view, worst)
     text = f"{tasks.plain} {deploy.plain}"
     assert not re.match(r"● \d+/\d+ steady$", text), text
     assert tasks.plain.startswith({1: "✖", 2: "▲", 3: "●", 4: "○"}[worst.severity])
     assert worst.kind in deploy.plain
     healthy = next(s for s in snap.services if s.name == "shop-cart")
     assert worst_by_service(problems(snap)).get(healthy.arn) is None
-    assert str(service_status(healthy, Palette(), None)[0].plain).startswith("●")
+    assert status_cells(healthy, view, None)[0].plain.startswith("●")

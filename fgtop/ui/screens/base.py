@@ -16,8 +16,9 @@ from fgtop.config import Config
 from fgtop.derive.insights import Insights
 from fgtop.derive.timeline import TimelineView
 from fgtop.feed import Feed, Frame
+from fgtop.kinds.base import View
 from fgtop.model import Snapshot
-from fgtop.ui import fmt
+from fgtop.text import fmt
 from fgtop.ui.palette import Palette
 from fgtop.ui.widgets.header_bar import HeaderBar
 
@@ -40,6 +41,7 @@ class AppHandle(Protocol):
     def now(self) -> float: ...  # noqa: D102
     @property
     def until(self) -> float | None: ...  # noqa: D102
+    def view(self, *, clock: bool = False) -> View | None: ...  # noqa: D102
     def open_details(self, key: str, item: Any) -> None: ...  # noqa: D102
     def open_logs(  # noqa: D102
         self, target: str, *, at: float | None = None, container: str | None = None

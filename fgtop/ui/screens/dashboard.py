@@ -3,31 +3,40 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import ProgressBar, TabbedContent, TabPane
 
-from fgtop.derive.problems import worst_by_service
 from fgtop.feed import Frame
-from fgtop.model import Pod, Service, Task
-from fgtop.model.ecs import task_metrics_available
+from fgtop.kinds import registry
+from fgtop.kinds.base import Kind, View
 from fgtop.paths import history_path
-from fgtop.ui.cells import LazyCells, money, service_cells, task_cells, task_values
 from fgtop.ui.screens.base import FgtopScreen
 from fgtop.ui.widgets.command_line import CommandLine
 from fgtop.ui.widgets.filter_bar import FilterBar
 from fgtop.ui.widgets.footer import KeyFooter
 from fgtop.ui.widgets.header_bar import HeaderBar
-from fgtop.ui.widgets.metric_chart import NO_TASK_METRICS, WINDOWS, MetricChart
+from fgtop.ui.widgets.kind_table import KindTable, table_class
+from fgtop.ui.widgets.metric_chart import WINDOWS, MetricChart
 from fgtop.ui.widgets.pod_grid import PodGrid
 from fgtop.ui.widgets.resource_table import ResourceTable
 from fgtop.ui.widgets.services_table import ServicesTable
 from fgtop.ui.widgets.task_grid import TaskGrid
 
-TABS = {"tasks": "tab-tasks", "pods": "tab-pods"}
+__all__ = ["DashboardScreen", "PodGrid", "ServicesTable", "TaskGrid"]
+
+
+def tab_id(kind: Kind[Any]) -> str:
+    """The id of the tab of a kind's table (``tab-tasks``)."""
+    return "tab-" + kind.plural.replace(" ", "-")
+
+
+def table_id(kind: Kind[Any]) -> str:
+    """The id of a kind's table (``tasks``)."""
+    return kind.plural.replace(" ", "-")
 
 
 class DashboardScreen(FgtopScreen):
@@ -57,14 +66,17 @@ class DashboardScreen(FgtopScreen):
         if not (self.built or self._building):
             return
         yield ProgressBar(total=1.0, show_eta=False, show_percentage=False, id="replay-bar")
+        tables = registry.tables()
         with Horizontal(id="top"):
-            yield ServicesTable(id="services")
+            for owner, kinds in tables:
+                if not owner.tab:
+                    yield table_class(owner, kinds)(id=table_id(owner))
             yield MetricChart(id="chart", replay=self.fgtop.feed.seekable)
         with TabbedContent(id="tabs"):
-            with TabPane("Tasks", id="tab-tasks"):
-                yield TaskGrid(id="tasks")
-            with TabPane("Pods", id="tab-pods"):
-                yield PodGrid(id="pods")
+            for owner, kinds in tables:
+                if owner.tab:
+                    with TabPane(owner.plural.capitalize(), id=tab_id(owner)):
+                        yield table_class(owner, kinds)(id=table_id(owner))
         yield FilterBar(
             placeholder="filter (substring of any visible column) — enter keeps, esc clears",
             id="filter",
@@ -123,48 +135,30 @@ class DashboardScreen(FgtopScreen):
         """Every resource table on the screen."""
         return list(self.query(ResourceTable))
 
+    def _kind_tables(self) -> list[KindTable]:
+        """The kinds' tables: the tabs' first, then the top ones."""
+        tables = list(self.query(KindTable))
+        return [t for t in tables if t.KINDS[0].tab] + [t for t in tables if not t.KINDS[0].tab]
+
+    def table_of(self, kind: Kind[Any]) -> KindTable | None:
+        """The table that shows a kind's items."""
+        return next((t for t in self.query(KindTable) if kind in t.KINDS), None)
+
     # -- rendering -----------------------------------------------------------------------
 
     def show_frame(self, frame: Frame) -> None:
         """Render a frame: only changed cells are written."""
         snapshot = frame.snapshot
         palette = self.fgtop.palette
-        cost = frame.derived.insights.cost
-        active = frame.derived.active
-        grid = self.query_one(TaskGrid)
-        grid.palette = palette
-        grid.now = snapshot.taken_at
-        clusters = {(c.name, c.region): c for c in snapshot.clusters}
-        grid.extra = LazyCells(
-            {t.arn: t for t in snapshot.tasks},
-            lambda t: task_cells(
-                t, snapshot, cost, clusters.get((t.cluster, t.region)), t.arn in active
-            ),
-            values=lambda t: task_values(t, snapshot, cost),
-        )
-        grid.show(snapshot.tasks)
-        services = self.query_one(ServicesTable)
-        services.palette = palette
-        workload_cells = {}
-        if cost is not None:
-            for w in snapshot.workloads:
-                rate = cost.by_service.get(f"k8s:{w.cluster}/{w.namespace}/{w.name}")
-                workload_cells[w.key] = {"cost": money(rate)}
-        services.extra = LazyCells(
-            {s.arn: s for s in snapshot.services},
-            lambda s: service_cells(s, snapshot, cost, s.arn in active),
-            ready=workload_cells,
-        )
-        services.problems = worst_by_service(frame.derived.insights.problems)
-        services.show([*snapshot.services, *snapshot.workloads])
-        pods = self.query_one(PodGrid)
-        pods.palette = palette
-        pods.now = snapshot.taken_at
-        pods.costs = cost
-        pods.show(snapshot.pods)
+        view = View(snapshot, frame.derived, glyph=palette.glyph)
         tabs = self.query_one(TabbedContent)
-        tabs.get_tab("tab-tasks").label = f"Tasks ({len(snapshot.tasks)})"
-        tabs.get_tab("tab-pods").label = f"Pods ({len(snapshot.pods)})"
+        for table in self.query(KindTable):
+            table.palette = palette
+            table.show_view(view)
+            owner = table.KINDS[0]
+            if owner.tab:
+                count = sum(len(k.items(view)) for k in table.KINDS)
+                tabs.get_tab(tab_id(owner)).label = f"{owner.plural.capitalize()} ({count})"
         self.set_replay(self.fgtop.feed.clock.position)
         self._update_chart()
         line = self.query_one(CommandLine)
@@ -177,41 +171,32 @@ class DashboardScreen(FgtopScreen):
         if snapshot is None:
             return
         chart = self.query_one(MetricChart)
-        item = self._chart_item()
-        if item is None:
+        found = self._chart_item()
+        if found is None:
             chart.show_series("select a service or task", None, None, snapshot.taken_at)
             return
-        if isinstance(item, Task):
-            cluster = next(
-                (
-                    c
-                    for c in snapshot.clusters
-                    if c.name == item.cluster and c.region == item.region
-                ),
-                None,
-            )
-            unavailable = None if task_metrics_available(cluster) else NO_TASK_METRICS
-            title = f"task {item.id[:8]} ({item.service or item.group})"
-        else:
-            unavailable = None
-            title = f"service {item.name}"
+        spec = found
         chart.show_series(
-            title,
-            snapshot.series(item.arn, "cpu"),
-            snapshot.series(item.arn, "memory"),
+            spec.title,
+            snapshot.series(spec.target, "cpu"),
+            snapshot.series(spec.target, "memory"),
             snapshot.taken_at,
-            net_rx=snapshot.series(item.arn, "net_rx"),
-            net_tx=snapshot.series(item.arn, "net_tx"),
-            unavailable=unavailable,
+            net_rx=snapshot.series(spec.target, "net_rx"),
+            net_tx=snapshot.series(spec.target, "net_tx"),
+            unavailable=spec.unavailable,
         )
 
-    def _chart_item(self) -> Task | Service | None:
+    def _chart_item(self) -> Any:
+        """The chart of the focused table's row, else of the first table's row that has one."""
+        snapshot = self.fgtop.snapshot
         focused = self.focused
-        for table in (focused, self.query_one(TaskGrid), self.query_one(ServicesTable)):
-            if isinstance(table, TaskGrid | ServicesTable):
-                item = table.selected_item
-                if isinstance(item, Task | Service):
-                    return item
+        candidates = [focused] if isinstance(focused, KindTable) else []
+        for table in [*candidates, *self._kind_tables()]:
+            item = table.selected_item
+            if item is not None and snapshot is not None:
+                chart = table.kind(item).chart(item, snapshot)
+                if chart is not None:
+                    return chart
         return None
 
     def set_replay(self, position: float) -> None:
@@ -227,8 +212,10 @@ class DashboardScreen(FgtopScreen):
         if event.opened:
             self.fgtop.open_details(event.key, event.item)
             return
-        if isinstance(event.item, Task | Service):
-            self.fgtop.feed.hints.selected = event.item.arn
+        kind = registry.kind_of(event.item)
+        hint = kind.hint(event.item) if kind is not None else None
+        if hint is not None:
+            self.fgtop.feed.hints.selected = hint
         self._update_chart()
 
     def _send_hints(self) -> None:
@@ -237,21 +224,20 @@ class DashboardScreen(FgtopScreen):
         self.fgtop.feed.hints.visible_tasks = tuple(t.arn for t in grid.on_screen_items())
 
     def selected_target(self) -> str | None:
-        """The key of the selected task, service or pod (for logs and describe)."""
+        """The key of what ``l`` shows the logs of for the selection (a workload: its pod)."""
         item = self.selected_item()
-        if isinstance(item, Task | Service):
-            return item.arn
-        if isinstance(item, Pod):
-            return item.key
-        return None
+        snapshot = self.fgtop.snapshot
+        if item is None or snapshot is None:
+            return None
+        return registry.log_key(snapshot, item)
 
-    def selected_item(self) -> Task | Service | Pod | None:
-        """The resource under the cursor of the focused table (or the task grid)."""
+    def selected_item(self) -> Any:
+        """The resource under the cursor of the focused table (or the first tab's)."""
         if not self.built:
             return None
         focused = self.focused
-        tables = [focused] if isinstance(focused, ResourceTable) else []
-        tables += [self.query_one(TaskGrid), self.query_one(PodGrid)]
+        tables: list[ResourceTable] = [focused] if isinstance(focused, ResourceTable) else []
+        tables += [t for t in self._kind_tables() if t.KINDS[0].tab]
         for table in tables:
             item = table.selected_item
             if item is not None:
@@ -261,12 +247,10 @@ class DashboardScreen(FgtopScreen):
     def select(self, key: str) -> bool:
         """Select a resource by key in whichever table shows it."""
         self.catch_up()  # rows of the latest frame (a screen brought back renders it later)
-        for table in self.tables:
+        for table in self.query(KindTable):
             if table.select_key(key):
-                if isinstance(table, PodGrid):
-                    self.query_one(TabbedContent).active = "tab-pods"
-                elif isinstance(table, TaskGrid):
-                    self.query_one(TabbedContent).active = "tab-tasks"
+                if table.KINDS[0].tab:
+                    self.query_one(TabbedContent).active = tab_id(table.KINDS[0])
                 table.focus()
                 return True
         return False
@@ -282,13 +266,13 @@ class DashboardScreen(FgtopScreen):
                 break
         services.focus()
 
-    def show_tab(self, name: str, text: str | None) -> None:
-        """``:tasks``, ``:pods``, ``:svc``: focus that table, optionally filtered."""
-        if name in TABS:
-            self.query_one(TabbedContent).active = TABS[name]
-            table = self.query_one(TaskGrid if name == "tasks" else PodGrid)
-        else:
-            table = self.query_one(ServicesTable)
+    def show_kind(self, kind: Kind[Any], text: str | None) -> None:
+        """``:tasks``, ``:pods``, ``:svc``: focus that kind's table, optionally filtered."""
+        table = self.table_of(kind)
+        if table is None:
+            return
+        if table.KINDS[0].tab:
+            self.query_one(TabbedContent).active = tab_id(table.KINDS[0])
         table.focus()
         if text is not None:
             self.set_filter(text)
@@ -342,9 +326,11 @@ class DashboardScreen(FgtopScreen):
 
     def action_describe(self) -> None:
         """The raw document of the selected resource."""
-        target = self.selected_target()
-        if target:
-            self.fgtop.open_describe(target)
+        snapshot = self.fgtop.snapshot
+        item = self.selected_item()
+        key = registry.describe_key(snapshot, item) if snapshot is not None else None
+        if key:
+            self.fgtop.open_describe(key)
 
     def action_insights(self) -> None:
         """Logs Insights over the selected task's or service's log groups (the last hour)."""

@@ -18,39 +18,26 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Static
 
-from fgtop.model import Pod, Service, Snapshot, Task, TaskDefinition
-from fgtop.printer.documents import task_json
+from fgtop.kinds import registry
+from fgtop.model import Snapshot
 from fgtop.text.masking import mask_document
 from fgtop.text.sanitize import clean, safe
 from fgtop.ui.screens.base import FgtopScreen
 from fgtop.ui.widgets.header_bar import HeaderBar
 
-Described = Task | Service | Pod | TaskDefinition
+
+def find_described(snapshot: Snapshot, key: str) -> Any:
+    """The resource a describe key names, of a kind that has a raw document (None: none)."""
+    item = registry.find(snapshot, key)
+    kind = registry.kind_of(item)
+    return item if kind is not None and kind.describable else None
 
 
-def find_described(snapshot: Snapshot, key: str) -> Described | None:
-    """The resource a describe key names: task, service or task definition ARN, or pod key."""
-    item = snapshot.find(key)
-    return item if isinstance(item, Task | Service | Pod | TaskDefinition) else None
-
-
-def _plain(doc: Any) -> Any:
-    """JSON-able plain data (tuples become lists, odd values strings)."""
-    return json.loads(json.dumps(doc, default=str))
-
-
-def raw_document(item: Described, snapshot: Snapshot) -> dict[str, Any]:
-    """The unmasked document of a resource (a task's is built: ECS has no raw task here)."""
-    if isinstance(item, Task):
-        doc = task_json(item, snapshot)
-        td = snapshot.task_definition(item.task_definition)
-        doc["taskDefinition"] = td.raw if td is not None and td.raw is not None else None
-        return _plain(doc)
-    if isinstance(item, TaskDefinition):
-        return _plain(item.raw or {"taskDefinitionArn": item.arn, "note": "not fetched in full"})
-    if isinstance(item, Service):
-        return _plain(item.raw or {"serviceArn": item.arn, "note": "not fetched in full"})
-    return _plain(item.raw or {"metadata": {"name": item.name, "namespace": item.namespace}})
+def raw_document(item: Any, snapshot: Snapshot) -> dict[str, Any]:
+    """The unmasked document of a resource, as its kind tells it."""
+    kind = registry.kind_of(item)
+    doc = kind.describe(item, snapshot) if kind is not None else None
+    return doc if doc is not None else {}
 
 
 def render_document(doc: Any, fmt: str) -> str:
@@ -66,22 +53,6 @@ def render_document(doc: Any, fmt: str) -> str:
     else:
         text = json.dumps(doc, indent=2, ensure_ascii=False)
     return clean(text, max_chars=None, newlines=True)
-
-
-def _kind(item: Described) -> str:
-    return {Task: "task", Service: "service", Pod: "pod", TaskDefinition: "task definition"}[
-        type(item)
-    ]
-
-
-def _name(item: Described) -> str:
-    if isinstance(item, Task):
-        return item.id
-    if isinstance(item, TaskDefinition):
-        return f"{item.family}:{item.revision}"
-    if isinstance(item, Pod):
-        return item.target
-    return item.name
 
 
 class DescribeScreen(FgtopScreen):
@@ -130,11 +101,13 @@ class DescribeScreen(FgtopScreen):
 
     # -- what is shown -------------------------------------------------------------------
 
-    def current(self, snapshot: Snapshot) -> Described | None:
+    def current(self, snapshot: Snapshot) -> Any:
         """The resource shown: the one named by the key, or its task definition after ``t``."""
         item = find_described(snapshot, self.key)
-        if self.show_task_definition and isinstance(item, Task | Service):
-            return snapshot.task_definition(item.task_definition)
+        if self.show_task_definition and item is not None:
+            kind = registry.kind_of(item)
+            definition = kind.definition(item, snapshot) if kind is not None else None
+            return find_described(snapshot, definition) if definition else None
         return item
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
@@ -151,9 +124,10 @@ class DescribeScreen(FgtopScreen):
             return
         self.vanished = False
         self.text = text
+        kind = registry.kind_of(item)
         title = Text()
-        title.append(f"{_kind(item)} ", "bold")
-        title.append_text(safe(_name(item)))
+        title.append(f"{kind.name if kind else '?'} ", "bold")
+        title.append_text(safe(kind.label(item) if kind else self.key))
         title.append(f"  ·  {self.format.upper()}  ·  secrets masked", "dim")
         self.query_one("#describe-title", Static).update(title)
         dark = getattr(self.app.current_theme, "dark", True)
@@ -186,7 +160,8 @@ class DescribeScreen(FgtopScreen):
         """Switch between a task or service and its task definition."""
         snapshot = self.fgtop.snapshot
         item = find_described(snapshot, self.key) if snapshot is not None else None
-        if not isinstance(item, Task | Service):
+        kind = registry.kind_of(item)
+        if snapshot is None or kind is None or kind.definition(item, snapshot) is None:
             self.notify("only tasks and services have a task definition to switch to")
             return
         self.show_task_definition = not self.show_task_definition

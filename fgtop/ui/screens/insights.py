@@ -23,9 +23,11 @@ from textual.widgets.option_list import Option
 
 from fgtop.derive.log_queries import CannedQuery, canned_queries, time_range
 from fgtop.feed import InsightsBatch, InsightsPlan, InsightsRequest
-from fgtop.model import KubeWorkload, Pod, Service, Snapshot, Task
+from fgtop.kinds import registry
+from fgtop.kinds.base import Scope
+from fgtop.model import Snapshot
+from fgtop.text import fmt
 from fgtop.text.sanitize import safe, safe_str
-from fgtop.ui import fmt
 from fgtop.ui.screens.base import FgtopScreen
 from fgtop.ui.widgets.header_bar import HeaderBar
 from fgtop.ui.widgets.log_view import LogView
@@ -35,43 +37,12 @@ GROUPS_SHOWN = 8
 PRICE_NOTE = "Logs Insights bills the data it scans: $0.005 per GB in most regions"
 
 
-class Scope:
-    """What a query covers: a service's (or a lone task's) log groups."""
-
-    def __init__(self, title: str, tasks: tuple[Task, ...], services: tuple[Service, ...]) -> None:
-        self.title = title
-        self.tasks = tasks
-        self.services = services
-
-
 def insights_scope(snapshot: Snapshot, item: object) -> Scope | str:
-    """The scope of a selected task or service; a one-line reason for anything else."""
-    if isinstance(item, Task) and item.service:
-        service = next(
-            (
-                s
-                for s in snapshot.services
-                if (s.region, s.cluster, s.name) == (item.region, item.cluster, item.service)
-            ),
-            None,
-        )
-        if service is not None:
-            item = service
-        else:
-            tasks = tuple(
-                t
-                for t in snapshot.tasks
-                if (t.region, t.cluster, t.service) == (item.region, item.cluster, item.service)
-            )
-            return Scope(f"service {item.service} ({item.cluster}, {item.region})", tasks, ())
-    if isinstance(item, Service):
-        title = f"service {item.name} ({item.cluster}, {item.region})"
-        return Scope(title, snapshot.tasks_of(item), (item,))
-    if isinstance(item, Task):
-        return Scope(f"task {item.id[:8]} ({item.group or item.cluster})", (item,), ())
-    if isinstance(item, Pod | KubeWorkload):
-        return "Logs Insights queries CloudWatch Logs: select an ECS task or service"
-    return "select a task or service first"
+    """The scope of a selected item, as its kind says; a one-line reason where it has none."""
+    kind = registry.kind_of(item)
+    if kind is None:
+        return "select a task or service first"
+    return kind.insights_scope(item, snapshot)
 
 
 def start_insights(

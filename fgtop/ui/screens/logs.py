@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -18,9 +18,11 @@ from textual.binding import Binding
 from textual.widgets import Footer, Select, Static
 
 from fgtop.feed import LogBatch, LogRequest
-from fgtop.model import Pod, Service, Snapshot, Task
+from fgtop.kinds import registry
+from fgtop.kinds.base import LogTarget
+from fgtop.model import Snapshot
+from fgtop.text import fmt
 from fgtop.text.sanitize import safe
-from fgtop.ui import fmt
 from fgtop.ui.screens.base import FgtopScreen
 from fgtop.ui.widgets.header_bar import HeaderBar
 from fgtop.ui.widgets.log_view import LogView
@@ -47,7 +49,9 @@ class LogsScreen(FgtopScreen):
         """The moment to show the lines around (POSIX seconds), or None to follow."""
         self.container = container
         self._tail: asyncio.Task | None = None
-        self._item: Task | Service | Pod | None = None
+        self._item: Any = None
+        self._logs: LogTarget | None = None
+        """What the item's kind says its logs are."""
 
     def compose(self) -> ComposeResult:
         """Header, title, container picker, the log view, footer."""
@@ -59,38 +63,22 @@ class LogsScreen(FgtopScreen):
 
     # -- resolving what to show ----------------------------------------------------------
 
-    def _find(self, snapshot: Snapshot | None) -> Task | Service | Pod | None:
-        item = snapshot.find(self.target) if snapshot is not None else None
-        return item if isinstance(item, Task | Service | Pod) else None
-
-    def _tasks(self, snapshot: Snapshot) -> list[Task]:
-        item = self._item
-        if isinstance(item, Task):
-            return [item]
-        if isinstance(item, Service):
-            return list(snapshot.tasks_of(item))
-        return []
-
-    def _containers(self, snapshot: Snapshot) -> list[str]:
-        item = self._item
-        if isinstance(item, Pod):
-            return [c.name for c in item.containers]
-        names: dict[str, None] = {}
-        for task in self._tasks(snapshot):
-            td = snapshot.task_definition(task.task_definition)
-            for c in td.containers if td else task.containers:
-                names[c.name] = None
-        return list(names)
+    def _find(self, snapshot: Snapshot | None) -> tuple[Any, LogTarget | None]:
+        """The item the target names and what its kind says its logs are."""
+        item = registry.find(snapshot, self.target) if snapshot is not None else None
+        kind = registry.kind_of(item)
+        logs = kind.logs(item, snapshot) if kind is not None and snapshot is not None else None
+        return (item, logs) if logs is not None else (None, None)
 
     def on_mount(self) -> None:
         """Find the target, set up the picker, start the lines."""
         snapshot = self.fgtop.snapshot
-        self._item = self._find(snapshot)
+        self._item, self._logs = self._find(snapshot)
         view = self.query_one(LogView)
-        view.show_source = isinstance(self._item, Service)
+        view.show_source = self._logs is not None and self._logs.merged
         self.query_one("#logs-title", Static).update(self._title())
         picker = self.query_one("#containers", Select)
-        names = self._containers(snapshot) if snapshot else []
+        names = list(self._logs.containers) if self._logs is not None else []
         picker.set_options([("all containers", ALL), *((n, n) for n in names)])
         picker.display = len(names) > 1
         if self.container in names:
@@ -99,14 +87,9 @@ class LogsScreen(FgtopScreen):
         self._restart()
 
     def _title(self) -> Text:
-        item = self._item
         text = Text("logs of ", style="bold")
-        if isinstance(item, Task):
-            text.append_text(safe(f"task {item.id} ({item.service or item.group})"))
-        elif isinstance(item, Service):
-            text.append_text(safe(f"service {item.name} (all its tasks, merged by time)"))
-        elif isinstance(item, Pod):
-            text.append_text(safe(f"pod {item.namespace}/{item.name} ({item.cluster})"))
+        if self._logs is not None:
+            text.append_text(safe(self._logs.title))
         else:
             text.append_text(safe(fmt.short_arn(self.target)))
         if self.at is not None:
@@ -119,13 +102,13 @@ class LogsScreen(FgtopScreen):
         view = self.query_one(LogView)
         view.clear()
         snapshot = self.fgtop.snapshot
-        if self._item is None or snapshot is None:
+        if self._logs is None or snapshot is None:
             view.set_message(f"{fmt.short_arn(self.target)} is not in the current snapshot")
             return
         request = LogRequest(
             snapshot,
-            tasks=tuple(self._tasks(snapshot)),
-            pod=self._item if isinstance(self._item, Pod) else None,
+            tasks=self._logs.tasks,
+            pod=self._logs.pod,
             container=self.container,
             at=self.at,
         )

@@ -6,7 +6,7 @@ logs at the moment it failed. The app lands here when something is wrong.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -15,136 +15,23 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from fgtop.derive.problems import Problem, following_change
-from fgtop.model import KubeWorkload, Pod, Service, Snapshot, Task
+from fgtop.kinds import registry
+from fgtop.kinds.base import View
+from fgtop.kinds.common import SEVERITY_CELLS
+from fgtop.kinds.problem import KIND as PROBLEM
+from fgtop.kinds.problem import problem_key, problem_keys
+from fgtop.model import Snapshot
+from fgtop.text import fmt
 from fgtop.text.sanitize import safe, safe_str
-from fgtop.ui import fmt
-from fgtop.ui.cells import SEVERITY_CELLS
 from fgtop.ui.screens.base import FgtopScreen
 from fgtop.ui.widgets.filter_bar import FilterBar
 from fgtop.ui.widgets.footer import KeyFooter
 from fgtop.ui.widgets.header_bar import HeaderBar
-from fgtop.ui.widgets.resource_columns import Column
+from fgtop.ui.widgets.kind_table import KindTable
 from fgtop.ui.widgets.resource_table import ResourceTable
 
-COLUMNS: tuple[Column, ...] = (
-    Column("sev", "SEV", 6, priority=0),
-    Column("kind", "KIND", priority=2, max=18),
-    Column("target", "TARGET", priority=0, min=10, max=30),
-    Column("cluster", "CLUSTER", priority=2, max=14),
-    Column("since", "SINCE", 6, priority=0),
-    Column("count", "COUNT", 5, priority=1, right=True),
-    Column("reason", "REASON", priority=0, min=16, max=58, fill=True),
-    Column("next", "NEXT STEP", priority=3, min=12, max=40),
-)
-"""The problems table's columns (in :func:`problem_cells` order)."""
-
-Resource = Task | Service | Pod | KubeWorkload
-
-
-def problem_key(problem: Problem) -> str:
-    """The identity of a problem row across snapshots: kind and what is broken.
-
-    The title (service, ``family:rev``, pod or workload name) rather than the target: a group
-    of crashing tasks points its target at the newest stopped task, which changes each crash.
-    """
-    return f"{problem.kind}\x00{problem.cluster}\x00{problem.region}\x00{problem.title}"
-
-
-def problem_keys(problems: Sequence[Problem]) -> list[str]:
-    """Row keys for problems, unique even when two share kind and title (stopped/unhealthy)."""
-    seen: dict[str, int] = {}
-    keys = []
-    for p in problems:
-        key = problem_key(p)
-        seen[key] = seen.get(key, 0) + 1
-        keys.append(key if seen[key] == 1 else f"{key}\x00{seen[key]}")
-    return keys
-
-
-def find_resource(snapshot: Snapshot, target: str, cluster: str | None = None) -> Resource | None:
-    """The task, service, pod or workload a problem or timeline entry points at.
-
-    Args:
-        snapshot: Where to look.
-        target: A task or service ARN, ``namespace/pod``, ``namespace/kind/name`` (a workload)
-            or a pod key ``cluster/namespace/pod``.
-        cluster: The cluster of a pod or workload target, if known.
-    """
-    if target.startswith("arn:"):
-        item = snapshot.find(target)
-        return item if isinstance(item, Task | Service) else None
-    parts = target.split("/")
-    if len(parts) == 2:
-        for pod in snapshot.pods:
-            if pod.target == target and (cluster is None or pod.cluster == cluster):
-                return pod
-    elif len(parts) == 3:
-        ns, kind, name = parts
-        for w in snapshot.workloads:
-            if (
-                w.namespace == ns
-                and w.kind.lower() == kind
-                and w.name == name
-                and (cluster is None or w.cluster == cluster)
-            ):
-                return w
-        for pod in snapshot.pods:
-            if pod.key == target:
-                return pod
-    return None
-
-
-def resource_key(item: Resource) -> str:
-    """The dashboard key of a resource (ARN, pod key or workload key)."""
-    return item.key
-
-
-def workload_pod(snapshot: Snapshot, workload: KubeWorkload) -> Pod | None:
-    """A pod of a workload, the least healthy first (by restarts, then not ready)."""
-    pods = [
-        p
-        for p in snapshot.pods
-        if p.cluster == workload.cluster
-        and p.namespace == workload.namespace
-        and p.name.startswith(workload.name + "-")
-    ]
-    pods.sort(key=lambda p: (p.phase == "Running", -p.restarts))
-    return pods[0] if pods else None
-
-
-CELL_CHARS = 200
-"""Cap on outside text in a problems cell (the detail pane shows more)."""
 DETAIL_CHARS = 1_000
 """Cap on outside text in the detail pane."""
-
-
-def _cell(value: str, style: str = "") -> Text:
-    text = safe(value, max_chars=CELL_CHARS, style=style)
-    text.overflow = "ellipsis"
-    return text
-
-
-def problem_cells(problem: Problem, now: float, palette: Any) -> tuple[Text, ...]:
-    """The cells of one problem row (outside text as Text, never markup).
-
-    SINCE is the age of the problem's one time (when it began); a problem that has ended says
-    ``resolved 3m ago`` before its reason, and the row is dimmed.
-    """
-    glyph, word, kind = SEVERITY_CELLS.get(problem.severity, SEVERITY_CELLS[4])
-    dim = "dim" if problem.resolved else ""
-    reason = problem.reason
-    if problem.resolved_at is not None:
-        reason = f"resolved {fmt.age(problem.resolved_at, now)} ago: {reason}"
-    return (
-        _cell(f"{glyph} {word}", dim or palette.style(kind)),
-        _cell(problem.kind, dim),
-        _cell(problem.title, dim),
-        _cell(problem.cluster, dim),
-        _cell(fmt.age(problem.since, now), dim),
-        _cell(str(problem.count), dim),
-        _cell(reason, dim),
-        _cell(problem.next_step, dim),
-    )
 
 
 def problem_times(problem: Problem, now: float) -> str:
@@ -162,56 +49,28 @@ def problem_times(problem: Problem, now: float) -> str:
     return began
 
 
-class ProblemsTable(ResourceTable[Problem]):
+class ProblemsTable(KindTable):
     """The problems, in the order given (most severe first) unless sorted by a column.
 
     The rows depend on the time shown (SINCE, "resolved 3m ago"), so every row's text is
     worked out again when that moves; there are tens of problems, not thousands.
     """
 
-    COLUMNS: ClassVar = COLUMNS
+    KINDS: ClassVar = (PROBLEM,)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._key_of: dict[int, str] = {}
-        self._problem_cells: dict[str, tuple[Text, ...]] = {}
 
-    def show_problems(self, problems: Sequence[Problem], keys: Sequence[str], now: float) -> None:
-        """Show ``problems`` (row keys ``keys``) as of ``now``; the cursor stays on its key."""
-        self.now = now
+    def show_problems(self, problems: Sequence[Problem], keys: Sequence[str], view: View) -> None:
+        """Show ``problems`` (row keys ``keys``) as of ``view``; the cursor stays on its key."""
         self._key_of = {id(p): k for p, k in zip(problems, keys, strict=True)}
-        self._problem_cells = {}
         self._seen.clear()
-        self.show(problems)
+        self.show_view(view, problems)
 
     def item_key(self, item: Problem) -> str:
         """The row key given with the problem (unique even when two share kind and title)."""
         return self._key_of.get(id(item)) or problem_key(item)
-
-    def _row(self, problem: Problem) -> tuple[Text, ...]:
-        key = self.item_key(problem)
-        cells = self._problem_cells.get(key)
-        if cells is None:
-            cells = self._problem_cells[key] = problem_cells(problem, self.now, self.palette)
-        return cells
-
-    def texts(self, item: Problem) -> Mapping[str, str]:
-        """The plain text of each cell."""
-        return {c.key: cell.plain for c, cell in zip(COLUMNS, self._row(item), strict=True)}
-
-    def cells(self, item: Problem) -> Mapping[str, Text]:
-        """The row, severity in its colour (and glyph), a resolved problem dimmed."""
-        return {c.key: cell for c, cell in zip(COLUMNS, self._row(item), strict=True)}
-
-    def sort_value(self, item: Problem, column: str) -> Any:
-        """Severity, age and count sort by their values, the rest by their text."""
-        if column == "sev":
-            return (item.severity, item.resolved)
-        if column == "since":
-            return -(item.since or 0.0)
-        if column == "count":
-            return item.count
-        return self.text_sort_value(item, column)
 
 
 def _matches(problem: Problem, terms: list[str]) -> bool:
@@ -295,12 +154,14 @@ class ProblemsScreen(FgtopScreen):
         everything = self._all_problems()
         terms = self.filter_text.lower().split()
         self.problems = [p for p in everything if _matches(p, terms)]
-        now = self.fgtop.now
         palette = self.fgtop.palette
         table = self.query_one("#problems", ProblemsTable)
         self._keys = problem_keys(self.problems)
         table.palette = palette
-        table.show_problems(self.problems, self._keys, now)
+        view = self.fgtop.view(clock=True)
+        if view is None:
+            view = View(Snapshot(self.fgtop.now), now=self.fgtop.now, glyph=palette.glyph)
+        table.show_problems(self.problems, self._keys, view)
         empty = self.query_one("#problems-empty", Static)
         table.display = bool(self.problems)
         empty.display = not self.problems
@@ -375,11 +236,11 @@ class ProblemsScreen(FgtopScreen):
 
     # -- actions -------------------------------------------------------------------------
 
-    def _resource(self, problem: Problem) -> Resource | None:
+    def _resource(self, problem: Problem) -> Any:
         snapshot = self.fgtop.snapshot
         if snapshot is None:
             return None
-        return find_resource(snapshot, problem.target, problem.cluster)
+        return registry.resource_of(snapshot, problem)
 
     def action_details(self) -> None:
         """Details of the selected problem's task, service or pod (workloads: the dashboard)."""
@@ -391,26 +252,15 @@ class ProblemsScreen(FgtopScreen):
             self.notify(
                 f"{safe_str(problem.title)} is no longer reported", severity="warning", markup=False
             )
-        elif isinstance(item, KubeWorkload):
-            self.fgtop.go_dashboard(item.key)
         else:
             self.fgtop.open_details(item.key, item)
 
     def logs_target(self, problem: Problem) -> str | None:
         """What to open the logs of for a problem: its task, its pod, or its service."""
-        if problem.related_task:
-            return problem.related_task
-        item = self._resource(problem)
         snapshot = self.fgtop.snapshot
-        if isinstance(item, KubeWorkload) and snapshot is not None:
-            item = workload_pod(snapshot, item)
-        if isinstance(item, Pod):
-            return item.key
-        if problem.target.startswith("arn:"):
-            return problem.target
-        if problem.target.count("/") == 1:
-            return f"{problem.cluster}/{problem.target}"
-        return None
+        if snapshot is None:
+            return problem.related_task
+        return registry.log_key(snapshot, problem)
 
     def action_logs(self) -> None:
         """The logs at the moment the selected problem failed."""
@@ -421,7 +271,7 @@ class ProblemsScreen(FgtopScreen):
         if target is None:
             self.notify("no logs for this problem: open its pods", severity="warning")
             return
-        self.fgtop.open_logs(target, at=problem.at)
+        self.fgtop.open_logs(target, at=PROBLEM.log_moment(problem))
 
     def action_insights(self) -> None:
         """Logs Insights over the broken service's log groups, around when it failed."""
@@ -431,7 +281,7 @@ class ProblemsScreen(FgtopScreen):
         item: object = self._resource(problem)
         snapshot = self.fgtop.snapshot
         if problem.related_task and snapshot is not None:
-            item = snapshot.find(problem.related_task) or item
+            item = registry.find(snapshot, problem.related_task) or item
         at = problem.at if problem.at is not None else problem.since
         self.fgtop.open_insights(item, at=at)
 
@@ -446,12 +296,12 @@ class ProblemsScreen(FgtopScreen):
     def action_describe(self) -> None:
         """The raw document of the broken resource (a workload: its first unhealthy pod)."""
         problem = self.selected_problem()
-        item = self._resource(problem) if problem is not None else None
         snapshot = self.fgtop.snapshot
-        if isinstance(item, KubeWorkload) and snapshot is not None:
-            item = workload_pod(snapshot, item)  # its pods say why: describe the unhealthy one
-        if isinstance(item, Task | Service | Pod):
-            self.fgtop.open_describe(item.key)
+        key = None
+        if problem is not None and snapshot is not None:
+            key = registry.describe_key(snapshot, problem)
+        if key is not None:
+            self.fgtop.open_describe(key)
         elif problem is not None:
             self.notify(
                 f"nothing to describe for {safe_str(problem.title)}",

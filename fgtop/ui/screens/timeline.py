@@ -8,14 +8,14 @@ the clock's cut-off, the filter or the kind toggles change.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
+from fgtop.derive.pipeline import Derived
 from fgtop.derive.timeline import (
     KIND_ALERT,
     KIND_DEPLOYMENT,
@@ -27,15 +27,18 @@ from fgtop.derive.timeline import (
     KIND_TASK_STOPPED,
     TimelineEntry,
 )
-from fgtop.model import KubeWorkload, Snapshot
+from fgtop.kinds import registry
+from fgtop.kinds.base import View
+from fgtop.kinds.timeline_entry import KIND as ENTRY
+from fgtop.kinds.timeline_entry import short_target
+from fgtop.model import Snapshot
+from fgtop.text import fmt
 from fgtop.text.sanitize import safe, safe_str
-from fgtop.ui import fmt
 from fgtop.ui.screens.base import FgtopScreen
-from fgtop.ui.screens.problems import SEVERITY_CELLS, find_resource
 from fgtop.ui.widgets.filter_bar import FilterBar
 from fgtop.ui.widgets.footer import KeyFooter
 from fgtop.ui.widgets.header_bar import HeaderBar
-from fgtop.ui.widgets.resource_columns import Column
+from fgtop.ui.widgets.kind_table import KindTable
 from fgtop.ui.widgets.resource_table import ResourceTable
 
 KIND_GROUPS: tuple[tuple[str, frozenset[str]], ...] = (
@@ -50,81 +53,13 @@ KIND_GROUPS: tuple[tuple[str, frozenset[str]], ...] = (
 
 def entry_key(entry: TimelineEntry) -> str:
     """A row key for an entry: the same entry object keeps its key whatever the filter."""
-    return f"e{id(entry)}"
+    return ENTRY.key(entry)
 
 
-def short_target(entry: TimelineEntry) -> str:
-    """A short name for an entry's target: service name, task id, or ``namespace/pod``."""
-    target = entry.target
-    if target.startswith("arn:"):
-        tail = target.rsplit(":", 1)[-1]
-        kind, _, rest = tail.partition("/")
-        last = rest.rsplit("/", 1)[-1]
-        return last[:12] if kind == "task" else last
-    return target
-
-
-CELL_CHARS = 300
-"""Cap on outside text in a timeline cell (the message column ends in an ellipsis anyway)."""
-
-
-def _cell(value: str, style: str = "") -> Text:
-    """Outside text (a target, a message) as a timeline cell: plain, printable, capped."""
-    text = safe(value, max_chars=CELL_CHARS, style=style)
-    text.overflow = "ellipsis"
-    return text
-
-
-def logs_target(entry: TimelineEntry) -> str:
-    """What :meth:`FgtopApp.open_logs` takes for an entry: an ARN or a pod key."""
-    if entry.target.startswith("arn:") or entry.cluster is None:
-        return entry.target
-    if entry.target.count("/") == 1:
-        return f"{entry.cluster}/{entry.target}"
-    return entry.target
-
-
-class TimelineTable(ResourceTable[TimelineEntry]):
+class TimelineTable(KindTable):
     """The entries, newest first (every one: only the lines on screen are rendered)."""
 
-    COLUMNS: ClassVar = (
-        Column("time", "TIME", priority=0, min=8, max=20),
-        Column("kind", "KIND", priority=0, min=8, max=22),
-        Column("target", "TARGET", priority=0, min=10, max=34),
-        # The message takes the rest of the width (cut with an ellipsis; wide: all of it).
-        Column("message", "MESSAGE", priority=0, min=20, max=CELL_CHARS),
-    )
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.ref = 0.0
-        """The moment looked at: entries of its day show times only, others their date."""
-
-    def item_key(self, item: TimelineEntry) -> str:
-        """The same entry object keeps its key whatever the filter."""
-        return entry_key(item)
-
-    def texts(self, item: TimelineEntry) -> Mapping[str, str]:
-        """The plain text of each cell."""
-        return {k: cell.plain for k, cell in self.cells(item).items()}
-
-    def cells(self, item: TimelineEntry) -> Mapping[str, Text]:
-        """Time, kind (in its severity's colour, with its glyph), target and message."""
-        palette = self.palette
-        glyph, _, style_kind = SEVERITY_CELLS.get(item.severity, SEVERITY_CELLS[4])
-        style = palette.style(style_kind) if palette is not None and item.severity <= 3 else ""
-        return {
-            "time": Text(fmt.stamp(item.at, self.ref)),
-            "kind": _cell(f"{glyph} {item.kind}", style=style),
-            "target": _cell(short_target(item)),
-            "message": _cell(item.message),
-        }
-
-    def sort_value(self, item: TimelineEntry, column: str) -> Any:
-        """TIME sorts by the moment (not its text); the rest by their text."""
-        if column == "time":
-            return item.at
-        return self.text_sort_value(item, column)
+    KINDS: ClassVar = (ENTRY,)
 
     def forget_texts(self) -> None:
         """Work out every row's text again (the day looked at changed)."""
@@ -248,11 +183,14 @@ class TimelineScreen(FgtopScreen):
             self.rebuilds += 1
             table.forget_texts()
             incremental = False
-        table.ref = ref
-        table.palette = self.fgtop.palette
+        palette = self.fgtop.palette
+        table.palette = palette
         follow = incremental and table.cursor_row == 0
         self.entries = list(reversed(shown))
-        table.show(self.entries)
+        frame = self.fgtop.frame
+        snapshot = frame.snapshot if frame is not None else Snapshot(ref)
+        derived = frame.derived if frame is not None else Derived()
+        table.show_view(View(snapshot, derived, ref, palette.glyph, self._until()), self.entries)
         if follow and self.entries:
             table.action_cursor_to(0)
         table.display = bool(self.entries)
@@ -294,15 +232,13 @@ class TimelineScreen(FgtopScreen):
         if entry is None:
             return
         snapshot = self.fgtop.snapshot
-        item = find_resource(snapshot, entry.target, entry.cluster) if snapshot else None
+        item = registry.resource_of(snapshot, entry) if snapshot else None
         if item is None:
             self.notify(
                 f"{safe_str(short_target(entry))} is no longer reported",
                 severity="warning",
                 markup=False,
             )
-        elif isinstance(item, KubeWorkload):
-            self.fgtop.go_dashboard(item.key)
         else:
             self.fgtop.open_details(item.key, item)
 
@@ -312,14 +248,14 @@ class TimelineScreen(FgtopScreen):
         if entry is None:
             return
         snapshot = self.fgtop.snapshot
-        item = find_resource(snapshot, entry.target, entry.cluster) if snapshot else None
-        self.fgtop.go_dashboard(item.key if item is not None else logs_target(entry))
+        item = registry.resource_of(snapshot, entry) if snapshot else None
+        self.fgtop.go_dashboard(item.key if item is not None else ENTRY.log_key(entry, None))
 
     def action_logs(self) -> None:
         """The logs of the entry's target around the entry's time."""
         entry = self.selected_entry()
         if entry is not None:
-            self.fgtop.open_logs(logs_target(entry), at=entry.at)
+            self.fgtop.open_logs(ENTRY.log_key(entry, None) or entry.target, at=entry.at)
 
     def action_toggle_group(self, index: int) -> None:
         """Show or hide one group of kinds."""

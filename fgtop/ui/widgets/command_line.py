@@ -24,9 +24,9 @@ from textual.widgets import Input, Static
 
 from fgtop.text.sanitize import safe
 from fgtop.ui.commands import (
-    COMMANDS,
     CommandError,
     CommandSpec,
+    commands,
     common_prefix,
     complete,
     parse_command,
@@ -53,7 +53,7 @@ class CommandLine(Widget):
 
     Args:
         history_path: File to keep the history in between runs (None: memory only).
-        commands: The command table (defaults to :data:`fgtop.ui.commands.COMMANDS`).
+        table: The command table (default: every command, :func:`fgtop.ui.commands.commands`).
     """
 
     DEFAULT_CSS = """
@@ -74,6 +74,11 @@ class CommandLine(Widget):
         Binding("down", "history(1)", "Next command", show=False),
         Binding("escape", "close", "Close", show=False),
     ]
+
+    @property
+    def _commands(self) -> tuple[CommandSpec, ...]:
+        """The command table (every registered kind's commands when not given)."""
+        return self._table if self._table is not None else commands()
 
     class Submitted(Message):
         """A known command was entered."""
@@ -97,7 +102,7 @@ class CommandLine(Widget):
     def __init__(
         self,
         history_path: Path | None = None,
-        commands: tuple[CommandSpec, ...] = COMMANDS,
+        table: tuple[CommandSpec, ...] | None = None,
         *,
         name: str | None = None,
         id: str | None = None,
@@ -105,7 +110,7 @@ class CommandLine(Widget):
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self._history_path = history_path
-        self._commands = commands
+        self._table = table
         self._values: dict[str, list[str]] = {}
         self._history: list[str] = []
         self._position: int | None = None

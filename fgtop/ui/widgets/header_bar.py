@@ -9,8 +9,8 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from fgtop.model import Snapshot
+from fgtop.text import fmt
 from fgtop.text.sanitize import safe
-from fgtop.ui import fmt
 
 HEADER_CHARS = 200
 """Cap on one outside value (an error, a note, a profile) in the header."""

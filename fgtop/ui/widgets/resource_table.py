@@ -26,7 +26,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 
-from fgtop.ui.widgets.resource_columns import Column, fit_columns
+from fgtop.kinds.columns import Column, fit_columns
 
 T = TypeVar("T")
 PAD = 1

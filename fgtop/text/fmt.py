@@ -1,4 +1,4 @@
-"""Small formatting helpers for the UI (pure: no Textual)."""
+"""Small formatting helpers for screens, kinds and the printer: ages, sizes, times (pure)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""The columns of a resource table and how they fit the terminal's width (k9s-style)."""
+"""The columns of a resource kind's table and how they fit the terminal's width (k9s-style).
+
+Headless: a kind declares its columns here; the UI's tables and the printer lay them out."""
 
 from __future__ import annotations
 
@@ -33,6 +35,10 @@ class Column:
     letter: str = ""
     """The shift+letter (or ``$``) that sorts by this column, k9s-style; underlined in the
     header. A character of :attr:`label`, unique in its table and bound nowhere else."""
+    blank: str = "-"
+    """What a live cell the row's kind does not fill shows."""
+    flagged: bool = False
+    """The row's alert flag (a firing alert) is shown at the start of this column."""
 
 
 def fit_columns(
@@ -86,7 +92,8 @@ def fit_columns(
                 grown = min(natural.get(c.key, 0), widths[c.key] + spare)
                 spare -= max(0, grown - widths[c.key])
                 widths[c.key] = max(widths[c.key], grown)
-    out, x = [], 0
+    out: list[tuple[Column, int, int]] = []
+    x = 0
     for c in shown:
         out.append((c, x, widths[c.key]))
         x += widths[c.key] + 2 * pad

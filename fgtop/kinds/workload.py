@@ -1,0 +1,127 @@
+"""The Kubernetes workload kind (Deployments, StatefulSets): rows of the services table."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from fgtop.kinds.base import BY_TEXT, Cell, Kind, LogTarget, Scope, View
+from fgtop.kinds.columns import Column
+from fgtop.kinds.common import cell_str, money
+from fgtop.kinds.pod import KIND as POD
+from fgtop.kinds.service import KIND as SERVICE
+from fgtop.kinds.service import replica_tone
+from fgtop.model import KubeWorkload, Pod, Snapshot
+
+
+def rate(view: View, workload: KubeWorkload) -> Decimal | None:
+    """The workload's $/h (its pods'), as the cost breakdown has it."""
+    cost = view.derived.insights.cost
+    if cost is None:
+        return None
+    return cost.by_service.get(f"k8s:{workload.cluster}/{workload.namespace}/{workload.name}")
+
+
+def severity(w: KubeWorkload) -> int:
+    """A workload's severity as the problems view ranks it below desired (9: none), so
+    services and workloads sort together, the sick first."""
+    if w.available >= w.desired:
+        return 9
+    return 1 if w.available == 0 else 2 if w.available / w.desired < 0.5 else 3
+
+
+def workload_pod(snapshot: Snapshot, workload: KubeWorkload) -> Pod | None:
+    """A pod of a workload, the least healthy first (by restarts, then not ready)."""
+    pods = [
+        p
+        for p in snapshot.pods
+        if p.cluster == workload.cluster
+        and p.namespace == workload.namespace
+        and p.name.startswith(workload.name + "-")
+    ]
+    pods.sort(key=lambda p: (p.phase == "Running", -p.restarts))
+    return pods[0] if pods else None
+
+
+class WorkloadKind(Kind[KubeWorkload]):
+    """Kubernetes Deployments and StatefulSets, in the services table."""
+
+    name = "workload"
+    plural = "workloads"
+    model = KubeWorkload
+    table = "service"
+    columns: ClassVar[tuple[Column, ...]] = SERVICE.columns
+
+    def items(self, view: View) -> Sequence[KubeWorkload]:
+        """Every workload of the snapshot."""
+        return view.snapshot.workloads
+
+    def resolve(self, snapshot: Snapshot, target: str, cluster: str | None) -> KubeWorkload | None:
+        """``namespace/kind/name``."""
+        parts = target.split("/")
+        if target.startswith("arn:") or len(parts) != 3:
+            return None
+        ns, kind, name = parts
+        for w in snapshot.workloads:
+            if (
+                w.namespace == ns
+                and w.kind.lower() == kind
+                and w.name == name
+                and (cluster is None or w.cluster == cluster)
+            ):
+                return w
+        return None
+
+    def texts(self, item: KubeWorkload, view: View) -> Mapping[str, str]:
+        """Its ready replicas as RUN/DES, its rollout as DEPLOYMENT."""
+        rolling = item.updated < item.desired
+        return {
+            "name": cell_str(f"{item.namespace}/{item.name}"),
+            "cluster": cell_str(item.cluster),
+            "region": cell_str(f"k8s {item.kind.lower()}"[:12]),
+            "tasks": f"{view.glyph(replica_tone(item.ready, item.desired))} {item.ready}/{item.desired}",
+            "pending": str(max(0, item.desired - item.available)),
+            "deploy": f"updated {item.updated}/{item.desired}" if rolling else "steady",
+        }
+
+    def sort_value(self, item: KubeWorkload, column: str, view: View) -> Any:
+        """RUN/DES sorts with the services: the sick first."""
+        if column == "tasks":
+            ratio = item.ready / item.desired if item.desired else 1.0
+            return (severity(item), ratio, item.name)
+        if column == "pending":
+            return item.desired - item.available
+        return BY_TEXT
+
+    def cells(self, item: KubeWorkload, view: View) -> Mapping[str, Cell]:
+        """RUN/DES in the replicas' colour."""
+        cells = {k: Cell(v) for k, v in self.texts(item, view).items()}
+        cells["tasks"] = Cell(cells["tasks"].text, tone=replica_tone(item.ready, item.desired))
+        return cells
+
+    def live_cells(self, item: KubeWorkload, view: View) -> Mapping[str, Cell]:
+        """Its $/h, when priced."""
+        if view.derived.insights.cost is None:
+            return {}
+        return {"cost": money(rate(view, item))}
+
+    def label(self, item: KubeWorkload) -> str:
+        """``namespace/name``."""
+        return f"{item.namespace}/{item.name}"
+
+    def stand_in(self, item: KubeWorkload, snapshot: Snapshot) -> Pod | None:
+        """Its pods say why: the least healthy one."""
+        return workload_pod(snapshot, item)
+
+    def logs(self, item: KubeWorkload, snapshot: Snapshot) -> LogTarget | None:
+        """Its least healthy pod's lines."""
+        pod = workload_pod(snapshot, item)
+        return POD.logs(pod, snapshot) if pod is not None else None
+
+    def insights_scope(self, item: KubeWorkload, snapshot: Snapshot) -> Scope | str:
+        """None: Logs Insights is CloudWatch's."""
+        return "Logs Insights queries CloudWatch Logs: select an ECS task or service"
+
+
+KIND = WorkloadKind()
