@@ -73,8 +73,8 @@ async def test_the_timeline_links_the_failure_to_the_deployment(demo_app) -> Non
 
 def test_hostile_task_definitions_render_harmlessly() -> None:
     from fgtop.derive.deployments import DeploymentHistory
-    from fgtop.model import Deployment, Service, Snapshot, TaskDefinition
     from fgtop.kinds.service import service_details
+    from fgtop.model import Deployment, Service, Snapshot, TaskDefinition
     from tests.fakes.hostile import BIG, EVIL, MARKUP, bad_chars
 
     def td(rev: int, image: str) -> TaskDefinition:

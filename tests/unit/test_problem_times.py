@@ -11,15 +11,15 @@ import pytest
 
 from fgtop.derive.problems import Problem, find_problems, worst_by_service
 from fgtop.derive.timeline import KIND_DEPLOYMENT, Timeline
-from fgtop.model import Snapshot
-from fgtop.recording.reader import Recording, open_recording
-from fgtop.resources import demo_recording
-from fgtop.text import fmt
 from fgtop.kinds.base import View
 from fgtop.kinds.problem import problem_cells
 from fgtop.kinds.service import status_cells
 from fgtop.kinds.task import age as task_age
 from fgtop.kinds.task import health
+from fgtop.model import Snapshot
+from fgtop.recording.reader import Recording, open_recording
+from fgtop.resources import demo_recording
+from fgtop.text import fmt
 from fgtop.ui.palette import Palette
 from fgtop.ui.screens.problems import problem_times
 
