@@ -83,7 +83,7 @@ def snapshot_json(snapshot: Snapshot, insights: Insights | None = None) -> dict[
     view = view_of(snapshot, insights)
     doc = _snapshot_json(snapshot)
     for kind in registry.kinds():
-        if kind.json_key is not None and kind.json_key in doc:
+        if kind.json_key is not None:
             doc[kind.json_key] = documents(kind, view)
     cost = insights.cost if insights else None
     doc["cost"] = cost.as_json() if cost is not None else None
