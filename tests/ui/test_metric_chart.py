@@ -10,11 +10,11 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.color import Color
 
+from fgtop.kinds.task import NO_TASK_METRICS
 from fgtop.model.metrics import MetricSeries
 from fgtop.ui.widgets.bars import NA_TASK, sparkline, util_bar
 from fgtop.ui.widgets.metric_chart import (
     NO_DATA,
-    NO_TASK_METRICS,
     WINDOWS,
     MetricChart,
     local_ticks,

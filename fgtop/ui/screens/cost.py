@@ -20,7 +20,12 @@ class CostScreen(FgtopScreen):
 
     BINDINGS: ClassVar = [
         Binding("escape", "app.pop_screen", "Back"),
-        Binding("m,enter", "more", "All rows"),
+        Binding(
+            "m,enter",
+            "more",
+            "All rows",
+            tooltip='show every row ("N more") of the breakdowns and the savings; again: fold',
+        ),
     ]
 
     def compose(self) -> ComposeResult:

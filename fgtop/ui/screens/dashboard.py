@@ -43,12 +43,34 @@ class DashboardScreen(FgtopScreen):
     """Everything at a glance."""
 
     BINDINGS: ClassVar = [
-        Binding("slash", "filter", "Filter"),
+        Binding(
+            "slash",
+            "filter",
+            "Filter",
+            tooltip="filter rows (substring over the visible columns); enter keeps it, esc clears it",
+        ),
         Binding("escape", "clear_filter", "Clear filter", show=False),
-        Binding("l", "logs", "Logs"),
-        Binding("d", "describe", "Describe"),
-        Binding("i", "insights", "Insights", show=False),
-        Binding("w", "chart_window", "Chart window", show=False),
+        Binding(
+            "l",
+            "logs",
+            "Logs",
+            tooltip="logs of the selected task, service (all tasks merged) or pod",
+        ),
+        Binding("d", "describe", "Describe", tooltip="describe: the raw document, secrets masked"),
+        Binding(
+            "i",
+            "insights",
+            "Insights",
+            show=False,
+            tooltip="Logs Insights over the selected task's or service's log groups, the last hour",
+        ),
+        Binding(
+            "w",
+            "chart_window",
+            "Chart window",
+            show=False,
+            tooltip="chart window 15m / 1h / 3h / 12h",
+        ),
     ]
 
     def __init__(self, *, deferred: bool = False) -> None:

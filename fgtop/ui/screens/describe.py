@@ -66,9 +66,14 @@ class DescribeScreen(FgtopScreen):
 
     BINDINGS: ClassVar = [
         Binding("escape", "app.pop_screen", "Back"),
-        Binding("y", "toggle_format", "JSON/YAML"),
-        Binding("t", "toggle_task_definition", "Task definition"),
-        Binding("c", "copy", "Copy"),
+        Binding("y", "toggle_format", "JSON/YAML", tooltip="JSON or YAML"),
+        Binding(
+            "t",
+            "toggle_task_definition",
+            "Task definition",
+            tooltip="the task or service, or its task definition",
+        ),
+        Binding("c", "copy", "Copy", tooltip="copy to the clipboard"),
     ]
 
     def __init__(self, key: str) -> None:

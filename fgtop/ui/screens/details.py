@@ -41,9 +41,9 @@ class DetailsScreen(FgtopScreen):
 
     BINDINGS: ClassVar = [
         Binding("escape", "app.pop_screen", "Back"),
-        Binding("l", "logs", "Logs"),
-        Binding("t", "logs_at_stop", "Logs at stop"),
-        Binding("d", "describe", "Describe"),
+        Binding("l", "logs", "Logs", tooltip="logs"),
+        Binding("t", "logs_at_stop", "Logs at stop", tooltip="logs at the moment it stopped"),
+        Binding("d", "describe", "Describe", tooltip="describe"),
     ]
 
     def __init__(self, kind: str, key: str) -> None:

@@ -35,8 +35,13 @@ class LogsScreen(FgtopScreen):
 
     BINDINGS: ClassVar = [
         Binding("escape", "back", "Back"),
-        Binding("c", "pick_container", "Container"),
-        Binding("i", "insights", "Insights"),
+        Binding("c", "pick_container", "Container", tooltip="pick a container"),
+        Binding(
+            "i",
+            "insights",
+            "Insights",
+            tooltip="Logs Insights over the service's log groups: the error queries, and the current filter across all tasks",
+        ),
     ]
 
     def __init__(

@@ -106,11 +106,16 @@ class ProblemsScreen(FgtopScreen):
 
     BINDINGS: ClassVar = [
         Binding("escape", "app.pop_screen", "Back"),
-        Binding("l", "logs", "Logs at failure"),
-        Binding("g", "goto", "Go to"),
-        Binding("d", "describe", "Describe"),
-        Binding("i", "insights", "Insights"),
-        Binding("slash", "filter", "Filter"),
+        Binding("l", "logs", "Logs at failure", tooltip="logs at the moment it failed"),
+        Binding("g", "goto", "Go to", tooltip="show it on the dashboard"),
+        Binding("d", "describe", "Describe", tooltip="describe (a Deployment: its unhealthy pod)"),
+        Binding(
+            "i",
+            "insights",
+            "Insights",
+            tooltip="Logs Insights over the broken service's log groups, around the moment it failed",
+        ),
+        Binding("slash", "filter", "Filter", tooltip="filter the problems"),
     ]
 
     def __init__(self) -> None:

@@ -50,6 +50,8 @@ KIND_GROUPS: tuple[tuple[str, frozenset[str]], ...] = (
 )
 """Kind toggles, on keys 1-5."""
 
+_TOGGLES = "show or hide services, tasks, deployments, pods, alerts"
+
 
 def entry_key(entry: TimelineEntry) -> str:
     """A row key for an entry: the same entry object keeps its key whatever the filter."""
@@ -77,14 +79,14 @@ class TimelineScreen(FgtopScreen):
 
     BINDINGS: ClassVar = [
         Binding("escape", "app.pop_screen", "Back"),
-        Binding("slash", "filter", "Filter"),
-        Binding("l", "logs", "Logs then"),
-        Binding("g", "goto", "Go to"),
-        Binding("1", "toggle_group(0)", "Services", show=False),
-        Binding("2", "toggle_group(1)", "Tasks", show=False),
-        Binding("3", "toggle_group(2)", "Deployments", show=False),
-        Binding("4", "toggle_group(3)", "Pods", show=False),
-        Binding("5", "toggle_group(4)", "Alerts", show=False),
+        Binding("slash", "filter", "Filter", tooltip="filter (all words must match)"),
+        Binding("l", "logs", "Logs then", tooltip="logs at that moment"),
+        Binding("g", "goto", "Go to", tooltip="show it on the dashboard"),
+        Binding("1", "toggle_group(0)", "Services", show=False, tooltip=_TOGGLES),
+        Binding("2", "toggle_group(1)", "Tasks", show=False, tooltip=_TOGGLES),
+        Binding("3", "toggle_group(2)", "Deployments", show=False, tooltip=_TOGGLES),
+        Binding("4", "toggle_group(3)", "Pods", show=False, tooltip=_TOGGLES),
+        Binding("5", "toggle_group(4)", "Alerts", show=False, tooltip=_TOGGLES),
     ]
 
     def __init__(self) -> None:

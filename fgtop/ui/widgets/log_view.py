@@ -40,6 +40,9 @@ from fgtop.ui.widgets.log_lines import (
     row_count,
 )
 
+_FILTER = "filter to matching lines, with more / fewer lines of context"
+_VIEW = "pretty-print JSON / wrap / timestamps (search and filter are kept)"
+
 
 class LogView(Vertical):
     """A log viewer: follow, search, filter with context, level colours, JSON, wrap, times.
@@ -52,17 +55,22 @@ class LogView(Vertical):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "search", "Search"),
-        Binding("n", "next_match", "Next", show=False),
-        Binding("N", "prev_match", "Prev", show=False),
-        Binding("f", "filter", "Filter"),
-        Binding("plus,equals_sign", "context(1)", "+ctx", show=False),
-        Binding("minus", "context(-1)", "-ctx", show=False),
+        Binding("slash", "search", "Search", tooltip="search, next / previous match"),
+        Binding("n", "next_match", "Next", show=False, tooltip="search, next / previous match"),
+        Binding("N", "prev_match", "Prev", show=False, tooltip="search, next / previous match"),
+        Binding("f", "filter", "Filter", tooltip=_FILTER),
+        Binding("plus,equals_sign", "context(1)", "+ctx", show=False, tooltip=_FILTER),
+        Binding("minus", "context(-1)", "-ctx", show=False, tooltip=_FILTER),
         # Textual's own ``toggle`` action flips the reactive (search and filter are kept).
-        Binding("j", "toggle('json')", "JSON"),
-        Binding("w", "toggle('wrap')", "Wrap"),
-        Binding("t", "toggle('timestamps')", "Times"),
-        Binding("end", "follow", "Follow"),
+        Binding("j", "toggle('json')", "JSON", tooltip=_VIEW),
+        Binding("w", "toggle('wrap')", "Wrap", tooltip=_VIEW),
+        Binding("t", "toggle('timestamps')", "Times", tooltip=_VIEW),
+        Binding(
+            "end",
+            "follow",
+            "Follow",
+            tooltip="follow again (scrolling up pauses it and counts new lines)",
+        ),
         Binding("escape", "clear", "Clear", show=False),
     ]
     COMPONENT_CLASSES: ClassVar[set[str]] = {

@@ -30,7 +30,12 @@ WINDOWS: tuple[int, ...] = (15 * 60, 3600, 3 * 3600, 12 * 3600)
 WINDOW_LABELS = {900: "15m", 3600: "1h", 10800: "3h", 43200: "12h"}
 TICK_STEPS = {900: 300, 3600: 900, 10800: 1800, 43200: 7200}
 NO_DATA = "no data"
-NO_TASK_METRICS = "no per-task metrics (Container Insights off)"
+
+_WINDOW = "chart window 15m / 1h / 3h / 12h"
+_CURSOR = (
+    "move a cursor over the points (read out under the chart); → past the last point "
+    "follows the latest again"
+)
 
 
 def window_label(seconds: int) -> str:
@@ -82,14 +87,16 @@ class MetricChart(Widget):
     }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("1", "window(0)", "15m", show=False),
-        Binding("2", "window(1)", "1h", show=False),
-        Binding("3", "window(2)", "3h", show=False),
-        Binding("4", "window(3)", "12h", show=False),
-        Binding("w", "cycle_window", "Window"),
-        Binding("n", "toggle_network", "Network", show=False),
-        Binding("left", "cursor(-1)", "Earlier", show=False),
-        Binding("right", "cursor(1)", "Later", show=False),
+        Binding("1", "window(0)", "15m", show=False, tooltip=_WINDOW),
+        Binding("2", "window(1)", "1h", show=False, tooltip=_WINDOW),
+        Binding("3", "window(2)", "3h", show=False, tooltip=_WINDOW),
+        Binding("4", "window(3)", "12h", show=False, tooltip=_WINDOW),
+        Binding("w", "cycle_window", "Window", tooltip=_WINDOW),
+        Binding(
+            "n", "toggle_network", "Network", show=False, tooltip="network bytes on the right axis"
+        ),
+        Binding("left", "cursor(-1)", "Earlier", show=False, tooltip=_CURSOR),
+        Binding("right", "cursor(1)", "Later", show=False, tooltip=_CURSOR),
     ]
     can_focus = True
 

@@ -68,11 +68,40 @@ class ResourceTable(ScrollView, Generic[T], can_focus=True):
     DEFAULT_SORT: ClassVar[tuple[str, bool]] = ("", False)
 
     BINDINGS: ClassVar = [
-        Binding("s", "cycle_sort", "Sort"),
-        Binding("S", "reverse_sort", "Reverse", show=False),
-        Binding("W", "toggle_wide", "Wide", show=False),
-        Binding("ctrl+w", "toggle_wide", "Wide", show=False),
-        Binding("enter", "open", "Open", show=False),
+        Binding(
+            "s",
+            "cycle_sort",
+            "Sort",
+            tooltip="sort by the next column on screen / reverse (or click a column header)",
+        ),
+        Binding(
+            "S",
+            "reverse_sort",
+            "Reverse",
+            show=False,
+            tooltip="sort by the next column on screen / reverse (or click a column header)",
+        ),
+        Binding(
+            "W",
+            "toggle_wide",
+            "Wide",
+            show=False,
+            tooltip="wide view: every column at full width, scrolling sideways",
+        ),
+        Binding(
+            "ctrl+w",
+            "toggle_wide",
+            "Wide",
+            show=False,
+            tooltip="wide view: every column at full width, scrolling sideways",
+        ),
+        Binding(
+            "enter",
+            "open",
+            "Open",
+            show=False,
+            tooltip="open the row: details of a service, task or pod; a problem's or entry's resource",
+        ),
         Binding("up", "cursor(-1)", "Up", show=False),
         Binding("down", "cursor(1)", "Down", show=False),
         Binding("pageup", "page(-1)", "Page up", show=False),
