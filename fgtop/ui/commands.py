@@ -38,7 +38,8 @@ class CommandSpec:
     run: Handler | None = None
     """The handler (the app's method of the same purpose)."""
     arg_help: str = ""
-    """How help shows the argument (``QUERY``, ``NAME``); '' when it takes none or a filter."""
+    """How help shows the argument (``NAME``, ``[QUERY]`` when optional); '' for none or a
+    filter."""
 
 
 def _show_kind(kind: Kind[Any]) -> Handler:
@@ -66,7 +67,7 @@ FIXED: tuple[CommandSpec, ...] = (
         "Logs Insights over the selected service: canned queries, or QUERY",
         "filter",
         run=lambda app, argument: app.insights_of_selection(argument),
-        arg_help="QUERY",
+        arg_help="[QUERY]",
     ),
     CommandSpec(
         "region",

@@ -114,7 +114,7 @@ class Navigation(App[None]):
         """Show every key."""
         from fgtop.ui.screens.help import HelpScreen
 
-        self.push_screen(HelpScreen())
+        self.push_screen(HelpScreen(context=self.screen))
 
     def action_problems(self) -> None:
         """Everything unhealthy, most severe first."""
