@@ -23,6 +23,7 @@ def pct(snapshot: Snapshot, target: str, metric: str) -> float | None:
     return round(value, 2) if value is not None else None
 
 
-def json_ready(doc: Any) -> Any:
-    """JSON-able plain data (tuples become lists, odd values strings)."""
-    return json.loads(json.dumps(doc, default=str))
+def json_ready(doc: dict[str, Any]) -> dict[str, Any]:
+    """A document as JSON-able plain data (tuples become lists, odd values strings)."""
+    plain: dict[str, Any] = json.loads(json.dumps(doc, default=str))
+    return plain
