@@ -8,6 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+RAW_DOCUMENT = {"mask": "document"}
+"""Field metadata: an API's raw document (secrets in it are masked on display and redaction)."""
+ENVIRONMENT = {"mask": "environment"}
+"""Field metadata: environment values by name (secret-looking ones are masked)."""
 SHUTTING_DOWN = frozenset({"STOPPING", "DEPROVISIONING", "STOPPED"})
 """ECS task statuses of a task on its way down, or down."""
 ABNORMAL_STOP_CODES = frozenset({"TaskFailedToStart", "SpotInterruption"})
@@ -89,7 +93,7 @@ class Service:
     """Most recent first, as ECS returns them (bounded)."""
     circuit_breaker: bool = False
     created_at: float | None = None
-    raw: dict[str, Any] | None = field(default=None, compare=True, repr=False)
+    raw: dict[str, Any] | None = field(default=None, compare=True, repr=False, metadata=RAW_DOCUMENT)
     """The describe_services document, for the describe view (secrets masked on display)."""
 
     @property
@@ -294,7 +298,7 @@ class ContainerDefinition:
     memory_reservation: int | None = None
     essential: bool = True
     log: LogConfig | None = None
-    environment: dict[str, str] = field(default_factory=dict)
+    environment: dict[str, str] = field(default_factory=dict, metadata=ENVIRONMENT)
     secrets: dict[str, str] = field(default_factory=dict)
     """Secret name -> valueFrom reference (never the value)."""
 
@@ -313,7 +317,7 @@ class TaskDefinition:
     ephemeral_storage_gib: int = 20
     requires_compatibilities: tuple[str, ...] = ()
     containers: tuple[ContainerDefinition, ...] = ()
-    raw: dict[str, Any] | None = field(default=None, repr=False)
+    raw: dict[str, Any] | None = field(default=None, repr=False, metadata=RAW_DOCUMENT)
     """The describe_task_definition document, for the describe view."""
 
 

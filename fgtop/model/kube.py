@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from fgtop.model.ecs import RAW_DOCUMENT
+
 _PHASE_KINDS = {
     "Running": "running",
     "Pending": "pending",
@@ -68,7 +70,7 @@ class Pod:
     conditions: tuple[tuple[str, str, str | None, str | None], ...] = ()
     """(type, status, reason, message)."""
     region: str | None = None
-    raw: dict[str, Any] | None = field(default=None, repr=False)
+    raw: dict[str, Any] | None = field(default=None, repr=False, metadata=RAW_DOCUMENT)
 
     @property
     def key(self) -> str:

@@ -14,7 +14,7 @@ import dataclasses
 import re
 from typing import Any
 
-from fgtop.model import ContainerDefinition, LogLine, Snapshot
+from fgtop.model import LogLine, Snapshot
 from fgtop.text.masking import mask_document, mask_env, mask_json_text, mask_url_password
 
 # Twelve digits standing alone: not inside a longer token such as the last group of a task id
@@ -109,9 +109,10 @@ class Redactor:
             changes: dict[str, Any] = {}
             for f in dataclasses.fields(value):
                 old = getattr(value, f.name)
-                if f.name == "raw" and isinstance(old, dict):
+                mask = f.metadata.get("mask")  # the model says which fields hold secrets
+                if mask == "document" and isinstance(old, dict):
                     new = self.value(mask_document(old))
-                elif isinstance(value, ContainerDefinition) and f.name == "environment":
+                elif mask == "environment" and isinstance(old, dict):
                     new = self.value(mask_env(old))
                 else:
                     new = self.value(old)
