@@ -27,6 +27,8 @@ from fgtop.ui.widgets.services_table import ServicesTable
 from fgtop.ui.widgets.task_grid import TaskGrid
 
 __all__ = ["DashboardScreen", "PodGrid", "ServicesTable", "TaskGrid"]
+"""The bundled kinds' table classes are imported so :func:`table_class` finds them (tests
+query them by class); a kind without one gets a table class made for it."""
 
 
 def tab_id(kind: Kind[Any]) -> str:
