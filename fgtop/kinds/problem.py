@@ -70,6 +70,7 @@ class ProblemKind(Kind[Problem]):
     plural = "problems"
     model = Problem
     view = "problems"
+    json_key = "problems"
     words = Words("problems", ("problem", "prob"), "everything unhealthy, most severe first", False)
     columns: ClassVar[tuple[Column, ...]] = (
         Column("sev", "SEV", 6, priority=0),

@@ -11,7 +11,6 @@ from typing import Any, TextIO
 from fgtop.cost.estimate import usd
 from fgtop.derive.insights import Insights
 from fgtop.derive.pipeline import Derived
-from fgtop.derive.problems import problems_json
 from fgtop.kinds import registry
 from fgtop.kinds.base import Kind, View
 from fgtop.kinds.columns import Column
@@ -82,12 +81,11 @@ def snapshot_json(snapshot: Snapshot, insights: Insights | None = None) -> dict[
     """The whole snapshot (and what fgtop derives from it) as the documented JSON document."""
     view = view_of(snapshot, insights)
     doc = _snapshot_json(snapshot)
+    cost = insights.cost if insights else None
+    doc["cost"] = cost.as_json() if cost is not None else None
     for kind in registry.kinds():
         if kind.json_key is not None:
             doc[kind.json_key] = documents(kind, view)
-    cost = insights.cost if insights else None
-    doc["cost"] = cost.as_json() if cost is not None else None
-    doc["problems"] = problems_json(insights.problems) if insights else []
     return doc
 
 
