@@ -93,7 +93,9 @@ class Service:
     """Most recent first, as ECS returns them (bounded)."""
     circuit_breaker: bool = False
     created_at: float | None = None
-    raw: dict[str, Any] | None = field(default=None, compare=True, repr=False, metadata=RAW_DOCUMENT)
+    raw: dict[str, Any] | None = field(
+        default=None, compare=True, repr=False, metadata=RAW_DOCUMENT
+    )
     """The describe_services document, for the describe view (secrets masked on display)."""
 
     @property

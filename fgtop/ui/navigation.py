@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any
 from textual.app import App
 from textual.screen import Screen
 
-from fgtop.model import Snapshot
 from fgtop.kinds import registry
 from fgtop.kinds.base import Kind
+from fgtop.model import Snapshot
 from fgtop.text.sanitize import safe_str
 from fgtop.ui.commands import find_command
 from fgtop.ui.screens.dashboard import DashboardScreen

@@ -106,7 +106,7 @@ class KindTable(ResourceTable[Any]):
 
     def item_key(self, item: Any) -> str:
         """The item's key, as its kind says."""
-        return item.key if self._keyed else self.kind(item).key(item)  # type: ignore[no-any-return]
+        return item.key if self._keyed else self.kind(item).key(item)
 
     def texts(self, item: Any) -> Mapping[str, str]:
         """The plain text of the item's own columns."""
