@@ -3,9 +3,10 @@
 ``update`` asks the AWS Price List API (``pricing:GetProducts``, served from us-east-1 whatever
 the regions watched) for the Fargate prices of the AmazonECS offer and writes them to the user's
 cache directory; fgtop then uses whichever of the bundled and the cached table is newer.
-``show`` prints that table as plain text: its date, source and origin, and per region the x86
-and ARM prices per vCPU-hour and GB-hour and the Spot (Linux x86 only) prices with their date,
-marking every figure that is derived rather than published and saying where Spot comes from.
+``show`` prints that table as plain text: its date, source and origin, and per region a line
+for x86 and one for ARM with the on-demand and FARGATE_SPOT prices per vCPU-hour and GB-hour (four
+significant digits) and the date of the Spot prices, marking every figure that is derived rather
+than published and saying where each Spot figure comes from.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import argparse
 import asyncio
 import json
 import sys
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import TextIO
 
@@ -32,29 +33,37 @@ from fgtop.cost.prices import (
 from fgtop.errors import SetupError, fail
 from fgtop.sources.errors import one_line
 
-COLUMNS = (
-    ("x86 vCPU-h", "linux_x86", "vcpu_hour"),
-    ("x86 GB-h", "linux_x86", "gb_hour"),
-    ("ARM vCPU-h", "linux_arm", "vcpu_hour"),
-    ("ARM GB-h", "linux_arm", "gb_hour"),
-    ("Spot x86 vCPU-h", "spot_x86", "vcpu_hour"),
-    ("Spot x86 GB-h", "spot_x86", "gb_hour"),
-)
-"""(header, RegionPrices rate field, Rate field) of each price column of ``show``."""
+HEADERS = ("region", "arch", "vCPU-h", "GB-h", "Spot vCPU-h", "Spot GB-h", "Spot as of")
+ARCHES = (("x86", "linux_x86", "spot_x86"), ("ARM", "linux_arm", "spot_arm"))
+"""(label, on-demand RegionPrices field, Spot RegionPrices field) of each line of a region."""
+SIGNIFICANT = 4
+"""Significant digits ``show`` prints a price with."""
 
 
 def _origin(table: PriceTable) -> str:
     return "bundled with fgtop" if table.origin == "bundled" else f"cache {table.origin}"
 
 
-def _price(value: Decimal) -> str:
-    return format(value.normalize(), "f")
+def significant(value: Decimal, digits: int = SIGNIFICANT) -> str:
+    """``value`` rounded half-up to ``digits`` significant digits, in plain notation.
+
+    ``0.01288871`` gives ``0.01289``, ``0.0696`` gives ``0.06960``, ``0.004445`` stays.
+    """
+    if not value:
+        return "0"
+    quantum = Decimal(1).scaleb(value.adjusted() - digits + 1)
+    return format(value.quantize(quantum, rounding=ROUND_HALF_UP), "f")
 
 
-def _spot_date(prices: RegionPrices) -> str:
-    if prices.spot_is_derived:
+def _spot_date(prices: RegionPrices, figure: str) -> str:
+    if figure in prices.derived:
         return "derived"
-    return prices.spot_as_of or "undated"
+    return (prices.spot_arm_as_of if figure == "spot_arm" else prices.spot_as_of) or "undated"
+
+
+def _spot_source(prices: RegionPrices, figure: str) -> str:
+    text = prices.spot_arm_source if figure == "spot_arm" else prices.spot_source
+    return text or "not stated"
 
 
 def print_table(table: PriceTable, out: TextIO, regions: list[str] | None = None) -> None:
@@ -67,32 +76,40 @@ def print_table(table: PriceTable, out: TextIO, regions: list[str] | None = None
     """
     out.write(f"Fargate price table of {table.taken_at} ({_origin(table)})\n")
     out.write(f"source: {table.source}\n")
-    out.write("US dollars per hour, Linux, on-demand unless marked Spot\n")
+    out.write("US dollars per hour, Linux, on-demand and FARGATE_SPOT, four significant digits\n")
     out.write(
-        "~ Spot: Linux x86 only (Fargate Spot runs no ARM64 or Windows task); "
+        "~ Spot: x86 and ARM64 (platform 1.4.0+), no Windows, no EKS pods; "
         "its price moves, so it is dated\n"
     )
     out.write("* derived: scaled from another figure, not a published one\n\n")
     names = [r for r in regions or sorted(table.regions) if r in table.regions]
-    rows = [["region", *(header + "  " for header, _, _ in COLUMNS), "Spot as of"]]
+    rows = [[*HEADERS[:2], *(h + "  " for h in HEADERS[2:6]), HEADERS[6]]]
     for name in names:
         prices = table.regions[name]
-        row = [name]
-        for _, rate_name, field in COLUMNS:
-            value = _price(getattr(getattr(prices, rate_name), field))
-            spot = rate_name.startswith("spot") and table.spot_is_estimate
-            mark = ("~" if spot else "") + ("*" if rate_name in prices.derived else "")
-            row.append(value + mark.ljust(2))  # marks in their own slot: the numbers align
-        row.append(_spot_date(prices))
-        rows.append(row)
+        for i, (label, on_demand, spot) in enumerate(ARCHES):
+            row = [name if i == 0 else "", label]
+            for rate_name in (on_demand, on_demand, spot, spot):
+                rate = getattr(prices, rate_name)
+                value = rate.gb_hour if len(row) % 2 else rate.vcpu_hour
+                tilde = rate_name == spot and table.spot_is_estimate
+                mark = ("~" if tilde else "") + ("*" if rate_name in prices.derived else "")
+                row.append(significant(value) + mark.ljust(2))  # marks in their own slot
+            row.append(_spot_date(prices, spot))
+            rows.append(row)
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
-        cells = [row[0].ljust(widths[0])]
-        cells += [cell.rjust(width) for cell, width in zip(row[1:], widths[1:], strict=True)]
+        cells = [row[0].ljust(widths[0]), row[1].ljust(widths[1])]
+        cells += [cell.rjust(width) for cell, width in zip(row[2:], widths[2:], strict=True)]
         out.write("  ".join(cells).rstrip() + "\n")
     sources: dict[str, list[str]] = {}
-    for name in names:
-        sources.setdefault(table.regions[name].spot_source or "not stated", []).append(name)
+    for name in names:  # a region's x86 and ARM Spot figures mostly share their source
+        prices = table.regions[name]
+        texts = [(label, _spot_source(prices, spot)) for label, _, spot in ARCHES]
+        if len({text for _, text in texts}) == 1:
+            sources.setdefault(texts[0][1], []).append(name)
+            continue
+        for label, text in texts:
+            sources.setdefault(text, []).append(f"{name} {label}")
     if sources:
         out.write("\nSpot figures:\n")
         for text, where in sorted(sources.items(), key=lambda kv: (len(kv[1]), kv[0])):

@@ -46,10 +46,6 @@ _UNITS = Decimal(1024)
 _FARGATE_PROVIDERS = (None, "FARGATE", "FARGATE_SPOT")
 
 
-class ImpossibleSize(ValueError):
-    """A combination Fargate does not offer (ARM64 or Windows on Fargate Spot)."""
-
-
 def is_arm(arch: str | None) -> bool:
     """Whether a CPU architecture name is ARM64."""
     return (arch or "").lower() in {"arm64", "arm", "aarch64"}
@@ -74,13 +70,10 @@ def size_rate(
         memory_mib: Memory in MiB (1024 = 1 GB as Fargate bills it).
         arch: ``x86_64`` (or None) or ``arm64``.
         os_family: ``LINUX`` or a ``WINDOWS_SERVER_...`` family.
-        spot: On FARGATE_SPOT (Linux x86 only; Windows has no Spot and stays on-demand).
+        spot: On FARGATE_SPOT (Linux x86 or ARM64; Windows has no Spot and stays on-demand).
         storage_gib: Configured ephemeral storage; only the part above 20 GB is charged.
         discount: A Compute Savings Plan's fraction off the on-demand vCPU and memory
             charges (not Spot, not the Windows licence, not storage).
-
-    Raises:
-        ImpossibleSize: For ARM64 on Fargate Spot, which Fargate does not offer.
     """
     vcpu = Decimal(cpu_units) / _UNITS
     gb = Decimal(memory_mib) / _UNITS
@@ -92,9 +85,7 @@ def size_rate(
         rate = prices.windows_x86
         extra = vcpu * prices.windows_license_vcpu_hour
     elif spot:
-        if arm:
-            raise ImpossibleSize("ARM64 tasks cannot run on Fargate Spot (x86 only)")
-        rate = prices.spot_x86
+        rate = prices.spot(arm)
         on_demand = False
     else:
         rate = prices.linux_arm if arm else prices.linux_x86
@@ -112,7 +103,7 @@ def figures_used(
     if is_windows(os_family):
         names = ["windows_x86", "windows_license_vcpu_hour"]
     elif spot:
-        names = ["spot_x86"]
+        names = ["spot_arm" if is_arm(arch) else "spot_x86"]
     else:
         names = ["linux_arm" if is_arm(arch) else "linux_x86"]
     if storage_gib > FREE_STORAGE_GIB:
@@ -128,8 +119,6 @@ def unpriced_reason(task: Task, table: PriceTable) -> str | None:
         return "size unknown"
     if table.region(task.region) is None:
         return f"no prices for {task.region}"
-    if task.is_spot and is_arm(task.arch) and not is_windows(task.os):
-        return "ARM64 on FARGATE_SPOT (Fargate Spot is x86 only)"
     return None
 
 
@@ -142,10 +131,10 @@ def task_rate(
 ) -> Decimal | None:
     """Dollars per hour of a Fargate task, or None when it cannot be priced.
 
-    None for EC2 tasks, tasks whose CPU or memory is unknown, regions missing from the
-    table, and ARM64 on Fargate Spot (which Fargate does not offer). ``spot`` overrides the
-    task's own capacity provider (for "what if" figures); ``discount`` is a Savings Plan's
-    fraction off on-demand compute.
+    None for EC2 tasks, tasks whose CPU or memory is unknown, and regions missing from the
+    table. ``spot`` overrides the task's own capacity provider (for "what if" figures);
+    ``discount`` is a Savings Plan's fraction off on-demand compute. A Windows task on
+    FARGATE_SPOT is priced on-demand (Windows has no Fargate Spot).
     """
     if task.launch_type == "EC2" or task.capacity_provider not in _FARGATE_PROVIDERS:
         return None
@@ -154,19 +143,16 @@ def task_rate(
     prices = table.region(task.region)
     if prices is None:
         return None
-    try:
-        return size_rate(
-            prices,
-            task.cpu,
-            task.memory,
-            arch=task.arch,
-            os_family=task.os,
-            spot=task.is_spot if spot is None else spot,
-            storage_gib=task.ephemeral_storage_gib,
-            discount=discount,
-        )
-    except ImpossibleSize:
-        return None
+    return size_rate(
+        prices,
+        task.cpu,
+        task.memory,
+        arch=task.arch,
+        os_family=task.os,
+        spot=task.is_spot if spot is None else spot,
+        storage_gib=task.ephemeral_storage_gib,
+        discount=discount,
+    )
 
 
 def task_cost_so_far(task: Task, table: PriceTable, now: float) -> Decimal | None:
@@ -325,9 +311,12 @@ def estate_cost(
             memo[key] = task_rate(t, table, spot=on_spot, discount=d)
         return memo[key]
 
+    windows_spot: list[str] = []
     for t in snapshot.tasks:
         rate = rate_of(t)
         running = t.is_billed
+        if running and t.is_spot and is_windows(t.os):
+            windows_spot.append(t.arn)
         if rate is None:
             reason = unpriced_reason(t, table)
             if running and reason is not None:
@@ -406,6 +395,7 @@ def estate_cost(
 
     derived: list[str] = []
     spot_dates: dict[str, str] = {}
+    spot_arm_dates: dict[str, str] = {}
     for reg, figure in sorted(used):
         prices = table.region(reg)
         if prices is None:
@@ -414,6 +404,15 @@ def estate_cost(
             derived.append(f"{reg} {figure}")
         elif figure == "spot_x86":
             spot_dates[reg] = prices.spot_as_of
+        elif figure == "spot_arm":
+            spot_arm_dates[reg] = prices.spot_arm_as_of
+    notes: list[str] = []
+    if windows_spot:
+        n = len(windows_spot)
+        notes.append(
+            f"{n} Windows task{'s' if n != 1 else ''} on FARGATE_SPOT priced on-demand: "
+            "Windows has no Fargate Spot"
+        )
 
     return CostSummary(
         at=now,
@@ -449,4 +448,6 @@ def estate_cost(
         minimum_charged=minimum_n,
         derived_figures=tuple(derived),
         spot_dates=spot_dates,
+        spot_arm_dates=spot_arm_dates,
+        notes=tuple(notes),
     )

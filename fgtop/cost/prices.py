@@ -40,7 +40,9 @@ class RegionPrices:
     windows_license_vcpu_hour: Decimal
     """Windows OS licence fee per vCPU-hour, charged on top of :attr:`windows_x86`."""
     spot_x86: Rate
-    """FARGATE_SPOT Linux x86 (the only Spot there is: no ARM, no Windows). Spot prices move."""
+    """FARGATE_SPOT Linux x86. Spot prices move."""
+    spot_arm: Rate
+    """FARGATE_SPOT Linux ARM64 (offered since 2024-09-06). Windows has no Spot."""
     storage_gb_hour: Decimal
     """Ephemeral storage per GB-hour above the free 20 GB."""
     derived: tuple[str, ...] = ()
@@ -49,11 +51,24 @@ class RegionPrices:
     """ISO date the Spot figure was published (``""``: undated or derived)."""
     spot_source: str = ""
     """Where the Spot figure comes from, or how it was derived."""
+    spot_arm_as_of: str = ""
+    """ISO date the ARM Spot figure was published (``""``: undated or derived)."""
+    spot_arm_source: str = ""
+    """Where the ARM Spot figure comes from, or how it was derived."""
 
     @property
     def spot_is_derived(self) -> bool:
-        """Whether the Spot figure is scaled from another one rather than published."""
+        """Whether the x86 Spot figure is scaled from another one rather than published."""
         return "spot_x86" in self.derived
+
+    @property
+    def spot_arm_is_derived(self) -> bool:
+        """Whether the ARM Spot figure is scaled from another one rather than published."""
+        return "spot_arm" in self.derived
+
+    def spot(self, arm: bool) -> Rate:
+        """The FARGATE_SPOT rate of ARM64 (``arm``) or x86 Linux tasks."""
+        return self.spot_arm if arm else self.spot_x86
 
 
 @dataclass(frozen=True)
@@ -94,22 +109,55 @@ def _rate(data: Any, what: str) -> Rate:
     return Rate(_dec(data.get("vcpu_hour"), what), _dec(data.get("gb_hour"), what))
 
 
+def scale_like(rate: Rate, spot: Rate, on_demand: Rate) -> Rate:
+    """``rate`` x (``spot`` / ``on_demand``), per vCPU and per GB, kept to 8 decimal places.
+
+    How a missing ARM Spot figure is derived: AWS gives x86 and ARM the same Spot discount in a
+    region (us-east-1, eu-west-1 and sa-east-1 all show it), so ARM Spot is the ARM on-demand
+    price x the region's x86 Spot/on-demand ratio.
+    """
+
+    def one(value: Decimal, s: Decimal, od: Decimal) -> Decimal:
+        out = value * s / od if od else value
+        return out.quantize(Decimal("0.00000001")).normalize()
+
+    return Rate(
+        one(rate.vcpu_hour, spot.vcpu_hour, on_demand.vcpu_hour),
+        one(rate.gb_hour, spot.gb_hour, on_demand.gb_hour),
+    )
+
+
 def _region(name: str, data: Any) -> RegionPrices:
     if not isinstance(data, dict):
         raise ValueError(f"region {name}: expected an object")
+    x86 = _rate(data.get("linux_x86"), f"{name}.linux_x86")
+    arm = _rate(data.get("linux_arm"), f"{name}.linux_arm")
+    spot_x86 = _rate(data.get("spot_x86"), f"{name}.spot_x86")
+    derived = [str(d) for d in data.get("derived", ())]
+    spot_source = str(data.get("spot_source") or "")
+    if "spot_arm" in data:
+        spot_arm = _rate(data.get("spot_arm"), f"{name}.spot_arm")
+        arm_as_of = str(data.get("spot_arm_as_of") or "")
+        arm_source = str(data.get("spot_arm_source") or "")
+    else:  # a table written before fgtop knew ARM Spot: derive it, and say so
+        spot_arm = scale_like(arm, spot_x86, x86)
+        arm_as_of, arm_source = "", "derived: ARM on-demand x this region's x86 Spot ratio"
+        derived.append("spot_arm")
     return RegionPrices(
-        linux_x86=_rate(data.get("linux_x86"), f"{name}.linux_x86"),
-        linux_arm=_rate(data.get("linux_arm"), f"{name}.linux_arm"),
+        linux_x86=x86,
+        linux_arm=arm,
         windows_x86=_rate(data.get("windows_x86"), f"{name}.windows_x86"),
         windows_license_vcpu_hour=_dec(
             data.get("windows_license_vcpu_hour"), f"{name}.windows_license_vcpu_hour"
         ),
-        spot_x86=_rate(data.get("spot_x86"), f"{name}.spot_x86"),
+        spot_x86=spot_x86,
+        spot_arm=spot_arm,
         storage_gb_hour=_dec(data.get("storage_gb_hour"), f"{name}.storage_gb_hour"),
-        # an older table's "spot_arm" is ignored: ARM64 tasks cannot run on Fargate Spot
-        derived=tuple(str(d) for d in data.get("derived", ()) if d != "spot_arm"),
+        derived=tuple(dict.fromkeys(derived)),
         spot_as_of=str(data.get("spot_as_of") or ""),
-        spot_source=str(data.get("spot_source") or ""),
+        spot_source=spot_source,
+        spot_arm_as_of=arm_as_of,
+        spot_arm_source=arm_source,
     )
 
 
@@ -160,6 +208,9 @@ def price_table_json(table: PriceTable) -> dict[str, Any]:
                 "spot_x86": _rate_json(r.spot_x86),
                 "spot_as_of": r.spot_as_of,
                 "spot_source": r.spot_source,
+                "spot_arm": _rate_json(r.spot_arm),
+                "spot_arm_as_of": r.spot_arm_as_of,
+                "spot_arm_source": r.spot_arm_source,
                 "storage_gb_hour": str(r.storage_gb_hour),
                 "derived": list(r.derived),
             }

@@ -62,8 +62,12 @@ class CostSummary:
     derived_figures: tuple[str, ...] = ()
     """``region figure`` pairs the figures above rest on that are derived, not published."""
     spot_dates: dict[str, str] = field(default_factory=dict)
-    """Region -> date of its published Spot figure (``""``: undated), for regions with Spot
-    tasks; regions whose Spot figure is derived appear in ``derived_figures`` instead."""
+    """Region -> date of its published x86 Spot figure (``""``: undated), for regions with x86
+    Spot tasks; regions whose Spot figure is derived appear in ``derived_figures`` instead."""
+    spot_arm_dates: dict[str, str] = field(default_factory=dict)
+    """The same for the ARM64 Spot figure, for regions with ARM Spot tasks."""
+    notes: tuple[str, ...] = ()
+    """One-line notes on how figures were priced (e.g. Windows on FARGATE_SPOT: on-demand)."""
 
     def as_json(self) -> dict[str, object]:
         """The top-level ``cost`` object of ``fgtop snapshot --format json``."""
@@ -81,6 +85,8 @@ class CostSummary:
             "price_table_source": self.price_table_source,
             "spot_is_estimate": self.spot_is_estimate,
             "spot_dates": dict(self.spot_dates),
+            "spot_arm_dates": dict(self.spot_arm_dates),
+            "notes": list(self.notes),
             "derived_figures": list(self.derived_figures),
             "unpriced": list(self.unpriced),
             "unpriced_reasons": dict(self.unpriced_reasons),

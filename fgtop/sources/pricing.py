@@ -24,6 +24,7 @@ from fgtop.cost.prices import (
     RegionPrices,
     parse_price_table,
     price_table_json,
+    scale_like,
 )
 from fgtop.sources.aws import Aws
 
@@ -33,10 +34,10 @@ SERVICE_CODE = "AmazonECS"
 FILTERS = [{"Type": "CONTAINS", "Field": "usagetype", "Value": "Fargate"}]
 SOURCE = "AWS Price List API (pricing:GetProducts, offer AmazonECS, Fargate usage types)"
 ARM_RATIO = Decimal("0.8")
-SPOT_RATIO = Decimal("0.32956")
-"""Spot / on-demand of the published eu-west-1 Fargate Spot rate ($0.01334053 against
-$0.04048 per vCPU-hour, $0.00146489 against $0.004445 per GB-hour): 67% off, used only for
-a region whose Spot price the API did not return (and marked derived)."""
+SPOT_RATIO = Decimal("0.302385")
+"""Spot / on-demand of the published eu-west-1 Fargate Spot rate of 2026-09-28 ($0.01224056
+against $0.04048 per vCPU-hour, $0.0013441 against $0.004445 per GB-hour): 70% off, used only
+for a region whose x86 Spot price the API did not return (and marked derived)."""
 DEFAULT_LICENSE = Decimal("0.046")
 
 # Usage type prefixes, for products that carry no regionCode attribute.
@@ -75,22 +76,25 @@ _KINDS = {
 }
 
 
+_SPOT_FIGURES = {"x86": "spot_x86", "arm": "spot_arm"}
+
+
 def classify(usagetype: str) -> tuple[str | None, str, str] | None:
     """(region prefix, figure, unit) of a Fargate usage type, or None if not a Fargate price.
 
     ``USE1-Fargate-ARM-vCPU-Hours:perCPU`` gives ``("USE1", "arm", "vcpu")``; Spot usage
-    types (``SpotUsage-Fargate-vCPU-Hours``, ``...-GB-Hours``) give ``spot_x86`` figures.
-    ARM and Windows Spot usage types are not Fargate Spot prices fgtop uses (ECS: "Linux
-    tasks with the ARM64 architecture don't support the Fargate Spot capacity provider").
+    types give ``spot_x86`` (``SpotUsage-Fargate-vCPU-Hours``, ``...-GB-Hours``) and
+    ``spot_arm`` (``SpotUsage-Fargate-ARM-vCPU-Hours``, ``...-ARM-GB-Hours``: FARGATE_SPOT
+    runs ARM64 Linux tasks since 2024-09-06) figures. Windows has no Fargate Spot.
     """
     m = _USAGE_RE.match(usagetype)
     if not m or m.group("kind") not in _KINDS:
         return None
     figure, unit = _KINDS[m.group("kind")]
     if m.group("spot"):
-        if figure != "x86":
+        if figure not in _SPOT_FIGURES:
             return None
-        figure = "spot_x86"
+        figure = _SPOT_FIGURES[figure]
     return m.group("prefix"), figure, unit
 
 
@@ -113,13 +117,16 @@ def effective_date(product: dict[str, Any]) -> str:
     return ""
 
 
-def spot_dates(items: list[dict[str, Any]]) -> dict[str, str]:
-    """Region -> the latest effective date of its Fargate Spot prices in the price list."""
+def spot_dates(items: list[dict[str, Any]], figure: str = "spot_x86") -> dict[str, str]:
+    """Region -> the latest effective date of its Fargate Spot prices in the price list.
+
+    ``figure`` is ``spot_x86`` or ``spot_arm``.
+    """
     out: dict[str, str] = {}
     for item in items:
         attrs = (item.get("product") or {}).get("attributes") or {}
         found = classify(str(attrs.get("usagetype", "")))
-        if found is None or found[1] != "spot_x86":
+        if found is None or found[1] != figure:
             continue
         region = attrs.get("regionCode") or PREFIXES.get(found[0] or "USE1")
         date = effective_date(item)
@@ -150,14 +157,23 @@ def _fmt(d: Decimal) -> Decimal:
 
 
 def build_region(
-    figures: dict[tuple[str, str], Decimal], ref: RegionPrices, spot_date: str = ""
+    figures: dict[tuple[str, str], Decimal],
+    ref: RegionPrices,
+    spot_date: str = "",
+    spot_arm_date: str = "",
 ) -> RegionPrices | None:
     """Region prices from collected figures; missing ones are scaled and listed as derived.
+
+    A missing x86 Spot price is the on-demand one x :data:`SPOT_RATIO`; a missing ARM Spot
+    price is the ARM on-demand one x the region's x86 Spot/on-demand ratio (AWS gives both
+    architectures the same Spot discount in a region), :data:`SPOT_RATIO` when that is derived
+    too.
 
     Args:
         figures: What the API gave for the region.
         ref: The bundled us-east-1 prices, for the ratios of missing figures.
-        spot_date: The effective date of the region's Spot prices in the API answer.
+        spot_date: The effective date of the region's x86 Spot prices in the API answer.
+        spot_arm_date: The same for its ARM Spot prices.
 
     Returns:
         None when the region lacks its Linux x86 vCPU or GB price.
@@ -193,6 +209,19 @@ def build_region(
         spot_date = ""
     else:
         spot_source = "AWS Price List API (SpotUsage-Fargate usage types)"
+    if "spot_x86" in derived:  # the same ratio, straight from the ARM price
+        arm_fallback = Rate(arm.vcpu_hour * SPOT_RATIO, arm.gb_hour * SPOT_RATIO)
+    else:
+        arm_fallback = scale_like(arm, spot_x86, x86)
+    spot_arm = rate("spot_arm", "spot_arm", arm_fallback)
+    if "spot_arm" in derived:
+        spot_arm_source = (
+            "derived: no ARM Spot price in the API answer; on-demand ARM x this region's "
+            "x86 Spot/on-demand ratio"
+        )
+        spot_arm_date = ""
+    else:
+        spot_arm_source = "AWS Price List API (SpotUsage-Fargate-ARM usage types)"
     license_ = figures.get(("license", "vcpu"))
     if license_ is None:
         license_ = DEFAULT_LICENSE
@@ -207,10 +236,13 @@ def build_region(
         windows_x86=win,
         windows_license_vcpu_hour=license_,
         spot_x86=spot_x86,
+        spot_arm=spot_arm,
         storage_gb_hour=storage,
         derived=tuple(derived),
         spot_as_of=spot_date,
         spot_source=spot_source,
+        spot_arm_as_of=spot_arm_date,
+        spot_arm_source=spot_arm_source,
     )
 
 
@@ -223,9 +255,9 @@ def build_table(items: list[dict[str, Any]], taken_at: str) -> PriceTable:
     bundled = parse_price_table(json.loads(BUNDLED_PATH.read_text(encoding="utf-8")))
     ref = bundled.regions["us-east-1"]
     regions: dict[str, RegionPrices] = {}
-    dates = spot_dates(items)
+    dates, arm_dates = spot_dates(items), spot_dates(items, "spot_arm")
     for name, figures in sorted(collect(items).items()):
-        built = build_region(figures, ref, dates.get(name, ""))
+        built = build_region(figures, ref, dates.get(name, ""), arm_dates.get(name, ""))
         if built is not None:
             regions[name] = built
     if not regions:
@@ -236,11 +268,12 @@ def build_table(items: list[dict[str, Any]], taken_at: str) -> PriceTable:
         regions=regions,
         spot_is_estimate=True,
         notes=(
-            "Spot figures are Linux x86 only (Fargate Spot runs no ARM64 or Windows tasks) "
-            "and move with supply and demand: each region's is dated with its effective date.",
+            "Spot figures are Linux x86 and ARM64 (Fargate Spot runs no Windows task) and "
+            "move with supply and demand: each region's is dated with its effective date.",
             "Figures listed under a region's 'derived' were missing from the API answer and "
-            "were scaled from us-east-1 by the region's Linux x86 price ratio (Spot: by the "
-            "published eu-west-1 Spot/on-demand ratio).",
+            "were scaled from us-east-1 by the region's Linux x86 price ratio (x86 Spot: by "
+            "the published eu-west-1 Spot/on-demand ratio; ARM Spot: by the region's x86 "
+            "Spot/on-demand ratio).",
         ),
         origin="pricing-api",
     )

@@ -70,9 +70,19 @@ async def fgtop(env: dict[str, str], *args: str) -> tuple[int, str, str]:
     return proc.returncode, out.decode(), err.decode()
 
 
-def row(text: str, region: str) -> list[str]:
-    """The cells of a region's row in ``pricing show``."""
-    return next(line.split() for line in text.splitlines() if line.startswith(region + " "))
+def row(text: str, region: str, arch: str = "x86") -> list[str]:
+    """The cells of a region's x86 row in ``pricing show``, or (``arch="ARM"``) of the ARM row
+    under it (which starts with the architecture: the region is not repeated)."""
+    lines = text.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith(region + " "))
+    return lines[at].split() if arch == "x86" else lines[at + 1].split()
+
+
+def significant_digits(cell: str) -> int:
+    """How many significant digits a price cell of ``pricing show`` has (marks dropped)."""
+    digits = cell.rstrip("~*").replace(".", "").lstrip("0")
+    assert digits.isdigit(), cell
+    return len(digits)
 
 
 async def test_update_then_show(pricing: tuple[FakePricing, str], tmp_path: Path) -> None:
@@ -104,17 +114,24 @@ async def test_update_then_show(pricing: tuple[FakePricing, str], tmp_path: Path
     code, out, err = bundled
     assert code == 0 and err == ""
     assert out.splitlines()[0] == f"Fargate price table of {bundled_date} (bundled with fgtop)"
-    assert "Spot: Linux x86 only" in out and "none yet: `fgtop pricing update`" in out
-    assert "Spot ARM" not in out  # ARM64 tasks cannot run on Fargate Spot
+    assert "Spot: x86 and ARM64" in out and "none yet: `fgtop pricing update`" in out
+    # per region an x86 line and an ARM line: on-demand, then FARGATE_SPOT, then its date
     us = row(out, "us-east-1")
-    assert us[1:5] == ["0.04048", "0.004445", "0.03238", "0.00356"]
-    assert us[5].endswith("~*") and all(not c.endswith("~") for c in us[1:5])
-    assert us[7] == "derived"  # us-east-1's Spot figure is scaled, and says so
-    eu = row(out, "eu-west-1")
-    assert eu[5:8] == ["0.01334053~", "0.00146489~", "undated"]  # published, undated quote
+    assert us == ["us-east-1", "x86", "0.04048", "0.004445", "0.01289~", "0.001415~", "2026-09-28"]
+    arm = row(out, "us-east-1", "ARM")
+    assert arm == ["ARM", "0.03238", "0.003560", "0.01031~", "0.001133~", "2026-09-28"]
+    eu = row(out, "eu-west-1", "ARM")  # ARM on-demand scaled (*), ARM Spot published
+    assert eu == ["ARM", "0.03238*", "0.003560*", "0.009791~", "0.001076~", "2026-09-28"]
+    assert row(out, "sa-east-1", "ARM")[3:] == ["0.01870~", "0.002055~", "undated"]
+    west = row(out, "us-west-2", "ARM")  # a derived Spot figure is marked, and says so
+    assert west[3:] == ["0.009791~*", "0.001076~*", "derived"]
+    # four significant digits, never eight decimals
+    cells = [c for line in out.splitlines()[7:] for c in line.split() if c[:2] == "0."]
+    assert len(cells) > 100 and all(significant_digits(c) == 4 for c in cells)
     spot_lines = out.split("Spot figures:\n", 1)[1].splitlines()
-    assert any(ln.strip().startswith("eu-west-1: AWS Fargate pricing page") for ln in spot_lines)
-    assert len(out.splitlines()) > 15  # the ten largest regions and more
+    feed = "eu-west-1, us-east-1: AWS Fargate pricing page's Spot price feed"
+    assert any(ln.strip().startswith(feed) for ln in spot_lines)
+    assert len(out.splitlines()) > 30  # the ten largest regions and more, two lines each
 
     # no credentials: one line, exit 2, nothing written
     code, out, err = no_creds
@@ -133,12 +150,16 @@ async def test_update_then_show(pricing: tuple[FakePricing, str], tmp_path: Path
     assert code == 0, err
     assert out.splitlines()[0] == f"Fargate price table of 2999-12-31 (cache {path})"
     assert "AWS Price List API" in out.splitlines()[1]
-    assert [line.split()[0] for line in out.splitlines()[7:9]] == ["eu-west-1", "us-east-1"]
+    lines = out.splitlines()
+    assert [line.split()[0] for line in lines[7:11]] == ["eu-west-1", "ARM", "us-east-1", "ARM"]
+    # Spot: from the recorded EU-SpotUsage pages, dated with their effective dates
     eu = row(out, "eu-west-1")
-    assert eu[3:5] == ["0.03238", "0.00356"]  # ARM: published in the recorded pages
-    # Spot: from the recorded EU-SpotUsage pages, dated with their effective date
-    assert eu[5:8] == ["0.01334053~", "0.00146489~", "2026-10-15"]
-    assert row(out, "us-east-1")[5:8] == ["0.012444~", "0.0013666~", "2026-11-01"]
+    assert eu[2:] == ["0.04048", "0.004445", "0.01334~", "0.001465~", "2026-10-15"]
+    eu = row(out, "eu-west-1", "ARM")  # ARM and ARM Spot: published in the recorded pages
+    assert eu == ["ARM", "0.03238", "0.003560", "0.01067~", "0.001172~", "2026-10-22"]
+    assert row(out, "us-east-1")[4:] == ["0.01244~", "0.001367~", "2026-11-01"]
+    # no USE1 ARM Spot in the pages: derived from us-east-1's own x86 Spot ratio
+    assert row(out, "us-east-1", "ARM")[3:] == ["0.009954~*", "0.001095~*", "derived"]
     code, out, err = denied
     assert code == 2 and out == "" and err.count("\n") == 1
     assert err.startswith("fgtop: pricing update failed: access denied: needs pricing:GetProducts")

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -116,20 +117,34 @@ def test_snapshot_json_against_moto(moto: str) -> None:
     # Metrics: moto holds no datapoints, so the latest values are unknown, never zero.
     assert task["cpu_percent"] is None and svc["memory_percent"] is None
     assert doc["metrics"]["metrics_requested"] > 0
-    # Cost: every running task Fargate offers is priced, the total is their sum. The fake
-    # world's ARM workers run on FARGATE_SPOT, which Fargate does not offer (Spot is x86
-    # only): those are unpriced, and the cost section says why.
+    # Cost: every running task is priced, the total is their sum. The fake world's ARM
+    # workers run on FARGATE_SPOT (offered since 2024-09-06): priced at the ARM Spot rate,
+    # below the x86 Spot rate of a task of the same size.
     running = [t for t in doc["tasks"] if t["last_status"] == "RUNNING"]
-    impossible = [
+    arm_spot = [
         t for t in running if t["arch"] == "arm64" and t["capacity_provider"] == "FARGATE_SPOT"
     ]
-    priced = [t for t in running if t not in impossible]
-    assert impossible and priced
-    assert all(t["cost_per_hour"] > 0 for t in priced)
-    assert all(t["cost_per_hour"] is None for t in impossible)
-    assert sorted(doc["cost"]["unpriced"]) == sorted(t["arn"] for t in impossible)
-    assert all("x86 only" in r for r in doc["cost"]["unpriced_reasons"].values())
-    assert abs(doc["cost"]["per_hour"] - sum(t["cost_per_hour"] for t in priced)) < 1e-5
+    assert arm_spot and all(t["cost_per_hour"] > 0 for t in running)
+    assert doc["cost"]["unpriced"] == [] and doc["cost"]["unpriced_reasons"] == {}
+    regions = {t["region"] for t in arm_spot}
+    assert (
+        set(doc["cost"]["spot_arm_dates"])
+        | {f.split()[0] for f in doc["cost"]["derived_figures"] if f.endswith("spot_arm")}
+        == regions
+    )
+    from fgtop.cost.estimate import size_rate
+    from fgtop.cost.prices import load_price_table
+
+    table = load_price_table(Path("/nonexistent-cache"))
+    for t in arm_spot:
+        prices = table.regions[t["region"]]
+        arm = size_rate(prices, t["cpu"], t["memory"], arch="arm64", spot=True)
+        x86 = size_rate(prices, t["cpu"], t["memory"], spot=True)
+        assert t["cost_per_hour"] == float(arm.quantize(Decimal("0.000001"))) and arm < x86
+    assert abs(doc["cost"]["per_hour"] - sum(t["cost_per_hour"] for t in running)) < 1e-5
+    assert doc["cost"]["notes"] == []
+    # Right-sizing: moto gives no metrics and no running tasks of the services' own
+    assert set(doc["rightsizing"]) == {"suggestions", "held"}
     assert doc["cost"]["discount"] == 0 and doc["cost"]["per_hour_list"] == doc["cost"]["per_hour"]
     assert doc["cost"]["price_table_date"]
     assert all("cost_per_hour" in s and "cost_so_far" in s for s in doc["services"])

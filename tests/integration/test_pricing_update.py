@@ -93,17 +93,27 @@ async def test_update_prices_writes_a_newer_table(pricing: FakePricing, tmp_path
     assert us.storage_gb_hour == Decimal("0.000111")
     # Spot from the SpotUsage usage types, dated with the offer's effective date
     assert us.spot_x86.vcpu_hour == Decimal("0.012444")
-    assert us.derived == () and us.spot_as_of == "2026-11-01"
+    assert us.derived == ("spot_arm",) and us.spot_as_of == "2026-11-01"
     assert "SpotUsage" in us.spot_source
+    # no USE1 ARM Spot in the answer: ARM on-demand x us-east-1's own x86 Spot ratio,
+    # 0.03238 x 0.012444 / 0.04048 = 0.0099539703..., 0.00356 x 0.0013666 / 0.004445 = 0.0010945097...
+    assert us.spot_arm == Rate(Decimal("0.00995397"), Decimal("0.00109451"))
+    assert us.spot_arm_is_derived and us.spot_arm_as_of == ""
+    assert "derived" in us.spot_arm_source
     eu = table.regions["eu-west-1"]
     assert eu.linux_arm.gb_hour == Decimal("0.00356")
     assert set(eu.derived) == {"windows_x86", "windows_license_vcpu_hour", "storage_gb_hour"}
     assert eu.spot_x86 == Rate(Decimal("0.01334053"), Decimal("0.00146489"))
     assert eu.spot_as_of == "2026-10-15"
-    # the recorded EU-SpotUsage-Fargate-ARM item is not a price fgtop uses: no ARM Spot
-    assert not hasattr(eu, "spot_arm")
+    # ARM Spot from the EU-SpotUsage-Fargate-ARM usage types, dated by their own terms
+    assert eu.spot_arm == Rate(Decimal("0.01067242"), Decimal("0.00117191"))
+    assert not eu.spot_arm_is_derived and eu.spot_arm_as_of == "2026-10-22"
+    assert "SpotUsage-Fargate-ARM" in eu.spot_arm_source
     written = json.loads((tmp_path / "prices.json").read_text())
-    assert all("spot_arm" not in r for r in written["regions"].values())
+    assert written["regions"]["eu-west-1"]["spot_arm"] == {
+        "vcpu_hour": "0.01067242",
+        "gb_hour": "0.00117191",
+    }
 
 
 def test_a_region_without_spot_prices_gets_a_derived_undated_figure() -> None:
@@ -116,9 +126,12 @@ def test_a_region_without_spot_prices_gets_a_derived_undated_figure() -> None:
     table = build_table(no_spot, "2999-01-01")
     eu = table.regions["eu-west-1"]
     assert "spot_x86" in eu.derived and eu.spot_is_derived and eu.spot_as_of == ""
-    # 0.04048 x the published eu-west-1 ratio 0.32956 = 0.0133405888, kept to 8 places
-    assert eu.spot_x86.vcpu_hour == Decimal("0.01334059")
+    # 0.04048 x the published eu-west-1 ratio of 2026-09-28, 0.302385 = 0.0122405448
+    assert eu.spot_x86.vcpu_hour == Decimal("0.01224054")
     assert "derived" in eu.spot_source
+    # ARM Spot: ARM on-demand x the same ratio (0.03238 x 0.302385 = 0.009791226...)
+    assert "spot_arm" in eu.derived and eu.spot_arm.vcpu_hour == Decimal("0.00979123")
+    assert eu.spot_arm_as_of == ""
 
 
 async def test_denied_refresh_raises_and_leaves_no_file(
@@ -143,7 +156,8 @@ async def test_denied_refresh_raises_and_leaves_no_file(
         ("EU-Fargate-GB-Hours", ("EU", "x86", "gb")),
         ("Fargate-ARM-GB-Hours", (None, "arm", "gb")),
         ("APN1-Fargate-Windows-OS-Hours:perCPU", ("APN1", "license", "vcpu")),
-        ("USW2-SpotUsage-Fargate-ARM-vCPU-Hours:perCPU", None),  # no ARM on Fargate Spot
+        ("USW2-SpotUsage-Fargate-ARM-vCPU-Hours:perCPU", ("USW2", "spot_arm", "vcpu")),
+        ("EUC1-SpotUsage-Fargate-ARM-GB-Hours", ("EUC1", "spot_arm", "gb")),
         ("EU-SpotUsage-Fargate-GB-Hours", ("EU", "spot_x86", "gb")),
         ("USE1-Fargate-EphemeralStorage-GB-Hours", ("USE1", "storage", "gb")),
         ("USE1-ECS-EC2-vCPU-Hours:perCPU", None),

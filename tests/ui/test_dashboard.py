@@ -193,11 +193,12 @@ async def test_cost_columns_show_rate_and_cost_so_far() -> None:
         grid = app.screen.query_one(TaskGrid)
         keys = [c.key for c in TaskGrid.COLUMNS]
         cost = app.insights.cost
-        # the sample's first task runs ARM64 on FARGATE_SPOT, which Fargate does not offer:
-        # it has no price (and says why in the cost panel); its FARGATE copies are priced
-        impossible = snap.tasks[0]
-        assert impossible.is_spot and impossible.arch == "arm64"
-        assert impossible.arn in cost.unpriced
+        # the sample's first task runs ARM64 on FARGATE_SPOT: its column shows the ARM Spot
+        # rate, like its FARGATE copies show theirs
+        arm_spot = snap.tasks[0]
+        assert arm_spot.is_spot and arm_spot.arch == "arm64" and not cost.unpriced
+        row = rows(grid)[grid.get_row_index(arm_spot.arn)]
+        assert row[keys.index("cost")] == f"{float(cost.task_rates[arm_spot.arn]):.4f}"
         running = next(
             t for t in snap.tasks if t.last_status == "RUNNING" and t.arn in cost.task_rates
         )
