@@ -225,9 +225,10 @@ class Config:
         True, BOOLEAN, "apply the built-in alert rules as well as `alerts`"
     )
     headroom: float = setting(
-        0.8,
+        0.7,
         _number(0, 1, strict_min=True),
-        "target peak utilisation for right-sizing advice (above 0, at most 1)",
+        "a smaller size is advised only where the peaks stay under this fraction of it "
+        "(above 0, at most 1)",
     )
     metrics_window: int = setting(
         3600,

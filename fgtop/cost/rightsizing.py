@@ -3,19 +3,24 @@
 Pure functions over a :class:`~fgtop.model.Snapshot` and a price table, like
 :mod:`fgtop.cost.estimate`.
 
-The rule of memory pressure: a service whose tasks were OOM-killed in its window, or whose
-memory went above :data:`MEMORY_PRESSURE` percent (the peak of its series and of its tasks'
-own series, the stopped tasks' last points included), is never offered cheaper capacity (a
-smaller size, Spot or ARM): it is listed as held back (:class:`Held`) with the reason.
+Advice is for healthy services only: a service that any rule of :mod:`fgtop.cost.holdbacks`
+speaks for in its window (short of memory, a failing container or load balancer health check,
+a failed deployment, tasks stopped for something other than scaling in) is never offered
+cheaper capacity (a smaller size, Spot or ARM): it is listed as held back (:class:`Held`) with
+every reason. A smaller size is advised only where the CPU and memory peaks of the window stay
+under ``headroom`` (70% by default) of the new size.
+
+FARGATE_SPOT runs Linux x86 and ARM64 tasks: an ARM service may be advised Spot, an x86
+service on Spot ARM on Spot. Windows gets neither (no Spot, no ARM on Fargate).
 """
 
 from __future__ import annotations
 
 import functools
 import math
-import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from fractions import Fraction
 
 from fgtop.cost.estimate import (
     HOURS_PER_MONTH,
@@ -24,23 +29,21 @@ from fgtop.cost.estimate import (
     is_windows,
     size_rate,
 )
+from fgtop.cost.holdbacks import MEMORY_PRESSURE as MEMORY_PRESSURE
+from fgtop.cost.holdbacks import RULES, HoldRule, HoldWindow, hold_reasons
+from fgtop.cost.holdbacks import is_oom_kill as is_oom_kill
 from fgtop.cost.prices import PriceTable, RegionPrices
 from fgtop.cost.sizes import FARGATE_SIZES, format_size
 from fgtop.model.ecs import Service, Task
 from fgtop.model.metrics import MetricSeries
 from fgtop.model.snapshot import Snapshot
 
-DEFAULT_HEADROOM = 0.8
-"""The observed peak must stay under this fraction of the new size."""
+DEFAULT_HEADROOM = 0.7
+"""The observed CPU and memory peaks must stay under this fraction of a smaller size."""
 MIN_SECONDS = 3600
 """Utilisation data needed before a resize is suggested."""
 
-MEMORY_PRESSURE = 80.0
-"""Memory above this percent of the reservation in the window holds every saving back."""
-
 RESIZE, ARM, SPOT = "resize", "arm", "spot"
-
-_OOM = re.compile(r"OutOfMemory|OOMKilled|out of memory|killed due to memory", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -78,16 +81,20 @@ class Suggestion:
     """``per_hour_savings`` x 730."""
     detail: str
     evidence: Evidence | None = None
+    on_spot: int = 0
+    """Tasks on FARGATE_SPOT now (a move to ARM keeps them there: ARM on Spot)."""
 
 
 @dataclass(frozen=True)
 class Held:
-    """A service offered no cheaper capacity because it is short of memory."""
+    """A service offered no cheaper capacity, and why (:mod:`fgtop.cost.holdbacks`)."""
 
     service_arn: str
     service_name: str
     cluster: str
     region: str
+    reasons: tuple[str, ...]
+    """One line per rule that holds the service back, in the rules' order."""
     oom_kills: int
     """Tasks stopped by an OOM kill in the window."""
     memory_peak: float | None
@@ -100,14 +107,7 @@ class Held:
     @property
     def reason(self) -> str:
         """One line: why nothing cheaper is proposed."""
-        parts = []
-        if self.oom_kills:
-            n = self.oom_kills
-            parts.append(f"{n} OOM kill{'s' if n != 1 else ''} in the last {_span(self.window)}")
-        if self.memory_peak is not None and self.memory_peak > MEMORY_PRESSURE:
-            where = "" if self.peak_of == "service" else f" ({self.peak_of})"
-            parts.append(f"memory peak {self.memory_peak:.0f}%{where}")
-        return ", ".join(parts) + ": give it more memory before any smaller size, Spot or ARM"
+        return "; ".join(self.reasons)
 
 
 @dataclass(frozen=True)
@@ -118,75 +118,36 @@ class Rightsizing:
     held: tuple[Held, ...] = ()
 
 
-def _span(seconds: float) -> str:
-    """``1 h``, ``12 h``, ``45 min`` (a series' coverage is a whole number of hours and a
-    period: rounded)."""
-    if seconds >= 5400:
-        return f"{round(seconds / 3600)} h"
-    return "1 h" if seconds >= 3300 else f"{round(seconds / 60)} min"
-
-
-def is_oom_kill(task: Task) -> bool:
-    """Whether a stopped task was killed for memory: a container's reason says so, or an
-    essential container died of SIGKILL (exit 137) on its own (not a scale-in or StopTask)."""
-    if task.last_status != "STOPPED" and task.stopped_at is None:
-        return False
-    for c in task.containers:
-        if c.reason and _OOM.search(c.reason):
-            return True
-    if task.stop_code not in (None, "EssentialContainerExited"):
-        return False
-    return any(c.exit_code == 137 for c in task.containers)
-
-
-def memory_pressure(
+def hold_back(
     service: Service,
     tasks: list[Task] | tuple[Task, ...],
     snapshot: Snapshot,
     memory: MetricSeries | None,
     window: float,
+    rules: tuple[HoldRule, ...] = RULES,
 ) -> Held | None:
     """Why ``service`` must not get cheaper capacity, or None when it may.
 
     ``tasks`` are all the service's tasks (running and stopped), ``memory`` its service
-    memory series, ``window`` the seconds looked back from ``snapshot.taken_at``.
+    memory series, ``window`` the seconds looked back from ``snapshot.taken_at``, ``rules`` the
+    hold-back rules (:data:`fgtop.cost.holdbacks.RULES`).
     """
-    since = snapshot.taken_at - window
-    kills = sum(
-        1 for t in tasks if is_oom_kill(t) and (t.stopped_at is None or t.stopped_at >= since)
-    )
-    peak, peak_of = None, "service"
-    if memory is not None:
-        values = [v for t, v in memory.points if t >= since and _finite(v)]
-        if values:
-            peak = max(values)
-    for t in tasks:
-        if t.stopped_at is not None and t.stopped_at < since:
-            continue
-        series = snapshot.series(t.arn, "memory")
-        if series is None:
-            continue
-        values = [v for at, v in series.points if at >= since and _finite(v)]
-        if values and (peak is None or max(values) > peak):
-            peak = max(values)
-            stopped = ", stopped" if t.last_status == "STOPPED" else ""
-            peak_of = f"task {t.id[:8]}{stopped}"
-    if not kills and (peak is None or peak <= MEMORY_PRESSURE):
+    w = HoldWindow(service, tasks, snapshot, memory, window)
+    reasons = hold_reasons(w, rules)
+    if not reasons:
         return None
+    kills, peak, peak_of = w.memory_figures
     return Held(
         service_arn=service.arn,
         service_name=service.name,
         cluster=service.cluster,
         region=service.region,
+        reasons=reasons,
         oom_kills=kills,
         memory_peak=peak,
         peak_of=peak_of,
         window=window,
     )
-
-
-def _finite(v: object) -> bool:
-    return isinstance(v, int | float) and math.isfinite(v)
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -224,23 +185,35 @@ def evidence_for(cpu: MetricSeries | None, memory: MetricSeries | None) -> Evide
     )
 
 
-def needed(current: tuple[int, int], ev: Evidence, headroom: float) -> tuple[float, float]:
-    """(CPU units, MiB) that keep the observed peaks under ``headroom`` of the new size."""
+def _exact(x: float) -> Fraction:
+    """A float as the decimal it prints as (``0.7`` is 7/10, not its binary neighbour)."""
+    return Fraction(repr(float(x)))
+
+
+def needed(current: tuple[int, int], ev: Evidence, headroom: float) -> tuple[Fraction, Fraction]:
+    """(CPU units, MiB) the observed peaks use, over ``headroom``: a new size must be larger
+    than both, so that the peaks stay under ``headroom`` of it. Exact (no float rounding at
+    the boundary)."""
     cpu, mem = current
-    return cpu * ev.cpu_peak / 100 / headroom, mem * ev.memory_peak / 100 / headroom
+    h = _exact(headroom) * 100
+    return cpu * _exact(ev.cpu_peak) / h, mem * _exact(ev.memory_peak) / h
 
 
 def cheapest_size(
     prices: RegionPrices,
-    cpu_units: float,
-    memory_mib: float,
+    cpu_units: float | Fraction,
+    memory_mib: float | Fraction,
     *,
     arch: str | None = "x86_64",
     os_family: str | None = "LINUX",
+    strict: bool = False,
 ) -> tuple[int, int] | None:
-    """The cheapest valid Fargate size with at least this CPU and memory, or None."""
+    """The cheapest valid Fargate size with at least this CPU and memory (``strict``: more
+    than this), or None."""
     for _, size in _by_price(prices, arch, os_family):
-        if size[0] >= cpu_units and size[1] >= memory_mib:
+        if strict and size[0] > cpu_units and size[1] > memory_mib:
+            return size
+        if not strict and size[0] >= cpu_units and size[1] >= memory_mib:
             return size
     return None
 
@@ -313,10 +286,10 @@ def suggest_for_service(
     already indexed; otherwise they are looked up in ``snapshot``. ``discount`` is a Savings
     Plan's fraction off on-demand compute: savings are counted after it.
 
-    Never proposes ARM together with Spot (Fargate Spot runs Linux x86 only): a service on
-    Spot gets no ARM advice, an ARM service no Spot advice, and a service observed running
-    ARM on Spot (which Fargate does not offer) no advice at all. A service under memory
-    pressure (:func:`memory_pressure`) gets none either.
+    A smaller size only where the window's CPU and memory peaks stay under ``headroom`` of
+    it; ARM for a Linux x86 service (on Spot: ARM on Spot); Spot for a Linux service of two or
+    more tasks not on Spot yet (x86 or ARM, a base of one kept on FARGATE). None at all for a
+    service held back (:func:`hold_back`).
     """
     return _for_service(service, snapshot, table, headroom, tasks, series, discount)[0]
 
@@ -341,8 +314,6 @@ def _for_service(
     spot = any(t.is_spot for t in tasks)
     windows = is_windows(shape.os)
     arm = is_arm(shape.arch)
-    if arm and spot:
-        return [], None
     storage = shape.ephemeral_storage_gib
 
     def rate(
@@ -365,12 +336,14 @@ def _for_service(
         cpu_s, mem_s = series.get((service.arn, "cpu")), series.get((service.arn, "memory"))
     ev = evidence_for(cpu_s, mem_s)
     window = max(ev.seconds if ev is not None else 0.0, float(MIN_SECONDS))
-    held = memory_pressure(service, every, snapshot, mem_s, window)
+    held = hold_back(service, every, snapshot, mem_s, window)
     if held is not None:
         return [], held
     if ev is not None:
         want_cpu, want_mem = needed(cur, ev, headroom)
-        new = cheapest_size(prices, want_cpu, want_mem, arch=shape.arch, os_family=shape.os)
+        new = cheapest_size(
+            prices, want_cpu, want_mem, arch=shape.arch, os_family=shape.os, strict=True
+        )
         if new is not None and new != cur and rate(new, on_spot=False) < rate(cur, on_spot=False):
             saving = sum(
                 (rate(cur, on_spot=t.is_spot) - rate(new, on_spot=t.is_spot) for t in tasks),
@@ -381,36 +354,52 @@ def _for_service(
                 f"{format_size(*cur)} -> {format_size(*new)}: CPU peak {ev.cpu_peak:.0f}% "
                 f"(p95 {ev.cpu_p95:.0f}%), memory peak {ev.memory_peak:.0f}% "
                 f"(p95 {ev.memory_p95:.0f}%) over {ev.samples} samples, "
-                f"headroom {headroom:.0%}"
+                f"each under {headroom:.0%} of the new size"
             )
             out.append(_with(s, detail, ev))
-    if not arm and not windows and not spot and n:
-        saving = (rate(cur) - rate(cur, arch="arm64")) * n
+    if not arm and not windows and n:
+        # each task stays on its capacity provider: FARGATE to ARM, FARGATE_SPOT to ARM on Spot
+        saving = sum(
+            (
+                rate(cur, on_spot=t.is_spot) - rate(cur, arch="arm64", on_spot=t.is_spot)
+                for t in tasks
+            ),
+            Decimal(0),
+        )
         if saving > 0:
             s = _suggestion(ARM, service, n, cur, cur, saving)
-            images = sorted({c.image for t in tasks for c in t.containers if c.image})
-            detail = (
-                "set runtimePlatform cpuArchitecture ARM64; every image needs an arm64 "
-                "variant (a multi-arch manifest): fgtop does not check the manifest, check it "
-                "with `docker manifest inspect IMAGE`"
-                + (
-                    f" ({', '.join(images[:3])}{', ...' if len(images) > 3 else ''})"
-                    if images
-                    else ""
-                )
-                + ". Stays on FARGATE: Fargate Spot is x86 only, so not together with Spot"
-            )
-            out.append(_with(s, detail, ev))
-    if not arm and not windows and not spot and n >= 2:
+            s = replace(s, on_spot=sum(1 for t in tasks if t.is_spot))
+            out.append(_with(s, _arm_detail(tasks), ev))
+    if not windows and not spot and n >= 2:
         saving = (rate(cur, on_spot=False) - rate(cur, on_spot=True)) * (n - 1)
         if saving > 0:
             s = _suggestion(SPOT, service, n, cur, cur, saving)
+            kind = "ARM64" if arm else "x86"
             detail = (
-                f"keep 1 task on FARGATE (base 1), run the other {n - 1} on FARGATE_SPOT "
-                "(x86 only: not together with a move to ARM)"
+                f"keep 1 task on FARGATE (base 1), run the other {n - 1} on FARGATE_SPOT at "
+                f"the {kind} Spot rate"
+                + (" (ARM64 on Spot needs platform version 1.4.0 or later)" if arm else "")
             )
             out.append(_with(s, detail, ev))
     return out, None
+
+
+def _arm_detail(tasks: list[Task]) -> str:
+    """What a move to ARM takes: the images, and where the Spot tasks go."""
+    images = sorted({c.image for t in tasks for c in t.containers if c.image})
+    listed = f" ({', '.join(images[:3])}{', ...' if len(images) > 3 else ''})" if images else ""
+    on_spot = sum(1 for t in tasks if t.is_spot)
+    where = (
+        f"; its {on_spot} FARGATE_SPOT task{'s' if on_spot != 1 else ''} become ARM on "
+        "FARGATE_SPOT (platform version 1.4.0 or later)"
+        if on_spot
+        else ""
+    )
+    return (
+        "set runtimePlatform cpuArchitecture ARM64; every image needs an arm64 variant (a "
+        "multi-arch manifest): fgtop does not check the manifest, check it with `docker "
+        f"manifest inspect IMAGE`{listed}{where}"
+    )
 
 
 def _with(s: Suggestion, detail: str, ev: Evidence | None) -> Suggestion:
@@ -444,7 +433,7 @@ def rightsize(
     discount: float | Decimal = 0,
 ) -> Rightsizing:
     """Every saving (largest monthly savings first) and every service held back from any
-    for memory pressure (by name); the arguments as for :func:`suggest`."""
+    (by name, with its reasons); the arguments as for :func:`suggest`."""
     disc = as_discount(discount)
     if not 0 < headroom <= 1:
         raise ValueError(f"headroom must be in (0, 1], got {headroom}")

@@ -86,7 +86,48 @@ def snapshot_json(snapshot: Snapshot, insights: Insights | None = None) -> dict[
     for kind in registry.kinds():
         if kind.json_key is not None:
             doc[kind.json_key] = documents(kind, view)
+    doc["rightsizing"] = rightsizing_json(insights)
     return doc
+
+
+def rightsizing_json(insights: Insights | None) -> dict[str, Any]:
+    """The savings right-sizing found (largest first) and the services held back, with why."""
+    if insights is None:
+        return {"suggestions": [], "held": []}
+    return {
+        "suggestions": [
+            {
+                "service_arn": s.service_arn,
+                "service": s.service_name,
+                "cluster": s.cluster,
+                "region": s.region,
+                "kind": s.kind,
+                "tasks": s.tasks,
+                "on_spot": s.on_spot,
+                "current_cpu": s.current[0],
+                "current_memory": s.current[1],
+                "proposed_cpu": s.proposed[0],
+                "proposed_memory": s.proposed[1],
+                "per_hour_savings": usd(s.per_hour_savings),
+                "monthly_savings": usd(s.monthly_savings),
+                "detail": s.detail,
+            }
+            for s in insights.suggestions
+        ],
+        "held": [
+            {
+                "service_arn": h.service_arn,
+                "service": h.service_name,
+                "cluster": h.cluster,
+                "region": h.region,
+                "reasons": list(h.reasons),
+                "oom_kills": h.oom_kills,
+                "memory_peak": round(h.memory_peak, 2) if h.memory_peak is not None else None,
+                "window_seconds": h.window,
+            }
+            for h in insights.held
+        ],
+    }
 
 
 def _snapshot_json(snapshot: Snapshot) -> dict[str, Any]:

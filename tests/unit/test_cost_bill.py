@@ -2,8 +2,10 @@
 Spot, EKS sizing and the Savings Plan discount.
 
 Every expected figure is worked out by hand from the bundled table's published prices
-(us-east-1 on-demand x86 $0.04048/vCPU-h and $0.004445/GB-h; eu-west-1 Spot $0.01334053 and
-$0.00146489; sa-east-1 Spot $0.02337032 and $0.00255193; ...), written as the arithmetic.
+(us-east-1 on-demand x86 $0.04048/vCPU-h and $0.004445/GB-h; us-east-1 Spot x86 $0.01288871
+and $0.00141527, ARM $0.01030969 and $0.00113349; eu-west-1 Spot x86 $0.01224056 and $0.0013441,
+ARM $0.00979124 and $0.00107649; sa-east-1 Spot x86 $0.02337032 and $0.00255193, ARM
+$0.01870297 and $0.00205498; ...), written as the arithmetic.
 """
 
 from __future__ import annotations
@@ -133,14 +135,14 @@ def test_short_tasks_show_what_the_minimum_adds(table: PriceTable) -> None:
     assert cost.as_json()["minimum_charged"] == 2
 
 
-# --- Spot: per region from the table, x86 only -----------------------------------------
+# --- Spot: per region from the table, x86 and ARM ---------------------------------------
 
 
 @pytest.mark.parametrize(
     ("region", "spot", "on_demand"),
     [
-        # published eu-west-1 Spot: 1 vCPU + 2 GB; on-demand 0.04048 + 2 x 0.004445
-        ("eu-west-1", D("0.01334053") + 2 * D("0.00146489"), D("0.04048") + 2 * D("0.004445")),
+        # published eu-west-1 Spot (2026-09-28): 1 vCPU + 2 GB; on-demand 0.04048 + 2 x 0.004445
+        ("eu-west-1", D("0.01224056") + 2 * D("0.0013441"), D("0.04048") + 2 * D("0.004445")),
         # published sa-east-1 Spot; on-demand 0.0696 + 2 x 0.0076
         ("sa-east-1", D("0.02337032") + 2 * D("0.00255193"), D("0.0696") + 2 * D("0.0076")),
     ],
@@ -153,8 +155,8 @@ def test_spot_in_two_regions(table: PriceTable, region: str, spot: D, on_demand:
     assert cost.spot_savings_per_hour == on_demand - spot
     # published, so dated rather than marked derived
     assert region in cost.spot_dates and not cost.derived_figures
-    # neither is AWS's "up to 70%" ceiling
-    assert spot / on_demand > D("0.32")
+    # neither is more than AWS's "up to 70%" off
+    assert spot / on_demand > D("0.30")
 
 
 def test_a_derived_spot_figure_is_marked(table: PriceTable) -> None:
@@ -165,21 +167,80 @@ def test_a_derived_spot_figure_is_marked(table: PriceTable) -> None:
     assert "derived" in table.regions["eu-west-2"].spot_source
 
 
-def test_arm_on_spot_is_not_priced_and_says_why(table: PriceTable) -> None:
-    t = task(arch="arm64", capacity_provider="FARGATE_SPOT")
-    assert task_rate(t, table) is None
-    assert "FARGATE_SPOT" in (unpriced_reason(t, table) or "")
+@pytest.mark.parametrize(
+    ("region", "spot", "on_demand", "derived"),
+    [
+        # published us-east-1 ARM Spot (2026-09-28): 1 vCPU + 2 GB; ARM on-demand 0.03238 + 2 x
+        # 0.00356
+        ("us-east-1", D("0.01030969") + 2 * D("0.00113349"), D("0.03238") + 2 * D("0.00356"), ()),
+        # derived eu-west-2 ARM Spot: its (derived) ARM on-demand x the eu-west-1 ratio 0.302385,
+        # 0.03725 x 0.302385 = 0.01126384, 0.00409 x 0.302385 = 0.00123675 (8 places)
+        (
+            "eu-west-2",
+            D("0.01126384") + 2 * D("0.00123675"),
+            D("0.03725") + 2 * D("0.00409"),
+            ("eu-west-2 spot_arm",),
+        ),
+    ],
+)
+def test_arm_on_spot_in_two_regions(
+    table: PriceTable, region: str, spot: D, on_demand: D, derived: tuple[str, ...]
+) -> None:
+    t = task(region=region, cpu=1024, memory=2048, arch="arm64", capacity_provider="FARGATE_SPOT")
+    assert task_rate(t, table) == spot and unpriced_reason(t, table) is None
+    snap = Snapshot(taken_at=T0 + 60, regions=(region,), tasks=(t,))
+    cost = estate_cost(snap, table, now=snap.taken_at)
+    assert cost.task_rates[t.arn] == spot and not cost.unpriced
+    assert cost.by_capacity_provider == {"FARGATE_SPOT": spot}
+    # saved against ARM on FARGATE, not against x86
+    assert cost.spot_savings_per_hour == on_demand - spot
+    # a published ARM Spot rate is dated; a derived one listed as derived
+    assert cost.derived_figures == derived
+    assert cost.spot_arm_dates == ({} if derived else {region: "2026-09-28"})
+    assert cost.spot_dates == {}  # no x86 Spot task
+    doc = cost.as_json()
+    assert doc["spot_arm_dates"] == cost.spot_arm_dates
+
+
+@pytest.mark.parametrize("region", ["us-east-1", "eu-west-1", "sa-east-1", "eu-west-2"])
+def test_arm_spot_costs_less_than_x86_spot_of_the_same_size(table: PriceTable, region: str) -> None:
+    x86 = task(1, region=region, cpu=2048, memory=4096, capacity_provider="FARGATE_SPOT")
+    arm = replace(x86, arn=x86.arn[:-1] + "2", arch="arm64")
+    x86_rate, arm_rate = task_rate(x86, table), task_rate(arm, table)
+    assert x86_rate is not None and arm_rate is not None
+    assert arm_rate < x86_rate
+    if region == "us-east-1":  # 2 x 0.01030969 + 4 x 0.00113349 against 2 x 0.01288871 + ...
+        assert arm_rate == 2 * D("0.01030969") + 4 * D("0.00113349")
+        assert x86_rate == 2 * D("0.01288871") + 4 * D("0.00141527")
+
+
+def test_windows_on_a_spot_strategy_stays_on_demand_with_a_note(table: PriceTable) -> None:
+    # Windows has no Fargate Spot: a Windows task placed under FARGATE_SPOT is priced on-demand
+    t = task(cpu=1024, memory=2048, os="WINDOWS_SERVER_2022_CORE", capacity_provider="FARGATE_SPOT")
+    windows = D("0.09148") + 2 * D("0.01005") + D("0.046")
+    assert task_rate(t, table) == windows
     cost = estate_cost(Snapshot(taken_at=T0, tasks=(t,)), table, now=T0)
-    assert cost.unpriced == (t.arn,)
-    assert "x86 only" in cost.unpriced_reasons[t.arn]
-    # the same task on FARGATE is priced at the ARM rate: 0.5 x 0.03238 + 0.00356
-    assert task_rate(replace(t, capacity_provider="FARGATE"), table) == D("0.01975")
+    assert cost.task_rates[t.arn] == windows and cost.spot_savings_per_hour == 0
+    assert cost.notes == (
+        "1 Windows task on FARGATE_SPOT priced on-demand: Windows has no Fargate Spot",
+    )
+    assert cost.as_json()["notes"] == list(cost.notes)
+    assert not cost.spot_dates and not cost.spot_arm_dates
+    # a Linux task on the same strategy gets no note
+    linux = estate_cost(Snapshot(taken_at=T0, tasks=(replace(t, os="LINUX"),)), table, now=T0)
+    assert linux.notes == ()
 
 
-def test_no_region_has_an_arm_spot_figure(table: PriceTable) -> None:
+def test_every_region_has_dated_or_derived_arm_spot_rates(table: PriceTable) -> None:
     raw = json.loads(Path(table_path()).read_text())
     for name, region in raw["regions"].items():
-        assert "spot_arm" not in region, name
+        prices = table.regions[name]
+        assert "spot_arm" in region, name
+        assert prices.spot_arm.vcpu_hour < prices.linux_arm.vcpu_hour, name
+        assert prices.spot_arm.gb_hour < prices.linux_arm.gb_hour, name
+        # ARM Spot is dated when published, marked derived otherwise, and says where from
+        assert prices.spot_arm_is_derived != bool(prices.spot_arm_as_of) or name == "sa-east-1"
+        assert prices.spot_arm_source, name
 
 
 def table_path() -> str:
@@ -188,7 +249,7 @@ def table_path() -> str:
     return str(BUNDLED_PATH)
 
 
-# --- right-sizing never proposes ARM with Spot -------------------------------------------
+# --- right-sizing: ARM and Spot, alone or together ---------------------------------------
 
 
 def _service_estate(n: int, **task_kw: object) -> Snapshot:
@@ -217,25 +278,42 @@ def _service_estate(n: int, **task_kw: object) -> Snapshot:
     [
         # x86 on FARGATE: resize, ARM and Spot are all offered, as alternatives
         ({}, {"resize", ARM, SPOT}),
-        # on Spot already: no move to ARM (Spot is x86 only)
-        ({"capacity_provider": "FARGATE_SPOT"}, {"resize"}),
-        # on ARM already: no move to Spot
-        ({"arch": "arm64"}, {"resize"}),
-        # ARM on Spot (not offered by Fargate): nothing can be priced, nothing advised
-        ({"arch": "arm64", "capacity_provider": "FARGATE_SPOT"}, set()),
+        # x86 on Spot already: a move to ARM on Spot
+        ({"capacity_provider": "FARGATE_SPOT"}, {"resize", ARM}),
+        # ARM on FARGATE: a move to Spot
+        ({"arch": "arm64"}, {"resize", SPOT}),
+        # ARM on Spot: only a smaller size is left
+        ({"arch": "arm64", "capacity_provider": "FARGATE_SPOT"}, {"resize"}),
+        # Windows: no ARM, no Spot
+        ({"os": "WINDOWS_SERVER_2022_CORE"}, {"resize"}),
     ],
 )
-def test_advice_never_combines_arm_and_spot(
+def test_arm_and_spot_advice(
     table: PriceTable, task_kw: dict[str, object], kinds: set[str]
 ) -> None:
     found = suggest(_service_estate(3, **task_kw), table)
     assert {s.kind for s in found} == kinds
 
 
+def test_spot_advice_for_an_arm_service_uses_the_arm_spot_rate(table: PriceTable) -> None:
+    (spot,) = [s for s in suggest(_service_estate(3, arch="arm64"), table) if s.kind == SPOT]
+    # 2 of 3 tasks of 2 vCPU / 8 GB from ARM on-demand to ARM Spot, us-east-1
+    per_task = 2 * (D("0.03238") - D("0.01030969")) + 8 * (D("0.00356") - D("0.00113349"))
+    assert spot.per_hour_savings == 2 * per_task
+    assert "ARM64" in spot.detail and "1.4.0" in spot.detail
+
+
+def test_arm_advice_for_a_spot_service_moves_it_to_arm_on_spot(table: PriceTable) -> None:
+    estate = _service_estate(3, capacity_provider="FARGATE_SPOT")
+    (arm,) = [s for s in suggest(estate, table) if s.kind == ARM]
+    per_task = 2 * (D("0.01288871") - D("0.01030969")) + 8 * (D("0.00141527") - D("0.00113349"))
+    assert arm.per_hour_savings == 3 * per_task
+    assert "ARM on FARGATE_SPOT" in arm.detail
+
+
 def test_arm_advice_says_to_check_the_image_manifest(table: PriceTable) -> None:
     (arm,) = [s for s in suggest(_service_estate(3), table) if s.kind == ARM]
     assert "multi-arch" in arm.detail and "manifest" in arm.detail
-    assert "not together with Spot" in arm.detail
 
 
 # --- EKS pods: requests, init containers, +256 MB, CapacityProvisioned wins --------------
@@ -288,6 +366,21 @@ def test_eks_pod_rates(table: PriceTable, p: Pod, rate: D) -> None:
     assert pod_rate(p, table) == rate
 
 
+def test_an_eks_pod_is_never_spot_or_arm(table: PriceTable) -> None:
+    # EKS Fargate has neither Spot nor ARM: labels asking for them change nothing
+    p = pod(
+        PodContainer("a", requests={"cpu": "250m", "memory": "512Mi"}),
+        labels={"kubernetes.io/arch": "arm64", "eks.amazonaws.com/capacityType": "SPOT"},
+        annotations={"CapacityProvisioned": "0.5vCPU 1GB"},
+    )
+    assert pod_rate(p, table) == US_X86  # Linux x86 on-demand, 0.5 vCPU 1 GB
+    cost = estate_cost(Snapshot(taken_at=T0 + 60, pods=(p,)), table, now=T0 + 60)
+    assert cost.by_capacity_provider == {"EKS_FARGATE": US_X86}
+    assert cost.spot_savings_per_hour == 0 and not cost.spot_dates and not cost.spot_arm_dates
+    # right-sizing advises ECS services only: a pod gets no Spot and no ARM
+    assert suggest(Snapshot(taken_at=T0 + 3600, pods=(p,)), table) == []
+
+
 # --- Savings Plans: on-demand compute only ---------------------------------------------
 
 
@@ -300,8 +393,13 @@ def test_eks_pod_rates(table: PriceTable, p: Pod, rate: D) -> None:
         (task(ephemeral_storage_gib=30), US_X86 * D("0.8") + 10 * D("0.000111")),
         # ARM on-demand: 0.01975 less 20%
         (task(arch="arm64"), D("0.01975") * D("0.8")),
-        # Spot is never discounted: derived us-east-1 Spot 0.5 x 0.01334053 + 0.00146489
-        (task(capacity_provider="FARGATE_SPOT"), D("0.5") * D("0.01334053") + D("0.00146489")),
+        # Spot is never discounted: us-east-1 Spot 0.5 x 0.01288871 + 0.00141527
+        (task(capacity_provider="FARGATE_SPOT"), D("0.5") * D("0.01288871") + D("0.00141527")),
+        # nor ARM Spot: 0.5 x 0.01030969 + 0.00113349
+        (
+            task(arch="arm64", capacity_provider="FARGATE_SPOT"),
+            D("0.5") * D("0.01030969") + D("0.00113349"),
+        ),
         # Windows: compute discounted, the OS licence not
         (
             task(cpu=1024, memory=2048, os="WINDOWS_SERVER_2022_CORE"),
@@ -320,7 +418,7 @@ def test_savings_plan_in_the_estate_and_its_json(table: PriceTable) -> None:
     spot = task(2, capacity_provider="FARGATE_SPOT")
     eks = pod(PodContainer("a"), annotations={"CapacityProvisioned": "0.5vCPU 1GB"})
     snap = Snapshot(taken_at=T0 + 3600, tasks=(on_demand, spot), pods=(eks,))
-    spot_rate = D("0.5") * D("0.01334053") + D("0.00146489")
+    spot_rate = D("0.5") * D("0.01288871") + D("0.00141527")
     cost = estate_cost(snap, table, now=snap.taken_at, discount=0.2)
     assert cost.discount == D("0.2")
     assert cost.per_hour == US_X86 * D("0.8") + spot_rate + US_X86 * D("0.8")

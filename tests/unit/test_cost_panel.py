@@ -103,14 +103,17 @@ async def test_panel_shows_the_figures(tmp_path: Path) -> None:
         lines = [ln for ln in sugg.splitlines() if "evil" in ln]
         assert len(lines) == len(suggestions)
         assert money(suggestions[0].monthly_savings) in lines[0]
-        assert "2 vCPU / 8 GB → 0.25 vCPU / 1 GB" in sugg
+        assert "2 vCPU / 8 GB → 0.5 vCPU / 2 GB" in sugg
         assert "CPU peak 10% p95 10%" in sugg and "60 samples" in sugg
+        # one of the three tasks is on Spot: the move to ARM takes it to ARM Spot
+        assert "move to ARM (Graviton), 1 on Spot to ARM Spot" in sugg
         own = text_of(panel, "cost-own")
         assert "$0.0123 so far" in own and "$0.0360/h" in own
         source = text_of(panel, "cost-source")
         assert table.taken_at in source and "Spot prices vary" in source
-        # us-east-1's Spot figure is derived (scaled), and the panel says so
-        assert "derived, not published" in source and "us-east-1 spot_x86" in source
+        # us-east-1's Spot figure is published and dated; none of the figures is derived
+        assert "Spot rates as published: us-east-1 2026-09-28." in source
+        assert "derived" not in source
         assert "list price (no Savings Plan" in total
         svg = app.export_screenshot()
         assert "Burn&#160;rate" in svg
@@ -143,3 +146,51 @@ async def test_panel_header_names_the_savings_plan_and_the_list_price(tmp_path: 
         assert hourly(summary.per_hour) in total
         assert f"At list price {hourly(summary.per_hour_list)}" in total
         assert summary.per_hour < summary.per_hour_list
+
+
+async def test_panel_shows_arm_spot_dates_notes_and_each_hold_back_reason(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from fgtop.cost.rightsizing import Held
+
+    table = load_price_table(tmp_path)
+    snap = estate()
+    arm_spot = replace(snap.tasks[0], arch="arm64", capacity_provider="FARGATE_SPOT")
+    windows = replace(
+        snap.tasks[1], os="WINDOWS_SERVER_2022_CORE", capacity_provider="FARGATE_SPOT"
+    )
+    snap = replace(snap, tasks=(arm_spot, windows, snap.tasks[2]))
+    summary = estate_cost(snap, table, now=snap.taken_at)
+    held = Held(
+        service_arn=snap.services[0].arn,
+        service_name=EVIL,
+        cluster=CLUSTER,
+        region="us-east-1",
+        reasons=(
+            "load balancer health checks failing (target group api): 1 task stopped for it",
+            "1 task stopped in the last 1 h, not by scaling in: [red]boom[/] \x1b[2J",
+        ),
+        oom_kills=0,
+        memory_peak=None,
+        peak_of="service",
+        window=3600.0,
+    )
+    app = CostApp()
+    async with app.run_test(size=(160, 60)) as pilot:
+        panel = app.query_one(CostPanel)
+        panel.update_cost(summary, [], 0.0, 0.0, held=[held])
+        await pilot.pause()
+        source = text_of(panel, "cost-source")
+        # the x86 and the ARM Spot rates used, each with its date
+        assert "Spot rates as published: us-east-1 2026-09-28, us-east-1 ARM 2026-09-28." in source
+        total = text_of(panel, "cost-total")
+        assert "1 Windows task on FARGATE_SPOT priced on-demand: Windows has no Fargate Spot" in (
+            total
+        )
+        sugg = text_of(panel, "cost-suggestions")
+        assert "Held back: no smaller size, Spot or ARM while the service is unwell" in sugg
+        lines = sugg.splitlines()
+        first = next(i for i, ln in enumerate(lines) if "load balancer health checks" in ln)
+        # one line per reason; outside words shown as written, never as markup or escapes
+        assert "not by scaling in: [red]boom[/]" in lines[first + 1]
+        assert "\x1b" not in sugg

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -68,9 +69,8 @@ def estate(
             service="api",
             cpu=size[0],
             memory=size[1],
-            arch="x86_64",
             started_at=T0,
-            **task_kw,  # type: ignore[arg-type]
+            **{"arch": "x86_64", **task_kw},  # type: ignore[arg-type]
         )
         for i in range(n)
     )
@@ -102,7 +102,7 @@ def test_oversized_service_gets_a_smaller_size(table: PriceTable) -> None:
     resize = [s for s in out if s.kind == RESIZE]
     assert len(resize) == 1
     s = resize[0]
-    # 2048 x 30% / 0.8 = 768 units; 8192 x 25% / 0.8 = 2560 MiB -> 1 vCPU / 3 GB is cheapest
+    # 2048 x 30% / 0.7 = 878 units; 8192 x 25% / 0.7 = 2926 MiB -> 1 vCPU / 3 GB is cheapest
     assert s.proposed == (1024, 3072)
     assert s.current == (2048, 8192)
     prices = table.regions["us-east-1"]
@@ -120,12 +120,22 @@ def test_resize_savings_price_each_task_on_its_own_provider(table: PriceTable) -
     tasks = (*snap.tasks[:2], replace(snap.tasks[2], capacity_provider="FARGATE_SPOT"))
     snap = replace(snap, tasks=tasks)
     out = suggest(snap, table)
-    assert [s.kind for s in out] == [RESIZE]  # already on Spot in part: no ARM/Spot advice
+    # already on Spot in part: no Spot advice; ARM keeps each task on its provider
+    assert {s.kind for s in out} == {RESIZE, ARM}
     prices = table.regions["us-east-1"]
-    od = size_rate(prices, 2048, 8192) - size_rate(prices, 256, 1024)
-    spot = size_rate(prices, 2048, 8192, spot=True) - size_rate(prices, 256, 1024, spot=True)
-    assert out[0].proposed == (256, 1024)
-    assert out[0].per_hour_savings == 2 * od + spot
+    # 10% of 2 vCPU / 0.7 = 293 units, 10% of 8 GB / 0.7 = 1170 MiB: 0.5 vCPU / 2 GB
+    od = size_rate(prices, 2048, 8192) - size_rate(prices, 512, 2048)
+    spot = size_rate(prices, 2048, 8192, spot=True) - size_rate(prices, 512, 2048, spot=True)
+    (resize,) = [s for s in out if s.kind == RESIZE]
+    assert resize.proposed == (512, 2048)
+    assert resize.per_hour_savings == 2 * od + spot
+    (arm,) = [s for s in out if s.kind == ARM]
+    to_arm = size_rate(prices, 2048, 8192) - size_rate(prices, 2048, 8192, arch="arm64")
+    arm_spot = size_rate(prices, 2048, 8192, spot=True) - size_rate(
+        prices, 2048, 8192, arch="arm64", spot=True
+    )
+    assert arm.per_hour_savings == 2 * to_arm + arm_spot
+    assert "its 1 FARGATE_SPOT task become ARM on FARGATE_SPOT" in arm.detail
 
 
 def test_busy_service_gets_no_resize(table: PriceTable) -> None:
@@ -149,12 +159,20 @@ def test_spot_needs_two_tasks_and_not_already_spot(table: PriceTable) -> None:
     one = suggest(estate([70.0] * 60, [75.0] * 60, n=1), table)
     assert {s.kind for s in one} == {ARM}
     spot = suggest(estate([70.0] * 60, [75.0] * 60, capacity_provider="FARGATE_SPOT"), table)
-    assert {s.kind for s in spot} == set()
+    assert {s.kind for s in spot} == {ARM}  # x86 on Spot: ARM on Spot, no second Spot
 
 
-def test_windows_and_arm_get_no_arm_or_spot(table: PriceTable) -> None:
+def test_windows_gets_no_arm_or_spot_and_arm_gets_spot(table: PriceTable) -> None:
     win = suggest(estate([70.0] * 60, [75.0] * 60, os="WINDOWS_SERVER_2022_CORE"), table)
     assert win == []
+    arm = suggest(estate([70.0] * 60, [75.0] * 60, arch="arm64"), table)
+    (spot,) = arm
+    assert spot.kind == SPOT
+    prices = table.regions["us-east-1"]
+    one = size_rate(prices, 2048, 8192, arch="arm64") - size_rate(
+        prices, 2048, 8192, arch="arm64", spot=True
+    )
+    assert spot.per_hour_savings == 2 * one  # ARM on-demand to ARM Spot, base 1 kept
 
 
 def test_size_from_task_definition_when_tasks_lack_it(table: PriceTable) -> None:
@@ -165,7 +183,38 @@ def test_size_from_task_definition_when_tasks_lack_it(table: PriceTable) -> None
     snap = replace(snap, task_definitions=(td,))
     resize = [s for s in suggest(snap, table) if s.kind == RESIZE]
     assert resize and resize[0].current == (1024, 4096)
-    assert resize[0].proposed == (256, 512)  # 10% of 1024 / 0.8; 10% of 4096 / 0.8
+    # 10% of 1024 / 0.7 = 146 units; 10% of 4096 / 0.7 = 585 MiB: 0.25 vCPU / 1 GB
+    assert resize[0].proposed == (256, 1024)
+
+
+@pytest.mark.parametrize(
+    ("cpu_peak", "mem_peak", "proposed"),
+    [
+        # 1 vCPU at a 35% peak is 358.4 units: exactly 70% of 0.5 vCPU, so not under it
+        (35.0, 20.0, None),
+        # 34.9% is 357.4 units, 69.8% of 0.5 vCPU: the smaller size is advised
+        (34.9, 20.0, (512, 1024)),
+        # 2 GB at a 35% memory peak is 716.8 MiB: exactly 70% of 1 GB, so not 1 GB
+        (10.0, 35.0, (256, 2048)),
+        # 34.9% is 714.8 MiB, 69.8% of 1 GB
+        (10.0, 34.9, (256, 1024)),
+    ],
+)
+def test_a_smaller_size_only_where_the_peak_stays_under_70_percent(
+    table: PriceTable, cpu_peak: float, mem_peak: float, proposed: tuple[int, int] | None
+) -> None:
+    snap = estate([5.0] * 59 + [cpu_peak], [5.0] * 59 + [mem_peak], size=(1024, 2048))
+    resize = [s for s in suggest(snap, table) if s.kind == RESIZE]
+    assert [s.proposed for s in resize] == ([proposed] if proposed else [])
+    for s in resize:
+        assert "each under 70% of the new size" in s.detail
+
+
+def test_the_default_headroom_is_70_percent() -> None:
+    from fgtop.config import Config
+    from fgtop.cost.rightsizing import DEFAULT_HEADROOM
+
+    assert DEFAULT_HEADROOM == 0.7 and Config().headroom == 0.7
 
 
 def test_bad_headroom(table: PriceTable) -> None:
@@ -195,9 +244,10 @@ def test_never_below_peak_over_headroom(
     for s in suggest(snap, table, headroom=headroom):
         assert is_valid_size(*s.proposed)
         assert s.monthly_savings > 0
-        if s.kind == RESIZE:
-            assert s.proposed[0] >= size[0] * max(cpu) / 100 / headroom
-            assert s.proposed[1] >= size[1] * max(mem) / 100 / headroom
+        if s.kind == RESIZE:  # the peaks stay under headroom of the new size, exactly
+            h = Fraction(repr(headroom))
+            assert size[0] * Fraction(repr(max(cpu))) / 100 < h * s.proposed[0]
+            assert size[1] * Fraction(repr(max(mem))) / 100 < h * s.proposed[1]
             prices = table.regions["us-east-1"]
             assert size_rate(prices, *s.proposed) < size_rate(prices, *size)
         else:

@@ -15,7 +15,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from fgtop.cost.estimate import HOURS_PER_MONTH, CostSummary
-from fgtop.cost.rightsizing import ARM, MEMORY_PRESSURE, RESIZE, SPOT, Held, Suggestion
+from fgtop.cost.rightsizing import ARM, RESIZE, SPOT, Held, Suggestion
 from fgtop.cost.sizes import format_size
 from fgtop.model.optimizer import EcsRecommendation, OptimizerStatus, status_line
 from fgtop.text.sanitize import clean, safe
@@ -80,7 +80,8 @@ def _change(s: Suggestion) -> Text:
     if s.kind == RESIZE:
         return Text(f"{format_size(*s.current)} → {format_size(*s.proposed)}")
     if s.kind == ARM:
-        return Text("move to ARM (Graviton): check images are multi-arch")
+        spot = f", {s.on_spot} on Spot to ARM Spot" if s.on_spot else ""
+        return Text(f"move to ARM (Graviton){spot}: check images are multi-arch")
     if s.kind == SPOT:
         return Text(f"{s.tasks - 1} of {s.tasks} tasks to FARGATE_SPOT")
     return Text(s.kind)
@@ -124,21 +125,18 @@ def _savings_table(title: str, rows: Sequence[Suggestion], expanded: bool) -> Ta
     return table
 
 
+HELD_TITLE = "Held back: no smaller size, Spot or ARM while the service is unwell"
+
+
 def _held(held: Sequence[Held]) -> Table:
     table = Table(
-        title=(
-            f"Held back: short of memory (OOM kills or memory above {MEMORY_PRESSURE:.0f}%), "
-            "so no smaller size, Spot or ARM"
-        ),
-        title_justify="left",
-        expand=True,
-        show_edge=False,
-        pad_edge=False,
+        title=HELD_TITLE, title_justify="left", expand=True, show_edge=False, pad_edge=False
     )
     table.add_column("service", no_wrap=True, overflow="ellipsis")
-    table.add_column("why")
-    for h in held:
-        table.add_row(Text(clean(h.service_name, max_chars=200)), Text(clean(h.reason)))
+    table.add_column("why (in its window)")
+    for h in held:  # one line per reason; the reasons quote stop reasons: outside text
+        why = Text("\n").join(Text(clean(r, max_chars=300)) for r in h.reasons)
+        table.add_row(Text(clean(h.service_name, max_chars=200)), why)
     return table
 
 
@@ -146,7 +144,7 @@ def _suggestions(
     suggestions: Sequence[Suggestion], held: Sequence[Held] = (), expanded: bool = False
 ) -> RenderableType:
     """Smaller sizes under "Right-sizing", Spot and ARM under their own heading, then the
-    services held back for memory pressure; $/h and $/month for each saving."""
+    services held back (and why); $/h and $/month for each saving."""
     resize = [s for s in suggestions if s.kind == RESIZE]
     capacity = [s for s in suggestions if s.kind != RESIZE]
     parts: list[RenderableType] = []
@@ -258,10 +256,10 @@ def _source(summary: CostSummary) -> Text:
     source.append(
         ". Billing from image pull to stop, per second, one-minute minimum (15 minutes on Windows)."
     )
-    if summary.spot_dates:
-        dated = ", ".join(
-            f"{region} {date or 'undated'}" for region, date in sorted(summary.spot_dates.items())
-        )
+    dates = [(region, "", date) for region, date in summary.spot_dates.items()]
+    dates += [(region, " ARM", date) for region, date in summary.spot_arm_dates.items()]
+    if dates:
+        dated = ", ".join(f"{r}{arm} {date or 'undated'}" for r, arm, date in sorted(dates))
         source.append(f" Spot rates as published: {dated}.")
     if summary.spot_is_estimate:
         source.append(" Spot prices vary.", style="italic")
@@ -336,7 +334,7 @@ class CostPanel(VerticalScroll):
             warnings: One-line notices (e.g. the price table's load warnings).
             recommendations: AWS Compute Optimizer's, for the services shown.
             optimizer: How the last look at Compute Optimizer went (None: not asked).
-            held: Services held back from any cheaper capacity (memory pressure).
+            held: Services held back from any cheaper capacity, with their reasons.
         """
         self._last = (
             summary,
@@ -426,6 +424,8 @@ class CostPanel(VerticalScroll):
                 f"({'; '.join(reasons)})",
                 style="yellow",
             )
+        for note in summary.notes:
+            text.append(f"\n{note}", style="dim")
         for w in warnings:  # they may quote a price file's path or contents
             text.append("\n")
             text.append_text(safe(f"⚠ {w}", style="yellow"))
