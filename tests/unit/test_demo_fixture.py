@@ -154,19 +154,25 @@ def test_generator_is_deterministic(tmp_path: Path) -> None:
     assert out.read_bytes() == DEMO.read_bytes()
 
 
-def test_no_arm_on_spot_and_the_cost_rules_show(frames: list[Snapshot]) -> None:
-    from fgtop.cost.estimate import estate_cost, task_billing_window
+def test_arm_on_spot_is_priced_and_the_cost_rules_show(frames: list[Snapshot]) -> None:
+    from fgtop.cost.estimate import estate_cost, size_rate, task_billing_window
     from fgtop.cost.prices import load_price_table
 
-    for snap in frames:  # Fargate Spot runs Linux x86 only
-        assert not [t.arn for t in snap.tasks if t.is_spot and t.arch == "arm64"]
     last = frames[-1]
-    assert any(t.is_spot for t in last.tasks) and any(t.arch == "arm64" for t in last.tasks)
+    table = load_price_table(ROOT / "no-cache")
+    cost = estate_cost(last, table, now=last.taken_at)
+    # FARGATE_SPOT runs x86 and ARM64: edge-logs is ARM on Spot (us-east-1), shop-cart x86
+    arm_spot = [t for t in last.tasks if t.is_spot and t.arch == "arm64" and t.is_billed]
+    x86_spot = [t for t in last.tasks if t.is_spot and t.arch == "x86_64" and t.is_billed]
+    assert {t.service for t in arm_spot} == {"edge-logs"} and x86_spot
+    prices = table.regions["us-east-1"]
+    for t in arm_spot:  # 0.25 vCPU, 0.5 GB at the published us-east-1 ARM Spot rate
+        assert cost.task_rates[t.arn] == size_rate(prices, 256, 512, arch="arm64", spot=True)
+    assert cost.spot_arm_dates == {"us-east-1": "2026-09-28"}
     # billing starts at the image pull, before startedAt
     started = [t for t in last.tasks if t.started_at is not None]
     assert started and all(t.pull_started_at is not None for t in started)
     assert all(task_billing_window(t, last.taken_at)[0] < t.started_at for t in started)
-    cost = estate_cost(last, load_price_table(ROOT / "no-cache"), now=last.taken_at)
     assert not cost.unpriced
     # the short scheduled checks ran under a minute: the minimum's surcharge has its line
     assert cost.minimum_charged >= 2 and cost.minimum_charge > 0
