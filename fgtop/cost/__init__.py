@@ -7,7 +7,8 @@
 - :mod:`fgtop.cost.estimate` — $/h and cost so far per task, pod, service and estate, with
   an optional Savings Plan discount on on-demand compute.
 - :mod:`fgtop.cost.summary` — :class:`CostSummary`, the estate's figures and their JSON.
-- :mod:`fgtop.cost.rightsizing` — smaller sizes, ARM and Spot (never both), with their savings.
+- :mod:`fgtop.cost.rightsizing` — smaller sizes, ARM and Spot, with their savings.
+- :mod:`fgtop.cost.holdbacks` — the rules that hold a sick service back from any of them.
 Refreshing the table from the Price List API is I/O, so it lives in
 :mod:`fgtop.sources.pricing` (``fgtop pricing update``).
 """

@@ -22,7 +22,7 @@ class Insights:
     cost: CostSummary | None = None
     suggestions: tuple[Suggestion, ...] = ()
     held: tuple[Held, ...] = ()
-    """Services offered no cheaper capacity for memory pressure (OOM kills, memory > 80%)."""
+    """Services offered no cheaper capacity, each with its reasons (:mod:`fgtop.cost.holdbacks`)."""
     problems: tuple[Problem, ...] = ()
     warnings: tuple[str, ...] = field(default=())
     """One-line notices (e.g. a corrupt price cache ignored)."""
