@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
@@ -210,10 +211,10 @@ def cheapest_size(
 ) -> tuple[int, int] | None:
     """The cheapest valid Fargate size with at least this CPU and memory (``strict``: more
     than this), or None."""
+    if strict:  # sizes are whole numbers: more than x is at least floor(x) + 1, exactly
+        cpu_units, memory_mib = math.floor(cpu_units) + 1, math.floor(memory_mib) + 1
     for _, size in _by_price(prices, arch, os_family):
-        if strict and size[0] > cpu_units and size[1] > memory_mib:
-            return size
-        if not strict and size[0] >= cpu_units and size[1] >= memory_mib:
+        if size[0] >= cpu_units and size[1] >= memory_mib:
             return size
     return None
 
@@ -329,6 +330,17 @@ def _for_service(
             discount=discount,
         )
 
+    n_spot = sum(1 for t in tasks if t.is_spot)
+
+    def per_provider(saving: Callable[[bool], Decimal]) -> Decimal:
+        """A per-task saving summed over the tasks, each on its own capacity provider."""
+        total = Decimal(0)
+        if n - n_spot:
+            total += saving(False) * (n - n_spot)
+        if n_spot:
+            total += saving(True) * n_spot
+        return total
+
     out: list[Suggestion] = []
     if series is None:
         cpu_s, mem_s = snapshot.series(service.arn, "cpu"), snapshot.series(service.arn, "memory")
@@ -345,10 +357,7 @@ def _for_service(
             prices, want_cpu, want_mem, arch=shape.arch, os_family=shape.os, strict=True
         )
         if new is not None and new != cur and rate(new, on_spot=False) < rate(cur, on_spot=False):
-            saving = sum(
-                (rate(cur, on_spot=t.is_spot) - rate(new, on_spot=t.is_spot) for t in tasks),
-                Decimal(0),
-            )
+            saving = per_provider(lambda on: rate(cur, on_spot=on) - rate(new, on_spot=on))
             s = _suggestion(RESIZE, service, n, cur, new, saving)
             detail = (
                 f"{format_size(*cur)} -> {format_size(*new)}: CPU peak {ev.cpu_peak:.0f}% "
@@ -359,16 +368,12 @@ def _for_service(
             out.append(_with(s, detail, ev))
     if not arm and not windows and n:
         # each task stays on its capacity provider: FARGATE to ARM, FARGATE_SPOT to ARM on Spot
-        saving = sum(
-            (
-                rate(cur, on_spot=t.is_spot) - rate(cur, arch="arm64", on_spot=t.is_spot)
-                for t in tasks
-            ),
-            Decimal(0),
+        saving = per_provider(
+            lambda on: rate(cur, on_spot=on) - rate(cur, arch="arm64", on_spot=on)
         )
         if saving > 0:
             s = _suggestion(ARM, service, n, cur, cur, saving)
-            s = replace(s, on_spot=sum(1 for t in tasks if t.is_spot))
+            s = replace(s, on_spot=n_spot)
             out.append(_with(s, _arm_detail(tasks), ev))
     if not windows and not spot and n >= 2:
         saving = (rate(cur, on_spot=False) - rate(cur, on_spot=True)) * (n - 1)
