@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from fgtop import __version__
+from fgtop.cli.serve_web import MAX_COLUMNS, MAX_ROWS, MAX_VIEWERS, VIEWER_MEMORY_MB
 
 DESCRIPTION = """\
 top for AWS Fargate: every ECS task and EKS pod of an account, live.
@@ -193,7 +194,7 @@ stderr line per segment finished. `fgtop replay DIR` shows the whole directory;
         prog="fgtop serve",
         parents=[live],
         formatter_class=fmt,
-        description="""One flight recorder, any number of viewers.
+        description=f"""One flight recorder, any number of viewers.
 
 Runs `fgtop record -o DIR` and serves `fgtop replay --follow DIR` to every browser that opens
 the printed URL (textual-serve); terminals can follow the same DIR with
@@ -202,7 +203,12 @@ the printed URL (textual-serve); terminals can follow the same DIR with
 It binds to 127.0.0.1. On any other address it requires a token (--token or FGTOP_SERVE_TOKEN,
 else one generated and printed once at start), checked on every HTTP request and websocket
 and never logged: the dashboard shows an account's internals. Serve plain HTTP only on a
-network you trust, or put it behind a TLS proxy (--public-url).""",
+network you trust, or put it behind a TLS proxy (--public-url).
+
+It answers only requests for its own name or an IP address, opens a websocket only from its
+own page (or --public-url), caps a browser's terminal at {MAX_COLUMNS}x{MAX_ROWS}, and runs at most
+--max-viewers viewers, each under --viewer-memory, with no AWS credentials and no token in
+its environment.""",
     )
     serve.add_argument(
         "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
@@ -223,6 +229,20 @@ network you trust, or put it behind a TLS proxy (--public-url).""",
         "--public-url",
         metavar="URL",
         help="the URL browsers reach the server at (behind a proxy; default from --host)",
+    )
+    serve.add_argument(
+        "--max-viewers",
+        type=int,
+        default=MAX_VIEWERS,
+        metavar="N",
+        help=f"browser sessions at once; one more is refused (default {MAX_VIEWERS})",
+    )
+    serve.add_argument(
+        "--viewer-memory",
+        type=int,
+        default=VIEWER_MEMORY_MB,
+        metavar="MIB",
+        help=f"address-space limit of each browser session's viewer (default {VIEWER_MEMORY_MB})",
     )
     add_recorder_options(serve, default_retain="48h")
     subs["serve"] = serve

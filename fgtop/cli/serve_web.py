@@ -1,0 +1,502 @@
+"""The web side of ``fgtop serve``: textual-serve, with what a shared machine or network needs.
+
+textual-serve starts one process per browser websocket. fgtop serve wraps it so that
+
+- only requests for its own name or address are answered (``Host``: a DNS-rebinding page
+  names its own host), and a websocket opens only from its own origin (``Origin``: any other
+  page the user visits could otherwise read and drive the dashboard);
+- the token, when there is one, is checked on every request and never written to a log (a
+  request line too long for the server quotes itself in the error);
+- the terminal size a browser asks for is capped (:data:`MAX_COLUMNS` x :data:`MAX_ROWS`) and a
+  nonsense one refused; at most ``--max-viewers`` viewers run, each under an address-space
+  limit, in its own session, killed by the kernel if serve dies (``PR_SET_PDEATHSIG``), with an
+  environment stripped of credentials and the token (a viewer reads files only);
+- every viewer is gone within a second of serve stopping.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import json
+import logging
+import os
+import re
+import resource
+import signal
+import socket
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from fgtop.text.sanitize import safe_str
+
+COOKIE = "fgtop_token"
+"""The cookie a browser keeps the token in once it came with ``?token=``."""
+MAX_COLUMNS = 500
+"""The widest terminal a browser may ask for (a 4K screen at a small font is ~480)."""
+MAX_ROWS = 200
+"""The tallest terminal a browser may ask for."""
+MAX_VIEWERS = 10
+"""Viewers (browser sessions) at once by default (``--max-viewers``)."""
+VIEWER_MEMORY_MB = 1024
+"""A viewer's address-space limit by default, in MiB (``--viewer-memory``)."""
+STOP_GRACE = 0.5
+"""Seconds a viewer is given to quit when told to, before it is killed."""
+MAX_MESSAGE = 1 << 20
+"""The largest websocket message a browser may send (keys and resizes are a few bytes)."""
+VIEWER_ENV = frozenset(
+    {
+        "PATH",
+        "HOME",
+        "USER",
+        "LOGNAME",
+        "LANG",
+        "LANGUAGE",
+        "TZ",
+        "TMPDIR",
+        "NO_COLOR",
+        "PYTHONPATH",
+        "PYTHONDONTWRITEBYTECODE",
+        "PYTHONIOENCODING",
+        "PYTHONUTF8",
+    }
+)
+"""The variables a viewer inherits (besides ``LC_*`` and ``XDG_*``): nothing of AWS, of
+Kubernetes or the token; a viewer only reads the recording."""
+_WILDCARD = frozenset({"0.0.0.0", "::", ""})
+_SCRUB = re.compile(r"(?i)(token=|bearer\s+|fgtop_token=)[^\s&;,'\")]*")
+
+log = logging.getLogger("fgtop.serve")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one serve allows its viewers."""
+
+    max_viewers: int = MAX_VIEWERS
+    memory: int = VIEWER_MEMORY_MB << 20
+    """A viewer's address-space limit in bytes (RLIMIT_AS)."""
+    columns: int = MAX_COLUMNS
+    rows: int = MAX_ROWS
+
+
+# -- checks (pure) ------------------------------------------------------------------------------
+
+
+def terminal_size(width: Any, height: Any, limits: Limits) -> tuple[int, int] | None:
+    """The terminal size to give a viewer: capped at the limits; None for a nonsense size
+    (not a whole number, or below 1)."""
+    out = []
+    for value, cap in ((width, limits.columns), (height, limits.rows)):
+        if isinstance(value, bool):
+            return None
+        if isinstance(value, str):
+            value = value.strip()
+            if not value.isascii() or not value.isdigit() or len(value) > 9:
+                return None
+            value = int(value)
+        if not isinstance(value, int) or value < 1:
+            return None
+        out.append(min(value, cap))
+    return out[0], out[1]
+
+
+def host_names(bind: str, public_url: str | None) -> frozenset[str]:
+    """The host names serve answers as (IP addresses are always answered: a DNS-rebinding page
+    reaches the server under its own name, never an address)."""
+    names = {"localhost", socket.gethostname().lower()}
+    with contextlib.suppress(OSError):
+        names.add(socket.getfqdn().lower())
+    if bind not in _WILDCARD:
+        names.add(bind.lower().strip("[]"))
+    if public_url:
+        host = urlsplit(public_url).hostname
+        if host:
+            names.add(host.lower())
+    return frozenset(n for n in names if n)
+
+
+def host_allowed(host: str | None, names: Iterable[str]) -> bool:
+    """Whether a request's ``Host`` is serve's own name or an IP address (a request without
+    one is no browser's: browsers always send it)."""
+    if host is None:
+        return True
+    try:
+        name = urlsplit(f"//{host}").hostname
+    except ValueError:
+        return False
+    if not name:
+        return False
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return name.rstrip(".") in names
+    return True
+
+
+def origin_allowed(origin: str | None, scheme: str, host: str, public_url: str | None) -> bool:
+    """Whether a websocket's ``Origin`` is the page serve served: where this browser reached
+    it (the ``Host`` already checked), or ``--public-url``. No ``Origin`` at all is not a
+    browser, so no page of another site (browsers always send it)."""
+    if origin is None:
+        return True
+    own = {f"{scheme}://{host}".lower()}
+    if public_url:
+        parts = urlsplit(public_url)
+        own.add(f"{parts.scheme}://{parts.netloc}".lower())
+    return origin.strip().lower().rstrip("/") in own
+
+
+def scrub(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every secret (raw or URL-quoted) and every ``token=``/``Bearer`` value cut."""
+    for secret in secrets:
+        if secret:
+            for form in {secret, quote(secret, safe=""), repr(secret)[1:-1]}:
+                text = text.replace(form, "…")
+    return _SCRUB.sub(lambda m: m.group(1) + "…", text)
+
+
+def viewer_environment(width: int, height: int) -> dict[str, str]:
+    """A viewer's environment: the allowed variables of serve's, and textual-serve's own."""
+    env = {k: v for k, v in os.environ.items() if k in VIEWER_ENV or k.startswith(("LC_", "XDG_"))}
+    env.update(
+        TEXTUAL_DRIVER="textual.drivers.web_driver:WebDriver",
+        TEXTUAL_FPS="60",
+        TEXTUAL_COLOR_SYSTEM="truecolor",
+        TERM_PROGRAM="textual",
+        COLUMNS=str(width),
+        ROWS=str(height),
+    )
+    return env
+
+
+def _prctl() -> Callable[..., int] | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def viewer_preexec(memory: int) -> Callable[[], None]:
+    """What runs in a viewer between fork and exec: its memory limit, and death with serve
+    (found before the fork: the child only calls it)."""
+    parent = os.getpid()
+    prctl = _prctl()
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        if prctl is not None:
+            prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # serve died before the line above
+            os._exit(1)
+
+    return limit
+
+
+class OneLine(logging.Formatter):
+    """A log line with the exception's one-line text instead of its traceback, and no secret."""
+
+    def __init__(self, fmt: str, secrets: tuple[str, ...] = ()) -> None:
+        super().__init__(fmt)
+        self.secrets = secrets
+
+    def format(self, record: logging.LogRecord) -> str:
+        exc = record.exc_info[1] if record.exc_info else None
+        record.exc_info, record.exc_text, record.stack_info = None, None, None
+        line = super().format(record)
+        if exc is not None and str(exc) not in line:
+            line += f" ({type(exc).__name__}: {exc})"
+        return safe_str(scrub(" ".join(line.split()), self.secrets), max_chars=500)
+
+
+# -- the server ---------------------------------------------------------------------------------
+
+
+def make_server(  # noqa: ANN201
+    argv: list[str],
+    host: str,
+    port: int,
+    token: str | None,
+    public_url: str | None,
+    limits: Limits,
+):
+    """A textual-serve Server running ``argv`` (``fgtop replay --follow DIR``) per browser."""
+    from aiohttp import WSMsgType, web
+    from aiohttp.web_runner import GracefulExit
+    from textual_serve.app_service import AppService
+    from textual_serve.server import Server
+
+    class Viewer(AppService):
+        """One browser session's viewer process (started by serve, not by a shell)."""
+
+        stderr_tail = b""
+
+        async def _open_app_process(self, width: int = 80, height: int = 24) -> Any:
+            self._process = process = await asyncio.create_subprocess_exec(
+                *argv,
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+                env=viewer_environment(width, height),
+                start_new_session=True,  # a Ctrl-C at serve's terminal is serve's to handle
+                preexec_fn=viewer_preexec(limits.memory),  # noqa: PLW1509
+            )
+            self._stdin = process.stdin
+            return process
+
+        async def run(self) -> None:
+            process = self._process
+            assert process is not None and process.stdout and process.stderr
+            stderr = asyncio.create_task(self._read_stderr(process.stderr))
+            stdout = process.stdout
+            try:
+                for _ in range(10):  # the prelude before the packets
+                    line = await stdout.readline()
+                    if not line or line == b"__GANGLION__\n":
+                        break
+                while True:
+                    kind = await stdout.readexactly(1)
+                    size = int.from_bytes(await stdout.readexactly(4), "big")
+                    payload = await stdout.readexactly(size)
+                    if kind == b"D":
+                        await self.on_data(payload)
+                    elif kind == b"M":
+                        await self.on_meta(payload)
+                    elif kind == b"P":
+                        await self.on_packed(payload)
+            except (asyncio.IncompleteReadError, ConnectionResetError, asyncio.CancelledError):
+                pass
+            except Exception as exc:  # noqa: BLE001 - one line, the session ends
+                log.warning("a viewer's output could not be read: %s", exc)
+            finally:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await stderr
+                code = await _wait(process, STOP_GRACE)
+                if code not in (0, None, -signal.SIGKILL, -signal.SIGTERM):
+                    last = self.stderr_tail.decode("utf-8", "replace").strip().splitlines()
+                    why = f": {last[-1]}" if last else ""
+                    log.warning("a viewer exited (code %s)%s", code, why)
+                with contextlib.suppress(Exception):
+                    await self.remote_close()
+
+        async def _read_stderr(self, stream: asyncio.StreamReader) -> None:
+            while data := await stream.read(4096):
+                self.stderr_tail = (self.stderr_tail + data)[-2048:]
+
+        async def stop(self) -> None:
+            """Tell the viewer to quit; kill it if it has not within :data:`STOP_GRACE`."""
+            process = self._process
+            if process is None:
+                return
+            if process.returncode is None:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(self.send_meta({"type": "quit"}), STOP_GRACE / 2)
+                if await _wait(process, STOP_GRACE) is None:
+                    with contextlib.suppress(ProcessLookupError, PermissionError):
+                        os.killpg(process.pid, signal.SIGKILL)
+                    await _wait(process, STOP_GRACE)
+            task, self._task = self._task, None
+            if task is not None:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await asyncio.wait_for(task, STOP_GRACE)
+
+    @web.middleware
+    async def check_host(request: web.Request, handler: Any) -> web.StreamResponse:
+        if not host_allowed(request.headers.get("Host"), server.hosts):
+            raise web.HTTPMisdirectedRequest(
+                text="fgtop serve answers only as its own name or address "
+                f"({', '.join(sorted(server.hosts))} or an IP address); behind a proxy or "
+                "another name, give --public-url\n"
+            )
+        return await handler(request)
+
+    @web.middleware
+    async def check_token(request: web.Request, handler: Any) -> web.StreamResponse:
+        if token is None:
+            return await handler(request)
+        header = request.headers.get("Authorization", "")
+        bearer = header[7:] if header.startswith("Bearer ") else None
+        from_query = request.query.get("token")
+        given = from_query or bearer or request.cookies.get(COOKIE)
+        if not token_ok(given, token):
+            raise web.HTTPUnauthorized(
+                text="fgtop serve: this dashboard needs its token: open the URL fgtop serve "
+                "printed (…/?token=…)\n"
+            )
+        response = await handler(request)
+        if from_query and not isinstance(response, web.WebSocketResponse):
+            response.set_cookie(COOKIE, token, httponly=True, samesite="Strict")
+        return response
+
+    class FgtopServer(Server):
+        """textual-serve with serve's checks, limits, quiet logs and quick stop."""
+
+        fixed_url = public_url
+
+        def __init__(self) -> None:
+            super().__init__(" ".join(argv), host=host, port=port, title="fgtop")
+            self.hosts = host_names(host, public_url)
+            self.viewers: set[Viewer] = set()
+            """The viewers running (one per browser session)."""
+            self.sockets: set[web.WebSocketResponse] = set()
+            self.opening = 0
+            """Sessions being opened (counted against ``--max-viewers`` already)."""
+
+        async def _make_app(self) -> web.Application:
+            app = await super()._make_app()
+            app.middlewares.append(check_host)
+            app.middlewares.append(check_token)
+            return app
+
+        async def handle_index(self, request: web.Request) -> Any:
+            if self.fixed_url is None:
+                # The websocket URL the page opens: where this browser reached us (a name
+                # check_host allowed, so the cookie goes with it), not the bound address.
+                self.public_url = f"{request.scheme}://{request.host}"
+            else:
+                self.public_url = self.fixed_url
+            return await super().handle_index(request)
+
+        async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
+            origin = request.headers.get("Origin")
+            if not origin_allowed(origin, request.scheme, request.host, public_url):
+                raise web.HTTPForbidden(
+                    text="fgtop serve: a websocket from another site's page is refused\n"
+                )
+            size = terminal_size(
+                request.query.get("width", "80"), request.query.get("height", "24"), limits
+            )
+            if size is None:
+                raise web.HTTPBadRequest(
+                    text="fgtop serve: width and height must be whole numbers of at least 1\n"
+                )
+            if len(self.viewers) + self.opening >= limits.max_viewers:
+                raise web.HTTPServiceUnavailable(
+                    text=f"fgtop serve: {limits.max_viewers} viewers already "
+                    "(--max-viewers); close one and reload\n"
+                )
+            self.opening += 1
+            websocket = web.WebSocketResponse(heartbeat=15, max_msg_size=MAX_MESSAGE)
+            viewer: Viewer | None = None
+            try:
+                await websocket.prepare(request)
+                viewer = Viewer(
+                    " ".join(argv),
+                    write_bytes=websocket.send_bytes,
+                    write_str=websocket.send_str,
+                    close=websocket.close,
+                    download_manager=self.download_manager,
+                )
+                self.viewers.add(viewer)
+                self.sockets.add(websocket)
+                self.opening -= 1
+                await viewer.start(*size)
+                await self._process_messages(websocket, viewer)
+            except asyncio.CancelledError:
+                pass
+            except Exception as exc:  # noqa: BLE001 - one line, the session ends
+                log.warning("a session ended: %s", exc)
+            finally:
+                if viewer is None:
+                    self.opening -= 1
+                else:
+                    await viewer.stop()
+                    self.viewers.discard(viewer)
+                self.sockets.discard(websocket)
+                with contextlib.suppress(Exception):
+                    await websocket.close()
+            return websocket
+
+        async def _process_messages(self, websocket: Any, viewer: Any) -> None:
+            """The browser's messages: keys, resizes (capped), focus; anything else ignored."""
+            async for message in websocket:
+                if message.type != WSMsgType.TEXT:
+                    continue
+                try:
+                    envelope = json.loads(message.data)
+                except ValueError:
+                    continue
+                if not isinstance(envelope, list) or not envelope:
+                    continue
+                kind, data = envelope[0], envelope[1] if len(envelope) > 1 else None
+                if kind == "stdin" and isinstance(data, str):
+                    await viewer.send_bytes(data.encode("utf-8", "replace"))
+                elif kind == "resize" and isinstance(data, dict):
+                    size = terminal_size(data.get("width"), data.get("height"), limits)
+                    if size is not None:
+                        await viewer.set_terminal_size(*size)
+                elif kind == "ping":
+                    await websocket.send_json(["pong", data])
+                elif kind == "blur":
+                    await viewer.blur()
+                elif kind == "focus":
+                    await viewer.focus()
+
+        async def on_startup(self, app: web.Application) -> None:
+            pass
+
+        async def on_shutdown(self, app: web.Application) -> None:
+            # Every viewer told to quit, killed when it has not within STOP_GRACE; every
+            # browser told the server went away.
+            await asyncio.gather(*(v.stop() for v in list(self.viewers)), return_exceptions=True)
+            await asyncio.gather(
+                *(ws.close(code=1001, message=b"fgtop serve stopped") for ws in list(self.sockets)),
+                return_exceptions=True,
+            )
+
+        def initialize_logging(self) -> None:
+            # Warnings and errors of the web server in one line each, never a traceback,
+            # never a request line (the access log is off) and never the token.
+            handler = logging.StreamHandler(sys.stderr)
+            handler.setFormatter(OneLine("fgtop serve: %(name)s: %(message)s", (token or "",)))
+            logging.basicConfig(level=logging.WARNING, handlers=[handler], force=True)
+
+        def request_exit(self) -> None:
+            raise GracefulExit
+
+        def serve(self, debug: bool = False) -> None:
+            self.debug = debug
+            self.initialize_logging()
+            loop = asyncio.new_event_loop()
+            asyncio.set_event_loop(loop)
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(signal.SIGINT, self.request_exit)
+                loop.add_signal_handler(signal.SIGTERM, self.request_exit)
+            web.run_app(
+                self._make_app(),
+                host=self.host,
+                port=self.port,
+                handle_signals=False,
+                loop=loop,
+                access_log=None,  # request lines carry ?token=: never logged
+                shutdown_timeout=1.0,
+                print=lambda *args: None,
+            )
+
+    server = FgtopServer()
+    return server
+
+
+async def _wait(process: asyncio.subprocess.Process, timeout: float) -> int | None:
+    """The process's exit code, or None when it is still running after ``timeout`` seconds."""
+    with contextlib.suppress(TimeoutError):
+        return await asyncio.wait_for(process.wait(), timeout)
+    return process.returncode
+
+
+def token_ok(given: str | None, token: str) -> bool:
+    """Whether ``given`` is the token (compared in constant time)."""
+    import hmac
+
+    return given is not None and hmac.compare_digest(given.encode(), token.encode())
