@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar, cast
 
-from fgtop.errors import SetupError
+from fgtop.errors import SetupError, os_reason, too_many_files
 from fgtop.paths import default_config_path
 from fgtop.text.durations import parse_duration
 from fgtop.text.toml_errors import display_path, key_line, syntax_message
@@ -323,6 +323,8 @@ def load_config(path: Path | None = None) -> Config:
             raise ConfigError(f"{name}: config file not found") from None
         return Config()
     except OSError as exc:
+        if too_many_files(exc):  # not the file's fault
+            raise ConfigError(f"{os_reason(exc)} (reading {name})") from None
         raise ConfigError(f"{name}: cannot read config file: {exc.strerror or exc}") from None
     try:
         text = raw.decode("utf-8")

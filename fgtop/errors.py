@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import sys
 
 EXIT_USAGE = 2
@@ -20,3 +21,21 @@ def fail(message: str) -> int:
     """Print one line to stderr and return the usage exit code."""
     print(f"fgtop: {message}", file=sys.stderr)
     return EXIT_USAGE
+
+
+def os_reason(exc: OSError) -> str:
+    """Why an OS call failed, in words; "too many open files" says whose limit and how to raise it
+    (the file being opened is not to blame)."""
+    if exc.errno == errno.EMFILE:
+        import resource
+
+        soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        return f"too many open files: this process may open {soft} (raise it with ulimit -n)"
+    if exc.errno == errno.ENFILE:
+        return "too many open files on this system (the kernel's limit, fs.file-max)"
+    return exc.strerror or str(exc)
+
+
+def too_many_files(exc: BaseException) -> bool:
+    """Whether ``exc`` is the process's or the system's open-files limit."""
+    return isinstance(exc, OSError) and exc.errno in (errno.EMFILE, errno.ENFILE)

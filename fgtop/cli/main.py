@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 
 from fgtop import __version__
 from fgtop.cli.serve_web import MAX_COLUMNS, MAX_ROWS, MAX_VIEWERS, VIEWER_MEMORY_MB
+from fgtop.errors import fail, os_reason, too_many_files
 
 DESCRIPTION = """\
 top for AWS Fargate: every ECS task and EKS pod of an account, live.
@@ -365,6 +366,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (`fgtop snapshot | head`): not an error worth a traceback.
         sys.stdout = None
         return 0
+    except OSError as exc:
+        if not too_many_files(exc):
+            raise
+        return fail(os_reason(exc))
 
 
 def split_command(

@@ -19,6 +19,7 @@ from typing import Any, BinaryIO, Protocol
 
 import zstandard
 
+from fgtop.errors import os_reason
 from fgtop.model import LogLine, MetricSeries, Snapshot
 from fgtop.model.codec import decode
 from fgtop.recording import format as fmt
@@ -103,7 +104,7 @@ def open_recording(path: str | os.PathLike[str]) -> Recording:
             os.set_blocking(fd, True)
         file = open(fd, "rb")  # noqa: SIM115 - owned by the Recording
     except OSError as exc:
-        raise RecordingError(f"cannot read {p}: {exc.strerror or exc}") from exc
+        raise RecordingError(f"cannot read {p}: {os_reason(exc)}") from exc
     try:
         return Recording(p, file)
     except BaseException:
@@ -150,6 +151,8 @@ class Recording:
         """Whether the recording was made with redaction."""
         self.truncated = False
         """Whether the file ends with an incomplete or corrupt chunk (ignored)."""
+        self.log_end: float | None = None
+        """The latest time of a log chunk (no recorded line is later); None: no log lines."""
         self._chunks: list[_Chunk] = []
         self._frames: list[_Chunk] = []
         self._times: list[float] = []
@@ -219,6 +222,8 @@ class Recording:
                     break
                 self._frames.append(chunk)
                 self._times.append(when)
+            elif kind == fmt.LOGS:
+                self.log_end = when if self.log_end is None else max(self.log_end, when)
             self._chunks.append(chunk)
             offset += hsize + length
         self._end = offset

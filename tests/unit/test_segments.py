@@ -4,6 +4,8 @@ the follower over a growing recording."""
 from __future__ import annotations
 
 import asyncio
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -11,7 +13,7 @@ import pytest
 from fgtop.config import Config
 from fgtop.derive.pipeline import Deriver
 from fgtop.feed import Frame
-from fgtop.model import Snapshot, SourceHealth
+from fgtop.model import LogLine, Snapshot, SourceHealth
 from fgtop.recording import format as fmt
 from fgtop.recording.follow import FollowFeed
 from fgtop.recording.player import Player
@@ -24,6 +26,7 @@ from fgtop.recording.segments import (
     segment_name,
     segment_start,
 )
+from fgtop.recording.timeline import MAX_OPEN
 from fgtop.recording.writer import Recorder
 
 T0 = 1_800_000_000.0
@@ -284,3 +287,66 @@ async def test_a_follower_lets_go_of_segments_the_retention_deleted(tmp_path: Pa
     finally:
         rec.close()
         await feed.stop()
+
+
+def test_retention_deletes_only_the_segments_it_wrote(tmp_path: Path) -> None:
+    """Files named like segments but not fgtop's (a link, a FIFO, a file it cannot parse) stay,
+    however old; the link's target too."""
+    flight = tmp_path / "flight"
+    flight.mkdir()
+    precious = tmp_path / "precious.txt"
+    precious.write_text("keep")
+    day = 86400.0
+    link, fifo, junk, old, newer = (flight / segment_name(T0 - day * k) for k in (5, 4, 3, 2, 1))
+    link.symlink_to(precious)
+    os.mkfifo(fifo)
+    junk.write_bytes(b"not a recording, named like one")
+    for path, t in ((old, T0 - 2 * day), (newer, T0 - day)):
+        with Recorder(path) as own:
+            own.write_snapshot(snap(t, 0))
+    clock = FakeClock()
+    rec = SegmentedRecorder(flight, clock=clock, segment=20, retain=60)
+    rec.write_snapshot(snap(clock.t, 1))
+    rec.close()
+    assert rec.deleted == 1 and not old.exists()  # its own old segment went
+    assert link.is_symlink() and precious.read_text() == "keep"
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+    assert junk.read_bytes() == b"not a recording, named like one"
+    assert newer.exists()  # its successor started within the retention
+
+
+def test_a_timeline_opens_a_bounded_number_of_files(tmp_path: Path) -> None:
+    clock = FakeClock()
+    rec = SegmentedRecorder(tmp_path, clock=clock, segment=20)
+    for i in range(60):  # 30 segments of two frames, a log line with each frame
+        rec.write_snapshot(snap(clock.t, i))
+        rec.write_logs([LogLine("arn:t", "app", clock.t, f"line {i}", str(i), "s")])
+        clock.t += 10
+    rec.close()
+    with open_timeline(tmp_path) as timeline:
+        assert len(timeline.parts) == 30 and timeline.open_files <= MAX_OPEN
+        order = [37, 0, 59, 12, 13, 58, 1, 30]
+        assert [int(timeline.frame(i).notes[0]) for i in order] == order
+        assert timeline.open_files <= MAX_OPEN
+        assert [ln.message for ln in timeline.logs()] == [f"line {i}" for i in range(60)]
+        assert timeline.open_files <= MAX_OPEN
+        since = T0 + 10 * 50
+        assert [ln.message for ln in timeline.logs("arn:t", since=since)] == [
+            f"line {i}" for i in range(50, 60)
+        ]
+        assert timeline.logs("arn:other") == []
+    assert timeline.open_files == 0
+
+
+def test_a_segment_deleted_while_replaying_gives_the_nearest_frame(tmp_path: Path) -> None:
+    clock = FakeClock()
+    record(tmp_path, clock, 40, segment=20)  # 10 segments of 4 frames
+    with open_timeline(tmp_path) as timeline:
+        first = timeline.parts[0].path
+        assert int(timeline.frame(0).notes[0]) == 0
+        for i in range(39, 3, -1):  # read elsewhere: the first segment's file is closed
+            timeline.frame(i)
+        assert timeline.parts[0].recording is None
+        first.unlink()
+        assert int(timeline.frame(2).notes[0]) == 4  # the nearest readable frame
+        assert timeline.skipped == [f"skipped {first.name}: {first}: no such file"]
