@@ -117,7 +117,8 @@ def add_recorder_options(p: argparse.ArgumentParser, *, default_retain: str | No
     p.add_argument(
         "--redact",
         action="store_true",
-        help="mask account IDs, IP addresses and secret-looking values",
+        help="mask account IDs, IP addresses and secrets: secret-named values, and by value "
+        "JWTs, AWS access keys, password=... forms (see README); the file header says so",
     )
     p.add_argument(
         "--no-logs", action="store_true", help="do not record the tasks' CloudWatch log lines"
@@ -145,6 +146,12 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argument
     )
     snap.add_argument(
         "--format", choices=["json", "table"], default="json", help="output format (default json)"
+    )
+    snap.add_argument(
+        "--redact",
+        action="store_true",
+        help="mask account IDs, IP addresses and secrets (by name and by value), as "
+        "fgtop record --redact does",
     )
     subs["snapshot"] = snap
     rec = argparse.ArgumentParser(

@@ -24,6 +24,10 @@ def run(args: argparse.Namespace) -> int:
             snapshot = await engine.poll_once()
         finally:
             await engine.stop()
+        if getattr(args, "redact", False):
+            from fgtop.recording.redact import Redactor
+
+            snapshot = Redactor().snapshot(snapshot)
         insights = Deriver.from_config(opts.config, load_price_table()).derive(snapshot).insights
         if args.format == "table":
             print_table(snapshot, sys.stdout, insights)

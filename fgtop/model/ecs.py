@@ -12,6 +12,9 @@ RAW_DOCUMENT = {"mask": "document"}
 """Field metadata: an API's raw document (secrets in it are masked on display and redaction)."""
 ENVIRONMENT = {"mask": "environment"}
 """Field metadata: environment values by name (secret-looking ones are masked)."""
+LABELS = {"mask": "labels"}
+"""Field metadata: a name -> value map (tags, labels, annotations, log options) whose
+secret-named values are masked (``com.example.api-token``)."""
 SHUTTING_DOWN = frozenset({"STOPPING", "DEPROVISIONING", "STOPPED"})
 """ECS task statuses of a task on its way down, or down."""
 ABNORMAL_STOP_CODES = frozenset({"TaskFailedToStart", "SpotInterruption"})
@@ -177,7 +180,7 @@ class Task:
     stopped_reason: str | None = None
     started_by: str | None = None
     containers: tuple[Container, ...] = ()
-    tags: dict[str, str] = field(default_factory=dict)
+    tags: dict[str, str] = field(default_factory=dict, metadata=LABELS)
     platform_version: str | None = None
 
     @property
@@ -271,7 +274,7 @@ class LogConfig:
 
     driver: str
     """awslogs, awsfirelens, splunk, none..."""
-    options: dict[str, str] = field(default_factory=dict)
+    options: dict[str, str] = field(default_factory=dict, metadata=LABELS)
 
     @property
     def group(self) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from fgtop.model.ecs import RAW_DOCUMENT
+from fgtop.model.ecs import LABELS, RAW_DOCUMENT
 
 _PHASE_KINDS = {
     "Running": "running",
@@ -62,8 +62,8 @@ class Pod:
     created_at: float | None = None
     started_at: float | None = None
     deleted_at: float | None = None
-    labels: dict[str, str] = field(default_factory=dict)
-    annotations: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict, metadata=LABELS)
+    annotations: dict[str, str] = field(default_factory=dict, metadata=LABELS)
     owner: str | None = None
     """``Kind/name`` of the controlling owner (ReplicaSet/..., Job/...)."""
     containers: tuple[PodContainer, ...] = ()

@@ -26,14 +26,22 @@ FORMAT_VERSION = 2
 Version 2: the chunk CRC covers the chunk header (type, flags, length, time) as well as the
 payload. Version 1 (the CRC covers the payload only) is still read."""
 FILE_HEADER = struct.Struct("<8sHHI")
-"""magic, format version, flags (0), reserved (0)."""
+"""magic, format version, flags (:data:`FLAG_REDACTED`), reserved (0)."""
+FLAG_REDACTED = 0x0001
+"""File header flag: recorded with ``--redact`` (the meta chunk says it too). Readers of
+any version ignore flags they do not know, so setting one keeps older fgtops reading."""
+REDACTION_RULES = 2
+"""The redaction rules a redacted recording was made with (the meta chunk's ``redaction``):
+1, by name only (fgtop before the value rules; ``redacted`` without ``redaction``); 2, by
+name and by value (JWTs, access key ids, secret-shaped strings, ``password=x`` forms)."""
 CHUNK_HEADER = struct.Struct("<cBIId")
 """type, flags, payload length, crc32, time (POSIX seconds)."""
 _CRC_HEADER = struct.Struct("<cBId")
 """The header fields the version 2 CRC covers, in this order, before the payload."""
 
 META = b"M"
-"""Metadata: JSON object ``{"meta": {...}, "redacted": bool}`` (plain zstd frame)."""
+"""Metadata: JSON object ``{"meta": {...}, "redacted": bool, "redaction": int}`` (plain zstd
+frame; ``redaction`` only when redacted)."""
 KEYFRAME = b"K"
 """A whole encoded Snapshot; always starts a new frame compression stream."""
 DELTA = b"D"

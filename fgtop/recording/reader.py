@@ -137,7 +137,7 @@ class Recording:
             raise RecordingError(f"{path} is not an fgtop recording")
         if len(head) < fmt.FILE_HEADER.size:
             raise RecordingError(f"{path} is truncated: no complete frame")
-        _magic, version, _flags, _reserved = fmt.FILE_HEADER.unpack(head)
+        _magic, version, flags, _reserved = fmt.FILE_HEADER.unpack(head)
         if version > fmt.FORMAT_VERSION:
             raise RecordingError(
                 f"{path} was recorded by a newer fgtop (format {version}); upgrade fgtop"
@@ -147,8 +147,10 @@ class Recording:
         self.format_version: int = version
         self.meta: dict[str, Any] = {}
         """The metadata given to the Recorder."""
-        self.redacted = False
+        self.redacted = bool(flags & fmt.FLAG_REDACTED)
         """Whether the recording was made with redaction."""
+        self.redaction = 0
+        """The redaction rules it was made with (``fmt.REDACTION_RULES``); 0: not redacted."""
         self.truncated = False
         """Whether the file ends with an incomplete or corrupt chunk (ignored)."""
         self.log_end: float | None = None
@@ -237,7 +239,9 @@ class Recording:
         except (zstandard.ZstdError, ValueError) as exc:
             raise RecordingError(f"{self.path} is corrupt: unreadable header") from exc
         self.meta = dict(info.get("meta") or {})
-        self.redacted = bool(info.get("redacted", False))
+        self.redacted = self.redacted or bool(info.get("redacted", False))
+        rules = info.get("redaction", 1 if self.redacted else 0)
+        self.redaction = rules if isinstance(rules, int) and not isinstance(rules, bool) else 1
 
     # -- frames -------------------------------------------------------------------------------
 

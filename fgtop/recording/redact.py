@@ -1,11 +1,13 @@
-"""Redaction for shareable recordings (``fgtop record --redact``).
+"""Redaction for shareable recordings (``fgtop record --redact``, ``fgtop snapshot --redact``).
 
 A :class:`Redactor` maps account IDs and IPv4 addresses to stand-ins consistently (the same
 account ID always becomes the same mask, ``000000000001`` for the first one seen; the same IP
-the same ``198.18.x.y`` address, also inside ``ip-10-1-2-3`` host names), and hides
-secret-looking environment values and URL passwords, also inside JSON held in strings such as
-``last-applied-configuration`` annotations (see :mod:`fgtop.text.masking`). It walks
-every string of a Snapshot, raw documents included, and the messages of log lines.
+the same ``198.18.x.y`` address, also inside ``ip-10-1-2-3`` host names), and hides secrets by
+name and by value (:mod:`fgtop.text.masking`): secret-named environment values, labels, tags
+and options; JWTs, AWS access key ids and secret-key-shaped strings, URL passwords, and
+``password=x`` / ``--password x`` forms anywhere, also inside JSON held in strings such as
+``last-applied-configuration`` annotations. It walks every string of a Snapshot, raw
+documents included, and the messages of log lines.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import re
 from typing import Any
 
 from fgtop.model import LogLine, Snapshot
-from fgtop.text.masking import mask_document, mask_env, mask_json_text, mask_url_password
+from fgtop.text.masking import mask_document, mask_env, mask_json_text, mask_labels, mask_text
 
 # Twelve digits standing alone: not inside a longer token such as the last group of a task id
 # (UUIDs like ...-8d60-790955544417 end in twelve hex digits that may all be decimal).
@@ -58,15 +60,14 @@ class Redactor:
         return mask
 
     def text(self, value: str) -> str:
-        """Redact account IDs, IP addresses, ip-a-b-c-d host names and URL passwords."""
-        if not any(ch.isdigit() for ch in value):
-            return mask_url_password(value) if "://" in value else value
-        value = _ACCOUNT.sub(lambda m: self.account(m.group(0)), value)
-        value = _IP_HOST.sub(
-            lambda m: "ip-" + self.ip(".".join(m.groups())).replace(".", "-"), value
-        )
-        value = _IP.sub(lambda m: self.ip(m.group(0)), value)
-        return mask_url_password(value) if "://" in value else value
+        """Redact account IDs, IP addresses, ip-a-b-c-d host names, and secrets by value."""
+        if any(ch.isdigit() for ch in value):
+            value = _ACCOUNT.sub(lambda m: self.account(m.group(0)), value)
+            value = _IP_HOST.sub(
+                lambda m: "ip-" + self.ip(".".join(m.groups())).replace(".", "-"), value
+            )
+            value = _IP.sub(lambda m: self.ip(m.group(0)), value)
+        return mask_text(value)
 
     # -- model --------------------------------------------------------------------------------
 
@@ -114,6 +115,8 @@ class Redactor:
                     new = self.value(mask_document(old))
                 elif mask == "environment" and isinstance(old, dict):
                     new = self.value(mask_env(old))
+                elif mask == "labels" and isinstance(old, dict):
+                    new = self.value(mask_labels(old))
                 else:
                     new = self.value(old)
                 if new is not old and new != old:

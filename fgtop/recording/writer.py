@@ -72,8 +72,12 @@ class Recorder:
             self._file: BinaryIO | None = open(self.path, "wb")  # noqa: SIM115 - kept open
         except OSError as exc:
             raise RecordingError(f"cannot write {self.path}: {exc.strerror or exc}") from exc
-        header = fmt.FILE_HEADER.pack(fmt.MAGIC, format_version, 0, 0)
-        body = fmt.dumps({"meta": dict(meta or {}), "redacted": redact})
+        flags = fmt.FLAG_REDACTED if redact else 0
+        header = fmt.FILE_HEADER.pack(fmt.MAGIC, format_version, flags, 0)
+        info: dict[str, Any] = {"meta": dict(meta or {}), "redacted": redact}
+        if redact:
+            info["redaction"] = fmt.REDACTION_RULES
+        body = fmt.dumps(info)
         try:
             self._write(
                 header
