@@ -42,6 +42,7 @@ DENIED_CODES = frozenset({"AccessDenied", "AccessDeniedException", "Unauthorized
 OPTIONAL_OPERATIONS = {
     "ListServices": "services not listed",
     "DescribeServices": "services not described",
+    "ListTasks": "tasks not listed",
     "DescribeTaskDefinition": "sizes only where the task carries them",
 }
 """Operations whose denial degrades only their own part (what is lost), not the region."""
@@ -354,6 +355,8 @@ class EcsSource(PollingSource):
         """Objects of each kind (``tasks``, ``services``) skipped as malformed in this poll."""
         self._last_services: dict[str, list[Service]] = {}
         """The last services described per cluster ARN (kept, stale, while describe is denied)."""
+        self._last_tasks: dict[str, list[Task]] = {}
+        """The last tasks listed per cluster ARN (kept, stale, while ListTasks is denied)."""
         self._polled = False
         """A poll has completed (only the first one streams its rows)."""
         self._first: _FirstRows | None = None
@@ -423,11 +426,22 @@ class EcsSource(PollingSource):
             return fallback
 
     async def _call(self, client: Any, op: str, **kwargs: Any) -> dict:
-        async with self._sem, self._deadline(op):
-            return await getattr(client, op)(**kwargs)
+        async with self._sem:
+            return await self._timed(op, lambda: getattr(client, op)(**kwargs))
+
+    async def _timed(self, op: str, call: Callable[[], Awaitable[T]]) -> T:
+        """One call within ``aws.call_timeout``; a call that times out is made once more
+        (in this poll: ``fgtop snapshot`` has no next one) before the poll fails."""
+        try:
+            async with self._deadline(op):
+                return await call()
+        except SourceTimeout:
+            pass
+        async with self._deadline(op, again=True):
+            return await call()
 
     @contextlib.asynccontextmanager
-    async def _deadline(self, op: str) -> AsyncIterator[None]:
+    async def _deadline(self, op: str, *, again: bool = False) -> AsyncIterator[None]:
         """At most ``aws.call_timeout`` seconds for one call; past it the poll fails with one
         line (the engine marks the source stale, the others keep refreshing)."""
         timeout = self.aws.call_timeout
@@ -436,7 +450,8 @@ class EcsSource(PollingSource):
                 yield
         except TimeoutError as exc:
             name = "".join(word.title() for word in op.split("_"))
-            raise SourceTimeout(f"{name} timed out after {timeout:g}s") from exc
+            twice = " (tried twice)" if again else ""
+            raise SourceTimeout(f"{name} timed out after {timeout:g}s{twice}") from exc
 
     async def _paginate(
         self,
@@ -446,21 +461,21 @@ class EcsSource(PollingSource):
         on_page: Callable[[Sequence[str]], None] | None = None,
         **kwargs: Any,
     ) -> list[str]:
-        """Every item of a list call, page by page (``on_page`` sees each page as it lands)."""
+        """Every item of a list call, page by page (``on_page`` sees each page as it lands);
+        each page is one call, retried once when it times out."""
         out: list[str] = []
-        paginator = client.get_paginator(op)
         # The largest page each list call allows (ListServices defaults to 10 otherwise).
-        pages = paginator.paginate(**kwargs, PaginationConfig={"PageSize": 100}).__aiter__()
+        params = dict(kwargs, maxResults=100)
         while True:
-            async with self._deadline(op):  # each page is one call
-                try:
-                    page = await pages.__anext__()
-                except StopAsyncIteration:
-                    return out
+            page = await self._timed(op, lambda: getattr(client, op)(**params))
             items = page.get(key) or ()
             out.extend(items)
             if on_page is not None:
                 on_page(items)
+            token = page.get("nextToken")
+            if not token:
+                return out
+            params["nextToken"] = token
 
     async def poll(self, ctx: SourceContext | None = None) -> Part:
         """List and describe everything; return clusters, services, tasks, task definitions."""
@@ -601,20 +616,28 @@ class EcsSource(PollingSource):
                 )
 
         try:
-            service_arns, _, _ = await asyncio.gather(
+            service_arns, running, stopped = await asyncio.gather(
                 self._optional(
                     "ListServices",
                     self._paginate(client, "list_services", "serviceArns", cluster=cluster.arn),
                     None,
                 ),
-                self._paginate(client, "list_tasks", "taskArns", listed, cluster=cluster.arn),
-                self._paginate(
-                    client,
-                    "list_tasks",
-                    "taskArns",
-                    listed,
-                    cluster=cluster.arn,
-                    desiredStatus="STOPPED",
+                self._optional(
+                    "ListTasks",
+                    self._paginate(client, "list_tasks", "taskArns", listed, cluster=cluster.arn),
+                    None,
+                ),
+                self._optional(
+                    "ListTasks",
+                    self._paginate(
+                        client,
+                        "list_tasks",
+                        "taskArns",
+                        listed,
+                        cluster=cluster.arn,
+                        desiredStatus="STOPPED",
+                    ),
+                    None,
                 ),
             )
             listed((), final=True)
@@ -650,6 +673,10 @@ class EcsSource(PollingSource):
         else:
             self._last_services[cluster.arn] = services
         tasks = [t for batch in responses[len(service_batches) :] for t in batch]
+        if running is None or stopped is None:
+            tasks = self._last_tasks.get(cluster.arn, [])  # stale: the last listed
+        else:
+            self._last_tasks[cluster.arn] = tasks
         if first is not None:
             first.services += services
         return services, tasks

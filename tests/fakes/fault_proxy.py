@@ -51,6 +51,9 @@ class FaultProxy:
         """Operation -> seconds to wait before forwarding it."""
         self.delay_step: dict[str, float] = {}
         """Operation -> seconds each further call waits longer (calls land one by one)."""
+        self.delay_first: dict[str, int] = {}
+        """Operation -> how many of its calls (counted from now) :attr:`delay` holds; the
+        later ones pass at once (a call slow once, then fine). Absent: every call."""
         self.fail: set[str] = set()
         """Operations answered with HTTP 503."""
         self.throttle: set[str] = set()
@@ -109,7 +112,9 @@ class FaultProxy:
             return self._error(400, "ThrottlingException", "Rate exceeded")
         if op in self.fail:
             return self._error(503, "ServiceUnavailableException", "Service Unavailable")
-        if op in self.delay:
+        if op in self.delay and self.delay_first.get(op, 1) > 0:
+            if op in self.delay_first:
+                self.delay_first[op] -= 1
             wait = self.delay[op] + self.delay_step.get(op, 0.0) * (self.calls[op] - 1)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), wait)

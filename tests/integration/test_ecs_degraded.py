@@ -110,7 +110,7 @@ async def test_the_snapshot_and_header_name_the_denied_operation(proxy: FaultPro
     assert f"{health.name}: DescribeServices denied" in header.render().plain
 
 
-@pytest.mark.parametrize("op", ["DescribeClusters", "ListTasks"])
+@pytest.mark.parametrize("op", ["DescribeClusters", "ListClusters"])
 async def test_a_denied_essential_operation_fails_the_region_with_one_line(
     proxy: FaultProxy, op: str
 ) -> None:
