@@ -89,9 +89,15 @@ class LiveLogFeed:
             )
             return
         tail = CloudWatchTail(aws, targets)
+        troubled = False
         async for batch in tail.follow():
-            message = "; ".join(dict.fromkeys(notes + batch.messages)) if batch.messages else None
-            if batch.lines or message:
+            message: str | None = None
+            if batch.messages:
+                message = "; ".join(dict.fromkeys(notes + batch.messages))
+            elif troubled:  # the problem (throttling, a denial) is over: only the notes stay
+                message = "; ".join(notes)
+            troubled = bool(batch.messages)
+            if batch.lines or message is not None:
                 yield LogBatch(tuple(batch.lines), message=message)
 
     async def _pod(self, request: LogRequest, pod: Pod) -> AsyncIterator[LogBatch]:

@@ -318,13 +318,17 @@ class CloudWatchTail:
         return min(starts)
 
     async def follow(self, interval: float = 2.0) -> AsyncIterator[LogBatch]:
-        """Poll forever, yielding each non-empty batch (catching up without waiting)."""
+        """Poll forever, yielding each non-empty batch (catching up without waiting), and the
+        first batch without a problem after one with (throttling ended: the view drops its
+        notice even before a new line comes)."""
         import asyncio
 
+        troubled = False
         while True:
             batch = await self.poll()
-            if batch.lines or batch.messages:
+            if batch.lines or batch.messages or troubled:
                 yield batch
+            troubled = bool(batch.messages)
             if not batch.more:
                 await asyncio.sleep(interval)
 
