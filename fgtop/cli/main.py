@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from fgtop import __version__
+from fgtop.cli.output import check_surroundings
 from fgtop.cli.serve_web import MAX_COLUMNS, MAX_ROWS, MAX_VIEWERS, VIEWER_MEMORY_MB
 from fgtop.errors import fail, os_reason, too_many_files
 
@@ -362,6 +363,7 @@ def _handler(command: str) -> Callable[[argparse.Namespace], int]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``fgtop`` command."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    check_surroundings()
     parser, subs = build_parser()
     command, rest = split_command(parser, subs, argv)
     args = subs[command].parse_args(rest) if command else parser.parse_args(rest)
