@@ -2,10 +2,10 @@
 
 By name: the value of an environment variable, label, tag or log option whose name looks
 secret (``DB_PASSWORD``, ``api-token``), and ``secrets`` references. By value, wherever a string
-is (:func:`mask_text`): JWTs, AWS access key ids (``AKIA``/``ASIA``/``ABIA``/``ACCA`` and 16
-more), 40-character strings shaped like an AWS secret access key, URL passwords, and the value
-of ``name=value`` / ``name: value`` / ``--name VALUE`` forms whose name looks secret (in
-commands, labels, free text and log lines). A 40-hex git SHA or an image digest is not a
+is (:func:`mask_text`): JWTs, AWS access key ids (``AKIA``/``ASIA``/``ABIA``/``ACCA`` then 16
+letters or digits), 40-character strings shaped like an AWS secret access key, URL passwords,
+and the value of ``name=value`` / ``name: value`` / ``--name VALUE`` forms whose name looks
+secret (in commands, labels, free text and log lines). A 40-hex git SHA or an image digest is not a
 secret: the 40-character rule wants upper case, lower case and digits mixed, which hex never is.
 
 Pure functions, used by the describe view (what is shown) and by recording redaction (what

@@ -22,6 +22,7 @@ import pytest
 from fgtop.model import LogLine, Snapshot, SourceHealth
 from fgtop.recording import writer
 from fgtop.recording.segments import SegmentedRecorder, list_segments
+from fgtop.recording.timeline import MAX_OPEN
 
 ROOT = Path(__file__).resolve().parents[2]
 SEGMENTS = 1200
@@ -129,7 +130,7 @@ def test_replay_of_1200_segments_under_ulimit_256(flight: Path, tmp_path: Path) 
         mark = screen.mark()
         screen.child.send("[")  # and back to the first
         screen.wait_for(r"API calls 0(?!\d)", since=mark)
-        assert max(at_start, screen.open_files()) <= 8
+        assert max(at_start, screen.open_files()) <= MAX_OPEN
     finally:
         text = screen.close()
     assert "Too many open files" not in text and "Traceback" not in text
@@ -144,7 +145,7 @@ def test_follow_of_1200_segments_under_ulimit_256(flight: Path, tmp_path: Path) 
             mark = screen.mark()
             write_segments(flight, SEGMENTS + more, 1)
             screen.wait_for(rf"recorder's API calls {10 * (SEGMENTS + more)}(?!\d)", since=mark)
-            assert screen.open_files() <= 8
+            assert screen.open_files() <= MAX_OPEN
     finally:
         text = screen.close()
     assert "Too many open files" not in text and "Traceback" not in text
