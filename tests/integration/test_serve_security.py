@@ -290,7 +290,26 @@ async def test_a_huge_terminal_is_capped(served) -> None:  # noqa: ANN001
         await wait_for(lambda: not alive(viewer), "the viewer to exit", timeout=10)
 
 
-async def test_max_viewers_and_the_viewers_limits(served) -> None:  # noqa: ANN001
+async def test_a_viewer_has_no_credentials_and_a_memory_limit(served) -> None:  # noqa: ANN001
+    s = served(env={"FGTOP_SERVE_TOKEN": TOKEN})
+    await s.ready()
+    async with aiohttp.ClientSession() as http:
+        ws = await http.ws_connect(f"{s.base.replace('http', 'ws')}/ws?token={TOKEN}")
+        await wait_for(lambda: len(viewers(s.proc.pid)) == 1, "a viewer")
+        [viewer] = viewers(s.proc.pid)
+        env = environ(viewer)
+        # A viewer reads files only: no credentials, no token, nothing of AWS's.
+        assert not [k for k in env if k.startswith("AWS_")], sorted(env)
+        assert TOKEN not in "\0".join(f"{k}={v}" for k, v in env.items())
+        assert SECRET not in "\0".join(env.values())
+        limits = Path(f"/proc/{viewer}/limits").read_text()
+        address = next(line for line in limits.splitlines() if "address space" in line)
+        assert address.split()[3] != "unlimited", address
+        assert int(address.split()[3]) == 1024 * 1024**2  # --viewer-memory's default
+        await ws.close()
+
+
+async def test_max_viewers(served) -> None:  # noqa: ANN001
     s = served("--max-viewers", "2", env={"FGTOP_SERVE_TOKEN": TOKEN})
     await s.ready()
     ws_url = f"{s.base.replace('http', 'ws')}/ws?token={TOKEN}"
@@ -302,16 +321,6 @@ async def test_max_viewers_and_the_viewers_limits(served) -> None:  # noqa: ANN0
             await http.ws_connect(ws_url)
         assert refused.value.status == 503
         assert len(viewers(s.proc.pid)) == 2
-        for viewer in viewers(s.proc.pid):
-            env = environ(viewer)
-            # Viewers read files only: no credentials, no token, nothing of AWS's.
-            assert not [k for k in env if k.startswith("AWS_")], sorted(env)
-            assert TOKEN not in "\0".join(f"{k}={v}" for k, v in env.items())
-            assert SECRET not in "\0".join(env.values())
-            limits = Path(f"/proc/{viewer}/limits").read_text()
-            address = next(line for line in limits.splitlines() if "address space" in line)
-            assert address.split()[3] != "unlimited", address
-            assert int(address.split()[3]) <= 2 * 1024**3
         await first.close()
         await wait_for(lambda: len(viewers(s.proc.pid)) == 1, "a viewer gone")
         third = await http.ws_connect(ws_url)  # a place came free
