@@ -389,13 +389,17 @@ def make_server(  # noqa: ANN201
             self.opening += 1
             websocket = web.WebSocketResponse(heartbeat=15, max_msg_size=MAX_MESSAGE)
             viewer: Viewer | None = None
+
+            async def close() -> None:
+                await websocket.close()
+
             try:
                 await websocket.prepare(request)
                 viewer = Viewer(
                     " ".join(argv),
                     write_bytes=websocket.send_bytes,
                     write_str=websocket.send_str,
-                    close=websocket.close,
+                    close=close,
                     download_manager=self.download_manager,
                 )
                 self.viewers.add(viewer)
