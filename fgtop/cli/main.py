@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 
 from fgtop import __version__
 from fgtop.cli.output import check_surroundings
-from fgtop.cli.serve_web import MAX_COLUMNS, MAX_ROWS, MAX_VIEWERS, VIEWER_MEMORY_MB
+from fgtop.cli.serve_checks import MAX_COLUMNS, MAX_ROWS, MAX_VIEWERS, VIEWER_MEMORY_MB
 from fgtop.errors import fail, os_reason, too_many_files
 
 DESCRIPTION = """\

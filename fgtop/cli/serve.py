@@ -25,7 +25,8 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from fgtop.cli.serve_web import Limits, make_server
+from fgtop.cli.serve_checks import Limits
+from fgtop.cli.serve_web import make_server
 from fgtop.errors import fail
 from fgtop.paths import state_dir
 from fgtop.text.durations import parse_duration

@@ -323,7 +323,14 @@ async def test_max_viewers(served) -> None:  # noqa: ANN001
         assert len(viewers(s.proc.pid)) == 2
         await first.close()
         await wait_for(lambda: len(viewers(s.proc.pid)) == 1, "a viewer gone")
-        third = await http.ws_connect(ws_url)  # a place came free
+        deadline = time.monotonic() + 5  # a place came free (once its session is wound up)
+        while True:
+            try:
+                third = await http.ws_connect(ws_url)
+                break
+            except aiohttp.WSServerHandshakeError as exc:
+                assert exc.status == 503 and time.monotonic() < deadline
+                await asyncio.sleep(0.2)
         await wait_for(lambda: len(viewers(s.proc.pid)) == 2, "the new viewer")
         await third.close()
         await second.close()

@@ -1,10 +1,10 @@
-"""The pure checks of ``fgtop serve`` (fgtop.cli.serve_web), case by case."""
+"""The pure checks of ``fgtop serve`` (fgtop.cli.serve_checks), case by case."""
 
 from __future__ import annotations
 
 import pytest
 
-from fgtop.cli.serve_web import (
+from fgtop.cli.serve_checks import (
     Limits,
     host_allowed,
     host_names,
