@@ -1,5 +1,6 @@
 """Frozen dataclasses for everything fgtop observes. No I/O, no Textual."""
 
+from fgtop.model.alarms import Alarm, AlarmChange
 from fgtop.model.ecs import (
     Cluster,
     Container,
@@ -11,6 +12,7 @@ from fgtop.model.ecs import (
     Task,
     TaskDefinition,
 )
+from fgtop.model.elb import TargetHealth
 from fgtop.model.health import Hints, SourceHealth
 from fgtop.model.kube import (
     ContainerState,
@@ -25,12 +27,23 @@ from fgtop.model.kube import (
 from fgtop.model.logs import LogLine
 from fgtop.model.metrics import MetricSeries, MetricsUsage
 from fgtop.model.optimizer import EcsRecommendation, OptimizerOption, OptimizerStatus
+from fgtop.model.scaling import NotScaled, ScalableTarget, ScalingActivity, ScalingPolicy
+from fgtop.model.service_deployments import (
+    ContainerImage,
+    LoadBalancerRef,
+    RevisionCount,
+    ServiceDeployment,
+    ServiceRevision,
+)
 from fgtop.model.snapshot import Snapshot
 
 __all__ = [
+    "Alarm",
+    "AlarmChange",
     "Cluster",
     "Container",
     "ContainerDefinition",
+    "ContainerImage",
     "ContainerState",
     "Deployment",
     "EcsRecommendation",
@@ -40,18 +53,27 @@ __all__ = [
     "KubeCluster",
     "KubeEvent",
     "KubeWorkload",
+    "LoadBalancerRef",
     "LogConfig",
     "LogLine",
     "MetricSeries",
     "MetricsUsage",
+    "NotScaled",
     "OptimizerOption",
     "OptimizerStatus",
     "Pod",
     "PodContainer",
+    "RevisionCount",
+    "ScalableTarget",
+    "ScalingActivity",
+    "ScalingPolicy",
     "Service",
+    "ServiceDeployment",
     "ServiceEvent",
+    "ServiceRevision",
     "Snapshot",
     "SourceHealth",
+    "TargetHealth",
     "Task",
     "TaskDefinition",
 ]

@@ -32,6 +32,8 @@ def health_kind(health: str) -> str:
         return "unhealthy"
     return "unknown"
 
+from fgtop.model.service_deployments import LoadBalancerRef
+
 
 @dataclass(frozen=True)
 class Cluster:
@@ -100,6 +102,10 @@ class Service:
         default=None, compare=True, repr=False, metadata=RAW_DOCUMENT
     )
     """The describe_services document, for the describe view (secrets masked on display)."""
+    load_balancers: tuple[LoadBalancerRef, ...] = ()
+    """The target groups its tasks register in (``loadBalancers``)."""
+    deployment_alarms: tuple[str, ...] = ()
+    """The CloudWatch alarms its deployments monitor (``deploymentConfiguration.alarms``)."""
 
     @property
     def key(self) -> str:

@@ -5,11 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from fgtop.model.alarms import Alarm, AlarmChange
 from fgtop.model.ecs import Cluster, Service, Task, TaskDefinition
+from fgtop.model.elb import TargetHealth
 from fgtop.model.health import SourceHealth
 from fgtop.model.kube import KubeCluster, KubeEvent, KubeWorkload, Pod
 from fgtop.model.metrics import MetricSeries, MetricsUsage
 from fgtop.model.optimizer import EcsRecommendation, OptimizerStatus
+from fgtop.model.scaling import ScalableTarget, ScalingActivity, ScalingPolicy
+from fgtop.model.service_deployments import ServiceDeployment, ServiceRevision, service_path
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,21 @@ class Snapshot:
     """AWS Compute Optimizer's ECS service recommendations in the watched regions."""
     compute_optimizer: OptimizerStatus | None = None
     """How the last look at Compute Optimizer went; None when not asked (off, old recordings)."""
+    service_deployments: tuple[ServiceDeployment, ...] = ()
+    """The watched services' deployments from the ECS deployments API, newest first per service."""
+    service_revisions: tuple[ServiceRevision, ...] = ()
+    """The service revisions those deployments move between (immutable)."""
+    target_health: tuple[TargetHealth, ...] = ()
+    """What the watched services' target groups say of each target."""
+    alarms: tuple[Alarm, ...] = ()
+    """CloudWatch alarms on the watched clusters, services and target groups, and those their
+    deployments monitor."""
+    alarm_history: tuple[AlarmChange, ...] = ()
+    """Those alarms' state changes in the window, oldest first."""
+    scalable_targets: tuple[ScalableTarget, ...] = ()
+    scaling_policies: tuple[ScalingPolicy, ...] = ()
+    scaling_activities: tuple[ScalingActivity, ...] = ()
+    """The watched services' scaling activities in the window, newest first."""
     sources: tuple[SourceHealth, ...] = ()
     notes: tuple[str, ...] = ()
     """One-line notices for the header (e.g. a refresh stretched to stay in the API budget)."""
@@ -100,3 +119,40 @@ class Snapshot:
         The grids ask this for every row on every snapshot, so it is indexed once per snapshot.
         """
         return self._series_by_key.get((target, metric))
+
+    @cached_property
+    def _deployments_by_service(self) -> dict[tuple[str, str, str], tuple[ServiceDeployment, ...]]:
+        groups: dict[tuple[str, str, str], list[ServiceDeployment]] = {}
+        for d in self.service_deployments:
+            groups.setdefault(service_path(d.service_arn), []).append(d)
+        return {
+            k: tuple(sorted(v, key=lambda d: -(d.created_at or d.started_at or 0.0)))
+            for k, v in groups.items()
+        }
+
+    @cached_property
+    def _revisions_by_arn(self) -> dict[str, ServiceRevision]:
+        return {r.arn: r for r in self.service_revisions}
+
+    @cached_property
+    def _targets_by_group(self) -> dict[str, tuple[TargetHealth, ...]]:
+        groups: dict[str, list[TargetHealth]] = {}
+        for t in self.target_health:
+            groups.setdefault(t.target_group, []).append(t)
+        return {k: tuple(v) for k, v in groups.items()}
+
+    def deployments_of(self, service: Service) -> tuple[ServiceDeployment, ...]:
+        """The deployments API's history of ``service``, newest first (empty when not asked)."""
+        key = (service.region, service.cluster.rsplit("/", 1)[-1], service.name)
+        return self._deployments_by_service.get(key, ())
+
+    def service_revision(self, arn: str | None) -> ServiceRevision | None:
+        """The service revision with this ARN, if fetched."""
+        return self._revisions_by_arn.get(arn or "")
+
+    def targets_of(self, service: Service) -> tuple[TargetHealth, ...]:
+        """What ``service``'s target groups say of their targets (empty when not asked)."""
+        out: list[TargetHealth] = []
+        for lb in service.load_balancers:
+            out += self._targets_by_group.get(lb.target_group, ())
+        return tuple(out)

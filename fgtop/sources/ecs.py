@@ -25,6 +25,7 @@ from fgtop.model import (
     Container,
     ContainerDefinition,
     Deployment,
+    LoadBalancerRef,
     LogConfig,
     Service,
     ServiceEvent,
@@ -161,9 +162,9 @@ def parse_service(raw: dict, cluster: str, region: str) -> Service:
         )
         for e in (raw.get("events") or ())[:MAX_EVENTS]
     )
-    breaker = (
-        (raw.get("deploymentConfiguration") or {}).get("deploymentCircuitBreaker") or {}
-    ).get("enable", False)
+    config = raw.get("deploymentConfiguration") or {}
+    breaker = (config.get("deploymentCircuitBreaker") or {}).get("enable", False)
+    alarms = config.get("alarms") or {}
     return Service(
         name=raw["serviceName"],
         arn=raw["serviceArn"],
@@ -184,7 +185,32 @@ def parse_service(raw: dict, cluster: str, region: str) -> Service:
         circuit_breaker=bool(breaker),
         created_at=_ts(raw.get("createdAt")),
         raw=_jsonable({k: v for k, v in raw.items() if k != "events"}),
+        load_balancers=_load_balancers(raw.get("loadBalancers")),
+        deployment_alarms=tuple(
+            a for a in alarms.get("alarmNames") or () if isinstance(a, str) and a
+        )
+        if alarms.get("enable")
+        else (),
     )
+
+
+def _load_balancers(raw: Any) -> tuple[LoadBalancerRef, ...]:
+    """The target groups of a service's ``loadBalancers`` (Classic ones and bad entries left
+    out: they cost the target health, not the service)."""
+    out = []
+    for lb in raw if isinstance(raw, list) else ():
+        arn = lb.get("targetGroupArn") if isinstance(lb, dict) else None
+        if isinstance(arn, str) and arn:
+            port = lb.get("containerPort")
+            name = lb.get("containerName")
+            out.append(
+                LoadBalancerRef(
+                    arn,
+                    name if isinstance(name, str) else None,
+                    port if isinstance(port, int) and not isinstance(port, bool) else None,
+                )
+            )
+    return tuple(out)
 
 
 def parse_task_definition(raw: dict) -> TaskDefinition:

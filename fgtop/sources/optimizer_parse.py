@@ -6,72 +6,19 @@ allowed to hide the others.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
-from datetime import datetime
 from typing import Any
 
 from fgtop.model.optimizer import EcsRecommendation, OptimizerOption, service_key
+from fgtop.sources.parse_common import Malformed, parse_each
+from fgtop.sources.parse_common import integer as _int
+from fgtop.sources.parse_common import items as _list
+from fgtop.sources.parse_common import number as _float
+from fgtop.sources.parse_common import obj as _dict
+from fgtop.sources.parse_common import text as _text
+from fgtop.sources.parse_common import when as _time
 
-
-class Malformed(ValueError):
-    """A recommendation lacks what fgtop needs (its service ARN, its finding)."""
-
-
-def _int(value: Any) -> int | None:
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and math.isfinite(value) and value == int(value):
-        return int(value)
-    raise Malformed(f"not a whole number: {value!r}")
-
-
-def _float(value: Any) -> float | None:
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, int | float) and math.isfinite(value):
-        return float(value)
-    raise Malformed(f"not a number: {value!r}")
-
-
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise Malformed(f"not a string: {value!r}")
-    return value
-
-
-def _time(value: Any) -> float | None:
-    """A botocore datetime, an ISO string or POSIX seconds as POSIX seconds."""
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.timestamp()
-    if isinstance(value, str):
-        try:
-            return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
-        except ValueError as exc:
-            raise Malformed(f"not a time: {value!r}") from exc
-    return _float(value)
-
-
-def _dict(value: Any, what: str) -> dict:
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise Malformed(f"{what} is not an object")
-    return value
-
-
-def _list(value: Any, what: str) -> list:
-    if value is None:
-        return []
-    if not isinstance(value, list | tuple):
-        raise Malformed(f"{what} is not a list")
-    return list(value)
+__all__ = ["Malformed", "parse_option", "parse_page", "parse_recommendation"]
 
 
 def _savings(raw: Any) -> tuple[float | None, float | None, str | None]:
@@ -138,11 +85,4 @@ def parse_recommendation(raw: Any, region: str) -> EcsRecommendation:
 
 def parse_page(items: Iterable[Any], region: str) -> tuple[list[EcsRecommendation], int]:
     """The recommendations of one page, and how many were skipped as malformed."""
-    out: list[EcsRecommendation] = []
-    skipped = 0
-    for raw in items:
-        try:
-            out.append(parse_recommendation(raw, region))
-        except (Malformed, TypeError, ValueError, AttributeError):
-            skipped += 1
-    return out, skipped
+    return parse_each(items, lambda raw: parse_recommendation(raw, region))

@@ -1,0 +1,79 @@
+"""CloudWatch alarms that concern the watched services, and their state changes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ALARMS_SOURCE = "alarms"
+"""The name prefix of the alarms source (``alarms:eu-west-1``)."""
+
+
+@dataclass(frozen=True)
+class Alarm:
+    """One CloudWatch alarm (metric or composite) as DescribeAlarms gave it."""
+
+    name: str
+    arn: str
+    region: str
+    state: str
+    """OK, ALARM or INSUFFICIENT_DATA."""
+    reason: str | None = None
+    """Outside text: ``StateReason`` (``Threshold Crossed: 3 datapoints [...]``)."""
+    updated_at: float | None = None
+    """When the state last changed (``StateTransitionedTimestamp``, else ``StateUpdatedTimestamp``)."""
+    metric: str | None = None
+    namespace: str | None = None
+    dimensions: tuple[tuple[str, str], ...] = ()
+    """(name, value) pairs: ``ClusterName``, ``ServiceName``, ``TargetGroup``..."""
+    statistic: str | None = None
+    threshold: float | None = None
+    comparison: str | None = None
+    period: int | None = None
+    evaluation_periods: int | None = None
+    actions: tuple[str, ...] = ()
+    """The ARNs its ALARM state triggers (scaling policies, SNS topics)."""
+    composite: bool = False
+    account: str | None = None
+
+    @property
+    def key(self) -> str:
+        """Stable identity across snapshots."""
+        return self.arn
+
+    def dimension(self, name: str) -> str | None:
+        """The value of dimension ``name``, if the alarm has it."""
+        return next((v for n, v in self.dimensions if n == name), None)
+
+    @property
+    def firing(self) -> bool:
+        """Whether the alarm is in ALARM."""
+        return self.state == "ALARM"
+
+    @property
+    def condition(self) -> str:
+        """``CPUUtilization > 70`` (what is known of it)."""
+        ops = {
+            "GreaterThanThreshold": ">",
+            "GreaterThanOrEqualToThreshold": ">=",
+            "LessThanThreshold": "<",
+            "LessThanOrEqualToThreshold": "<=",
+        }
+        if self.metric is None or self.threshold is None:
+            return self.metric or "composite"
+        op = ops.get(self.comparison or "", self.comparison or "?")
+        return f"{self.metric} {op} {self.threshold:g}"
+
+
+@dataclass(frozen=True)
+class AlarmChange:
+    """One state change of an alarm (DescribeAlarmHistory, ``StateUpdate``)."""
+
+    alarm: str
+    """The alarm's name."""
+    region: str
+    at: float
+    old_state: str | None
+    new_state: str
+    reason: str | None = None
+    """Outside text: the new state's reason."""
+    account: str | None = None
