@@ -18,6 +18,12 @@ from moto.server import ThreadedMotoServer
 
 from tests.fakes.compute_optimizer import FakeComputeOptimizer
 from tests.fakes.insights_server import FakeInsights
+from tests.fakes.why_services import (
+    FakeAlarmHistory,
+    FakeEcsDeployments,
+    FakeScalingActivities,
+    FakeTargetHealth,
+)
 
 logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
@@ -121,6 +127,44 @@ def moto(
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
     yield moto_server
+
+
+class WhyFakes:
+    """The four fakes in front of moto for what it lacks of the why APIs (reset per test)."""
+
+    def __init__(self, moto_url: str) -> None:
+        self.ecs = FakeEcsDeployments(moto_url)
+        self.scaling = FakeScalingActivities(moto_url)
+        self.alarms = FakeAlarmHistory(moto_url)
+        self.elb = FakeTargetHealth(moto_url)
+        self.all = (self.ecs, self.scaling, self.alarms, self.elb)
+        self.env = {
+            "AWS_ENDPOINT_URL_ECS": self.ecs,
+            "AWS_ENDPOINT_URL_APPLICATION_AUTO_SCALING": self.scaling,
+            "AWS_ENDPOINT_URL_CLOUDWATCH": self.alarms,
+            "AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2": self.elb,
+        }
+
+
+@pytest.fixture(scope="session")
+def why_servers(moto_server: str) -> Iterator[WhyFakes]:
+    """The why fakes for the whole session, each forwarding what it lacks to moto."""
+    fakes = WhyFakes(moto_server)
+    for fake in fakes.all:
+        fake.start()
+    yield fakes
+    for fake in fakes.all:
+        fake.stop()
+
+
+@pytest.fixture
+def why(why_servers: WhyFakes, moto: str, monkeypatch: pytest.MonkeyPatch) -> WhyFakes:
+    """moto for everything, the why fakes (reset) in front of it for ECS, Application Auto
+    Scaling, CloudWatch and ELB v2 (``AWS_ENDPOINT_URL_<SERVICE>``)."""
+    for name, fake in why_servers.env.items():
+        fake.reset()
+        monkeypatch.setenv(name, fake.url)
+    return why_servers
 
 
 @pytest.fixture

@@ -8,11 +8,15 @@ from dataclasses import dataclass, field
 from fgtop.config import Config
 from fgtop.engine.core import Engine, Source
 from fgtop.errors import SetupError
+from fgtop.sources.alarms import AlarmsSource
 from fgtop.sources.aws import Aws
 from fgtop.sources.cloudwatch import CloudWatchSource
+from fgtop.sources.deployments import DeploymentsSource
 from fgtop.sources.ecs import EcsSource, check_clusters
+from fgtop.sources.elb_health import TargetHealthSource
 from fgtop.sources.optimizer import OptimizerSource
-from fgtop.sources.taskdef_cache import TaskDefCache
+from fgtop.sources.scaling import ScalingSource
+from fgtop.sources.taskdef_cache import RevisionCache, TaskDefCache
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +56,7 @@ async def build_engine(opts: LiveOptions) -> Engine:
         ]
         await check_clusters(ecs_sources, opts.clusters)
         sources: list[Source] = list(ecs_sources)
+        sources += why_sources(aws, cfg.api_budget)
         if opts.metrics:
             sources.append(CloudWatchSource(aws))
         if cfg.compute_optimizer:  # free to call, so --no-metrics leaves it on
@@ -67,6 +72,22 @@ async def build_engine(opts: LiveOptions) -> Engine:
     )
     engine.closers.append(aws.close)
     return engine
+
+
+def why_sources(aws: Aws, budget: float) -> list[Source]:
+    """The optional sources that say why, per watched region: ECS service deployments,
+    load-balancer target health, CloudWatch alarms and Service Auto Scaling (each degrades
+    alone; each spends a fifth of ``budget``)."""
+    revisions = RevisionCache()
+    out: list[Source] = []
+    for region in aws.regions:
+        out += [
+            DeploymentsSource(aws, region, budget=budget, revisions=revisions),
+            TargetHealthSource(aws, region, budget=budget),
+            AlarmsSource(aws, region, budget=budget),
+            ScalingSource(aws, region, budget=budget),
+        ]
+    return out
 
 
 async def kube_sources(aws: Aws, cfg: Config) -> list[Source]:

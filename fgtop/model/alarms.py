@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
+
+from fgtop.model.ecs import Service
+from fgtop.model.elb import target_group_dimension
 
 ALARMS_SOURCE = "alarms"
 """The name prefix of the alarms source (``alarms:eu-west-1``)."""
@@ -77,3 +81,37 @@ class AlarmChange:
     reason: str | None = None
     """Outside text: the new state's reason."""
     account: str | None = None
+
+
+def _service_tail(service: Service) -> tuple[str, str]:
+    return service.cluster.rsplit("/", 1)[-1], service.name
+
+
+def concerns(alarm: Alarm, service: Service, monitored: Collection[str] = ()) -> bool:
+    """Whether ``alarm`` is about ``service``: its dimensions name the service (ClusterName and
+    ServiceName) or one of its target groups (TargetGroup), its deployments monitor it (the
+    service's ``deploymentConfiguration`` or ``monitored``, the deployments API's names), or it
+    drives one of the service's scaling policies (its actions name the service's resource).
+
+    The one definition of "an alarm of this service".
+    """
+    if alarm.region != service.region:
+        return False
+    cluster, name = _service_tail(service)
+    if alarm.dimension("ClusterName") == cluster and alarm.dimension("ServiceName") == name:
+        return True
+    group = alarm.dimension("TargetGroup")
+    if group and any(
+        target_group_dimension(lb.target_group) == group for lb in service.load_balancers
+    ):
+        return True
+    if alarm.name in service.deployment_alarms or alarm.name in monitored:
+        return True
+    resource = f":resource/ecs/service/{cluster}/{name}:"
+    return any(resource in action for action in alarm.actions)
+
+
+def about_cluster(alarm: Alarm, clusters: Collection[str]) -> bool:
+    """Whether ``alarm`` is a cluster-wide alarm (a ClusterName dimension, no ServiceName) of
+    one of ``clusters``: kept, though no service is flagged for it."""
+    return alarm.dimension("ClusterName") in clusters and alarm.dimension("ServiceName") is None

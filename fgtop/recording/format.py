@@ -71,6 +71,14 @@ KEYS: dict[str, tuple[str, ...]] = {
     "workloads": ("cluster", "namespace", "kind", "name"),
     "metrics": ("target", "metric", "source"),
     "ecs_recommendations": ("service_arn",),
+    "service_deployments": ("arn",),
+    "service_revisions": ("arn",),
+    "target_health": ("target_group", "target_id", "port"),
+    "alarms": ("arn",),
+    "alarm_history": ("region", "alarm", "at", "new_state"),
+    "scalable_targets": ("region", "resource_id"),
+    "scaling_policies": ("arn",),
+    "scaling_activities": ("id",),
     "sources": ("name",),
 }
 """Identity fields of the items of each Snapshot tuple field, for item-level deltas."""

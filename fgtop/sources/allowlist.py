@@ -3,8 +3,9 @@ IAM table, from one list.
 
 An operation is allowed only if its (service, operation) pair is listed here; a name that
 merely looks read-only (``sts:GetSessionToken``, ``ecr:GetAuthorizationToken``) is refused
-like a mutating one. The service is botocore's name, which for every service listed is also
-the IAM action prefix (``cloudwatch:GetMetricData``). ``python bench/iam_table.py`` prints
+like a mutating one. The service is botocore's name, which is also the IAM action prefix
+(``cloudwatch:GetMetricData``) except where a permission names its own (``elbv2`` is
+``elasticloadbalancing``). ``python bench/iam_table.py`` prints
 the README table; ``tests/unit/test_allowlist.py`` fails when the README's table differs.
 """
 
@@ -23,11 +24,13 @@ class Permission:
     """The API operation (``DescribeTasks``) = the IAM action name."""
     feature: str
     """What needs it, as the README's IAM table words it."""
+    iam_prefix: str = ""
+    """The IAM action prefix where it is not the botocore name (``elasticloadbalancing``)."""
 
     @property
     def action(self) -> str:
         """The IAM action: ``ecs:DescribeTasks``."""
-        return f"{self.service}:{self.operation}"
+        return f"{self.iam_prefix or self.service}:{self.operation}"
 
 
 _TASKS = "tasks and services"
@@ -44,6 +47,10 @@ _INSIGHTS = (
 )
 _EKS = "EKS discovery (`--eks`; the token needs credentials only)"
 _PRICING = "`fgtop pricing update`"
+_DEPLOYMENTS = "deployment history, circuit breaker and rollback (ECS service deployments)"
+_ELB = "load-balancer target health of the services' target groups"
+_ALARMS = "CloudWatch alarms of the services and their state changes"
+_SCALING = "Service Auto Scaling: bounds, policies and activities"
 
 PERMISSIONS: tuple[Permission, ...] = (
     Permission("ecs", "ListClusters", _TASKS),
@@ -54,6 +61,15 @@ PERMISSIONS: tuple[Permission, ...] = (
     Permission("ecs", "DescribeTasks", _TASKS),
     Permission("ecs", "DescribeTaskDefinition", _TASKS),  # also `fgtop diff`
     Permission("ecs", "ListTaskDefinitions", _DIFF),
+    Permission("ecs", "ListServiceDeployments", _DEPLOYMENTS),  # also `fgtop diff --deployment`
+    Permission("ecs", "DescribeServiceDeployments", _DEPLOYMENTS),
+    Permission("ecs", "DescribeServiceRevisions", _DEPLOYMENTS),
+    Permission("elbv2", "DescribeTargetHealth", _ELB, "elasticloadbalancing"),
+    Permission("cloudwatch", "DescribeAlarms", _ALARMS),
+    Permission("cloudwatch", "DescribeAlarmHistory", _ALARMS),
+    Permission("application-autoscaling", "DescribeScalableTargets", _SCALING),
+    Permission("application-autoscaling", "DescribeScalingPolicies", _SCALING),
+    Permission("application-autoscaling", "DescribeScalingActivities", _SCALING),
     Permission("sts", "GetCallerIdentity", _ACCOUNT),
     Permission("cloudwatch", "GetMetricData", _METRICS),
     Permission("compute-optimizer", "GetECSServiceRecommendations", _OPTIMIZER),

@@ -74,8 +74,8 @@ class Aws:
         self._stack = contextlib.AsyncExitStack()
         self._clients: dict[tuple[str, str], Any] = {}
         self.calls: Counter[str] = Counter()
-        """HTTP requests by service (``ecs``), service and region (``ecs:eu-west-1``) and operation
-        (``ecs.DescribeTasks``)."""
+        """HTTP requests by service (``ecs``), service and region (``ecs:eu-west-1``), operation
+        (``ecs.DescribeTasks``) and operation in a region (``ecs:eu-west-1.DescribeTasks``)."""
         self.account: str | None = None
 
     def _default_regions(self) -> tuple[str, ...]:
@@ -122,7 +122,9 @@ class Aws:
         def count(event_name: str = "", **_: Any) -> None:
             self.calls[service] += 1
             self.calls[f"{service}:{region}"] += 1
-            self.calls[f"{service}.{event_name.rsplit('.', 1)[-1]}"] += 1
+            op = event_name.rsplit(".", 1)[-1]
+            self.calls[f"{service}.{op}"] += 1
+            self.calls[f"{service}:{region}.{op}"] += 1
 
         return count
 

@@ -19,6 +19,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, TypedDict
 
 from fgtop.model import (
+    Alarm,
+    AlarmChange,
     Cluster,
     EcsRecommendation,
     Hints,
@@ -29,8 +31,14 @@ from fgtop.model import (
     MetricsUsage,
     OptimizerStatus,
     Pod,
+    ScalableTarget,
+    ScalingActivity,
+    ScalingPolicy,
     Service,
+    ServiceDeployment,
+    ServiceRevision,
     Snapshot,
+    TargetHealth,
     Task,
     TaskDefinition,
 )
@@ -55,6 +63,14 @@ class Part(TypedDict, total=False):
     metrics_usage: MetricsUsage
     ecs_recommendations: tuple[EcsRecommendation, ...]
     compute_optimizer: OptimizerStatus
+    service_deployments: tuple[ServiceDeployment, ...]
+    service_revisions: tuple[ServiceRevision, ...]
+    target_health: tuple[TargetHealth, ...]
+    alarms: tuple[Alarm, ...]
+    alarm_history: tuple[AlarmChange, ...]
+    scalable_targets: tuple[ScalableTarget, ...]
+    scaling_policies: tuple[ScalingPolicy, ...]
+    scaling_activities: tuple[ScalingActivity, ...]
 
 
 PART_FIELDS: frozenset[str] = frozenset(Part.__annotations__)

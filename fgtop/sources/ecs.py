@@ -48,6 +48,13 @@ OPTIONAL_OPERATIONS = {
 }
 """Operations whose denial degrades only their own part (what is lost), not the region."""
 
+DEPLOYMENT_OPERATIONS = (
+    "ListServiceDeployments",
+    "DescribeServiceDeployments",
+    "DescribeServiceRevisions",
+)
+"""The deployments API's operations: ECS calls the deployments source makes, not this one."""
+
 MAX_EVENTS = 20
 """Service events kept per service (ECS returns up to 100)."""
 CONCURRENCY = 8
@@ -388,8 +395,11 @@ class EcsSource(PollingSource):
         self._first: _FirstRows | None = None
 
     def api_calls(self) -> int:
-        """ECS requests made in this region."""
-        return self.aws.calls[f"ecs:{self.region}"]
+        """ECS requests made in this region by this source (the deployments API's are the
+        deployments source's)."""
+        region = f"ecs:{self.region}"
+        theirs = sum(self.aws.calls[f"{region}.{op}"] for op in DEPLOYMENT_OPERATIONS)
+        return self.aws.calls[region] - theirs
 
     def note(self) -> str | None:
         """Says when the refresh was stretched to stay inside the API budget (denied

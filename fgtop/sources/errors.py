@@ -53,6 +53,14 @@ NOUNS = {
     "tasks": "task",
     "services": "service",
     "clusters": "cluster",
+    "service deployments": "service deployment",
+    "service revisions": "service revision",
+    "targets": "target",
+    "alarms": "alarm",
+    "alarm changes": "alarm change",
+    "scalable targets": "scalable target",
+    "scaling policies": "scaling policy",
+    "scaling activities": "scaling activity",
 }
 """The singular of each kind of object a parser can skip."""
 

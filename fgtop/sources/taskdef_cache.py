@@ -27,7 +27,8 @@ MAX_BYTES = 64 * 1024 * 1024
 
 
 class TaskDefCache:
-    """A folder of task-definition documents keyed by ARN.
+    """A folder of immutable documents keyed by ARN: task definitions (and, by subclassing,
+    anything else immutable: service revisions).
 
     Args:
         folder: Where the entries live; None means ``<user cache>/taskdefs``.
@@ -35,13 +36,20 @@ class TaskDefCache:
         max_bytes: Total bytes kept.
     """
 
+    subdir = "taskdefs"
+    """The folder's name under the user cache."""
+    doc_key = "taskDefinition"
+    """The document's key in an entry file (as the describe call answers it)."""
+    arn_field = "taskDefinitionArn"
+    """The document's own ARN field (an entry whose document names another ARN is corrupt)."""
+
     def __init__(
         self,
         folder: Path | None = None,
         max_entries: int = MAX_ENTRIES,
         max_bytes: int = MAX_BYTES,
     ) -> None:
-        self.folder = folder if folder is not None else cache_dir() / "taskdefs"
+        self.folder = folder if folder is not None else cache_dir() / self.subdir
         self.max_entries = max_entries
         self.max_bytes = max_bytes
         self.hits = 0
@@ -62,12 +70,12 @@ class TaskDefCache:
             return None
         except (OSError, ValueError):
             data = None
-        doc = data.get("taskDefinition") if isinstance(data, dict) else None
+        doc = data.get(self.doc_key) if isinstance(data, dict) else None
         if (
             not isinstance(data, dict)
             or data.get("arn") != arn
             or not isinstance(doc, dict)
-            or doc.get("taskDefinitionArn") != arn
+            or doc.get(self.arn_field) != arn
         ):
             self.corrupt += 1
             self.misses += 1
@@ -86,7 +94,7 @@ class TaskDefCache:
             fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".json")
             try:
                 with os.fdopen(fd, "w", encoding="utf-8") as f:
-                    json.dump({"arn": arn, "taskDefinition": doc}, f)
+                    json.dump({"arn": arn, self.doc_key: doc}, f)
                 os.replace(tmp, self._path(arn))
             except BaseException:
                 with contextlib.suppress(OSError):
@@ -116,3 +124,12 @@ class TaskDefCache:
                 path.unlink()
                 removed += 1
         return removed
+
+
+class RevisionCache(TaskDefCache):
+    """ECS service revisions on disk (``DescribeServiceRevisions`` documents): immutable by
+    ARN like task definitions, so described once ever."""
+
+    subdir = "service-revisions"
+    doc_key = "serviceRevision"
+    arn_field = "serviceRevisionArn"

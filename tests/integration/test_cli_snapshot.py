@@ -29,7 +29,7 @@ def fgtop(
     )
 
 
-def test_snapshot_json_against_moto(moto: str) -> None:
+def test_snapshot_json_against_moto(moto: str, why) -> None:
     world = build_world(moto, big_cluster_tasks=24, services=4)
     proc = fgtop("snapshot", "--region", "us-east-1", "--region", "eu-west-1", "--format", "json")
     assert proc.returncode == 0, proc.stderr
@@ -107,8 +107,21 @@ def test_snapshot_json_against_moto(moto: str) -> None:
         "failed_tasks",
     }
     sources = {s["name"]: s for s in doc["sources"]}
-    assert set(sources) == {"ecs:us-east-1", "ecs:eu-west-1", "cloudwatch", "compute-optimizer"}
-    assert all(s["ok"] and not s["stale"] and s["api_calls"] > 0 for s in sources.values())
+    why_sources = {
+        f"{kind}:{region}"
+        for kind in ("deployments", "elb-health", "alarms", "scaling")
+        for region in ("us-east-1", "eu-west-1")
+    }
+    assert set(sources) == {
+        "ecs:us-east-1",
+        "ecs:eu-west-1",
+        "cloudwatch",
+        "compute-optimizer",
+        *why_sources,
+    }
+    assert all(s["ok"] and not s["stale"] for s in sources.values())
+    # No service of this world has a load balancer: no target health to ask.
+    assert all(s["api_calls"] > 0 for n, s in sources.items() if not n.startswith("elb-health"))
     # Compute Optimizer (the fake: most accounts are not enrolled) is one note, not an error.
     optimizer = doc["compute_optimizer"]
     assert optimizer["enrolled"] is False and optimizer["recommendations"] == []

@@ -17,12 +17,14 @@ sys.path.insert(0, str(ROOT / "bench"))
 from iam_table import readme_table  # noqa: E402
 
 # How fgtop names an AWS operation in code: client.describe_tasks(, get_paginator("list_tasks"),
-# self._call(client, "describe_tasks", ...) and self._paginate(client, "list_tasks", ...).
+# self._call(client, "describe_tasks", ...), self._paginate(client, "list_tasks", ...) and the
+# why sources' self.call(client, "DescribeAlarms", ...).
 _CALLS = (
     re.compile(r"\b(?:client|ecs|eks|sts|logs|pricing)\.([a-z]+(?:_[a-z0-9]+)+)\("),
     re.compile(r"get_paginator\(\s*\"([a-z_]+)\""),
     re.compile(r"_(?:call|paginate)\(\s*\w+,\s*\"([a-z_]+)\""),
 )
+_CAMEL_CALLS = re.compile(r"\bcall\(\s*\w+,\s*\"([A-Z][A-Za-z]+)\"")
 _NOT_OPERATIONS = {"get_paginator", "get_frozen_credentials", "get_credentials"}
 
 
@@ -49,12 +51,15 @@ def test_every_call_fgtop_makes_is_on_the_list() -> None:
     found: dict[str, list[str]] = {}
     for path in sorted((ROOT / "fgtop").rglob("*.py")):
         text = path.read_text(encoding="utf-8")
-        for name in (m.group(1) for pattern in _CALLS for m in pattern.finditer(text)):
+        names = [m.group(1) for pattern in _CALLS for m in pattern.finditer(text)]
+        names += [xform_name(m.group(1)) for m in _CAMEL_CALLS.finditer(text)]
+        for name in names:
             if name in _NOT_OPERATIONS or name not in ops:
                 continue
             found.setdefault(name, []).append(path.relative_to(ROOT).as_posix())
     # The scan sees calls of each shape (a method, a paginator, the ECS source's helpers).
     assert {"get_metric_data", "list_fargate_profiles", "describe_tasks"} <= found.keys()
+    assert {"describe_target_health", "list_service_deployments"} <= found.keys()
     missing = {name: where for name, where in found.items() if not (ops[name] & ALLOWED)}
     assert missing == {}
 
@@ -79,3 +84,28 @@ def test_readme_iam_table_is_generated_from_the_list() -> None:
 def test_the_policy_allows_exactly_the_list() -> None:
     actions = iam_policy()["Statement"][0]["Action"]
     assert set(actions) == {p.action for p in PERMISSIONS}
+
+
+def test_the_why_operations_and_nothing_broader() -> None:
+    for service, op in (
+        ("ecs", "ListServiceDeployments"),
+        ("ecs", "DescribeServiceDeployments"),
+        ("ecs", "DescribeServiceRevisions"),
+        ("elbv2", "DescribeTargetHealth"),
+        ("cloudwatch", "DescribeAlarms"),
+        ("cloudwatch", "DescribeAlarmHistory"),
+        ("application-autoscaling", "DescribeScalableTargets"),
+        ("application-autoscaling", "DescribeScalingPolicies"),
+        ("application-autoscaling", "DescribeScalingActivities"),
+    ):
+        assert is_allowed(service, op), op
+    assert not is_allowed("ecs", "UpdateServiceDeployment")
+    assert not is_allowed("ecs", "StopServiceDeployment")
+    assert not is_allowed("elbv2", "DeregisterTargets")
+    assert not is_allowed("cloudwatch", "SetAlarmState")
+    assert not is_allowed("cloudwatch", "DisableAlarmActions")
+    assert not is_allowed("application-autoscaling", "RegisterScalableTarget")
+    assert not is_allowed("application-autoscaling", "PutScalingPolicy")
+    actions = {p.action for p in PERMISSIONS}
+    assert "elasticloadbalancing:DescribeTargetHealth" in actions  # the IAM prefix, not botocore's
+    assert not any(a.startswith("elbv2:") for a in actions)
