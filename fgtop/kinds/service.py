@@ -20,6 +20,7 @@ from fgtop.kinds.columns import Column
 from fgtop.kinds.common import FLAG, SEVERITY_CELLS, cell_str, dollars, latest, money, percent
 from fgtop.kinds.documents import iso, json_ready, pct
 from fgtop.kinds.task import container_names
+from fgtop.kinds.why_documents import service_why_json
 from fgtop.model import Service, Snapshot
 from fgtop.text import fmt
 from fgtop.text.sanitize import safe, safe_str
@@ -149,6 +150,7 @@ def service_json(
         "events": [{"created_at": iso(e.created_at), "message": e.message} for e in s.events],
         "cpu_percent": pct(snapshot, s.arn, "cpu"),
         "memory_percent": pct(snapshot, s.arn, "memory"),
+        **service_why_json(s, snapshot, iso),
     }
 
 

@@ -16,6 +16,7 @@ from fgtop.kinds.base import Kind, View
 from fgtop.kinds.columns import Column
 from fgtop.kinds.documents import iso
 from fgtop.model import EcsRecommendation, Snapshot
+from fgtop.kinds.why_documents import why_json
 from fgtop.model.optimizer import status_line
 from fgtop.text.sanitize import clean
 
@@ -169,6 +170,7 @@ def _snapshot_json(snapshot: Snapshot) -> dict[str, Any]:
         ],
         "notes": list(snapshot.notes),
         "compute_optimizer": compute_optimizer_json(snapshot),
+        **why_json(snapshot, iso),
     }
 
 
