@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from fgtop.cost.estimate import CostSummary, estate_cost
 from fgtop.cost.prices import PriceTable
 from fgtop.cost.rightsizing import DEFAULT_HEADROOM, Held, Suggestion, rightsize
-from fgtop.derive.problems import Problem, find_problems
+from fgtop.derive.problems import Problem
+from fgtop.derive.problems_why import all_problems
 from fgtop.model import Snapshot
 
 
@@ -53,6 +54,6 @@ def analyse(
         cost=cost,
         suggestions=sizing.suggestions if sizing is not None else (),
         held=sizing.held if sizing is not None else (),
-        problems=tuple(find_problems(snapshot, now)),
+        problems=tuple(all_problems(snapshot, now)),
         warnings=tuple(table.warnings) if table is not None else (),
     )

@@ -413,10 +413,16 @@ def find_problems(snapshot: Snapshot, now: float) -> list[Problem]:
         problems += _task_problems(tasks, now, unhealthy, service.arn)
     problems += _task_problems((t for t in snapshot.tasks if t.arn not in owned), now, unhealthy)
     problems += _pod_problems(snapshot, now)
-    problems.sort(
-        key=lambda p: (p.resolved, p.severity, -(p.at or p.since or now), p.target, p.kind)
+    return ordered(problems, now)
+
+
+def ordered(problems: Iterable[Problem], now: float) -> list[Problem]:
+    """Problems in the view's order: what lasts before the resolved, most severe first, then
+    newest first, then by target."""
+    return sorted(
+        problems,
+        key=lambda p: (p.resolved, p.severity, -(p.at or p.since or now), p.target, p.kind),
     )
-    return problems
 
 
 def following_change(

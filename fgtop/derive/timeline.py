@@ -22,6 +22,7 @@ from fgtop.derive.deployments import (
     short_rev,
 )
 from fgtop.derive.taskdef_diff import summary
+from fgtop.derive.timeline_why import WhyEntries, api_governs
 from fgtop.model import Pod, Service, Snapshot, Task
 
 KIND_SERVICE_EVENT = "service-event"
@@ -48,7 +49,7 @@ class TimelineEntry:
     """POSIX seconds: when it happened (or when it was first observed)."""
     kind: str
     """service-event, task-started, task-stopped, deployment, pod-event, pod-phase,
-    pod-restart or alert."""
+    pod-restart, alert, target-health, alarm-state or scaling."""
     target: str
     """What to jump to: a service or task ARN, or ``namespace/pod``."""
     message: str
@@ -147,6 +148,8 @@ class Timeline:
         self._linked: set[tuple[str, str]] = set()
         """(service ARN, deployment id) whose first failure the timeline already linked."""
         self._service_arns: dict[tuple[str, str, str], str] = {}
+        self._why = WhyEntries(KIND_DEPLOYMENT)
+        """Deployments, target health, alarms and scaling from their sources of truth."""
         self._last: float | None = None
         self.version = 0
         """Bumped whenever entries change (so a view knows to redraw)."""
@@ -174,8 +177,11 @@ class Timeline:
         baseline = self._tasks is None
         history_changed = self.history.feed(snapshot)
         self._service_arns = {(s.region, s.cluster, s.name): s.arn for s in snapshot.services}
+        governs = {r: api_governs(snapshot, r) for r in {s.region for s in snapshot.services}}
         for service in snapshot.services:
-            self._service(service, now)
+            self._service(service, now, quiet=governs[service.region])
+        for e in self._why.feed(snapshot):
+            self._add(TimelineEntry(*e))
         self._diff_tasks(snapshot.tasks, baseline, now)
         self._diff_pods(snapshot.pods, baseline, now)
         self._pod_events(snapshot)
@@ -228,7 +234,9 @@ class Timeline:
                 del memory[next(iter(memory))]
         self.version += 1
 
-    def _service(self, s: Service, now: float) -> None:
+    def _service(self, s: Service, now: float, *, quiet: bool = False) -> None:
+        """Service events and deployment changes (the latter left to the deployments API's
+        entries when ``quiet``: it tells them where it is there)."""
         for e in reversed(s.events):  # ECS lists the newest first
             if e.id in self._seen_events:
                 continue
@@ -253,7 +261,7 @@ class Timeline:
             state = d.rollout_state
             if key not in self._deployments:
                 self._deployments[key] = state
-                if known or state in ("IN_PROGRESS", "FAILED"):
+                if not quiet and (known or state in ("IN_PROGRESS", "FAILED")):
                     what = "started" if known else (state or "").lower().replace("_", " ")
                     what += self._what_changed(s.arn, d.id)
                     self._add(
@@ -270,6 +278,8 @@ class Timeline:
                 continue
             if state != self._deployments[key] and state:
                 self._deployments[key] = state
+                if quiet:
+                    continue
                 why = f": {d.rollout_state_reason}" if d.rollout_state_reason else ""
                 self._add(
                     TimelineEntry(

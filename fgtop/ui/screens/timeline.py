@@ -33,6 +33,7 @@ from fgtop.kinds.timeline_entry import KIND as ENTRY
 from fgtop.kinds.timeline_entry import short_target
 from fgtop.model import Snapshot
 from fgtop.text import fmt
+from fgtop.derive.timeline_why import KIND_ALARM_STATE, KIND_SCALING, KIND_TARGET_HEALTH
 from fgtop.text.sanitize import safe, safe_str
 from fgtop.ui.screens.base import FgtopScreen
 from fgtop.ui.widgets.filter_bar import FilterBar
@@ -42,15 +43,18 @@ from fgtop.ui.widgets.kind_table import KindTable
 from fgtop.ui.widgets.resource_table import ResourceTable
 
 KIND_GROUPS: tuple[tuple[str, frozenset[str]], ...] = (
-    ("services", frozenset({KIND_SERVICE_EVENT})),
-    ("tasks", frozenset({KIND_TASK_STARTED, KIND_TASK_STOPPED})),
+    ("services", frozenset({KIND_SERVICE_EVENT, KIND_SCALING})),
+    ("tasks", frozenset({KIND_TASK_STARTED, KIND_TASK_STOPPED, KIND_TARGET_HEALTH})),
     ("deployments", frozenset({KIND_DEPLOYMENT})),
     ("pods", frozenset({KIND_POD_EVENT, KIND_POD_PHASE, KIND_POD_RESTART})),
-    ("alerts", frozenset({KIND_ALERT})),
+    ("alerts", frozenset({KIND_ALERT, KIND_ALARM_STATE})),
 )
 """Kind toggles, on keys 1-5."""
 
-_TOGGLES = "show or hide services, tasks, deployments, pods, alerts"
+_TOGGLES = (
+    "show or hide services (with scaling activities), tasks (with target health), deployments,"
+    " pods, alerts (with alarm state changes)"
+)
 
 
 def entry_key(entry: TimelineEntry) -> str:
