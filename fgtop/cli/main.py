@@ -29,6 +29,7 @@ commands:
   fgtop serve                  one flight recorder, any number of browser and terminal viewers
   fgtop logs TARGET            print a task's, service's or pod's logs
   fgtop diff A [B]             what differs between two task definitions (or a family's last two)
+  fgtop diff SVC --deployment latest   what a service deployment changed (revisions, digests)
   fgtop insights --service S QUERY
                                run a CloudWatch Logs Insights query over a service's log groups
   fgtop pricing update|show    refresh the Fargate price table from the AWS Pricing API, or show it
@@ -313,14 +314,30 @@ def _diff_parser() -> argparse.ArgumentParser:
         description=(
             "Show what differs between two ECS task definitions (family:revision or ARN), "
             "container by container. `fgtop diff FAMILY` compares its latest two ACTIVE "
-            "revisions, `fgtop diff FAMILY:REV` that revision with the one before it. "
+            "revisions, `fgtop diff FAMILY:REV` that revision with the one before it; "
+            "`fgtop diff SERVICE --deployment latest|ARN` what an ECS service deployment changed "
+            "(its source and target revisions: task definitions and resolved image digests). "
             "Secret-looking environment values show only `changed`."
         ),
     )
-    p.add_argument("a", metavar="A", help="family, family:revision or task definition ARN")
+    p.add_argument(
+        "a",
+        metavar="A",
+        help="family, family:revision or task definition ARN (with --deployment: a service)",
+    )
     p.add_argument("b", metavar="B", nargs="?", help="family:revision or ARN to compare A with")
     p.add_argument(
         "--format", choices=["text", "json"], default="text", help="output format (default text)"
+    )
+    p.add_argument(
+        "--deployment",
+        metavar="latest|ARN",
+        help="compare the source and target revisions of this deployment of service A "
+        "(latest: its newest; needs ecs:ListServiceDeployments, DescribeServiceDeployments, "
+        "DescribeServiceRevisions)",
+    )
+    p.add_argument(
+        "--cluster", help="the service's cluster, with --deployment (default: found by name)"
     )
     p.add_argument(
         "--profile", help="AWS named profile (default: AWS_PROFILE or the default chain)"
@@ -348,7 +365,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "logs": ("fgtop.cli.logs", "run"),
     "insights": ("fgtop.cli.insights", "run"),
     "pricing": ("fgtop.cli.pricing", "run"),
-    "diff": ("fgtop.cli.diff", "run"),
+    "diff": ("fgtop.cli.diff_deployment", "run_diff"),
 }
 """The dispatch table: subcommand -> (module, function). Modules load on use, so ``fgtop
 --help`` and ``fgtop snapshot`` never import Textual, and ``fgtop demo`` never

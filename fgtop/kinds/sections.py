@@ -6,10 +6,14 @@ through :func:`fgtop.text.sanitize.safe`, never through markup.
 
 from __future__ import annotations
 
+from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from fgtop.text.sanitize import safe
+from fgtop.derive.decoder import CRITICAL, HIGH, MEDIUM
+from fgtop.derive.why_details import Section
+from fgtop.text import fmt
+from fgtop.text.sanitize import safe, safe_str
 
 LONG_CHARS = 2_000
 """Cap on a reason or message shown in details (the full value is in describe)."""
@@ -44,3 +48,22 @@ def title(kind: str, name: str) -> Text:
     """``Task 4c2b...``: the kind's word and the item's name, bold."""
     text = Text(f"{kind} ", style="bold")
     return text.append_text(safe(name, style="bold"))
+
+
+_STYLES = {CRITICAL: "bold red", HIGH: "bold red", MEDIUM: "yellow"}
+
+
+def render_section(section: Section) -> RenderableType:
+    """A headless :class:`~fgtop.derive.why_details.Section` as a titled two-column block:
+    the time (or label), then the text, folded, outside text made safe."""
+    table = Table(title=section.title, title_justify="left", expand=True, show_header=False)
+    table.add_column(no_wrap=True, max_width=40)
+    table.add_column(overflow="fold")
+    for line in section.lines:
+        left = Text(fmt.when(line.at)) if line.at is not None else safe(line.label, style="bold")
+        # Folded over lines (safe() keeps one line): the sanitised text as a plain Text.
+        text = Text(safe_str(line.text, max_chars=LONG_CHARS), style=_STYLES.get(line.severity, ""))
+        table.add_row(left, text)
+    if section.note:
+        return Group(table, Text(section.note, style="dim"))
+    return table

@@ -14,6 +14,7 @@ from fgtop.cost.estimate import usd
 from fgtop.derive.deployments import DeploymentHistory, DeploymentRecord, newest_first
 from fgtop.derive.problems import Problem, worst_by_service
 from fgtop.derive.taskdef_diff import text_lines
+from fgtop.derive.why_details import deployments_section, newest_change, service_sections
 from fgtop.kinds import sections
 from fgtop.kinds.base import BY_TEXT, Cell, Chart, Details, Kind, LogTarget, Scope, View, Words
 from fgtop.kinds.columns import Column
@@ -166,8 +167,8 @@ def _changes(record: DeploymentRecord | None) -> dict[str, Any] | None:
 def service_details(
     service: Service, snapshot: Snapshot, records: Sequence[DeploymentRecord] = ()
 ) -> RenderableType:
-    """A service: counts, its deployments as fgtop has seen them, the newest one's changes,
-    recent events.
+    """A service: counts, its deployment history (the deployments API's, else as fgtop has
+    seen it, with the newest one's changes), target health, alarms, scaling, recent events.
 
     ``records`` is the service's deployment history (the timeline's); without it, the
     deployments ECS lists now.
@@ -187,9 +188,15 @@ def service_details(
     )
     mine = newest_first([r for r in records if r.service == service.arn])
     parts: list[RenderableType] = [sections.title("Service", service.name), info, Text("")]
-    parts.append(_deployments(service, mine))
-    if mine:
-        parts += [Text(""), _newest_changes(mine[0])]
+    if deployments_section(snapshot, service) is None:  # else the deployments API's history
+        parts.append(_deployments(service, mine))
+        rollback = newest_change(snapshot, service, mine)
+        if rollback is not None:
+            parts += [Text(""), sections.render_section(rollback)]
+        elif mine:
+            parts += [Text(""), _newest_changes(mine[0])]
+    for section in service_sections(snapshot, service):
+        parts += [Text(""), sections.render_section(section)]
     events = Table(title="Events", title_justify="left", expand=True, show_header=False)
     events.add_column(no_wrap=True)
     events.add_column(overflow="fold")

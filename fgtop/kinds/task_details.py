@@ -7,6 +7,7 @@ from rich.table import Table
 from rich.text import Text
 
 from fgtop.derive.decoder import SEVERITY_NAMES, decode_task
+from fgtop.derive.why_details import task_targets_section
 from fgtop.kinds import sections
 from fgtop.model import Snapshot, Task
 from fgtop.text import fmt
@@ -58,6 +59,9 @@ def task_details(task: Task, snapshot: Snapshot) -> RenderableType:
             sections.short(c.image),
         )
     parts: list[RenderableType] = [sections.title("Task", task.id), info, Text(""), containers]
+    targets = task_targets_section(snapshot, task)
+    if targets is not None:
+        parts += [Text(""), sections.render_section(targets)]
     if task.tags:
         parts += [
             Text(""),

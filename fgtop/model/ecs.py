@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from fgtop.model.service_deployments import LoadBalancerRef
+
 RAW_DOCUMENT = {"mask": "document"}
 """Field metadata: an API's raw document (secrets in it are masked on display and redaction)."""
 ENVIRONMENT = {"mask": "environment"}
@@ -31,8 +33,6 @@ def health_kind(health: str) -> str:
     if h == "UNHEALTHY":
         return "unhealthy"
     return "unknown"
-
-from fgtop.model.service_deployments import LoadBalancerRef
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,8 @@ from fgtop.kinds import registry
 from fgtop.kinds.base import Kind, View
 from fgtop.kinds.columns import Column
 from fgtop.kinds.documents import iso
-from fgtop.model import EcsRecommendation, Snapshot
 from fgtop.kinds.why_documents import why_json
+from fgtop.model import EcsRecommendation, Snapshot
 from fgtop.model.optimizer import status_line
 from fgtop.text.sanitize import clean
 

@@ -49,10 +49,11 @@ async def test_the_rollback_problem_says_what_changed_and_details_show_the_histo
             "shop-search:18" in r and "FAILED" in r and "failed, rolled back" in r for r in rows
         )
         assert any("shop-search:17" in r and "current" in r for r in rows)
-        # The newest deployment is the rollback: its diff against :18.
-        assert "Changes in the newest deployment: shop-search:17 replaced :18" in body
-        assert "  memory: 1024 → 2048" in body
-        assert "2026.11.28-bad → " in body
+        # The newest deployment is the rollback: it reads as one, with what the failed :18
+        # changed (issue 23), never as its own diff against :18 in reverse.
+        assert f"shop-search:17 rolled back the failed {WORDS}" in body
+        assert "Changes in the newest deployment: shop-search:17 replaced :18" not in body
+        assert "1024 → 2048" not in body
 
 
 async def test_the_timeline_links_the_failure_to_the_deployment(demo_app) -> None:

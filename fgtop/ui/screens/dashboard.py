@@ -10,6 +10,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import ProgressBar, TabbedContent, TabPane
 
+from fgtop.derive.why_details import deployment_marks
 from fgtop.feed import Frame
 from fgtop.kinds import registry
 from fgtop.kinds.base import Kind, View
@@ -208,6 +209,7 @@ class DashboardScreen(FgtopScreen):
             net_rx=snapshot.series(spec.target, "net_rx"),
             net_tx=snapshot.series(spec.target, "net_tx"),
             unavailable=spec.unavailable,
+            marks=deployment_marks(snapshot, spec.target, self.fgtop.timeline.deployments),
         )
 
     def _chart_item(self) -> Any:

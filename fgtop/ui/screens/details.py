@@ -14,6 +14,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Static
 
+from fgtop.derive.why_details import deployment_marks
 from fgtop.kinds import registry
 from fgtop.kinds.base import Chart, Details
 from fgtop.model import Snapshot
@@ -89,7 +90,8 @@ class DetailsScreen(FgtopScreen):
             if chart.window != window:
                 chart.set_reactive(MetricChart.window, window)
             end = spec.end if spec.end is not None else snapshot.taken_at
-            chart.show_series(spec.title, cpu, memory, end, clock=snapshot.taken_at)
+            marks = deployment_marks(snapshot, spec.target, self.fgtop.timeline.deployments)
+            chart.show_series(spec.title, cpu, memory, end, clock=snapshot.taken_at, marks=marks)
 
     def action_logs(self) -> None:
         """The logs of this resource."""

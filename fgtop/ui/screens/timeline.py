@@ -27,13 +27,13 @@ from fgtop.derive.timeline import (
     KIND_TASK_STOPPED,
     TimelineEntry,
 )
+from fgtop.derive.timeline_why import KIND_ALARM_STATE, KIND_SCALING, KIND_TARGET_HEALTH
 from fgtop.kinds import registry
 from fgtop.kinds.base import View
 from fgtop.kinds.timeline_entry import KIND as ENTRY
 from fgtop.kinds.timeline_entry import short_target
 from fgtop.model import Snapshot
 from fgtop.text import fmt
-from fgtop.derive.timeline_why import KIND_ALARM_STATE, KIND_SCALING, KIND_TARGET_HEALTH
 from fgtop.text.sanitize import safe, safe_str
 from fgtop.ui.screens.base import FgtopScreen
 from fgtop.ui.widgets.filter_bar import FilterBar

@@ -134,6 +134,7 @@ class MetricChart(Widget):
         self._net: tuple[MetricSeries | None, MetricSeries | None] = (None, None)
         self._now = 0.0
         self._clock: float | None = None
+        self._marks: tuple[tuple[float, str], ...] = ()
         self._unavailable: str | None = None
         self.cursor: float | None = None
         """The time of the point under the cursor, or None: the latest point."""
@@ -154,6 +155,7 @@ class MetricChart(Widget):
         net_tx: MetricSeries | None = None,
         unavailable: str | None = None,
         clock: float | None = None,
+        marks: tuple[tuple[float, str], ...] = (),
     ) -> None:
         """Show the series of one service or task.
 
@@ -167,6 +169,8 @@ class MetricChart(Widget):
             unavailable: Why there can be no series (e.g. :data:`NO_TASK_METRICS`); shown
                 instead of the chart.
             clock: The replay clock, when it is not ``now`` (marked in a replay).
+            marks: ``(time, label)`` of deployments: a vertical line with the revision at a
+                start (``:18``) and at a rollback (``↩:17``).
         """
         title = clean(title, max_chars=80)
         if title != self._title:
@@ -175,6 +179,7 @@ class MetricChart(Widget):
         self._cpu, self._memory, self._net = cpu, memory, (net_rx, net_tx)
         self._now = now
         self._clock = clock
+        self._marks = marks
         self._unavailable = unavailable
         if self.cursor is not None and self.cursor < now - self.window:
             self.cursor = None
@@ -284,6 +289,11 @@ class MetricChart(Widget):
         line.truncate(width)
         return line
 
+    def marks_shown(self) -> list[tuple[float, str]]:
+        """The deployment marks inside the window."""
+        start, end = self._now - self.window, self._now + self._pad()
+        return [(at, label) for at, label in self._marks if start <= at <= end]
+
     def _marker(self) -> float | None:
         """Where the "now" line goes (the replay clock), if it is in the window."""
         if not self.replay:
@@ -389,6 +399,11 @@ class MetricChart(Widget):
         # The legend is the readout line under the plot (never over the data).
         if self.cursor is not None and start <= self.cursor <= end:
             plt.vline(self.cursor, color=self._colour("foreground", "secondary"))
+        for at, label in self.marks_shown():
+            plt.vline(at, color=self._colour("secondary", "accent"))
+            plt.text(
+                clean(label, max_chars=12), x=at, y=top, color=self._colour("secondary", "accent")
+            )
         marker = self._marker()
         if marker is not None:
             plt.vline(marker, color=self._colour("warning", "accent"))
