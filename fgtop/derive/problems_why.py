@@ -31,7 +31,7 @@ from fgtop.model.elb import target_group_name
 HIGH_LOAD = 80.0
 """CPU or memory percent above which a service held at its maximum is a problem (when no
 target-tracking policy names its own target)."""
-AT_MAX_RECENT = 600.0
+AT_MAX_RECENT = 180.0
 """Seconds an AlreadyAtMaxCapacity activity counts as evidence the service is held at max."""
 INFERRED = frozenset({"deployment-rollback"})
 """Kinds inferred from DescribeServices and events that the deployments API replaces."""
@@ -270,12 +270,14 @@ def at_max_problems(snapshot: Snapshot, service: Service, now: float) -> list[Pr
     ]
     if not load and not held:
         return []
-    # Since it reached the maximum: the newest scale-out that succeeded, else the first
-    # activity that could not scale further.
-    reached = [a for a in scaling.activities if a.at_max is None and a.status == "Successful"]
-    since_at = [a.started_at for a in held]
-    if reached:
-        since_at.append(reached[0].ended_at or reached[0].started_at)
+    # Since it was scaled to the maximum (the newest scale-out, finished or not), else since
+    # the first activity that could not scale further.
+    reached = [
+        a
+        for a in scaling.activities
+        if a.at_max is None and a.status in ("Successful", "InProgress")
+    ]
+    since_at = [reached[0].started_at] if reached else [a.started_at for a in held]
     cap = scaling.target.max_capacity
     why = (
         " while " + " and ".join(load)
@@ -294,7 +296,7 @@ def at_max_problems(snapshot: Snapshot, service: Service, now: float) -> list[Pr
             service.cluster,
             service.region,
             None,
-            max(since_at) if since_at else None,
+            max([*since_at, *(a.started_at for a in held)], default=None),
             service=service.arn,
         )
     ]

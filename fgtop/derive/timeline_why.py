@@ -68,6 +68,8 @@ class WhyEntries:
     def __init__(self, deployment_kind: str = "deployment") -> None:
         self.deployment_kind = deployment_kind
         self._seen: dict[tuple, None] = {}
+        self._states: dict[str, str] = {}
+        """Each alarm's state in the last snapshot."""
         self._unhealthy: dict[tuple[str, str, int | None], float] = {}
         """Targets unhealthy in the last snapshot, with the start of their streak."""
 
@@ -197,12 +199,16 @@ class WhyEntries:
         changes = [
             (c.alarm, c.at, c.old_state, c.new_state, c.reason) for c in snapshot.alarm_history
         ]
-        changes += [
-            (a.name, a.updated_at, None, a.state, a.reason)
-            for a in snapshot.alarms
-            if a.updated_at is not None
-            and not any(c.alarm == a.name for c in snapshot.alarm_history)
-        ]
+        told = {c.alarm for c in snapshot.alarm_history}
+        for a in snapshot.alarms:
+            # Without its history (denied, or none in the window): a change seen between two
+            # snapshots, or an alarm in ALARM when first seen.
+            before = self._states.get(a.name)
+            self._states[a.name] = a.state
+            if a.name in told or a.updated_at is None:
+                continue
+            if (before is None and a.firing) or (before is not None and before != a.state):
+                changes.append((a.name, a.updated_at, before, a.state, a.reason))
         for name, at, old, new, reason in sorted(changes, key=lambda c: c[1] or 0.0):
             alarm = alarms.get(name)
             if at is None or at < start or alarm is None or "-AlarmLow-" in name:

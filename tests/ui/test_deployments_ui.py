@@ -43,16 +43,18 @@ async def test_the_rollback_problem_says_what_changed_and_details_show_the_histo
         details = app.screen
         assert isinstance(details, DetailsScreen) and details.kind == "service"
         body = plain(details.query_one("#body", Static).content, width=200)
-        assert "Deployments (as fgtop has seen them)" in body
-        rows = [line for line in body.splitlines() if "shop-search:1" in line and "│" in line]
+        # The deployments API's history (issue 23): the rollback reads as one, with what the
+        # failed :18 changed, never as the newest deployment's diff in reverse.
+        assert "Deployment history (ECS deployments API, 90 days)" in body
+        assert "Deployments (as fgtop has seen them)" not in body
+        rows = [line for line in body.splitlines() if "│" in line]
         assert any(
-            "shop-search:18" in r and "FAILED" in r and "failed, rolled back" in r for r in rows
+            "shop-search:18 rolled back to :17 after the circuit breaker counted 3 failed tasks;"
+            in r
+            for r in rows
         )
-        assert any("shop-search:17" in r and "current" in r for r in rows)
-        # The newest deployment is the rollback: it reads as one, with what the failed :18
-        # changed (issue 23), never as its own diff against :18 in reverse.
-        assert f"shop-search:17 rolled back the failed {WORDS}" in body
-        assert "Changes in the newest deployment: shop-search:17 replaced :18" not in body
+        assert "the failed :18 changed image tag, memory 2048 → 1024" in body
+        assert any("shop-search:17 successful (replaces :16)" in r for r in rows)
         assert "1024 → 2048" not in body
 
 
@@ -106,3 +108,26 @@ def test_hostile_task_definitions_render_harmlessly() -> None:
     assert not bad_chars(text)
     assert all(m in text for m in MARKUP[:1])  # markup shown literally
     assert len(text) < 60_000  # the 100 KB value is capped
+
+
+def test_without_the_deployments_api_a_rollback_still_reads_as_one(demo_app) -> None:
+    """The inferred history (the API denied, or a recording without it): the newest deployment
+    is the rollback, shown with what the failed :18 changed, not its own diff in reverse."""
+    from dataclasses import replace
+
+    from fgtop.derive.deployments import DeploymentHistory
+    from fgtop.ui.screens.details import service_details
+
+    _, _, rec = demo_app(10)
+    history = DeploymentHistory()
+    snap = None
+    for i in range(rec.index_at(rec.start + 600) + 1):
+        snap = replace(rec.frame(i), service_deployments=(), service_revisions=())
+        history.feed(snap)
+    assert snap is not None
+    service = next(s for s in snap.services if s.name == "shop-search")
+    body = plain(service_details(service, snap, history.of(service.arn)), width=200)
+    assert "Deployments (as fgtop has seen them)" in body
+    assert f"shop-search:17 rolled back the failed {WORDS}" in body
+    assert "Changes in the newest deployment: shop-search:17 replaced :18" not in body
+    assert "1024 → 2048" not in body

@@ -72,7 +72,19 @@ def test_the_incident(frames: list[Snapshot]) -> None:
         (t.stopped_reason or "").startswith("Task failed ELB health checks in (target-group")
         for t in tasks
     )
-    assert any(t.health == "UNHEALTHY" for f in frames for t in f.tasks)
+    # Issue 23: the checkout task fails its target group's checks (its container's pass).
+    assert any(
+        t.unhealthy and t.reason == "Target.ResponseCodeMismatch"
+        for f in frames
+        for t in f.target_health
+    )
+    assert not any(t.health == "UNHEALTHY" for f in frames for t in f.tasks)
+    search = [d for d in frames[-1].service_deployments if "/shop-search/" in d.arn]
+    assert search[0].status == "ROLLBACK_SUCCESSFUL" and search[0].failure_count == 3
+    assert any(a.firing for f in frames for a in f.alarms)
+    assert any(a.at_max is not None for a in frames[-1].scaling_activities)
+    api = next(s for s in frames[-1].services if s.name == "shop-api")
+    assert api.desired == 8  # scaled out from 6 to its maximum
     assert any(
         "CannotPullContainerError" in (t.stopped_reason or "")
         and "shop-search:2026.11.28-bad: not found" in (t.stopped_reason or "")
@@ -124,7 +136,12 @@ def test_eks_pods(frames: list[Snapshot]) -> None:
 
 def test_sources_and_logs(demo: Recording, frames: list[Snapshot]) -> None:
     names = {s.name for s in frames[-1].sources}
-    assert names == {"ecs:eu-west-1", "ecs:us-east-1", "cloudwatch", "logs", "kube:shop-eks"}
+    why = {
+        f"{kind}:{region}"
+        for kind in ("deployments", "elb-health", "alarms", "scaling")
+        for region in ("eu-west-1", "us-east-1")
+    }
+    assert names == {"ecs:eu-west-1", "ecs:us-east-1", "cloudwatch", "logs", "kube:shop-eks", *why}
     assert frames[-1].api_calls > frames[0].api_calls
     lines = demo.logs()
     assert len(lines) > 1000

@@ -7,6 +7,7 @@ import pytest
 
 from fgtop.derive.deployments import DeploymentHistory
 from fgtop.derive.problems import find_problems, following_change
+from fgtop.derive.problems_why import all_problems
 from fgtop.derive.taskdef_diff import diff_models
 from fgtop.derive.timeline import KIND_DEPLOYMENT, KIND_TASK_STOPPED, Timeline
 from fgtop.printer.documents import snapshot_json
@@ -69,7 +70,7 @@ def test_problems_say_they_began_after_the_deployment(frames) -> None:
     said = {p.kind: following_change(p, history.of(p.service or "")) for p in problems}
     assert said["image-not-found"] == f"began 30s after {WORDS}"
     assert said["deployment-rollback"] == f"began 45s after {WORDS}"
-    others = [p for p in find_problems(snapshot, snapshot.taken_at) if p.title == "shop-checkout"]
+    others = [p for p in all_problems(snapshot, snapshot.taken_at) if p.title == "shop-checkout"]
     assert others and all(following_change(p, history.of(p.service or "")) is None for p in others)
     # Past the window, no longer "following" the change.
     late = problems[0]
@@ -93,7 +94,11 @@ def test_timeline_links_the_deployment_and_the_first_failure(frames) -> None:
     assert linked[0].message.startswith("shop-search aa2faf33 stopped 30s after shop-search:18 ")
     assert " replaced :17: image shop-search:2026.11.28-bad does not exist" in linked[0].message
     deployments = [e for e in timeline.entries("shop-search") if e.kind == KIND_DEPLOYMENT]
-    assert any("FAILED" in e.message for e in deployments)
+    # The deployments API tells the failure (issue 23): the rollback, with its reason.
+    assert any(
+        "rolling back to :17 after the circuit breaker counted 3 failed tasks" in e.message
+        for e in deployments
+    )
     view = timeline.view()
     assert [r.ended for r in view.deployments_of(_arn(frames[79]))][-1] == "in progress"
 

@@ -9,7 +9,8 @@ from datetime import datetime
 
 import pytest
 
-from fgtop.derive.problems import Problem, find_problems, worst_by_service
+from fgtop.derive.problems import Problem, worst_by_service
+from fgtop.derive.problems_why import all_problems as find_problems
 from fgtop.derive.timeline import KIND_DEPLOYMENT, Timeline
 from fgtop.kinds.base import View
 from fgtop.kinds.problem import problem_cells
@@ -47,17 +48,21 @@ def one(snap: Snapshot, kind: str, title: str) -> Problem:
 
 
 def test_health_check_row_is_not_the_task_age(rec: Recording) -> None:
-    before = at(rec, "09:57:05")  # unhealthy, not yet reported by the service
-    row = one(before, "health-check-container", "shop-checkout")
+    # Issue 23: the load balancer's first unhealthy answer (09:56), before the service reports
+    # it (09:58) and before ECS stops the task (09:59): never the task's age.
+    before = at(rec, "09:57:05")
+    row = one(before, "elb-health", "shop-checkout")
     task = next(t for t in before.tasks if t.arn == row.related_task)
-    assert row.since != task.started_at and row.since is None
-    assert fmt.age(row.since, before.taken_at) == "-"
+    target = next(t for t in before.target_health if t.target_id == task.private_ip)
+    assert row.since != task.started_at and row.since == target.unhealthy_since == row.at
+    assert row.since == rec.start + 8 * 60  # 09:56:00, the recording starting at 09:48
+    assert "health-check-container" not in {p.kind for p in problems(before)}
     after = at(rec, "09:58:30")
-    row = one(after, "health-check-container", "shop-checkout")
+    row = one(after, "elb-health", "shop-checkout")
     service = next(s for s in after.services if s.name == "shop-checkout")
     report = next(e for e in service.events if "is unhealthy" in e.message)
-    assert row.since == report.created_at == row.at
-    assert "since " + fmt.when(report.created_at) in problem_times(row, after.taken_at)
+    assert row.since == target.unhealthy_since < report.created_at
+    assert "since " + fmt.when(row.since) in problem_times(row, after.taken_at)
 
 
 def test_deployment_rows_have_a_since_and_pods_count_restarts(rec: Recording) -> None:
@@ -86,8 +91,8 @@ def test_failed_deployment_stays_listed_resolved_with_one_time(rec: Recording) -
     timeline = Timeline()
     for i in range(rec.index_at(failing.taken_at) + 1):
         timeline.feed(rec.frame(i))
-    entry = next(
-        e for e in timeline.entries() if e.kind == KIND_DEPLOYMENT and "FAILED" in e.message
+    entry = next(  # the deployments API's entry (issue 23), at the same moment
+        e for e in timeline.entries() if e.kind == KIND_DEPLOYMENT and "rolling back" in e.message
     )
     assert entry.at == row.since
     for later in ("09:57:00", "10:10:00", "10:17:00"):  # rolled back: still there, resolved
@@ -135,7 +140,7 @@ def test_stopped_tasks_stop_ageing_and_show_no_unknown_health(rec: Recording) ->
     ("name", "when", "kinds"),
     [
         ("shop-recs", "09:50:00", {"oom", "below-desired"}),
-        ("shop-checkout", "09:58:30", {"health-check-container"}),
+        ("shop-checkout", "09:58:30", {"elb-health"}),
     ],
 )
 def test_sick_services_are_flagged(rec: Recording, name: str, when: str, kinds: set) -> None:
