@@ -42,8 +42,9 @@ KEEP = 10
 """Deployments kept (and described) per service, newest first."""
 MOVING_EVERY = 15.0
 """Seconds between looks at a service whose deployment is in progress."""
-RELIST_EVERY = 1800.0
-"""Seconds between looks at a steady service (a new deployment shows in DescribeServices)."""
+RELIST_EVERY = 6 * 3600.0
+"""Seconds between looks at a steady service: a safety net only, as a new deployment shows in
+DescribeServices first (its deployments change, and the service is listed at once)."""
 GONE = frozenset({"ServiceNotFoundException", "ClusterNotFoundException"})
 """A service deleted since it was listed: skipped."""
 UNSUPPORTED = frozenset({"UnsupportedFeatureException"})

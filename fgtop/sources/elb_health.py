@@ -3,8 +3,9 @@
 One ``DescribeTargetHealth`` per target group (the services' ``loadBalancers``), never more
 than one per target group per look, and less often when nothing is wrong: every
 :data:`UNHEALTHY_EVERY` seconds while a target is not healthy (or a task of the service is not
-in the answer yet), every :data:`HEALTHY_EVERY` seconds when all are healthy, and at once when
-the service reports a task unhealthy in a target group (its events). Targets are tasks' IPs
+in the answer yet, or the service is the one on screen), every :data:`HEALTHY_EVERY` seconds
+when all are healthy, and at once when the service reports a task unhealthy in a target group
+(its events). Targets are tasks' IPs
 (awsvpc); the derivation matches them to tasks by IP and port.
 """
 
@@ -16,17 +17,18 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from fgtop.model import Snapshot, TargetHealth
+from fgtop.model import Snapshot, TargetHealth, Task
 from fgtop.model.elb import ELB_SOURCE
-from fgtop.sources.base import Part
+from fgtop.sources.base import Part, SourceContext
 from fgtop.sources.elb_parse import parse_target
 from fgtop.sources.why_base import Denied, WhySource
 
 OPERATION = "DescribeTargetHealth"
 UNHEALTHY_EVERY = 10.0
 """Seconds between looks at a target group with a target that is not healthy."""
-HEALTHY_EVERY = 300.0
-"""Seconds between looks at a target group whose targets are all healthy."""
+HEALTHY_EVERY = 900.0
+"""Seconds between looks at a target group whose targets are all healthy (and whose service
+is not on screen): a service reports a task unhealthy in its events, which asks at once."""
 GONE = frozenset({"TargetGroupNotFound", "TargetGroupNotFoundException"})
 
 
@@ -53,13 +55,20 @@ class TargetHealthSource(WhySource):
         self._targets: dict[str, tuple[TargetHealth, ...]] = {}
         """The last answer per target group."""
         self._asked: dict[str, float] = {}
+        self._selected: str | None = None
         self._events: dict[str, str] = {}
         """The newest service event seen per service (a new "unhealthy in" event asks at once)."""
 
-    def due(self, snapshot: Snapshot, now: float) -> list[str]:
-        """The target groups to ask now, most urgent first."""
+    def due(self, snapshot: Snapshot, now: float, selected: str | None = None) -> list[str]:
+        """The target groups to ask now, most urgent first (``selected``: the ARN on screen,
+        a service or one of its tasks, whose groups are asked at the unhealthy pace)."""
         ranked: dict[str, tuple[int, float]] = {}
+        shown = snapshot.find(selected) if selected else None
         for s in self.services(snapshot):
+            on_screen = shown is s or (
+                isinstance(shown, Task)
+                and (shown.region, shown.cluster, shown.owner) == (s.region, s.cluster, s.name)
+            )
             ips = {t.private_ip for t in snapshot.tasks_of(s) if t.private_ip and not t.is_stopping}
             newest = s.events[0].id if s.events else ""
             reported = newest != self._events.get(s.arn, newest) and any(
@@ -73,7 +82,7 @@ class TargetHealthSource(WhySource):
                 answered = {t.target_id for t in last}
                 if asked is None or reported:
                     rank = 0
-                elif any(not t.healthy for t in last) or not ips <= answered:
+                elif on_screen or any(not t.healthy for t in last) or not ips <= answered:
                     rank = 1 if now - asked >= UNHEALTHY_EVERY else -1
                 else:
                     rank = 2 if now - asked >= HEALTHY_EVERY else -1
@@ -82,11 +91,16 @@ class TargetHealthSource(WhySource):
                     ranked[tg] = min(old, (rank, asked or 0.0)) if old else (rank, asked or 0.0)
         return [tg for tg, _ in sorted(ranked.items(), key=lambda kv: kv[1])]
 
+    async def poll(self, ctx: SourceContext) -> Part:
+        """Look once; the service on screen (the UI's hint) is watched closely."""
+        self._selected = ctx.hints.selected
+        return await super().poll(ctx)
+
     async def look(self, snapshot: Snapshot, client: Any, now: float) -> Part:
         """Ask the target groups that are due; return every target group's last answer."""
         groups = {lb.target_group for s in self.services(snapshot) for lb in s.load_balancers}
         try:
-            for tg in self.due(snapshot, now):
+            for tg in self.due(snapshot, now, self._selected):
                 if not self.afford():
                     break
                 await self._ask(client, tg, now)

@@ -1,8 +1,9 @@
 """The Service Auto Scaling source: bounds, policies and activities of the watched services.
 
 Application Auto Scaling, namespace ``ecs``, dimension ``ecs:service:DesiredCount``:
-``DescribeScalableTargets`` (50 resource ids a call) and ``DescribeScalingPolicies`` (per
-scalable service, 10 a page) every :data:`CONFIG_EVERY` seconds (they change when someone
+``DescribeScalableTargets`` (50 resource ids a call) every :data:`CONFIG_EVERY` seconds and
+``DescribeScalingPolicies`` (the region's, 10 a page: the API's largest) every
+:data:`POLICIES_EVERY` seconds or when a scalable target appears (they change when someone
 edits them); ``DescribeScalingActivities`` for the whole region (50 a page, newest first,
 not-scaled activities included) every :data:`ACTIVITY_EVERY` seconds, only while a watched
 service has a scalable target, paging only until an activity already seen.
@@ -20,7 +21,9 @@ from fgtop.sources.why_base import MAX_PAGES, Denied, WhySource
 
 OPERATIONS = ("DescribeScalableTargets", "DescribeScalingPolicies", "DescribeScalingActivities")
 CONFIG_EVERY = 600.0
-"""Seconds between looks at the scalable targets and the policies."""
+"""Seconds between looks at the scalable targets."""
+POLICIES_EVERY = 3600.0
+"""Seconds between listings of the region's scaling policies."""
 ACTIVITY_EVERY = 30.0
 """Seconds between looks at the activities."""
 WINDOW = 3 * 3600.0
@@ -57,11 +60,14 @@ class ScalingSource(WhySource):
         self._finished: dict[str, None] = {}
         """Ids of finished activities seen (of any service): paging stops at one."""
         self._config_at: float | None = None
+        self._policies_at: float | None = None
+        self._now = 0.0
         self._ids: frozenset[str] = frozenset()
 
     async def look(self, snapshot: Snapshot, client: Any, now: float) -> Part:
         """The targets and policies when due (or the services changed), then the activities."""
         ids = frozenset(resource_id(s.cluster, s.name) for s in self.services(snapshot))
+        self._now = now
         try:
             stale = self._config_at is None or now - self._config_at >= CONFIG_EVERY
             if (stale or not ids <= self._ids) and await self._config(client, sorted(ids)):
@@ -111,19 +117,24 @@ class ScalingSource(WhySource):
                     break
                 seen.add(token)
                 kwargs["NextToken"] = token
-        policies: dict[str, tuple[ScalingPolicy, ...]] = {}
-        for rid in sorted(targets):
-            found = await self._policies_of(client, rid)
+        appeared = set(targets) - set(self._targets)
+        self._targets = targets
+        if appeared or self._policies_at is None or self._now - self._policies_at >= POLICIES_EVERY:
+            found = await self._all_policies(client) if targets else []
             if found is None:
                 return False
-            policies[rid] = found
-        self._targets, self._policies = targets, policies
+            policies: dict[str, list[ScalingPolicy]] = {}
+            for p in found:
+                if p.resource_id in targets:
+                    policies.setdefault(p.resource_id, []).append(p)
+            self._policies = {rid: tuple(ps) for rid, ps in policies.items()}
+            self._policies_at = self._now
         return True
 
-    async def _policies_of(self, client: Any, rid: str) -> tuple[ScalingPolicy, ...] | None:
+    async def _all_policies(self, client: Any) -> list[ScalingPolicy] | None:
+        """The region's ECS scaling policies (every page), or None when the budget stopped it."""
         kwargs: dict[str, Any] = {
             "ServiceNamespace": "ecs",
-            "ResourceId": rid,
             "ScalableDimension": DIMENSION,
             "MaxResults": POLICY_PAGE,
         }
@@ -143,7 +154,7 @@ class ScalingSource(WhySource):
                 break
             seen.add(token)
             kwargs["NextToken"] = token
-        return tuple(out)
+        return out
 
     async def _recent(self, client: Any, ids: frozenset[str], now: float) -> None:
         """The region's ECS activities, newest first, until one already seen or the window's

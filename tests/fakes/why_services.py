@@ -283,9 +283,12 @@ def revision(service_arn: str, number: int, task_definition: str, images: dict[s
 
 @dataclass
 class ScalingState(Faults):
-    """Activities (newest first); targets and policies live in moto."""
+    """Activities (newest first); targets and policies live in moto unless given here (the
+    benchmark runs without moto)."""
 
     activities: list[dict] = field(default_factory=list)
+    targets: list[dict] | None = None
+    policies: list[dict] | None = None
 
 
 class FakeScalingActivities(JsonServiceFake[ScalingState]):
@@ -312,6 +315,14 @@ class FakeScalingActivities(JsonServiceFake[ScalingState]):
                 }
             if op in state.throttle:
                 return 400, {"__type": "ThrottlingException", "message": "Rate exceeded"}
+            if op == "DescribeScalableTargets" and state.targets is not None:
+                ids = set(body.get("ResourceIds") or ())
+                found = [t for t in state.targets if not ids or t["ResourceId"] in ids]
+                return 200, _page(found, body, "ScalableTargets", 50)
+            if op == "DescribeScalingPolicies" and state.policies is not None:
+                rid = body.get("ResourceId")
+                found = [p for p in state.policies if rid in (None, p["ResourceId"])]
+                return 200, _page(found, body, "ScalingPolicies", 10)
             if op != "DescribeScalingActivities":
                 return None
             size = int(body.get("MaxResults") or 50)
@@ -328,6 +339,15 @@ class FakeScalingActivities(JsonServiceFake[ScalingState]):
             if start + size < len(items):
                 out["NextToken"] = str(start + size)
             return 200, out
+
+
+def _page(items: list[dict], body: dict, key: str, most: int) -> dict:
+    size = min(int(body.get("MaxResults") or most), most)
+    start = int(body.get("NextToken") or 0)
+    out: dict[str, Any] = {key: items[start : start + size]}
+    if start + size < len(items):
+        out["NextToken"] = str(start + size)
+    return out
 
 
 def activity(

@@ -213,3 +213,20 @@ async def test_denied_throttled_gone_and_malformed(why, aws) -> None:
         "load-balancer health unknown"
     )
     assert third.target_health == first.target_health
+
+
+async def test_the_service_on_screen_is_watched_closely(why, aws) -> None:
+    why.elb.state.groups[TG_B] = [("10.9.1.5", 8080, "healthy", None, None)]
+    snap = Snapshot(NOW, services=(service("b", TG_B),), tasks=(task("b", "10.9.1.5"),))
+    clock = Clock()
+    source = TargetHealthSource(aws, REGION, first_wait=0)
+    hints = Hints()
+    context = SourceContext(lambda: snap, hints, clock)
+    await source.poll(context)
+    why.elb.state.requests.clear()
+    clock.t += UNHEALTHY_EVERY
+    await source.poll(context)
+    assert why.elb.state.requests == []  # all healthy, not on screen: not yet
+    hints.selected = snap.tasks[0].arn  # one of its tasks selected: its group at the close pace
+    await source.poll(context)
+    assert len(why.elb.state.requests) == 1

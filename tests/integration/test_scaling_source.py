@@ -12,7 +12,13 @@ from fgtop.engine.core import Engine
 from fgtop.model import Hints, Service, Snapshot
 from fgtop.sources.aws import Aws
 from fgtop.sources.base import SourceContext
-from fgtop.sources.scaling import ACTIVITY_EVERY, CONFIG_EVERY, WINDOW, ScalingSource
+from fgtop.sources.scaling import (
+    ACTIVITY_EVERY,
+    CONFIG_EVERY,
+    POLICIES_EVERY,
+    WINDOW,
+    ScalingSource,
+)
 from tests.fakes.aws_world import add_service, client, network, register
 from tests.fakes.hostile import EVIL
 from tests.fakes.sources import FixedSource
@@ -106,9 +112,9 @@ async def test_targets_policies_and_activities(why, aws, moto) -> None:
         "service/prod/web": (2, 10),
     }
     policies = [r.body for r in reqs if r.op == "DescribeScalingPolicies"]
-    assert [b["ResourceId"] for b in policies] == ["service/prod/api", "service/prod/web"]
-    assert all(b["MaxResults"] == 10 for b in policies)
-    assert {p.name for p in part["scaling_policies"]} == {"api-cpu70", "web-cpu70"}
+    assert len(policies) == 1 and "ResourceId" not in policies[0]  # the region's, one page
+    assert policies[0]["MaxResults"] == 10 and policies[0]["ServiceNamespace"] == "ecs"
+    assert {p.name for p in part["scaling_policies"]} == {"api-cpu70", "web-cpu70"}  # watched
     acts = [r.body for r in reqs if r.op == "DescribeScalingActivities"]
     # The window is 3 hours: 121 activities of a minute each are all in it, 3 pages of 50.
     assert [b.get("NextToken") for b in acts] == [None, "50", "100"]
@@ -127,7 +133,12 @@ async def test_targets_policies_and_activities(why, aws, moto) -> None:
     reqs.clear()
     clock.t += CONFIG_EVERY
     part = await source.poll(ctx(snap, clock))
-    assert [r.op for r in reqs].count("DescribeScalableTargets") == 2
+    ops = [r.op for r in reqs]
+    assert ops.count("DescribeScalableTargets") == 2 and "DescribeScalingPolicies" not in ops
+    reqs.clear()
+    clock.t += POLICIES_EVERY
+    part = await source.poll(ctx(snap, clock))
+    assert [r.op for r in reqs].count("DescribeScalingPolicies") == 1
     clock.t += WINDOW  # the old activities leave the window
     part = await source.poll(ctx(snap, clock))
     assert part["scaling_activities"] == ()
