@@ -109,6 +109,7 @@ async def main(args: Any) -> int:
     """Poll once, find the service, run the query, print; the exit code."""
     opts = live_options(args)
     opts.metrics = False
+    opts.why = False  # the query needs the service's tasks only
     opts.service = None  # --service names the query's service here, not a dashboard focus
     engine = await build_engine(opts)
     try:

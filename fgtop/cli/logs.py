@@ -304,6 +304,7 @@ async def main(args: Any) -> int:
     """
     opts = live_options(args)
     opts.metrics = False  # logs need no CloudWatch metrics
+    opts.why = False  # nor deployments, target health, alarms or scaling
     engine = await build_engine(opts)
     try:
         snapshot = await engine.poll_once()

@@ -67,13 +67,13 @@ class WhyEntries:
 
     def __init__(self, deployment_kind: str = "deployment") -> None:
         self.deployment_kind = deployment_kind
-        self._seen: dict[tuple, None] = {}
+        self._seen: dict[tuple[object, ...], None] = {}
         self._states: dict[str, str] = {}
         """Each alarm's state in the last snapshot."""
         self._unhealthy: dict[tuple[str, str, int | None], float] = {}
         """Targets unhealthy in the last snapshot, with the start of their streak."""
 
-    def _new(self, key: tuple) -> bool:
+    def _new(self, key: tuple[object, ...]) -> bool:
         if key in self._seen:
             return False
         self._seen[key] = None

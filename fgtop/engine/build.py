@@ -29,6 +29,9 @@ class LiveOptions:
     clusters: list[str] = field(default_factory=list)
     service: str | None = None
     metrics: bool = True
+    why: bool = True
+    """The why sources (deployments, target health, alarms, scaling); off for the commands
+    that poll only to find a target (``fgtop logs``, ``fgtop insights``)."""
 
 
 async def build_engine(opts: LiveOptions) -> Engine:
@@ -56,7 +59,8 @@ async def build_engine(opts: LiveOptions) -> Engine:
         ]
         await check_clusters(ecs_sources, opts.clusters)
         sources: list[Source] = list(ecs_sources)
-        sources += why_sources(aws, cfg.api_budget)
+        if opts.why:
+            sources += why_sources(aws, cfg.api_budget)
         if opts.metrics:
             sources.append(CloudWatchSource(aws))
         if cfg.compute_optimizer:  # free to call, so --no-metrics leaves it on

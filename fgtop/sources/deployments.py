@@ -259,9 +259,9 @@ class DeploymentsSource(WhySource):
                         await asyncio.to_thread(cache.put, rev.arn, _jsonable(doc))
                         fetched = True
             for failure in resp.get("failures") or ():
-                arn = failure.get("arn") if isinstance(failure, dict) else None
-                if isinstance(arn, str):
-                    self._missing.add(arn)
+                missing = failure.get("arn") if isinstance(failure, dict) else None
+                if isinstance(missing, str):
+                    self._missing.add(missing)
         if fetched and cache is not None:
             await asyncio.to_thread(cache.prune)
 

@@ -20,7 +20,7 @@ def one_line(exc: BaseException) -> str:
     if isinstance(exc, ClientError):
         err = exc.response.get("Error", {})
         code = err.get("Code", "Error")
-        msg = (err.get("Message") or "").strip()
+        msg = " ".join((err.get("Message") or "").split())  # one line, whatever it quotes
         op = getattr(exc, "operation_name", "") or ""
         if code in {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"}:
             service = exc.response.get("ResponseMetadata", {}).get("ServiceName", "")

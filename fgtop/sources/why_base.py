@@ -19,7 +19,7 @@ from botocore.exceptions import ClientError
 
 from fgtop.model import Service, Snapshot
 from fgtop.sources.aws import Aws
-from fgtop.sources.base import Part, Source, SourceContext
+from fgtop.sources.base import Part, PollingSource, SourceContext
 from fgtop.sources.errors import SourceTimeout, malformed_note
 from fgtop.sources.parse_common import parse_each
 
@@ -72,7 +72,7 @@ class Budget:
         return False
 
 
-class WhySource(Source):
+class WhySource(PollingSource):
     """Base of the four why sources: one region, one AWS service, optional.
 
     Args:
@@ -83,6 +83,8 @@ class WhySource(Source):
         first_wait: Seconds the first look waits for the task list (0 in tests run alone).
     """
 
+    aws: Aws
+    """The AWS layer (always there: these are AWS sources)."""
     prefix = "why"
     """The source name's prefix (``alarms`` in ``alarms:eu-west-1``)."""
     service = ""
@@ -96,7 +98,8 @@ class WhySource(Source):
     essential = False
     """Optional: its failure never fails the region."""
     phase = 1
-    interval = 5.0
+    interval: float = 5.0
+    """Seconds between looks (each source says what is due at each)."""
 
     def __init__(
         self, aws: Aws, region: str, *, budget: float = 5.0, first_wait: float = FIRST_WAIT

@@ -116,7 +116,7 @@ def test_without_the_deployments_api_a_rollback_still_reads_as_one(demo_app) -> 
     from dataclasses import replace
 
     from fgtop.derive.deployments import DeploymentHistory
-    from fgtop.ui.screens.details import service_details
+    from fgtop.kinds.service import service_details
 
     _, _, rec = demo_app(10)
     history = DeploymentHistory()
