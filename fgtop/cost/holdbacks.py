@@ -21,6 +21,7 @@ import re
 from collections.abc import Callable
 from functools import cached_property
 
+from fgtop.cost.holdbacks_why import alarm_in_alarm, deployment_rolled_back, target_health_failing
 from fgtop.model.ecs import Service, ServiceEvent, Task
 from fgtop.model.metrics import MetricSeries
 from fgtop.model.snapshot import Snapshot
@@ -317,7 +318,10 @@ RULES: tuple[HoldRule, ...] = (
     memory_short,
     container_health_failing,
     load_balancer_health_failing,
+    target_health_failing,
     deployment_failed,
+    deployment_rolled_back,
+    alarm_in_alarm,
     stopped_not_by_scaling,
 )
 """Every reason a service is held back for, in the order they are told."""

@@ -57,10 +57,13 @@ def test_before_the_incident_only_shop_recs_is_held_back() -> None:
 
 
 def test_the_sick_services_are_held_back_with_each_reason() -> None:
-    # minute 9: a shop-checkout task is UNHEALTHY (its container health check)
+    # minute 9: a shop-checkout task fails its target group's health checks (issue 23: the
+    # load balancer says so; its container health check passes), before ECS reports it
     nine = sizing_at(9)
-    assert "container health check failing: task " in reasons_of(nine, CHECKOUT)
-    assert "UNHEALTHY (container shop-checkout)" in reasons_of(nine, CHECKOUT)
+    assert reasons_of(nine, CHECKOUT) == (
+        "1 task failing the load balancer's health checks now "
+        "(target group shop-checkout: Target.ResponseCodeMismatch)"
+    )
     # minutes 12 to 29: it was stopped for failing the load balancer's health checks;
     # shop-search's deployment failed (tasks failed to start) and was rolled back
     for minutes in (12, 20, 29):
