@@ -3,31 +3,35 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 
 from fgtop.cli.settings import live_options
 from fgtop.cost.prices import load_price_table
 from fgtop.derive.pipeline import Deriver
 from fgtop.engine.build import build_engine
 from fgtop.engine.live_feed import LiveFeed
+from fgtop.engine.poller import Poller
 from fgtop.errors import SetupError, fail
 from fgtop.ui.app import create_app
 
 
 def run_dashboard(args: argparse.Namespace) -> int:
-    """``fgtop``: the live dashboard."""
+    """``fgtop``: the live dashboard.
 
-    async def go() -> int:
-        # One event loop for the setup and the app: the AWS clients belong to it.
-        opts = live_options(args)
-        engine = await build_engine(opts)
-        deriver = Deriver.from_config(opts.config, load_price_table())
-        feed = LiveFeed(engine, deriver)
-        app = create_app(feed, config=opts.config, service=opts.service)
-        await app.run_async()
-        return app.return_code or 0
-
+    The engine is built and runs on a poller thread of its own (the AWS clients belong to its
+    event loop); the app runs Textual's loop on this thread and receives finished frames.
+    """
+    poller = Poller()
     try:
-        return asyncio.run(go())
+        opts = live_options(args)
+        engine = poller.run(build_engine(opts))
+        deriver = Deriver.from_config(opts.config, load_price_table())
     except SetupError as exc:
+        poller.shutdown()
         return fail(str(exc))
+    except BaseException:
+        poller.shutdown()
+        raise
+    feed = LiveFeed(engine, deriver, poller=poller)
+    app = create_app(feed, config=opts.config, service=opts.service)
+    app.run()
+    return app.return_code or 0

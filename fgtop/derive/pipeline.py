@@ -142,6 +142,7 @@ class DerivingPublisher:
         self._wake: asyncio.Event | None = None
         self._idle: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
+        self._closed = False
 
     def start(self) -> None:
         """Start the worker on the running loop."""
@@ -161,8 +162,16 @@ class DerivingPublisher:
                 await self._task
             self._task = None
 
+    def close(self) -> None:
+        """Derive nothing more (from any thread: the app is quitting); what is being derived
+        is not delivered."""
+        self._closed = True
+        self._pending = None
+
     def submit(self, snapshot: Snapshot, *, jumped: bool = False) -> None:
         """Queue ``snapshot`` (replacing one not yet derived)."""
+        if self._closed:
+            return
         if self._pending is not None:
             jumped = jumped or self._pending[1]
         self._pending = (snapshot, jumped)
@@ -180,7 +189,7 @@ class DerivingPublisher:
         while True:
             await self._wake.wait()
             self._wake.clear()
-            while self._pending is not None:
+            while self._pending is not None and not self._closed:
                 snapshot, jumped = self._pending
                 self._pending = None
                 try:
@@ -188,6 +197,8 @@ class DerivingPublisher:
                 except Exception as exc:  # noqa: BLE001 - show the snapshot all the same
                     log.exception("deriving failed")
                     derived = Derived(error=f"deriving failed: {type(exc).__name__}: {exc}")
+                if self._closed:
+                    break
                 try:
                     self._deliver(snapshot, derived, jumped)
                 except Exception:  # noqa: BLE001 - one sink's bug must not stop the others

@@ -279,8 +279,14 @@ class FgtopApp(Navigation):
         self.set_interval(0.5, self._tick_clock)
 
     async def on_unmount(self) -> None:
-        """Stop the feed (engine, recorder, clients)."""
+        """Stop the feed (engine, recorder, clients) if ``q`` has not already."""
         await self.feed.stop()
+
+    async def action_quit(self) -> None:
+        """Leave at once: the feed stops first (nothing more is derived or delivered; a live
+        engine shuts down in the background on its own thread), then the app exits."""
+        await self.feed.stop()
+        self.exit()
 
     def watch_theme(self, name: str) -> None:
         """Follow the theme: status colours and glyphs come from it."""

@@ -96,7 +96,12 @@ FIXED: tuple[CommandSpec, ...] = (
         arg_help="NAME",
     ),
     CommandSpec("help", ("h", "?"), "keys and commands", run=lambda app, _: app.action_help()),
-    CommandSpec("quit", ("q", "q!", "exit"), "quit fgtop", run=lambda app, _: app.exit()),
+    CommandSpec(
+        "quit",
+        ("q", "q!", "exit"),
+        "quit fgtop",
+        run=lambda app, _: app.run_worker(app.action_quit()),
+    ),
 )
 """The commands that are not a kind's (a kind's come from its declaration)."""
 

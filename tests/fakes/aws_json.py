@@ -107,14 +107,17 @@ class JsonServiceFake(Generic[State]):
                     return
                 status, body = result if result is not None else (400, {"__type": "Unknown"})
                 data = body if isinstance(body, bytes) else fake.encode(body)
-                self.send_response(status)
-                self.send_header("Content-Type", fake.content_type)
-                self.send_header("Content-Length", str(len(data)))
-                self.send_header("x-amzn-RequestId", "fake-0000")
-                for k, v in fake.extra_headers.items():
-                    self.send_header(k, v)
-                self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", fake.content_type)
+                    self.send_header("Content-Length", str(len(data)))
+                    self.send_header("x-amzn-RequestId", "fake-0000")
+                    for k, v in fake.extra_headers.items():
+                        self.send_header(k, v)
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up waiting (a held answer): nobody to answer
 
             def log_message(self, *args: Any) -> None:
                 pass

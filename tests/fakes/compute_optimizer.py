@@ -9,6 +9,7 @@ SigV4 credential scope. Point the real client at it with ``AWS_ENDPOINT_URL_COMP
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,7 +17,7 @@ from tests.fakes.aws_json import JsonServiceFake
 
 TARGET = "ComputeOptimizerService.GetECSServiceRecommendations"
 
-OK, NOT_ENROLLED, DENIED, BROKEN = "ok", "not_enrolled", "denied", "broken"
+OK, NOT_ENROLLED, DENIED, BROKEN, HANG = "ok", "not_enrolled", "denied", "broken", "hang"
 
 
 @dataclass
@@ -33,11 +34,14 @@ class FakeState:
     """What the fake answers; tests change it between polls."""
 
     mode: str = NOT_ENROLLED
-    """``ok``, ``not_enrolled`` (OptInRequiredException), ``denied``, ``broken`` (HTTP 500)."""
+    """``ok``, ``not_enrolled`` (OptInRequiredException), ``denied``, ``broken`` (HTTP 500),
+    ``hang`` (never answers: the request is held for ``hang_seconds``)."""
     modes: dict[str, str] = field(default_factory=dict)
     """A mode per region, over ``mode``."""
     recommendations: dict[str, list[dict]] = field(default_factory=dict)
     """Raw ``ecsServiceRecommendations`` entries per region."""
+    hang_seconds: float = 3600.0
+    """How long a ``hang`` request is held before the fake answers 500."""
     page_size: int = 1000
     """Entries per page at most (the real API pages at ``maxResults``, up to 1000)."""
     requests: list[Request] = field(default_factory=list)
@@ -61,6 +65,11 @@ class FakeComputeOptimizer(JsonServiceFake[FakeState]):
             if target != TARGET:
                 return 400, {"__type": "UnknownOperationException", "message": target}
             mode = state.modes.get(region, state.mode)
+            hang = state.hang_seconds
+        if mode == HANG:
+            time.sleep(hang)  # this request's own thread: the others are still answered
+            return 500, {"__type": "InternalServerException", "message": "held"}
+        with self._lock:
             if mode == NOT_ENROLLED:
                 return 403, {
                     "__type": "OptInRequiredException",

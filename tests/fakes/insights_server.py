@@ -10,6 +10,7 @@ Point the real client at it with ``AWS_ENDPOINT_URL_CLOUDWATCH_LOGS``.
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -57,6 +58,8 @@ class FakeState:
     """(HTTP status, ``__type``, message) StartQuery answers with instead of starting."""
     poll_error: tuple[int, str, str] | None = None
     """The same for GetQueryResults."""
+    stop_delay: float = 0.0
+    """Seconds StopQuery is held before it is answered (a slow endpoint)."""
     requests: list[Request] = field(default_factory=list)
     queries: dict[str, Query] = field(default_factory=dict)
     stopped: list[str] = field(default_factory=list)
@@ -92,9 +95,13 @@ class FakeInsights(JsonServiceFake[FakeState]):
                 return self._start(state, region, body)
             if op == "GetQueryResults":
                 return self._results(state, body)
-            if op == "StopQuery":
-                return self._stop(state, body)
-            return 400, {"__type": "UnknownOperationException", "message": op}
+            if op != "StopQuery":
+                return 400, {"__type": "UnknownOperationException", "message": op}
+            delay = state.stop_delay
+        if delay:
+            time.sleep(delay)  # this request's own thread: the others are still answered
+        with self._lock:
+            return self._stop(self.state, body)
 
     def _start(self, state: FakeState, region: str, body: dict) -> tuple[int, dict]:
         if state.start_error is not None:

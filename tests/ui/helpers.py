@@ -86,5 +86,11 @@ async def until(pilot: Pilot, predicate, what: str = "", timeout: float = 10.0) 
 
 async def push(pilot: Pilot, snapshot: Snapshot) -> None:
     """Publish ``snapshot`` through the engine of a :func:`pushed_app` and wait until shown."""
-    await pilot.app.feed.engine.publish(snapshot)  # type: ignore[attr-defined]
+    await publish(pilot.app.feed, snapshot)  # type: ignore[arg-type]
     await settle(pilot)
+
+
+async def publish(feed: LiveFeed, snapshot: Snapshot) -> None:
+    """Hand ``snapshot`` to the feed's engine on its poller thread, where the engine's own
+    merges publish."""
+    await feed.poller.call(feed.engine.publish(snapshot))

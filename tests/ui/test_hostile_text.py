@@ -27,7 +27,7 @@ from fgtop.ui.widgets.services_table import ServicesTable
 from tests.fakes.hostile import BIG, EVIL, MARKUP, bad_chars, evil, leaks
 from tests.fakes.kube_server import make_event
 from tests.fakes.snapshots import sample
-from tests.ui.helpers import pushed_app
+from tests.ui.helpers import publish, pushed_app
 
 SIZE = (200, 50)
 REGION = "eu-west-1"
@@ -109,7 +109,7 @@ def hostile_snapshot() -> Snapshot:
 def hostile_app(snapshot: Snapshot) -> FgtopApp:
     """The app showing ``snapshot`` (the one place that builds it: adapt here)."""
     app = pushed_app()
-    app.call_later(app.feed.engine.publish, snapshot)  # through the feed, as the engine does
+    app.call_later(publish, app.feed, snapshot)  # through the feed, as the engine does
     return app
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from textual.pilot import Pilot
@@ -177,4 +178,6 @@ async def test_live_pods_from_a_fake_cluster_show_up_and_change(tmp_path: Path) 
             kube.delete("pods", "shop", "web-5d9-b2")
             await wait_until(lambda: grid.row_count == 1, what="the deleted pod gone")
             assert kube.requests["list pods"] == 1  # by watch, not by polling
-        assert engine._closed  # noqa: SLF001 - the app stopped the engine on exit
+        # The app stopped the engine on exit, in the background on the poller's thread.
+        await asyncio.wait_for(asyncio.wrap_future(app.feed.closing), 5)  # type: ignore[attr-defined]
+        assert engine._closed  # noqa: SLF001
