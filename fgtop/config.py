@@ -249,6 +249,13 @@ class Config:
         "needs `compute-optimizer:GetECSServiceRecommendations`) and show them in the cost "
         "panel beside fgtop's own right-sizing",
     )
+    optional_wait: float = setting(
+        2.0,
+        _number(0, 60),
+        "seconds `fgtop snapshot` waits for each optional source (metrics, Compute Optimizer) "
+        "from its start (metrics start once the task list is in); ECS and Kubernetes are "
+        "always waited for; a late one is marked `late` in `sources` (0 to 60)",
+    )
     source: Path | None = None
     """The file this config was read from (None when defaults or no file)."""
     alert_lines: list[int] = field(default_factory=list)

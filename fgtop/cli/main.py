@@ -155,6 +155,14 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argument
         help="mask account IDs, IP addresses and secrets (by name and by value), as "
         "fgtop record --redact does",
     )
+    snap.add_argument(
+        "--optional-wait",
+        type=float,
+        metavar="SECONDS",
+        help="seconds to wait for the optional sources (metrics, Compute Optimizer) from the "
+        "start, unless ECS and Kubernetes take longer; the late ones are marked in `sources` "
+        "(default 2; config key optional_wait)",
+    )
     subs["snapshot"] = snap
     rec = argparse.ArgumentParser(
         prog="fgtop record",

@@ -27,6 +27,7 @@ def load_settings(args: argparse.Namespace) -> Config:
         "eks": getattr(args, "eks", None),
         "all_pods": getattr(args, "all_pods", None),
         "theme": getattr(args, "theme", None),
+        "optional_wait": getattr(args, "optional_wait", None),
     }
     config = merge_cli(config, **{k: v for k, v in overrides.items() if v is not None})
     alert_rules(config)  # a bad [[alerts]] table is a config error at start, not at run time

@@ -21,7 +21,7 @@ def run(args: argparse.Namespace) -> int:
         opts = live_options(args)
         engine = await build_engine(opts)
         try:
-            snapshot = await engine.poll_once()
+            snapshot = await engine.poll_once(optional_wait=opts.config.optional_wait)
         finally:
             await engine.stop()
         if getattr(args, "redact", False):

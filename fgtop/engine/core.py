@@ -43,6 +43,12 @@ FIRST_GATHER = 0.1
 """Seconds the first publication waits for parts arriving with the first one."""
 PUBLISH_WINDOW = 0.5
 """Seconds later publications wait after a change: parts arriving within it are merged."""
+OPTIONAL_WAIT = 2.0
+"""Seconds from its start a one-off poll waits for the optional sources (unless the essential
+ones take longer): ``optional_wait`` in the config file, ``--optional-wait``."""
+OPTIONAL_GRACE = 0.5
+"""Seconds an optional source of a later phase (metrics: after the task list) gets at least
+from its own start."""
 MIN_INTERVAL = 1.0
 """Least seconds between two publications after the first: three sources polling mean one
 re-render a second at most, not three."""
@@ -80,7 +86,8 @@ class Engine:
         self.snapshot = Snapshot(taken_at=clock(), **self.meta)
         self._parts: dict[str, Part] = {}
         self._health: dict[str, SourceHealth] = {
-            s.name: SourceHealth(name=s.name, ok=True, stale=True) for s in self.sources
+            s.name: SourceHealth(name=s.name, ok=True, stale=True, essential=s.essential)
+            for s in self.sources
         }
         self._subscribers: list[Subscriber] = []
         self._contexts = {s.name: self._context(s) for s in self.sources}
@@ -116,25 +123,72 @@ class Engine:
 
     # -- running -------------------------------------------------------------------------
 
-    async def poll_once(self, phase: int | None = None) -> Snapshot:
+    async def poll_once(
+        self, phase: int | None = None, *, optional_wait: float | None = None
+    ) -> Snapshot:
         """Poll every polling source once, concurrently by phase, and return the merged snapshot.
 
         Args:
             phase: Poll only the sources of this phase (e.g. 0: the task list, not metrics).
+            optional_wait: Seconds from the start to wait for the optional sources (None:
+                wait for every source). They never hold the essential ones: a later phase
+                starts once the essential sources before it have merged, and once the essential
+                sources have answered, an optional source that has not answered by the deadline
+                (or :data:`OPTIONAL_GRACE` after its own start, if later) is cancelled and
+                marked ``late``.
         """
+        loop = asyncio.get_running_loop()
+        started = loop.time()
         polling = [
             s
             for s in self.sources
             if isinstance(s, PollingSource) and (phase is None or s.phase == phase)
         ]
         streams = [s for s in self.sources if isinstance(s, StreamingSource) and phase in (None, 0)]
+        optional: dict[asyncio.Task[None], tuple[PollingSource, float]] = {}
         for current in sorted({s.phase for s in polling} | ({0} if streams else set())):
+            essential = []
+            for s in polling:
+                if s.phase != current:
+                    continue
+                if optional_wait is not None and not s.essential:
+                    task = asyncio.create_task(self._poll(s), name=s.name)
+                    optional[task] = (s, loop.time())
+                else:
+                    essential.append(self._poll(s))
             await asyncio.gather(
-                *(self._poll(s) for s in polling if s.phase == current),
-                *(self._stream_once(s) for s in streams if current == 0),
+                *essential, *(self._stream_once(s) for s in streams if current == 0)
             )
             self._merge()
+        if optional and optional_wait is not None:
+            await self._wait_optional(optional, started + optional_wait)
+        self._merge()
         return self.snapshot
+
+    async def _wait_optional(
+        self, tasks: dict[asyncio.Task[None], tuple[PollingSource, float]], deadline: float
+    ) -> None:
+        """Wait for the optional sources' polls until their deadline; the late ones are
+        cancelled (not awaited for long) and marked ``late``."""
+        loop = asyncio.get_running_loop()
+        until = max(deadline, *(start + OPTIONAL_GRACE for _, start in tasks.values()))
+        pending = {t for t in tasks if not t.done()}
+        if pending:
+            _, pending = await asyncio.wait(pending, timeout=max(0.0, until - loop.time()))
+        for task in pending:
+            task.cancel()
+            source, start = tasks[task]
+            waited = loop.time() - start
+            self._health[source.name] = dataclasses.replace(
+                self._health[source.name],
+                ok=False,
+                stale=True,
+                late=True,
+                error=f"no answer within {waited:.1f}s (optional: not waited for)",
+                api_calls=source.api_calls(),
+            )
+        if pending:
+            await asyncio.wait(pending, timeout=0.1)  # cancelled: nobody reads what it had
 
     async def _stream_once(
         self, source: StreamingSource, timeout: float = STREAM_ONCE_TIMEOUT
@@ -242,6 +296,7 @@ class Engine:
         degraded = source.degraded()
         self._health[source.name] = SourceHealth(
             name=source.name,
+            essential=source.essential,
             ok=degraded is None,
             stale=degraded is not None,
             error=degraded,

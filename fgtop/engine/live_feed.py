@@ -157,7 +157,8 @@ class LiveFeed:
         """A derived snapshot, on the poller's thread: a frame for the UI's loop."""
         if self._paused or self._closed:
             return
-        complete = all(h.answered for h in snapshot.sources)
+        # An optional source (metrics, Compute Optimizer) does not hold the landing decision.
+        complete = all(h.answered for h in snapshot.sources if h.essential)
         frame = Frame(snapshot, derived, complete=complete, jumped=jumped)
         loop = self._ui_loop
         for callback in list(self._subscribers):

@@ -23,6 +23,11 @@ class SourceHealth:
     """During a first poll whose rows stream in: the tasks described so far."""
     expected: int | None = None
     """During a first poll whose rows stream in: about how many there will be (ListTasks)."""
+    essential: bool = True
+    """ECS and Kubernetes: what the screen is about. An optional source (metrics, Compute
+    Optimizer...) never holds them: ``fgtop snapshot`` waits for it only a short while."""
+    late: bool = False
+    """A one-off poll (``fgtop snapshot``) stopped waiting for this optional source."""
 
     @property
     def answered(self) -> bool:

@@ -165,6 +165,8 @@ def _snapshot_json(snapshot: Snapshot) -> dict[str, Any]:
                 "stale": s.stale,
                 "error": s.error,
                 "api_calls": s.api_calls,
+                "essential": s.essential,
+                "late": s.late,
             }
             for s in snapshot.sources
         ],

@@ -29,6 +29,9 @@ from fgtop.errors import SetupError
 from fgtop.sources.allowlist import is_allowed
 from fgtop.sources.errors import ReadOnlyViolation, one_line
 
+OPTIONAL_ATTEMPTS = 2
+"""Attempts per call of an optional source (metrics, Compute Optimizer): a 5xx or a throttle
+is retried once, not four times with backoff; the source tries again at its next poll."""
 CALL_TIMEOUT = 10.0
 """Seconds one AWS call (a page, a describe batch, a GetMetricData poll) may take by default."""
 
@@ -62,17 +65,14 @@ class Aws:
         self.regions = tuple(dict.fromkeys(regions)) or self._default_regions()
         if max_attempts is None:
             max_attempts = int(os.environ.get("AWS_MAX_ATTEMPTS") or 5)
-        self._config = AioConfig(
-            retries={
-                "mode": os.environ.get("AWS_RETRY_MODE") or "adaptive",
-                "max_attempts": max_attempts,
-            },
-            connect_timeout=5,
-            read_timeout=20,
-            max_pool_connections=20,
+        self._config = _client_config(max_attempts=max_attempts)
+        # botocore's retries["max_attempts"] counts the retries (the initial call is extra);
+        # total_max_attempts counts every attempt: one call and one retry.
+        self._optional_config = _client_config(
+            total_max_attempts=min(max_attempts + 1, OPTIONAL_ATTEMPTS)
         )
         self._stack = contextlib.AsyncExitStack()
-        self._clients: dict[tuple[str, str], Any] = {}
+        self._clients: dict[tuple[str, str, bool], Any] = {}
         self.calls: Counter[str] = Counter()
         """HTTP requests by service (``ecs``), service and region (``ecs:eu-west-1``), operation
         (``ecs.DescribeTasks``) and operation in a region (``ecs:eu-west-1.DescribeTasks``)."""
@@ -102,13 +102,21 @@ class Aws:
                 "(or run `fgtop demo`, which needs no AWS account)"
             )
 
-    async def client(self, service: str, region: str) -> Any:
-        """The client for ``service`` in ``region``, created once and closed by :meth:`close`."""
-        key = (service, region)
+    async def client(self, service: str, region: str, *, optional: bool = False) -> Any:
+        """The client for ``service`` in ``region``, created once and closed by :meth:`close`.
+
+        Args:
+            service: The botocore service name (``ecs``).
+            region: The region.
+            optional: For an optional source: a 5xx or a throttle is retried at most once
+                (:data:`OPTIONAL_ATTEMPTS`).
+        """
+        key = (service, region, optional)
         client: Any = self._clients.get(key)
         if client is None:
+            config = self._optional_config if optional else self._config
             try:
-                ctx = self.session.create_client(service, region_name=region, config=self._config)
+                ctx = self.session.create_client(service, region_name=region, config=config)
                 client = await self._stack.enter_async_context(ctx)
             except (NoRegionError, NoCredentialsError) as exc:
                 raise SetupError(one_line(exc)) from exc
@@ -142,6 +150,17 @@ class Aws:
         """Close every client (idempotent)."""
         self._clients.clear()
         await self._stack.aclose()
+
+
+def _client_config(**attempts: int) -> AioConfig:
+    """Retries (botocore's adaptive mode unless ``AWS_RETRY_MODE`` says otherwise; ``attempts``:
+    ``max_attempts`` or ``total_max_attempts``) and timeouts of one client."""
+    return AioConfig(
+        retries={"mode": os.environ.get("AWS_RETRY_MODE") or "adaptive", **attempts},  # type: ignore[typeddict-item]
+        connect_timeout=5,
+        read_timeout=20,
+        max_pool_connections=20,
+    )
 
 
 def _check_config(session: AioSession, profile: str | None) -> None:

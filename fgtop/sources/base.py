@@ -153,6 +153,11 @@ class Source(ABC):  # noqa: B024 - abstract through its two kinds below
     (metrics need the tasks first)."""
     aws: Aws | None = None
     """The AWS session this source calls through (None: not an AWS source)."""
+    essential: bool = True
+    """ECS and Kubernetes are essential. An optional source (metrics, Compute Optimizer, the
+    sources that explain why) says so with False: a one-off poll waits for it only until a
+    short deadline, its AWS calls retry a 5xx at most once (``Aws.client(optional=True)``),
+    and the header lists its problems after the essential sources'."""
 
     def api_calls(self) -> int:
         """API requests this source has made so far."""

@@ -138,6 +138,7 @@ class CloudWatchSource(PollingSource):
 
     phase = 1
     name = "cloudwatch"
+    essential = False
 
     def __init__(
         self,
@@ -367,7 +368,7 @@ class CloudWatchSource(PollingSource):
             queries.append(_query(f"q{i}", spec, spec.name, self.period))
             if spec.denominator:
                 queries.append(_query(f"d{i}", spec, spec.denominator, self.period))
-        client = await self.aws.client("cloudwatch", region)
+        client = await self.aws.client("cloudwatch", region, optional=True)
         values: dict[str, dict[float, float]] = {q["Id"]: {} for q in queries}
         kwargs: dict[str, Any] = {
             "MetricDataQueries": queries,

@@ -76,6 +76,7 @@ class OptimizerSource(PollingSource):
     name = OPTIMIZER_SOURCE
     phase = 1
     """A one-off poll asks after the task list has merged."""
+    essential = False
 
     def __init__(
         self,
@@ -168,7 +169,7 @@ class OptimizerSource(PollingSource):
         """One region's recommendations, every page of them."""
         answer = _Region()
         try:
-            client = await self.aws.client(SERVICE, region)
+            client = await self.aws.client(SERVICE, region, optional=True)
             token: str | None = None
             seen: set[str] = set()
             for _ in range(MAX_PAGES):

@@ -321,3 +321,49 @@ async def test_snapshot_lists_fargate_pods_from_the_kubeconfig(moto: str, tmp_pa
     assert pods["web-1"]["fargate_profile"] == "fp-shop" and pods["web-1"]["context"] == "shop-eks"
     kube_health = next(s for s in doc["sources"] if s["name"].startswith("kube:"))
     assert kube_health["ok"] and kube_health["api_calls"] >= 3
+
+
+def _no_retry_override() -> dict[str, str]:
+    """The environment without the tests' ``AWS_MAX_ATTEMPTS=1``: the real retry policy."""
+    return {k: v for k, v in os.environ.items() if k != "AWS_MAX_ATTEMPTS"}
+
+
+def test_snapshot_retries_an_optional_source_500_once(
+    moto: str, compute_optimizer: FakeComputeOptimizer
+) -> None:
+    build_world(moto, big_cluster_tasks=2, services=2)
+    compute_optimizer.state.mode = "broken"  # HTTP 500 on every call
+    proc = fgtop("snapshot", "--region", "us-east-1", "--format", "json", env=_no_retry_override())
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    sources = {s["name"]: s for s in doc["sources"]}
+    optimizer = sources["compute-optimizer"]
+    assert optimizer["ok"] is False and optimizer["essential"] is False
+    assert "InternalServerException" in optimizer["error"] or "500" in optimizer["error"]
+    assert sources["ecs:us-east-1"]["ok"] is True and sources["ecs:us-east-1"]["essential"]
+    # One call and one retry, where the other clients retry four times with backoff.
+    assert len(compute_optimizer.state.requests) == 2
+    assert doc["tasks"]
+
+
+def test_snapshot_does_not_wait_for_an_optional_source_that_never_answers(
+    moto: str, compute_optimizer: FakeComputeOptimizer
+) -> None:
+    import time
+
+    world = build_world(moto, big_cluster_tasks=2, services=2)
+    compute_optimizer.state.mode = "hang"
+    compute_optimizer.state.hang_seconds = 20.0
+    started = time.monotonic()
+    proc = fgtop("snapshot", "--region", "us-east-1", "--format", "json", "--optional-wait", "1")
+    took = time.monotonic() - started
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    sources = {s["name"]: s for s in doc["sources"]}
+    optimizer = sources["compute-optimizer"]
+    assert optimizer["late"] is True and optimizer["ok"] is False
+    assert "no answer within" in optimizer["error"]
+    assert sources["ecs:us-east-1"]["late"] is False and sources["ecs:us-east-1"]["ok"]
+    assert {t["arn"] for t in doc["tasks"]} >= set(world.tasks["prod"])
+    # Compute Optimizer's own call timeout is 10 s: the snapshot did not wait for it.
+    assert took < 9.0, f"fgtop snapshot took {took:.1f} s"

@@ -14,10 +14,13 @@ from fgtop.text.sanitize import safe
 
 HEADER_CHARS = 200
 """Cap on one outside value (an error, a note, a profile) in the header."""
+PROBLEM_LINES = 4
+"""Sources with a problem shown one per line at most; the rest are counted on the last."""
 
 
 class HeaderBar(Static):
-    """Two lines at the top of the dashboard."""
+    """Two lines at the top of the dashboard, and one more per source with a problem
+    (essential sources first: ECS and Kubernetes before metrics and Compute Optimizer)."""
 
     mode: reactive[str] = reactive("live")
     """``live``, ``replay``, ``demo``, ``following`` or ``follow paused``."""
@@ -31,16 +34,21 @@ class HeaderBar(Static):
         super().__init__(**kwargs)
         self.snapshot: Snapshot | None = None
         self.received_at: float | None = None
+        self._lines = 2
+        """Lines the header takes: two, and one per source with a problem (at most four)."""
 
     def on_mount(self) -> None:
         """Tick once a second so the refresh age stays true."""
         self.set_interval(1.0, self.refresh)
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
-        """Take a new snapshot."""
+        """Take a new snapshot (the header grows or shrinks with the sources' problems)."""
+        lines = 2 + min(PROBLEM_LINES, sum(not h.ok for h in snapshot.sources))
+        layout = self.snapshot is None or lines != self._lines
+        self._lines = lines
         self.snapshot = snapshot
         self.received_at = time.monotonic()
-        self.refresh()
+        self.refresh(layout=layout)
 
     def render(self) -> Text:
         """Compose the two header lines as Text (names are data, never markup)."""
@@ -89,11 +97,23 @@ class HeaderBar(Static):
             if h.state and h.ok:
                 style = "dim" if h.state == "watching" else "yellow"
                 text.append_text(_safe(f"  {h.name} {h.state}", style=style))
-        bad = [h for h in s.sources if not h.ok]
-        for h in bad:
-            text.append_text(_safe(f"  ⚠ {h.name}: {h.error}", style="bold yellow"))
         for note in s.notes:
             text.append_text(_safe(f"  ⓘ {note}", style="italic"))
+        bad = sorted((h for h in s.sources if not h.ok), key=lambda h: not h.essential)
+        shown = bad if len(bad) <= PROBLEM_LINES else bad[: PROBLEM_LINES - 1]
+        for h in shown:
+            text.append("\n")
+            text.append_text(_safe(f" ⚠ {h.name}: {h.error}", style="bold yellow"))
+        if len(shown) < len(bad):
+            rest = bad[len(shown) :]
+            text.append("\n")
+            text.append_text(
+                _safe(
+                    f" ⚠ {len(rest)} more sources with problems: "
+                    + ", ".join(h.name for h in rest),
+                    style="bold yellow",
+                )
+            )
         return text
 
 
