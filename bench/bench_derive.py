@@ -5,12 +5,22 @@ few hundred milliseconds. Before the feed, the app did it on Textual's event loo
 key waited for it; now ``DerivingPublisher`` does it in a worker thread. A probe coroutine
 that wakes every 5 ms measures the longest the loop went without running it.
 
-Prints numbers, asserts nothing. Run: python bench/bench_derive.py
+``--tasks 5000,20000`` (the default) times instead one derivation of a 5% change (a fifth of
+the changed tasks replaced, the rest stopped or changing health: ``tests/fakes/estate.py``) at
+each size, after a first snapshot: the median and p95 of ``--refreshes`` derivations, in this
+thread (what a derivation costs, and so how long it holds the GIL: it is Python throughout, so
+it runs in slices of the switch interval while another thread wants the GIL). ``--stalls``
+runs the loop-stall comparison above.
+
+Prints numbers, asserts nothing. Run: python bench/bench_derive.py [--tasks 5000,20000]
+[--refreshes 10] [--stalls]
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import os
 import statistics
 import sys
 import time
@@ -71,7 +81,41 @@ async def off_loop(snapshots: list) -> tuple[float, float]:
     return statistics.median(took), max(lags)
 
 
+def change_cost(tasks: int, refreshes: int) -> None:
+    """Derivation of a 5% change at ``tasks`` tasks: median and p95 over ``refreshes``."""
+    from tests.fakes.estate import Estate
+
+    estate = Estate(tasks=tasks)
+    deriver = Deriver(load_price_table())
+    start = time.perf_counter()
+    deriver.derive(estate.snapshot())
+    first = time.perf_counter() - start
+    snaps = [estate.advance() for _ in range(refreshes)]
+    took = []
+    for snap in snaps:
+        start = time.perf_counter()
+        deriver.derive(snap)
+        took.append(time.perf_counter() - start)
+    took.sort()
+    p95 = took[min(len(took) - 1, round(0.95 * (len(took) - 1)))]
+    print(
+        f"{tasks:>6} tasks  first snapshot {first * 1000:7.1f} ms; a 5% change: median "
+        f"{statistics.median(took) * 1000:7.1f} ms, p95 {p95 * 1000:7.1f} ms "
+        f"(n={len(took)}); load average {os.getloadavg()[0]:.1f}",
+        flush=True,
+    )
+
+
 def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--tasks", default="5000,20000")
+    ap.add_argument("--refreshes", type=int, default=10)
+    ap.add_argument("--stalls", action="store_true", help="the loop-stall comparison")
+    args = ap.parse_args()
+    if not args.stalls:
+        for n in (int(v) for v in args.tasks.split(",")):
+            change_cost(n, args.refreshes)
+        return
     for services, per in ((50, 1), (250, 20)):
         snaps = [estate(services, per, 200, T0 + 5 * i, i) for i in range(ROUNDS)]
         n = len(snaps[0].tasks)

@@ -9,10 +9,15 @@ and prints, as numbers (median, p95, max):
   (``show_snapshot``: the three tables), and from the call to the next rendered frame;
 - keys, sent through the driver as a terminal would (no Pilot wait-for-idle), from the key to
   its effect and to the next rendered frame: ``down``, ``pagedown``, filter characters
-  (narrowing and widening), ``esc`` clearing the filter, ``s`` (sort, through every column)
-  and ``S`` (reverse).
+  (narrowing and widening), ``esc`` clearing the filter, ``s`` (sort, through every column),
+  ``S`` (reverse), ``enter`` (a task's details) and ``esc`` back from them.
 
-Usage: ``python bench/bench_grid.py [--tasks 5000] [--refreshes 20] [--size 200x50]``.
+Keys reach the app as the driver hands them on, after the terminal's bytes are parsed: a lone
+``esc`` also waits the parser's escape delay, which this benchmark does not see
+(``tests/unit/test_quick_escape.py`` times it; docs/performance.md).
+
+Usage: ``python bench/bench_grid.py [--tasks 5000] [--refreshes 20] [--size 200x50]``
+(``--tasks 20000`` for the 20,000-task figures).
 To measure another checkout (for "before" figures), put it first on ``PYTHONPATH``.
 """
 
@@ -68,6 +73,21 @@ class Frames:
         while self.last < t and time.perf_counter() - start < limit:
             await asyncio.sleep(0.001)
         return self.last
+
+
+class ScreenFrames(Frames):
+    """Timestamps of every screen update the app composes (any screen, not only the grid)."""
+
+    def __init__(self, app) -> None:  # noqa: ANN001
+        self.last = 0.0
+        original = app._display  # noqa: SLF001
+
+        def display(screen, renderable):  # noqa: ANN001, ANN202
+            if renderable is not None:
+                self.last = time.perf_counter()
+            return original(screen, renderable)
+
+        app._display = display  # noqa: SLF001
 
 
 async def press(
@@ -136,8 +156,14 @@ async def run(n_tasks: int, refreshes: int, size: tuple[int, int]) -> None:
 
         results: dict[str, list[tuple[float, float]]] = {}
 
-        async def key(label: str, k: str, effect: Callable[[], object], char: str | None = None):  # noqa: ANN202
-            r = await press(app, frames, k, effect, char)
+        async def key(  # noqa: ANN202
+            label: str,
+            k: str,
+            effect: Callable[[], object],
+            char: str | None = None,
+            seen: Frames | None = None,
+        ):
+            r = await press(app, seen or frames, k, effect, char)
             if r is None:
                 print(f"  ({label}: no effect)")
                 return
@@ -167,6 +193,16 @@ async def run(n_tasks: int, refreshes: int, size: tuple[int, int]) -> None:
         for ch in "u":  # one character that nearly every row matches
             await key("filter character (narrowing)", ch, filt, ch)
         await key("esc (clear the filter)", "escape", filt)
+
+        def shown_screen() -> object:
+            return type(app.screen).__name__
+
+        screens = ScreenFrames(app)
+        for _ in range(5):
+            grid.focus()
+            await pilot.pause()
+            await key("enter (a task's details)", "enter", shown_screen, seen=screens)
+            await key("esc (back from the details)", "escape", shown_screen, seen=screens)
         print("keys: key -> effect | key -> next frame")
         for label, values in results.items():
             effects = [v[0] for v in values]

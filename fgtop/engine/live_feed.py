@@ -9,6 +9,7 @@ handed over the same way.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import threading
 import time
@@ -78,12 +79,14 @@ class LiveFeed:
         """Held while the recorder writes (the poller's thread) or opens and closes (the UI's)."""
         self._paused = False
         self._closed = False
+        self._stopping_queries = False
+        """Whether a Logs Insights query was running at :meth:`stop` (``finish`` waits)."""
         self._subscribers: list[FrameCallback] = []
         self._publisher = DerivingPublisher(deriver, self._deliver)
         self._latest: Snapshot | None = None
         self._notices: list[str] = []
         self._ui_loop: asyncio.AbstractEventLoop | None = None
-        self.closing: object = None
+        self.closing: concurrent.futures.Future[None] | None = None
         """The background shutdown's future, once :meth:`stop` has been called."""
         engine.subscribe(self._on_snapshot)
 
@@ -111,10 +114,20 @@ class LiveFeed:
         if self._closed:
             return
         self._closed = True
+        self._stopping_queries = self.insights.inner.running
         self._publisher.close()
         with self._recording:
             self._close_recorder()
         self.closing = self.poller.shutdown(self._shutdown, deadline=CLOSE_DEADLINE)
+
+    def finish(self, timeout: float = STOP_QUERIES_DEADLINE + 0.5) -> None:
+        """Before the process exits: wait (at most ``timeout`` seconds) for the background
+        shutdown only while a Logs Insights query is still to be stopped; nothing else it does
+        matters once the process is gone."""
+        closing = self.closing
+        if self._stopping_queries and closing is not None:
+            with contextlib.suppress(Exception):
+                closing.result(timeout)
 
     async def _shutdown(self) -> None:
         await self._publisher.stop()

@@ -118,6 +118,11 @@ class LiveInsightsFeed:
         finally:
             self._running.discard(query)
 
+    @property
+    def running(self) -> bool:
+        """Whether a query is still running (and would be stopped by :meth:`close`)."""
+        return bool(self._running)
+
     async def close(self) -> None:
         """Stop every query still running (the app is quitting)."""
         running, self._running = list(self._running), set()
