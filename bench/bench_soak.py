@@ -56,6 +56,8 @@ def rss_mb() -> float:
 def child(out: str, argv: list[str]) -> int:
     """The fgtop process: hooks in, then the CLI as a user runs it."""
     import asyncio
+    import gc
+    import threading
 
     from fgtop.cli.main import main
     from fgtop.ui.app import FgtopApp
@@ -63,6 +65,19 @@ def child(out: str, argv: list[str]) -> int:
     from fgtop.ui.widgets.task_grid import TaskGrid
 
     started = time.perf_counter()
+    ui_thread = threading.get_ident()
+    collections: list[tuple[int, float, bool]] = []
+    """(generation, seconds, on the UI's thread) of every garbage collection."""
+    gc_started = [0.0]
+
+    def on_gc(phase: str, info: dict) -> None:
+        if phase == "start":
+            gc_started[0] = time.perf_counter()
+        else:
+            took = time.perf_counter() - gc_started[0]
+            collections.append((info["generation"], took, threading.get_ident() == ui_thread))
+
+    gc.callbacks.append(on_gc)
     late: list[tuple[float, float]] = []
     shows: list[tuple[float, float, int]] = []
     sink = open(out, "a")  # noqa: SIM115 - written to for the process's life
@@ -126,7 +141,7 @@ def child(out: str, argv: list[str]) -> int:
     try:
         return main(argv)
     finally:
-        write({"event": "exit", "late": late, "shows": shows})
+        write({"event": "exit", "late": late, "shows": shows, "gc": collections})
         sink.close()
 
 
@@ -242,6 +257,15 @@ def report(records: list[dict], args: argparse.Namespace, quit_took: float) -> N
             f"RSS first / last / max: {windows[0]['rss_mb']:.0f} / {windows[-1]['rss_mb']:.0f} / "
             f"{max(w['rss_mb'] for w in windows):.0f} MB"
         )
+    gcs = end.get("gc", [])
+    for gen in (0, 1, 2):
+        took = [d for g, d, _ in gcs if g == gen]
+        if took:
+            on_ui = sum(1 for g, _, ui in gcs if g == gen and ui)
+            print(
+                f"garbage collections, generation {gen}: {len(took)} ({on_ui} on the UI's "
+                f"thread), median {statistics.median(took) * ms:.1f} ms, max {max(took) * ms:.1f} ms"
+            )
     print(f"q to exit: {quit_took:.2f} s; load average {os.getloadavg()[0]:.1f}")
 
 
