@@ -159,8 +159,8 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argument
         "--optional-wait",
         type=float,
         metavar="SECONDS",
-        help="seconds to wait for the optional sources (metrics, Compute Optimizer) from the "
-        "start, unless ECS and Kubernetes take longer; the late ones are marked in `sources` "
+        help="seconds to wait for each optional source (metrics, Compute Optimizer) from its "
+        "start; ECS and Kubernetes are always waited for; the late ones are marked in `sources` "
         "(default 2; config key optional_wait)",
     )
     subs["snapshot"] = snap

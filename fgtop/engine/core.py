@@ -44,11 +44,9 @@ FIRST_GATHER = 0.1
 PUBLISH_WINDOW = 0.5
 """Seconds later publications wait after a change: parts arriving within it are merged."""
 OPTIONAL_WAIT = 2.0
-"""Seconds from its start a one-off poll waits for the optional sources (unless the essential
-ones take longer): ``optional_wait`` in the config file, ``--optional-wait``."""
-OPTIONAL_GRACE = 0.5
-"""Seconds an optional source of a later phase (metrics: after the task list) gets at least
-from its own start."""
+"""Seconds a one-off poll waits for an optional source from the moment it starts (metrics start
+once the task list is in), unless the essential ones take longer: ``optional_wait`` in the
+config file, ``--optional-wait``."""
 MIN_INTERVAL = 1.0
 """Least seconds between two publications after the first: three sources polling mean one
 re-render a second at most, not three."""
@@ -130,15 +128,13 @@ class Engine:
 
         Args:
             phase: Poll only the sources of this phase (e.g. 0: the task list, not metrics).
-            optional_wait: Seconds from the start to wait for the optional sources (None:
+            optional_wait: Seconds to wait for each optional source from its own start (None:
                 wait for every source). They never hold the essential ones: a later phase
                 starts once the essential sources before it have merged, and once the essential
-                sources have answered, an optional source that has not answered by the deadline
-                (or :data:`OPTIONAL_GRACE` after its own start, if later) is cancelled and
-                marked ``late``.
+                sources have answered, an optional source that has not answered within its
+                deadline is cancelled and marked ``late``.
         """
         loop = asyncio.get_running_loop()
-        started = loop.time()
         polling = [
             s
             for s in self.sources
@@ -161,17 +157,17 @@ class Engine:
             )
             self._merge()
         if optional and optional_wait is not None:
-            await self._wait_optional(optional, started + optional_wait)
+            await self._wait_optional(optional, optional_wait)
         self._merge()
         return self.snapshot
 
     async def _wait_optional(
-        self, tasks: dict[asyncio.Task[None], tuple[PollingSource, float]], deadline: float
+        self, tasks: dict[asyncio.Task[None], tuple[PollingSource, float]], wait: float
     ) -> None:
-        """Wait for the optional sources' polls until their deadline; the late ones are
-        cancelled (not awaited for long) and marked ``late``."""
+        """Wait for the optional sources' polls, each ``wait`` seconds from its start; the late
+        ones are cancelled (not awaited for long) and marked ``late``."""
         loop = asyncio.get_running_loop()
-        until = max(deadline, *(start + OPTIONAL_GRACE for _, start in tasks.values()))
+        until = max(start + wait for _, start in tasks.values())
         pending = {t for t in tasks if not t.done()}
         if pending:
             _, pending = await asyncio.wait(pending, timeout=max(0.0, until - loop.time()))
