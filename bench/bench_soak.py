@@ -138,11 +138,28 @@ def child(out: str, argv: list[str]) -> int:
 
     FgtopApp.on_mount = on_mount  # type: ignore[method-assign]
     DashboardScreen.show_frame = show_frame  # type: ignore[method-assign]
+    done = []
+
+    def finish() -> None:
+        if not done:
+            done.append(True)
+            write({"event": "exit", "late": late, "shows": shows, "gc": collections})
+            sink.close()
+
+    import fgtop.cli.dashboard as dashboard
+
+    leave = getattr(dashboard, "leave", None)
+    if leave is not None:  # the dashboard exits with os._exit: write before it does
+
+        def leaving(code: int) -> None:
+            finish()
+            leave(code)
+
+        dashboard.leave = leaving  # type: ignore[assignment]
     try:
         return main(argv)
     finally:
-        write({"event": "exit", "late": late, "shows": shows, "gc": collections})
-        sink.close()
+        finish()
 
 
 def parent(args: argparse.Namespace) -> None:

@@ -7,29 +7,43 @@ import contextlib
 import logging
 import os
 import sys
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from fgtop.cli.settings import live_options
-from fgtop.cost.prices import load_price_table
-from fgtop.derive.pipeline import Deriver
-from fgtop.engine.build import build_engine
-from fgtop.engine.live_feed import LiveFeed
 from fgtop.engine.poller import Poller
 from fgtop.errors import SetupError, fail
-from fgtop.ui.app import create_app
+
+if TYPE_CHECKING:
+    from fgtop.engine.build import LiveOptions
+    from fgtop.engine.core import Engine
+
+
+async def _build(opts: LiveOptions) -> Engine:
+    """The live composition, built on the poller's loop (its clients belong there)."""
+    from fgtop.engine.build import build_engine  # aiobotocore: imported on the poller's thread
+
+    return await build_engine(opts)
 
 
 def run_dashboard(args: argparse.Namespace) -> int:
     """``fgtop``: the live dashboard.
 
     The engine is built and runs on a poller thread of its own (the AWS clients belong to its
-    event loop); the app runs Textual's loop on this thread and receives finished frames.
+    event loop); while it checks the credentials and the clusters, this thread imports the UI.
+    The app runs Textual's loop on this thread and receives finished frames.
     """
     poller = Poller()
     try:
         opts = live_options(args)
-        engine = poller.run(build_engine(opts))
+        building = poller.submit(_build(opts))
+        # Meanwhile (network round trips on the poller's thread): Textual, the app, the prices.
+        from fgtop.cost.prices import load_price_table
+        from fgtop.derive.pipeline import Deriver
+        from fgtop.engine.live_feed import LiveFeed
+        from fgtop.ui.app import create_app
+
         deriver = Deriver.from_config(opts.config, load_price_table())
+        engine = building.result()
     except SetupError as exc:
         poller.shutdown()
         return fail(str(exc))
