@@ -18,7 +18,7 @@ Keys reach the app as the driver hands them on, after the terminal's bytes are p
 
 Usage: ``python bench/bench_grid.py [--tasks 5000] [--refreshes 20] [--size 200x50]``
 (``--tasks 20000`` for the 20,000-task figures).
-To measure another checkout (for "before" figures), put it first on ``PYTHONPATH``.
+To measure another checkout (for "before" figures), run its copy of this script from it.
 """
 
 from __future__ import annotations
