@@ -13,7 +13,7 @@ import concurrent.futures
 import contextlib
 import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from pathlib import Path
 
 from fgtop.derive.pipeline import Derived, Deriver, DerivingPublisher
@@ -281,7 +281,7 @@ class _PolledLogs:
         self.inner = inner
         self.poller = poller
 
-    def lines(self, request: LogRequest) -> AsyncIterator[LogBatch]:
+    def lines(self, request: LogRequest) -> AsyncGenerator[LogBatch, None]:
         """Batches of lines for ``request``, fetched and parsed on the poller's thread."""
         return self.poller.stream(lambda: self.inner.lines(request))
 
@@ -307,6 +307,6 @@ class _PolledInsights:
         """The log groups the request would query (no call made)."""
         return self.inner.plan(request)
 
-    def run(self, request: InsightsRequest) -> AsyncIterator[InsightsBatch]:
+    def run(self, request: InsightsRequest) -> AsyncGenerator[InsightsBatch, None]:
         """Progress, then the result, run on the poller's thread; leaving early stops it."""
         return self.poller.stream(lambda: self.inner.run(request))

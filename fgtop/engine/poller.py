@@ -18,7 +18,7 @@ import concurrent.futures
 import contextlib
 import logging
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
 from fgtop.errors import FeedError
@@ -47,7 +47,7 @@ class DaemonThreads(concurrent.futures.ThreadPoolExecutor):
 
     def submit(
         self, fn: Callable[..., T], /, *args: Any, **kwargs: Any
-    ) -> concurrent.futures.Future[T]:  # type: ignore[override]
+    ) -> concurrent.futures.Future[T]:
         """Run ``fn(*args, **kwargs)`` in a new daemon thread; its future."""
         future: concurrent.futures.Future[T] = concurrent.futures.Future()
 
@@ -142,7 +142,7 @@ class Poller:
             with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
                 self.loop.call_soon_threadsafe(fn, *args)
 
-    async def stream(self, make: Callable[[], AsyncIterator[T]]) -> AsyncIterator[T]:
+    async def stream(self, make: Callable[[], AsyncIterator[T]]) -> AsyncGenerator[T, None]:
         """Iterate ``make()`` on the poller's loop; yield its items on the caller's loop.
 
         Leaving the iteration early cancels it on the poller's loop; an exception it raises

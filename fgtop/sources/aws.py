@@ -156,7 +156,7 @@ def _client_config(**attempts: int) -> AioConfig:
     """Retries (botocore's adaptive mode unless ``AWS_RETRY_MODE`` says otherwise; ``attempts``:
     ``max_attempts`` or ``total_max_attempts``) and timeouts of one client."""
     return AioConfig(
-        retries={"mode": os.environ.get("AWS_RETRY_MODE") or "adaptive", **attempts},  # type: ignore[typeddict-item]
+        retries={"mode": os.environ.get("AWS_RETRY_MODE") or "adaptive", **attempts},
         connect_timeout=5,
         read_timeout=20,
         max_pool_connections=20,
