@@ -211,11 +211,9 @@ def parent(args: argparse.Namespace) -> None:
             time.sleep(0.5)
             for line in out.read_text().splitlines():
                 rec = json.loads(line)
-                if (
-                    rec.get("event") == "window"
-                    and rec["rows"] >= args.tasks
-                    and not rec["loading"]
-                ):
+                # The first poll is over (the app may have landed on the problems view, where
+                # the dashboard's rows stop following until it is shown again).
+                if rec.get("event") == "window" and rec["t"] > first + 5 and not rec["loading"]:
                     shown = True
         time.sleep(2.0)
         proc.send("\x1b")
