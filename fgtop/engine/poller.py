@@ -17,6 +17,7 @@ import asyncio
 import concurrent.futures
 import contextlib
 import logging
+import queue
 import threading
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
@@ -33,39 +34,59 @@ FINISH_TIMEOUT = 1.0
 
 
 class DaemonThreads(concurrent.futures.ThreadPoolExecutor):
-    """An executor that runs each call in a daemon thread of its own.
+    """An executor of daemon threads: the poller loop's default (``asyncio.to_thread``:
+    derivation, the task-definition cache's files, credential files).
 
-    The poller loop's default executor (``asyncio.to_thread``: derivation, credential files):
-    a worker thread of a ``ThreadPoolExecutor`` is joined when the interpreter exits, so a
-    derivation in flight at ``q`` (half a second at 20,000 tasks) would hold the exit; a daemon
-    thread is not waited for, and its result is read by no one.
+    A ``ThreadPoolExecutor``'s workers are joined when the interpreter exits, so a derivation
+    in flight at ``q`` (half a second at 20,000 tasks) would hold the exit; these are daemon
+    threads, not waited for, and a result nobody reads is dropped with them. At most
+    ``workers`` threads, started as work comes, kept for the next call.
+
+    Args:
+        workers: Threads at most.
+        name: The threads' name.
     """
 
-    def __init__(self, name: str = "fgtop-poller-worker") -> None:
+    def __init__(self, workers: int = 8, name: str = "fgtop-poller-worker") -> None:
         super().__init__(max_workers=1, thread_name_prefix=name)
         self._name = name
+        self._most = workers
+        self._work: queue.SimpleQueue[tuple[concurrent.futures.Future[Any], Callable[[], Any]]]
+        self._work = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._started = 0
+        self._idle = 0
 
     def submit(
         self, fn: Callable[..., T], /, *args: Any, **kwargs: Any
     ) -> concurrent.futures.Future[T]:
-        """Run ``fn(*args, **kwargs)`` in a new daemon thread; its future."""
+        """Run ``fn(*args, **kwargs)`` in one of the daemon threads; its future."""
         future: concurrent.futures.Future[T] = concurrent.futures.Future()
+        self._work.put((future, lambda: fn(*args, **kwargs)))
+        with self._lock:
+            if self._idle == 0 and self._started < self._most:
+                self._started += 1
+                threading.Thread(target=self._worker, name=self._name, daemon=True).start()
+        return future
 
-        def work() -> None:
+    def _worker(self) -> None:
+        while True:
+            with self._lock:
+                self._idle += 1
+            future, call = self._work.get()
+            with self._lock:
+                self._idle -= 1
             if not future.set_running_or_notify_cancel():
-                return
+                continue
             try:
-                result = fn(*args, **kwargs)
+                result = call()
             except BaseException as exc:  # noqa: BLE001 - handed to the awaiting side
                 future.set_exception(exc)
             else:
                 future.set_result(result)
 
-        threading.Thread(target=work, name=self._name, daemon=True).start()
-        return future
-
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:  # noqa: ARG002
-        """Nothing to join: each call's thread ends with it."""
+        """Nothing to join: the threads are daemons, idle ones wait for work forever."""
 
 
 class Poller:
