@@ -146,7 +146,7 @@ class WhySource(PollingSource):
         self.deferred = 0
         self._denied = {}
         self._malformed = Counter()
-        client = await self.aws.client(self.service, self.region)
+        client = await self.aws.client(self.service, self.region, optional=True)
         with contextlib.suppress(Denied):  # the last part stays; degraded() names the permission
             self._part = await self.look(ctx.snapshot, client, now)
         self._denied_at = now if self._denied else None
