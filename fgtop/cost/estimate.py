@@ -248,6 +248,15 @@ def workload_key(pod: Pod) -> tuple[str, str]:
     return f"k8s:{pod.cluster}/{pod.namespace}/{name}", f"{pod.namespace}/{name}"
 
 
+def task_group(task: Task) -> tuple[str, str]:
+    """(key, label) of the cost breakdown's row for a task no listed service owns: a
+    standalone task's family (``backfill-orders``), or the service it names."""
+    kind = "service" if task.in_service else "family"
+    key = f"{kind}:{task.region}/{task.cluster}/{task.owner}"
+    label = f"{_short(task.cluster)}/{task.owner}"
+    return key, label if task.in_service else f"{label} (standalone)"
+
+
 def as_discount(value: float | Decimal | str) -> Decimal:
     """A Savings Plan discount as an exact Decimal (``0.2`` -> ``Decimal("0.2")``).
 
@@ -299,7 +308,7 @@ def estate_cost(
     minimum = minimum_l = Decimal(0)
     minimum_n = 0
     used: set[tuple[str, str]] = set()
-    service_by_id = {(s.name, s.cluster, s.region): s for s in snapshot.services}
+    services = {(s.region, s.cluster, s.name) for s in snapshot.services}
 
     memo: dict[tuple[object, ...], Decimal | None] = {}
 
@@ -342,10 +351,12 @@ def estate_cost(
         by_cluster[t.cluster] += rate
         labels.setdefault(t.cluster, _short(t.cluster))
         by_cp[t.capacity_provider or t.launch_type or "FARGATE"] += rate
-        svc = service_by_id.get((t.service or "", t.cluster, t.region))
-        if svc is not None:
-            by_service[svc.arn] += rate
-            labels.setdefault(svc.arn, f"{_short(svc.cluster)}/{svc.name}")
+        if (t.region, t.cluster, t.owner) not in services or not t.in_service:
+            # Not a listed service's: grouped by its family (or its unlisted service), so the
+            # rows add up to the total.
+            key, label = task_group(t)
+            by_service[key] += rate
+            labels.setdefault(key, label)
         if t.is_spot:
             on_demand = rate_of(t, spot=False)
             if on_demand is not None:
@@ -392,6 +403,10 @@ def estate_cost(
         service_costs[s.arn] = sum((task_costs.get(t.arn, zero) for t in tasks), zero)
         service_rates_l[s.arn] = sum((task_rates_l.get(t.arn, zero) for t in live), zero)
         service_costs_l[s.arn] = sum((task_costs_l.get(t.arn, zero) for t in tasks), zero)
+        if any(t.arn in task_rates for t in live):
+            # The breakdown's row is the service's own figure: one value on every screen.
+            by_service[s.arn] = service_rates[s.arn]
+            labels.setdefault(s.arn, f"{_short(s.cluster)}/{s.name}")
 
     derived: list[str] = []
     spot_dates: dict[str, str] = {}

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cached_property
 
 from fgtop.cost.holdbacks_why import alarm_in_alarm, deployment_rolled_back, target_health_failing
@@ -64,9 +64,11 @@ def _first_line(text: str | None, limit: int = 90) -> str:
 
 
 def is_oom_kill(task: Task) -> bool:
-    """Whether a stopped task was killed for memory: a container's reason says so, or an
-    essential container died of SIGKILL (exit 137) on its own (not a scale-in or StopTask)."""
-    if task.last_status != "STOPPED" and task.stopped_at is None:
+    """Whether a stopped (or stopping) task was killed for memory: a container's reason says
+    so, or an essential container died of SIGKILL (exit 137) on its own (not a scale-in or
+    StopTask). A task ECS is still stopping counts once it has said why, as the problems view
+    counts it: not as a stop "not by scaling in"."""
+    if not task.is_stopping:
         return False
     for c in task.containers:
         if c.reason and _OOM.search(c.reason):
@@ -127,12 +129,16 @@ class HoldWindow:
         snapshot: Snapshot,
         memory: MetricSeries | None,
         seconds: float,
+        kills_at: Sequence[float] | None = None,
     ) -> None:
         self.service = service
         self.tasks = tuple(tasks)
         self.snapshot = snapshot
         self.memory = memory
         self.seconds = seconds
+        self.kills_at = kills_at
+        """When the service's tasks were OOM-killed, as fgtop's problems count them (the
+        decoder's kills: fgtop.derive.problems.oom_kills); None: :func:`is_oom_kill` tells."""
 
     @property
     def now(self) -> float:
@@ -177,11 +183,14 @@ class HoldWindow:
         """(OOM kills in the window, memory peak in percent or None, where the peak was seen:
         ``service`` or ``task ID`` / ``task ID, stopped``)."""
         since = self.since
-        kills = sum(
-            1
-            for t in self.tasks
-            if is_oom_kill(t) and (t.stopped_at is None or t.stopped_at >= since)
-        )
+        if self.kills_at is not None:  # the one count: the problems view's, in this window
+            kills = sum(1 for at in self.kills_at if at >= since)
+        else:
+            kills = sum(
+                1
+                for t in self.tasks
+                if is_oom_kill(t) and (t.stopped_at is None or t.stopped_at >= since)
+            )
         peak: float | None = None
         peak_of = "service"
         if self.memory is not None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
@@ -126,14 +126,16 @@ def hold_back(
     memory: MetricSeries | None,
     window: float,
     rules: tuple[HoldRule, ...] = RULES,
+    kills_at: Sequence[float] | None = None,
 ) -> Held | None:
     """Why ``service`` must not get cheaper capacity, or None when it may.
 
     ``tasks`` are all the service's tasks (running and stopped), ``memory`` its service
     memory series, ``window`` the seconds looked back from ``snapshot.taken_at``, ``rules`` the
-    hold-back rules (:data:`fgtop.cost.holdbacks.RULES`).
+    hold-back rules (:data:`fgtop.cost.holdbacks.RULES`), ``kills_at`` when its tasks were
+    OOM-killed as fgtop's problems count them (None: :func:`holdbacks.is_oom_kill` tells).
     """
-    w = HoldWindow(service, tasks, snapshot, memory, window)
+    w = HoldWindow(service, tasks, snapshot, memory, window, kills_at)
     reasons = hold_reasons(w, rules)
     if not reasons:
         return None
@@ -303,6 +305,7 @@ def _for_service(
     tasks: list[Task] | tuple[Task, ...] | None,
     series: dict[tuple[str, str], MetricSeries] | None,
     discount: Decimal,
+    kills_at: Sequence[float] | None = None,
 ) -> tuple[list[Suggestion], Held | None]:
     every = list(snapshot.tasks_of(service) if tasks is None else tasks)
     tasks = [t for t in every if t.is_billed]
@@ -348,7 +351,7 @@ def _for_service(
         cpu_s, mem_s = series.get((service.arn, "cpu")), series.get((service.arn, "memory"))
     ev = evidence_for(cpu_s, mem_s)
     window = max(ev.seconds if ev is not None else 0.0, float(MIN_SECONDS))
-    held = hold_back(service, every, snapshot, mem_s, window)
+    held = hold_back(service, every, snapshot, mem_s, window, kills_at=kills_at)
     if held is not None:
         return [], held
     if ev is not None:
@@ -436,9 +439,12 @@ def rightsize(
     headroom: float = DEFAULT_HEADROOM,
     *,
     discount: float | Decimal = 0,
+    oom_kills: Mapping[str, Sequence[float]] | None = None,
 ) -> Rightsizing:
     """Every saving (largest monthly savings first) and every service held back from any
-    (by name, with its reasons); the arguments as for :func:`suggest`."""
+    (by name, with its reasons); the arguments as for :func:`suggest`, and ``oom_kills``
+    (service ARN -> when its tasks were OOM-killed: fgtop.derive.problems.oom_kills, so the
+    held-back reason counts what the problems view counts)."""
     disc = as_discount(discount)
     if not 0 < headroom <= 1:
         raise ValueError(f"headroom must be in (0, 1], got {headroom}")
@@ -447,7 +453,8 @@ def rightsize(
     held: list[Held] = []
     for svc in snapshot.services:
         tasks = snapshot.tasks_of(svc)
-        found, hold = _for_service(svc, snapshot, table, headroom, tasks, series, disc)
+        kills = None if oom_kills is None else oom_kills.get(svc.arn, ())
+        found, hold = _for_service(svc, snapshot, table, headroom, tasks, series, disc, kills)
         out.extend(found)
         if hold is not None:
             held.append(hold)

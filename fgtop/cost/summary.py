@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from fgtop.text.money import value
+
 
 @dataclass(frozen=True)
 class CostSummary:
@@ -22,7 +24,10 @@ class CostSummary:
     """``per_hour`` x 730."""
     by_cluster: dict[str, Decimal] = field(default_factory=dict)
     by_service: dict[str, Decimal] = field(default_factory=dict)
-    """Keyed by service ARN, or ``k8s:cluster/namespace/workload`` for pods."""
+    """Keyed by service ARN; ``family:region/cluster/family`` for standalone tasks (and
+    ``service:region/cluster/name`` for tasks of a service not listed); or
+    ``k8s:cluster/namespace/workload`` for pods: every running priced task and pod is in one
+    row, so the rows add up to ``per_hour``."""
     by_capacity_provider: dict[str, Decimal] = field(default_factory=dict)
     spot_savings_per_hour: Decimal = Decimal(0)
     """What the running Spot tasks would cost on FARGATE (after the discount) minus what
@@ -94,5 +99,6 @@ class CostSummary:
 
 
 def usd(amount: Decimal | None) -> float | None:
-    """A Decimal amount as a float number of dollars (for JSON), rounded to 1e-6."""
-    return None if amount is None else float(amount.quantize(Decimal("0.000001")))
+    """A Decimal amount as a float number of dollars (for JSON), in micro-dollars: the
+    amount every screen rounds (:func:`fgtop.text.money.value`)."""
+    return None if amount is None else float(value(amount))

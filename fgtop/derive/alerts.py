@@ -114,6 +114,20 @@ class AlertEvaluator:
         self.cleared: list[Alert] = []
         """Alerts that cleared on the last :meth:`feed`."""
 
+    def copy(self) -> AlertEvaluator:
+        """An independent copy of the evaluator and what it has seen (for checkpoints)."""
+        other = AlertEvaluator.__new__(AlertEvaluator)
+        other.rules = self.rules
+        other._active = dict(self._active)
+        other._below_since = dict(self._below_since)
+        other._restarts = {key: list(seen) for key, seen in self._restarts.items()}
+        other._seen_running = set(self._seen_running)
+        other._alerted_stops = dict(self._alerted_stops)
+        other._started = self._started
+        other._last = self._last
+        other.cleared = list(self.cleared)
+        return other
+
     @property
     def active(self) -> list[Alert]:
         """Alerts whose condition still holds, oldest first."""

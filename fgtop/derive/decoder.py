@@ -323,15 +323,23 @@ def decode_pod(
     for c in pod.containers:
         st, last = c.state, c.last_state
         waiting = st.reason if st.state == "waiting" else None
+        oom_before = last is not None and (last.reason == "OOMKilled" or last.exit_code == 137)
+        oom_now = st.state == "terminated" and (st.reason == "OOMKilled" or st.exit_code == 137)
+        # One cause, one severity, one wording: a container killed for memory again and again
+        # is in a crash loop whether it is waiting out its back-off, running until the next
+        # kill or just killed again.
+        if (oom_before or oom_now) and (
+            waiting == "CrashLoopBackOff"
+            or (st.state in ("running", "terminated") and c.restarts >= 2)
+        ):
+            return _bad(
+                "oom",
+                f"container {c.name} is crash-looping: killed for"
+                f" exceeding its memory limit (OOMKilled, {c.restarts} restarts)",
+                "raise the container's memory limit (and the pod's Fargate"
+                " size), or find the leak in the logs before the kill",
+            )
         if waiting == "CrashLoopBackOff":
-            if last is not None and (last.reason == "OOMKilled" or last.exit_code == 137):
-                return _bad(
-                    "oom",
-                    f"container {c.name} is crash-looping: killed for"
-                    f" exceeding its memory limit (OOMKilled, {c.restarts} restarts)",
-                    "raise the container's memory limit (and the pod's Fargate"
-                    " size), or find the leak in the logs before the kill",
-                )
             code = f"exit {last.exit_code}" if last and last.exit_code is not None else "crash"
             return _bad(
                 "crash-loop",

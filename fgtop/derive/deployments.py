@@ -114,6 +114,13 @@ class DeploymentHistory:
         self.version = 0
         """Bumped whenever a record changes."""
 
+    def copy(self) -> DeploymentHistory:
+        """An independent copy (the records are immutable and shared)."""
+        other = DeploymentHistory()
+        other._by_service = {arn: dict(recs) for arn, recs in self._by_service.items()}
+        other.version = self.version
+        return other
+
     def of(self, service_arn: str) -> tuple[DeploymentRecord, ...]:
         """The deployments of a service, oldest first."""
         return tuple(self._by_service.get(service_arn, {}).values())

@@ -6,12 +6,13 @@ in ``fgtop snapshot``. Times come from ``snapshot.taken_at``, never the wall clo
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from fgtop.cost.estimate import CostSummary, estate_cost
 from fgtop.cost.prices import PriceTable
 from fgtop.cost.rightsizing import DEFAULT_HEADROOM, Held, Suggestion, rightsize
-from fgtop.derive.problems import Problem
+from fgtop.derive.problems import Problem, oom_kills
 from fgtop.derive.problems_why import all_problems
 from fgtop.model import Snapshot
 
@@ -27,6 +28,9 @@ class Insights:
     problems: tuple[Problem, ...] = ()
     warnings: tuple[str, ...] = field(default=())
     """One-line notices (e.g. a corrupt price cache ignored)."""
+    oom_kills: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
+    """Service ARN -> when its tasks were OOM-killed: what the problems and the held-back
+    reasons count (fgtop.derive.problems.oom_kills)."""
 
 
 def analyse(
@@ -36,17 +40,20 @@ def analyse(
     headroom: float = DEFAULT_HEADROOM,
     with_suggestions: bool = True,
     savings_plan_discount: float = 0.0,
+    first_exits: Mapping[str, float] | None = None,
 ) -> Insights:
     """Cost, right-sizing and problems of a snapshot, at the snapshot's own time.
 
     ``savings_plan_discount`` (config key of the same name, 0 to 0.72) is taken off
-    on-demand Fargate compute in every cost figure and saving.
+    on-demand Fargate compute in every cost figure and saving; ``first_exits`` (pod key ->
+    its first exit within the window, from the history) dates the pods' crash loops.
     """
     now = snapshot.taken_at
     discount = savings_plan_discount
+    kills = oom_kills(snapshot)
     cost = estate_cost(snapshot, table, now=now, discount=discount) if table is not None else None
     sizing = (
-        rightsize(snapshot, table, headroom, discount=discount)
+        rightsize(snapshot, table, headroom, discount=discount, oom_kills=kills)
         if table is not None and with_suggestions
         else None
     )
@@ -54,6 +61,7 @@ def analyse(
         cost=cost,
         suggestions=sizing.suggestions if sizing is not None else (),
         held=sizing.held if sizing is not None else (),
-        problems=tuple(all_problems(snapshot, now)),
+        problems=tuple(all_problems(snapshot, now, first_exits)),
         warnings=tuple(table.warnings) if table is not None else (),
+        oom_kills=kills,
     )

@@ -1,9 +1,10 @@
 """The one headless step between a feed and its sinks: each snapshot is derived once.
 
-:class:`Deriver` turns a snapshot into :class:`Derived` (insights, alerts fired, the timeline);
-:class:`DerivingPublisher` runs it off the event loop (a worker thread), one snapshot at a
-time in order, and hands every subscriber the snapshot with its derived figures. The UI, the
-recorder and ``fgtop snapshot`` all consume the same output.
+:class:`Deriver` takes every snapshot into its :class:`~fgtop.derive.history.History` (alerts,
+the timeline, pods' exits) and turns one into :class:`Derived` (insights, the alerts fired, the
+timeline, the figures every screen shows); :class:`DerivingPublisher` runs it off the event
+loop (a worker thread), in order, and hands every subscriber the snapshot with its derived
+figures. The UI and ``fgtop snapshot`` (live or ``--replay``) consume the same output.
 """
 
 from __future__ import annotations
@@ -11,13 +12,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from fgtop.config import Config
 from fgtop.cost.prices import PriceTable
 from fgtop.cost.rightsizing import DEFAULT_HEADROOM
 from fgtop.derive.alerts import DEFAULT_RULES, Alert, AlertEvaluator, AlertRule, alert_rules
+from fgtop.derive.figures import Figures, figures_for
+from fgtop.derive.history import History
 from fgtop.derive.insights import Insights, analyse
 from fgtop.derive.timeline import Timeline, TimelineView
 from fgtop.model import Snapshot
@@ -31,16 +35,24 @@ class Derived:
 
     insights: Insights = field(default_factory=Insights)
     fired: tuple[Alert, ...] = ()
-    """Alerts that fired on this snapshot (a transition seen between two consecutive ones)."""
+    """Alerts that fired since the frame delivered before (a transition seen between two
+    consecutive frames); none after a jump."""
     active: frozenset[str] = frozenset()
     """Targets (ARNs, pod keys) with an alert whose condition still holds."""
+    alerts: tuple[Alert, ...] = ()
+    """The alerts whose condition still holds, oldest first."""
     timeline: TimelineView = field(default_factory=TimelineView)
+    figures: Figures = field(default_factory=Figures)
+    """Every row's $/h and $ so far, services' states, OOM kills: what every screen shows."""
     error: str | None = None
     """A one-line reason when deriving failed (the snapshot is still shown)."""
+    history_at: float | None = None
+    """Set while a replay's history is still being built up to this frame: it covers the
+    frames up to this time only (None: the history is complete)."""
 
 
 class Deriver:
-    """Feeds on snapshots in time order; keeps the alert and timeline state between them.
+    """Feeds on snapshots in time order, every one of them; keeps their :class:`History`.
 
     Args:
         table: The price table (None: no cost figures).
@@ -61,8 +73,7 @@ class Deriver:
         self.rules = tuple(rules)
         self.headroom = headroom
         self.savings_plan_discount = savings_plan_discount
-        self.alerts = AlertEvaluator(self.rules)
-        self.timeline = Timeline()
+        self.history = History(self.rules)
 
     @classmethod
     def from_config(cls, config: Config, table: PriceTable | None) -> Deriver:
@@ -78,67 +89,111 @@ class Deriver:
             savings_plan_discount=config.savings_plan_discount,
         )
 
-    def reset_alerts(self) -> None:
-        """Forget what the alerts have seen: the next snapshot is not a step after the last."""
-        self.alerts = AlertEvaluator(self.rules)
+    @property
+    def timeline(self) -> Timeline:
+        """The timeline of the history."""
+        return self.history.timeline
 
-    def derive(self, snapshot: Snapshot, *, jumped: bool = False) -> Derived:
-        """Everything derived from ``snapshot``.
+    @property
+    def alerts(self) -> AlertEvaluator:
+        """The alert state of the history."""
+        return self.history.alerts
+
+    def fresh_history(self) -> History:
+        """An empty history with this deriver's rules."""
+        return History(self.rules)
+
+    def observe(self, snapshot: Snapshot) -> tuple[Alert, ...]:
+        """Take ``snapshot`` into the history (the next in time order); the alerts it fired."""
+        return self.history.observe(snapshot)
+
+    def conclude(
+        self, snapshot: Snapshot, fired: Iterable[Alert] = (), *, history_at: float | None = None
+    ) -> Derived:
+        """Everything derived from ``snapshot`` and the history as it stands.
 
         Args:
-            snapshot: The new snapshot.
-            jumped: The snapshot does not follow the previous one (a replay seek): alerts
-                start afresh instead of firing for the history skipped over.
+            snapshot: The snapshot shown (the last one observed, or one the history is still
+                being built up to).
+            fired: The alerts to report as fired with it.
+            history_at: See :attr:`Derived.history_at`.
         """
-        if jumped:
-            self.reset_alerts()
+        history = self.history
         insights = analyse(
             snapshot,
             self.table,
             headroom=self.headroom,
             savings_plan_discount=self.savings_plan_discount,
+            first_exits=history.exits.firsts(),
         )
-        if snapshot.loading is not None:
-            # A first poll still streaming in: the tasks not described yet are not gone, so
-            # alerts and the timeline wait for the full list (the rows show meanwhile).
-            return Derived(
-                insights=insights,
-                fired=(),
-                active=frozenset(a.target for a in self.alerts.active),
-                timeline=self.timeline.view(),
-            )
-        fired = self.alerts.feed(snapshot)
-        self.timeline.feed(snapshot)
-        if fired:
-            self.timeline.add_alerts(fired)
         return Derived(
             insights=insights,
             fired=tuple(fired),
-            active=frozenset(a.target for a in self.alerts.active),
-            timeline=self.timeline.view(),
+            active=history.active,
+            alerts=tuple(history.alerts.active),
+            timeline=history.timeline.view(),
+            figures=figures_for(snapshot, insights.cost, insights.problems, insights.oom_kills),
+            history_at=history_at,
         )
 
+    def derive(self, snapshot: Snapshot) -> Derived:
+        """Take ``snapshot`` into the history and derive everything from it."""
+        return self.conclude(snapshot, self.observe(snapshot))
 
-Deliver = Callable[[Snapshot, Derived, bool], None]
-"""``deliver(snapshot, derived, jumped)``, called on the event loop."""
+    def derive_batch(
+        self, snapshots: Sequence[Snapshot | float], jumped: bool = False
+    ) -> tuple[Snapshot, Derived]:
+        """Take every one of ``snapshots`` into the history, in order; derive the last.
+
+        What the publisher calls when snapshots came faster than they were derived: the history
+        sees them all, the figures are worked out for the newest only. ``jumped`` is ignored
+        (a live history never jumps).
+        """
+        fired: list[Alert] = []
+        for snapshot in snapshots:
+            assert isinstance(snapshot, Snapshot)
+            fired += self.observe(snapshot)
+        last = snapshots[-1]
+        assert isinstance(last, Snapshot)
+        return last, self.conclude(last, fired)
+
+
+class BatchDeriver(Protocol):
+    """What the publisher runs: the live :class:`Deriver` (snapshots), or a replay's
+    (:class:`fgtop.derive.replay.ReplayDeriver`: frame times, decoded in the worker)."""
+
+    def derive_batch(
+        self, snapshots: Sequence[Snapshot | float], jumped: bool = False
+    ) -> tuple[Snapshot, Derived]:
+        """The snapshot to show for the last item and what is derived from it (the history
+        taking in what it needs first)."""
+        ...
+
+
+Deliver = Callable[[Snapshot | None, Derived, bool], None]
+"""``deliver(snapshot, derived, jumped)``, called on the event loop (snapshot None: deriving a
+replay's frame failed before it was read; ``derived.error`` says why)."""
 
 
 class DerivingPublisher:
-    """Derives snapshots in a worker thread, in order, newest first when it falls behind.
+    """Derives snapshots in a worker thread, in order; the history sees every one of them.
 
-    ``submit`` never blocks: if snapshots arrive faster than they are derived, the ones in
-    between are skipped (the next derived one is still a later observation). A jump is never
-    lost: it is carried over to the next snapshot derived.
+    ``submit`` never blocks: snapshots that arrive while one is being derived wait, and the
+    next run takes them all at once (the history takes in each; the figures are worked out for
+    the newest only). A jump is never lost: it is carried over to the next snapshot derived.
+    A derivation whose history is still being built (:attr:`Derived.history_at`) is delivered
+    and run again, until it is complete or a newer snapshot comes.
 
     Args:
         deriver: The derivation step.
         deliver: Called on the event loop with each derived snapshot.
     """
 
-    def __init__(self, deriver: Deriver, deliver: Deliver) -> None:
+    def __init__(self, deriver: BatchDeriver, deliver: Deliver) -> None:
         self.deriver = deriver
         self._deliver = deliver
-        self._pending: tuple[Snapshot, bool] | None = None
+        self._pending: list[Snapshot | float] = []
+        self._jumped = False
         self._wake: asyncio.Event | None = None
         self._idle: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
@@ -149,7 +204,7 @@ class DerivingPublisher:
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
         self._idle.set()
-        if self._pending is not None:  # submitted before the start: derive it now
+        if self._pending:  # submitted before the start: derive it now
             self._idle.clear()
             self._wake.set()
         self._task = asyncio.create_task(self._run(), name="derive")
@@ -166,15 +221,15 @@ class DerivingPublisher:
         """Derive nothing more (from any thread: the app is quitting); what is being derived
         is not delivered."""
         self._closed = True
-        self._pending = None
+        self._pending = []
 
-    def submit(self, snapshot: Snapshot, *, jumped: bool = False) -> None:
-        """Queue ``snapshot`` (replacing one not yet derived)."""
+    def submit(self, snapshot: Snapshot | float, *, jumped: bool = False) -> None:
+        """Queue ``snapshot`` (or, for a replay, the time of the frame to show) after the ones
+        not yet derived."""
         if self._closed:
             return
-        if self._pending is not None:
-            jumped = jumped or self._pending[1]
-        self._pending = (snapshot, jumped)
+        self._pending.append(snapshot)
+        self._jumped = self._jumped or jumped
         if self._wake is not None and self._idle is not None:
             self._idle.clear()
             self._wake.set()
@@ -189,13 +244,18 @@ class DerivingPublisher:
         while True:
             await self._wake.wait()
             self._wake.clear()
-            while self._pending is not None and not self._closed:
-                snapshot, jumped = self._pending
-                self._pending = None
+            while self._pending and not self._closed:
+                batch, jumped = self._pending, self._jumped
+                self._pending, self._jumped = [], False
+                snapshot: Snapshot | None
                 try:
-                    derived = await asyncio.to_thread(self.deriver.derive, snapshot, jumped=jumped)
+                    snapshot, derived = await asyncio.to_thread(
+                        self.deriver.derive_batch, batch, jumped
+                    )
                 except Exception as exc:  # noqa: BLE001 - show the snapshot all the same
                     log.exception("deriving failed")
+                    last = batch[-1]
+                    snapshot = last if isinstance(last, Snapshot) else None
                     derived = Derived(error=f"deriving failed: {type(exc).__name__}: {exc}")
                 if self._closed:
                     break
@@ -203,4 +263,8 @@ class DerivingPublisher:
                     self._deliver(snapshot, derived, jumped)
                 except Exception:  # noqa: BLE001 - one sink's bug must not stop the others
                     log.exception("delivering a frame failed")
+                if derived.history_at is not None and not self._pending:
+                    # The history is still being built: carry on (nothing newer to show); the
+                    # alerts of the frames still to take in come with the next delivery.
+                    self._pending, self._jumped = [batch[-1]], jumped
             self._idle.set()

@@ -7,7 +7,7 @@ Pure functions over a :class:`~fgtop.model.Snapshot`; no I/O, no Textual, no wal
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -308,19 +308,25 @@ def _profiles(snapshot: Snapshot, cluster: str) -> tuple[FargateProfile, ...] | 
     return None
 
 
-def _pod_since(pod: Pod, events: list[KubeEvent], last_exit: float | None) -> float | None:
+def _pod_since(
+    pod: Pod, events: list[KubeEvent], last_exit: float | None, first_exit: float | None
+) -> float | None:
     """When a pod's problem began: Pending since creation; crashing since its first restart.
 
-    The first restart is the first sighting of its warning events when the API gave one;
-    otherwise the last exit is the earliest time known.
+    The first restart is the earliest of the first sighting of its warning events (when the
+    API gave one) and the first exit seen within the window (the history remembers it: the
+    pod itself reports only its last exit, which moves at every restart).
     """
     if pod.phase == "Pending":
         return pod.created_at
-    firsts = [e.first_seen for e in events if e.type == "Warning" and e.first_seen is not None]
-    return min(firsts) if firsts else last_exit
+    times = [e.first_seen for e in events if e.type == "Warning" and e.first_seen is not None]
+    times += [t for t in (first_exit, last_exit) if t is not None]
+    return min(times) if times else None
 
 
-def _pod_problems(snapshot: Snapshot, now: float) -> list[Problem]:
+def _pod_problems(
+    snapshot: Snapshot, now: float, first_exits: Mapping[str, float] | None = None
+) -> list[Problem]:
     out = []
     events: dict[tuple[str, str, str], list[KubeEvent]] = {}
     for e in snapshot.kube_events:
@@ -351,7 +357,7 @@ def _pod_problems(snapshot: Snapshot, now: float) -> list[Problem]:
             pod.name,
             decoded.reason,
             decoded.next_step,
-            _pod_since(pod, mine, last_exit),
+            _pod_since(pod, mine, last_exit, (first_exits or {}).get(pod.key)),
             pod.cluster,
             pod.region,
             None,
@@ -392,12 +398,37 @@ def _pod_problems(snapshot: Snapshot, now: float) -> list[Problem]:
     return out
 
 
-def find_problems(snapshot: Snapshot, now: float) -> list[Problem]:
+def oom_kills(snapshot: Snapshot) -> dict[str, tuple[float, ...]]:
+    """Service ARN -> when its tasks were killed for memory, oldest first.
+
+    The one count of OOM kills: a task the decoder calls ``oom`` (stopped, or stopping once
+    ECS has said why), at its stop time. The problems view counts those of the last hour, the
+    right-sizing's held-back reason those of its window.
+    """
+    out: dict[str, tuple[float, ...]] = {}
+    for service in snapshot.services:
+        times = []
+        for t in snapshot.tasks_of(service):
+            if not t.is_stopping:
+                continue
+            decoded = decode_task(t)
+            if decoded is not None and decoded.kind == "oom":
+                times.append(_stop_time(t) or snapshot.taken_at)
+        if times:
+            out[service.arn] = tuple(sorted(times))
+    return out
+
+
+def find_problems(
+    snapshot: Snapshot, now: float, first_exits: Mapping[str, float] | None = None
+) -> list[Problem]:
     """Everything unhealthy in ``snapshot``: what lasts, most severe first; then the resolved.
 
     Args:
         snapshot: The observed state.
         now: The current time (POSIX seconds): the snapshot time live, the replay clock in replay.
+        first_exits: Pod key -> its first container exit within the window, as the history
+            saw it (:class:`fgtop.derive.history.PodExits`): a crash loop's SINCE.
 
     Returns:
         Problems sorted by severity, then by time (newest first), then by target; those that
@@ -412,7 +443,7 @@ def find_problems(snapshot: Snapshot, now: float) -> list[Problem]:
         problems += _service_problems(service, list(tasks), now)
         problems += _task_problems(tasks, now, unhealthy, service.arn)
     problems += _task_problems((t for t in snapshot.tasks if t.arn not in owned), now, unhealthy)
-    problems += _pod_problems(snapshot, now)
+    problems += _pod_problems(snapshot, now, first_exits)
     return ordered(problems, now)
 
 
@@ -441,17 +472,6 @@ def following_change(
     if record is None or record.started_at is None:
         return None
     return f"began {after_words(problem.since - record.started_at)} after {change_words(record)}"
-
-
-def worst_by_service(problems: Iterable[Problem]) -> dict[str, Problem]:
-    """Service ARN -> its most severe problem that lasts (the services table's flag)."""
-    out: dict[str, Problem] = {}
-    for p in problems:
-        if p.service is None or p.resolved:
-            continue
-        if p.service not in out or p.severity < out[p.service].severity:
-            out[p.service] = p
-    return out
 
 
 def problems_json(problems: Iterable[Problem]) -> list[dict[str, Any]]:

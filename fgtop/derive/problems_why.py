@@ -18,7 +18,7 @@ Pure functions over a snapshot; ``now`` is the snapshot's time or the replay clo
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from fgtop.derive.decoder import CRITICAL, HIGH, LOW, MEDIUM
 from fgtop.derive.deployments import short_rev
@@ -323,7 +323,10 @@ def merge(problems: Iterable[Problem], snapshot: Snapshot, now: float) -> list[P
     return ordered(kept + found, now)
 
 
-def all_problems(snapshot: Snapshot, now: float) -> list[Problem]:
+def all_problems(
+    snapshot: Snapshot, now: float, first_exits: Mapping[str, float] | None = None
+) -> list[Problem]:
     """Everything unhealthy: :func:`fgtop.derive.problems.find_problems` and the why sources'
-    problems, most severe first (what the problems view and ``fgtop snapshot`` list)."""
-    return merge(find_problems(snapshot, now), snapshot, now)
+    problems, most severe first (what the problems view and ``fgtop snapshot`` list);
+    ``first_exits`` as for :func:`~fgtop.derive.problems.find_problems`."""
+    return merge(find_problems(snapshot, now, first_exits), snapshot, now)

@@ -8,6 +8,7 @@ same timeline as the live run. No I/O, no Textual.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -39,6 +40,8 @@ _MEMORY = 20_000
 """How many event ids / task ARNs to remember for de-duplication."""
 CHANGE_WINDOW = 900.0
 """A failure this soon (seconds) after a deployment of its service started follows that change."""
+_ORIGINS = itertools.count(1)
+"""Numbers the timelines (and their copies): a view says which one it was taken from."""
 
 
 @dataclass(frozen=True)
@@ -153,10 +156,41 @@ class Timeline:
         self._last: float | None = None
         self.version = 0
         """Bumped whenever entries change (so a view knows to redraw)."""
+        self.origin = next(_ORIGINS)
+        """This timeline's number: a copy (a replay's checkpoint restored) gets its own."""
         self._view: TimelineView | None = None
+
+    def copy(self) -> Timeline:
+        """An independent copy of the timeline and what it remembers (for checkpoints).
+
+        The entries and records are immutable and shared; the copy has its own ``origin``, so
+        a view of it is never taken for a later view of this one.
+        """
+        other = Timeline.__new__(Timeline)
+        other.__dict__.update(self.__dict__)
+        for name, value in self.__dict__.items():
+            if isinstance(value, list | dict | set):
+                setattr(other, name, value.copy())
+        other.history = self.history.copy()
+        other.origin = next(_ORIGINS)
+        other._view = None
+        return other
 
     def __len__(self) -> int:
         return len(self._entries)
+
+    def weight(self) -> int:
+        """Roughly how many things the timeline holds (entries and remembered ids)."""
+        return (
+            len(self._entries)
+            + len(self._seen_events)
+            + len(self._stopped)
+            + len(self._kube_events)
+            + len(self._tasks or ())
+            + len(self._pods)
+            + len(self._deployments)
+            + sum(len(r) for r in self.history.all().values())
+        )
 
     def _add(self, entry: TimelineEntry) -> None:
         self._entries.append(entry)
@@ -219,7 +253,7 @@ class Timeline:
         """An immutable copy of the entries as they are now (copied once per change)."""
         if self._view is None or self._view.version != self.version:
             self._view = TimelineView(
-                tuple(self._entries), self.version, id(self), self.history.all()
+                tuple(self._entries), self.version, self.origin, self.history.all()
             )
         return self._view
 
