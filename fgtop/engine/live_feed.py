@@ -166,9 +166,9 @@ class LiveFeed:
             self.recorder = None
             self._notices.append(f"recording to {path} stopped: {exc}")
 
-    def _deliver(self, snapshot: Snapshot, derived: Derived, jumped: bool) -> None:
+    def _deliver(self, snapshot: Snapshot | None, derived: Derived, jumped: bool) -> None:
         """A derived snapshot, on the poller's thread: a frame for the UI's loop."""
-        if self._paused or self._closed:
+        if self._paused or self._closed or snapshot is None:
             return
         # An optional source (metrics, Compute Optimizer) does not hold the landing decision.
         complete = all(h.answered for h in snapshot.sources if h.essential)

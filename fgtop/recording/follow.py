@@ -92,6 +92,7 @@ class FollowFeed(ReplayFeed):
             self._skipped = len(timeline.skipped)
         if timeline.reset:
             player.timeline_changed()
+            self.deriver.reset()  # another recording: its history starts afresh
             self.following = True
         elif timeline.is_dir:
             gone = timeline.drop_deleted(player.index)
@@ -103,7 +104,9 @@ class FollowFeed(ReplayFeed):
             was_last = player.index == len(timeline) - 1 - new
             player.pause()
             player.to_end()
-            self._show(jumped=timeline.reset or not (new == 1 and was_last))
+            # Frames that came while it showed the newest are played on: each is taken into the
+            # history (fgtop.derive.replay), so their alerts are news, not a jump's history.
+            self._show(jumped=timeline.reset or not was_last)
         return new
 
     # -- what the header says -------------------------------------------------------------

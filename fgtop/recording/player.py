@@ -150,6 +150,12 @@ class Player:
         At the end of the recording the last frame is held for one frame interval, then the
         replay loops to the start (``loop=True``) or pauses on the last frame.
         """
+        i = self.tick_index()
+        return None if i is None else self.recording.frame(i)
+
+    def tick_index(self) -> int | None:
+        """:meth:`tick` without decoding: the index of the frame to show if it changed since
+        the last tick, else None (the replay feed has the frame decoded off the event loop)."""
         rec = self.recording
         if self.playing:
             now = self.now
@@ -164,7 +170,7 @@ class Player:
         if self._index == self._delivered:
             return None
         self._delivered = self._index
-        return rec.frame(self._index)
+        return self._index
 
     def timeline_changed(self) -> None:
         """The recording was replaced under the player (a followed file written anew): go to

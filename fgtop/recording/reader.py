@@ -11,6 +11,7 @@ import bisect
 import dataclasses
 import os
 import stat
+import threading
 import typing
 from collections import OrderedDict
 from pathlib import Path
@@ -51,6 +52,10 @@ class Frames(Protocol):
 
     def index_at(self, t: float) -> int:
         """The index of the frame shown at time ``t``."""
+        ...
+
+    def time_at(self, i: int) -> float:
+        """The time of frame ``i``."""
         ...
 
     def frame(self, i: int) -> Snapshot:
@@ -166,6 +171,8 @@ class Recording:
         self._snap_cache: OrderedDict[int, Snapshot] = OrderedDict()
         self._logs: list[LogLine] | None = None
         self._log_times: list[float] = []
+        self.lock = threading.RLock()
+        """Held while the file is read: the replay's deriving thread reads frames too."""
         self.refresh()
         if not self._chunks or self._chunks[0].kind != fmt.META:
             raise RecordingError(f"{path} is truncated or corrupt: no complete frame")
@@ -180,6 +187,10 @@ class Recording:
         Returns:
             The number of new frames.
         """
+        with self.lock:
+            return self._refresh()
+
+    def _refresh(self) -> int:
         before = len(self._frames)
         size = os.fstat(self._file.fileno()).st_size
         offset = self._end
@@ -248,7 +259,8 @@ class Recording:
     @property
     def times(self) -> tuple[float, ...]:
         """The time (``taken_at``) of every frame, in order."""
-        return tuple(self._times)
+        with self.lock:
+            return tuple(self._times)
 
     @property
     def len(self) -> int:
@@ -268,6 +280,11 @@ class Recording:
         """The time of the last frame."""
         return self._times[-1]
 
+    def time_at(self, i: int) -> float:
+        """The time of frame ``i``."""
+        with self.lock:
+            return self._times[i]
+
     def index_at(self, t: float) -> int:
         """The index of the frame shown at time ``t`` (the last frame at or before it)."""
         i = bisect.bisect_right(self._times, t) - 1
@@ -280,18 +297,19 @@ class Recording:
             i += n
         if not 0 <= i < n:
             raise IndexError(f"frame {i} out of range (0..{n - 1})")
-        cached = self._snap_cache.get(i)
-        if cached is not None:
-            self._snap_cache.move_to_end(i)
-            return cached
-        try:
-            snap = self._to_snapshot(self._state_at(i))
-        except (zstandard.ZstdError, ValueError, KeyError, TypeError, IndexError) as exc:
-            raise RecordingError(f"{self.path} is corrupt at frame {i}: {exc}") from exc
-        self._snap_cache[i] = snap
-        while len(self._snap_cache) > 8:
-            self._snap_cache.popitem(last=False)
-        return snap
+        with self.lock:
+            cached = self._snap_cache.get(i)
+            if cached is not None:
+                self._snap_cache.move_to_end(i)
+                return cached
+            try:
+                snap = self._to_snapshot(self._state_at(i))
+            except (zstandard.ZstdError, ValueError, KeyError, TypeError, IndexError) as exc:
+                raise RecordingError(f"{self.path} is corrupt at frame {i}: {exc}") from exc
+            self._snap_cache[i] = snap
+            while len(self._snap_cache) > 8:
+                self._snap_cache.popitem(last=False)
+            return snap
 
     def _state_at(self, i: int) -> dict[str, Any]:
         key = self._keys[bisect.bisect_right(self._keys, i) - 1]
@@ -356,8 +374,9 @@ class Recording:
             since: Only lines at or after this time.
             until: Only lines at or before this time.
         """
-        if self._logs is None:
-            self._load_logs()
+        with self.lock:
+            if self._logs is None:
+                self._load_logs()
         assert self._logs is not None
         lo = 0 if since is None else bisect.bisect_left(self._log_times, since)
         hi = len(self._logs) if until is None else bisect.bisect_right(self._log_times, until)

@@ -11,6 +11,7 @@ import contextlib
 from collections.abc import AsyncGenerator
 
 from fgtop.derive.pipeline import Derived, Deriver, DerivingPublisher
+from fgtop.derive.replay import ReplayDeriver
 from fgtop.errors import FeedError
 from fgtop.feed import Clock, Frame, FrameCallback, LogBatch, LogRequest, NoInsights
 from fgtop.model import Hints, LogLine, Snapshot
@@ -87,6 +88,10 @@ class ReplayLogFeed:
 class ReplayFeed:
     """A :class:`fgtop.feed.Feed` over a recording.
 
+    Every frame is derived with the history of the recorded frames before it
+    (:class:`~fgtop.derive.replay.ReplayDeriver`): the problems, alerts and timeline at a
+    moment are the same whether the clock got there by playing, stepping or seeking.
+
     Args:
         recording: The open recording.
         player: Its replay clock.
@@ -110,8 +115,11 @@ class ReplayFeed:
         self.warnings: tuple[str, ...] = tuple(deriver.table.warnings) if deriver.table else ()
         self.recording_path: str | None = None
         self._subscribers: list[FrameCallback] = []
-        self._publisher = DerivingPublisher(deriver, self._deliver)
+        self.deriver = ReplayDeriver(deriver, recording)
+        """Derives each frame with the history of the frames before it."""
+        self._publisher = DerivingPublisher(self.deriver, self._deliver)
         self._ticker: asyncio.Task[None] | None = None
+        self._shown: Snapshot | None = None
 
     @property
     def label(self) -> str:
@@ -143,15 +151,21 @@ class ReplayFeed:
     async def _tick(self) -> None:
         while True:
             await asyncio.sleep(TICK)
-            frame = self.player.tick()
-            if frame is not None:
-                self._publisher.submit(frame)
+            i = self.player.tick_index()
+            if i is not None:
+                self._publisher.submit(self.recording.time_at(i))
 
     def _show(self, *, jumped: bool) -> None:
-        frame = self.player.tick()
-        self._publisher.submit(frame if frame is not None else self.player.current, jumped=jumped)
+        """Have the frame the player stands on derived (read and decoded in the worker)."""
+        self.player.tick_index()
+        self._publisher.submit(self.recording.time_at(self.player.index), jumped=jumped)
 
-    def _deliver(self, snapshot: Snapshot, derived: Derived, jumped: bool) -> None:
+    def _deliver(self, snapshot: Snapshot | None, derived: Derived, jumped: bool) -> None:
+        if snapshot is None:  # the frame could not be read: say why over the one shown
+            if self._shown is None:
+                return
+            snapshot = self._shown
+        self._shown = snapshot
         frame = Frame(snapshot, derived, complete=True, jumped=jumped)
         for callback in list(self._subscribers):
             callback(frame)
@@ -174,7 +188,7 @@ class ReplayFeed:
 
     def refresh(self) -> None:
         """Show the current frame again."""
-        self._publisher.submit(self.player.current)
+        self._publisher.submit(self.recording.time_at(self.player.index))
 
     @property
     def clock(self) -> Clock:

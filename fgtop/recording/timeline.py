@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +81,9 @@ class Timeline:
         self._inode: tuple[int, int] | None = None
         self.reset = False
         """Set by :meth:`refresh` when a single file was replaced (a recorder restarted)."""
+        self.lock = threading.RLock()
+        """Held while the parts are read, opened, closed or changed: the replay's deriving
+        thread reads frames too (fgtop.derive.replay)."""
         self.refresh()
         if not self._parts and not pending_ok:
             if self.skipped:
@@ -125,13 +129,14 @@ class Timeline:
 
     def refresh(self) -> int:
         """Pick up frames appended to the newest part, and new segments; returns new frames."""
-        before = len(self._times)
-        self.reset = False
-        if self.is_dir:
-            self._refresh_dir()
-        else:
-            self._refresh_file()
-        return len(self._times) - before
+        with self.lock:
+            before = len(self._times)
+            self.reset = False
+            if self.is_dir:
+                self._refresh_dir()
+            else:
+                self._refresh_file()
+            return len(self._times) - before
 
     def _refresh_file(self) -> None:
         try:
@@ -211,6 +216,10 @@ class Timeline:
         end before frame ``before`` (the one shown stays); returns how many frames went.
 
         A follower open for days would otherwise keep every deleted segment indexed."""
+        with self.lock:
+            return self._drop_deleted(before)
+
+    def _drop_deleted(self, before: int) -> int:
         dropped = 0
         while len(self._parts) > 1 and not self._parts[0].path.exists():
             n = self._offsets[1]
@@ -253,7 +262,8 @@ class Timeline:
     @property
     def times(self) -> tuple[float, ...]:
         """The time of every frame, in order."""
-        return tuple(self._times)
+        with self.lock:
+            return tuple(self._times)
 
     def __len__(self) -> int:
         return len(self._times)
@@ -268,6 +278,11 @@ class Timeline:
         """The time of the last frame."""
         return self._times[-1]
 
+    def time_at(self, i: int) -> float:
+        """The time of frame ``i``."""
+        with self.lock:
+            return self._times[i]
+
     def index_at(self, t: float) -> int:
         """The index of the frame shown at time ``t`` (the last frame at or before it)."""
         i = bisect.bisect_right(self._times, t) - 1
@@ -278,6 +293,10 @@ class Timeline:
 
         A segment deleted (or replaced) since it was indexed gives the nearest frame of one
         still readable, with one line in :attr:`skipped`."""
+        with self.lock:
+            return self._frame(i)
+
+    def _frame(self, i: int) -> Snapshot:
         n = len(self._times)
         if i < 0:
             i += n
@@ -310,6 +329,10 @@ class Timeline:
 
         A part whose log chunks all end before ``since`` is not read (a chunk's time is at
         least that of every line in it); the lines of a finished part are read once."""
+        with self.lock:
+            return self._logs(target, since, until)
+
+    def _logs(self, target: str | None, since: float | None, until: float | None) -> list[LogLine]:
         lines: list[LogLine] = []
         newest = self._parts[-1] if self._parts else None
         for part in self._parts:
@@ -335,6 +358,10 @@ class Timeline:
 
     def close(self) -> None:
         """Close every file."""
+        with self.lock:
+            self._close()
+
+    def _close(self) -> None:
         for part in list(self._open):
             self._release(part)
         for part in self._parts:
