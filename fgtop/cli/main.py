@@ -24,6 +24,7 @@ commands:
   fgtop [options]              open the live dashboard (the default)
   fgtop demo                   replay the bundled incident recording; needs no AWS account
   fgtop snapshot [options]     poll once, print JSON or a table, exit
+                               (--replay FILE|DIR --at TIME: a moment of a recording)
   fgtop record -o FILE|DIR     record the live session headless; DIR: the flight recorder
   fgtop replay FILE|DIR        open the dashboard on a recording (--follow: as it is written)
   fgtop serve                  one flight recorder, any number of browser and terminal viewers
@@ -144,7 +145,12 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argument
     snap = argparse.ArgumentParser(
         prog="fgtop snapshot",
         parents=[live],
-        description="Poll once and print the whole state to stdout, then exit 0. JSON schema: see README.",
+        formatter_class=fmt,
+        description="""Poll once and print the whole state to stdout, then exit 0. JSON schema: see README.
+
+With --replay FILE_OR_DIR --at TIME, print the same document for a moment of a recording (a
+file, or a flight recorder's directory) instead, with no AWS call: the frame shown at TIME and
+what the dashboard derives for it, its history (problems since, alerts, timeline) included.""",
     )
     snap.add_argument(
         "--format", choices=["json", "table"], default="json", help="output format (default json)"
@@ -162,6 +168,17 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argument
         help="seconds to wait for each optional source (metrics, Compute Optimizer) from its "
         "start; ECS and Kubernetes are always waited for; the late ones are marked in `sources` "
         "(default 2; config key optional_wait)",
+    )
+    snap.add_argument(
+        "--replay",
+        metavar="FILE_OR_DIR",
+        help="print a moment of this recording (or flight recorder directory) instead of polling",
+    )
+    snap.add_argument(
+        "--at",
+        metavar="TIME",
+        help="with --replay: HH:MM[:SS] (local time, on the recording's day), an ISO time "
+        "(2026-11-28T10:15:00Z), +90s from the start or -5m from the end",
     )
     subs["snapshot"] = snap
     rec = argparse.ArgumentParser(
@@ -391,6 +408,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     check_surroundings()
     parser, subs = build_parser()
     command, rest = split_command(parser, subs, argv)
+    if command == "snapshot":
+        rest = joined_at(rest)
     args = subs[command].parse_args(rest) if command else parser.parse_args(rest)
     try:
         return _handler(command or "dashboard")(args)
@@ -404,6 +423,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not too_many_files(exc):
             raise
         return fail(os_reason(exc))
+
+
+def joined_at(argv: list[str]) -> list[str]:
+    """``--at -5m`` as ``--at=-5m``: a time before the end starts with a dash, which argparse
+    would take for an option."""
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        if argv[i] == "--at" and i + 1 < len(argv) and argv[i + 1][:1] == "-":
+            out.append(f"--at={argv[i + 1]}")
+            i += 2
+            continue
+        out.append(argv[i])
+        i += 1
+    return out
 
 
 def split_command(

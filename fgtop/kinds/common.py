@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from fgtop.kinds.base import Cell, View
+from fgtop.text.money import rate_digits, spent_digits
 from fgtop.text.sanitize import safe_str
 
 CELL_CHARS = 80
@@ -28,20 +29,20 @@ def cell_str(value: object) -> str:
     return safe_str(value, max_chars=CELL_CHARS)
 
 
-def money(rate: Decimal | float | None) -> Cell:
-    """A $/h cell; ``-`` when unknown."""
+def money(rate: Decimal | None) -> Cell:
+    """A $/h cell (:func:`fgtop.text.money.rate_digits`: the JSON's number rounded half up);
+    ``-`` when unknown."""
     if rate is None:
         return Cell("-", sort=None)
-    value = float(rate)
-    return Cell(f"{value:.4f}" if value < 1 else f"{value:.2f}", sort=value)
+    return Cell(rate_digits(rate), sort=float(rate))
 
 
-def dollars(amount: Decimal | float | None) -> Cell:
-    """A cost-so-far cell (``$1.23``); ``-`` when unknown."""
+def dollars(amount: Decimal | None) -> Cell:
+    """A cost-so-far cell (``$1.23``, :func:`fgtop.text.money.spent_digits`); ``-`` when
+    unknown."""
     if amount is None:
         return Cell("-", sort=None)
-    value = float(amount)
-    return Cell(f"${value:.4f}" if value < 1 else f"${value:,.2f}", sort=value)
+    return Cell(spent_digits(amount), sort=float(amount))
 
 
 def percent(value: float | None, na: str = "-") -> Cell:

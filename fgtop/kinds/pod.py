@@ -22,15 +22,13 @@ from fgtop.text import fmt
 
 
 def rate(view: View, pod: Pod) -> Decimal | None:
-    """The pod's $/h."""
-    cost = view.derived.insights.cost
-    return cost.pod_rates.get(pod.key) if cost is not None else None
+    """The pod's $/h (None once it no longer holds capacity): the frame's figure."""
+    return view.derived.figures.pod_rate(pod)
 
 
 def spent(view: View, pod: Pod) -> Decimal | None:
-    """The pod's cost so far."""
-    cost = view.derived.insights.cost
-    return cost.pod_costs.get(pod.key) if cost is not None else None
+    """The pod's cost so far (the frame's figure)."""
+    return view.derived.figures.pod_spent(pod)
 
 
 def no_profile(pod: Pod) -> str:
@@ -261,13 +259,17 @@ class PodKind(Kind[Pod]):
         }
 
     def document(self, item: Pod, view: View) -> dict[str, Any]:
-        """``pod_json``, with the cost figures when priced."""
+        """``pod_json``, with the cost figures when priced: the pods table's (``cost_per_hour``
+        null once the pod no longer holds capacity)."""
         doc = pod_json(item)
-        cost = view.derived.insights.cost
+        cost = view.derived.figures.cost
         if cost is not None:
-            doc["cost_per_hour"] = usd(cost.pod_rates.get(item.key))
-            doc["cost_per_hour_list"] = usd(cost.pod_rates_list.get(item.key))
-            doc["cost_so_far"] = usd(cost.pod_costs.get(item.key))
+            now = rate(view, item)
+            doc["cost_per_hour"] = usd(now)
+            doc["cost_per_hour_list"] = usd(
+                cost.pod_rates_list.get(item.key) if now is not None else None
+            )
+            doc["cost_so_far"] = usd(spent(view, item))
             doc["cost_so_far_list"] = usd(cost.pod_costs_list.get(item.key))
         return doc
 

@@ -14,6 +14,8 @@ from fgtop.text.sanitize import safe_str
 
 CELL_CHARS = 200
 """Cap on outside text in a problems cell (the detail pane shows more)."""
+RESOLVED_CELL = ("✔", "RES")
+"""The SEV cell of a problem that has ended (its severity stays in the detail pane)."""
 
 
 def problem_key(problem: Problem) -> str:
@@ -44,12 +46,14 @@ def problem_cells(problem: Problem, now: float) -> tuple[Cell, ...]:
     """The cells of one problem row, in :attr:`ProblemKind.columns` order.
 
     SINCE is the age of the problem's one time (when it began); a problem that has ended says
-    ``resolved 3m ago`` before its reason, and the row is dimmed.
+    so in its SEV cell (``✔ RES``) and ``resolved 3m ago`` before its reason, and the row is
+    dimmed (the problems list it after every one that lasts).
     """
     glyph, word, tone = SEVERITY_CELLS.get(problem.severity, SEVERITY_CELLS[4])
     dim = "dim" if problem.resolved else ""
     reason = problem.reason
     if problem.resolved_at is not None:
+        glyph, word = RESOLVED_CELL
         reason = f"resolved {fmt.age(problem.resolved_at, now)} ago: {reason}"
     return (
         _cell(f"{glyph} {word}", dim or tone),
@@ -102,8 +106,8 @@ class ProblemKind(Kind[Problem]):
 
     def sort_value(self, item: Problem, column: str, view: View) -> Any:
         """Severity, age and count sort by their values, the rest by their text."""
-        if column == "sev":
-            return (item.severity, item.resolved)
+        if column == "sev":  # those that last first, as the problems come
+            return (item.resolved, item.severity)
         if column == "since":
             return -(item.since or 0.0)
         if column == "count":

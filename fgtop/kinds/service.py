@@ -12,7 +12,8 @@ from rich.text import Text
 
 from fgtop.cost.estimate import usd
 from fgtop.derive.deployments import DeploymentHistory, DeploymentRecord, newest_first
-from fgtop.derive.problems import Problem, worst_by_service
+from fgtop.derive.figures import ServiceState
+from fgtop.derive.problems import Problem
 from fgtop.derive.taskdef_diff import text_lines
 from fgtop.derive.why_details import deployments_section, newest_change, service_sections
 from fgtop.kinds import sections
@@ -32,24 +33,25 @@ SPARK_WINDOW = 1800
 # -- the figures a service's cells read (one accessor each, so derive can own them) ----------
 
 
+def state(view: View, service: Service) -> ServiceState:
+    """The service's state: its DEPLOYMENT words and worst lasting problem (the frame's
+    figure, :func:`fgtop.derive.figures.service_states`)."""
+    return view.derived.figures.state(service)
+
+
 def problem(view: View, service: Service) -> Problem | None:
     """The service's worst lasting problem (what its RUN/DES and DEPLOYMENT cells flag)."""
-    worst: dict[str, Problem] = view.once(
-        "worst_by_service", lambda: worst_by_service(view.derived.insights.problems)
-    )
-    return worst.get(service.arn)
+    return state(view, service).problem
 
 
 def rate(view: View, service: Service) -> Decimal | None:
-    """The service's $/h after any Savings Plan."""
-    cost = view.derived.insights.cost
-    return cost.service_rates.get(service.arn) if cost is not None else None
+    """The service's $/h after any Savings Plan (its cost breakdown row's figure)."""
+    return view.derived.figures.service_rate(service)
 
 
 def spent(view: View, service: Service) -> Decimal | None:
     """The service's cost so far."""
-    cost = view.derived.insights.cost
-    return cost.service_costs.get(service.arn) if cost is not None else None
+    return view.derived.figures.service_spent(service)
 
 
 def history(view: View) -> DeploymentHistory:
@@ -75,28 +77,43 @@ def replica_tone(ready: int, desired: int) -> str:
     return "warning" if short else "running"
 
 
-def status_cells(service: Service, view: View, worst: Problem | None) -> tuple[Cell, Cell]:
-    """RUN/DES and DEPLOYMENT of a service, flagged with its worst problem's severity.
+def status_cells(
+    ready: int, desired: int, name: str, view: View, derived: ServiceState
+) -> tuple[Cell, Cell]:
+    """RUN/DES and DEPLOYMENT of a service or Kubernetes workload, from its derived state.
 
-    A service with a problem that lasts (stops in the last hour, unhealthy tasks, a failed
-    deployment, below desired) shows that problem's glyph and colour, as the problems view
-    does, and names the problem beside its deployment state: never ``● 3/3 steady``.
+    One with a problem that lasts (stops in the last hour, unhealthy tasks, a failed
+    deployment, below desired, its pods crash-looping) shows that problem's glyph and colour,
+    as the problems view does, and its DEPLOYMENT cell names the problem
+    (:func:`fgtop.derive.figures.service_states`): never ``● 3/3 steady``.
     """
-    tone = replica_tone(service.running, service.desired)
+    tone = replica_tone(ready, desired)
     glyph = view.glyph(tone)
+    worst = derived.problem
     if worst is not None:
         glyph, _, tone = SEVERITY_CELLS.get(worst.severity, SEVERITY_CELLS[4])
-    ratio = service.running / service.desired if service.desired else 1.0
+    ratio = ready / desired if desired else 1.0
     severity = worst.severity if worst is not None else 9
-    tasks = Cell(
-        f"{glyph} {service.running}/{service.desired}",
-        tone=tone,
-        sort=(severity, ratio, service.name),
-    )
-    state = service.deployment_state
-    dtone = "failed" if "FAILED" in state else ("pending" if state.startswith("rolling") else "")
-    more = ((f" {glyph} {worst.kind}", tone),) if worst is not None else ()
-    return tasks, Cell(state, tone=dtone, more=more, sort=(severity, state))
+    tasks = Cell(f"{glyph} {ready}/{desired}", tone=tone, sort=(severity, ratio, name))
+    words = derived.state
+    if worst is not None:
+        return tasks, Cell(f"{glyph} {words}", tone=tone, sort=(severity, words))
+    dtone = "failed" if "FAILED" in words else ("pending" if words.startswith("rolling") else "")
+    return tasks, Cell(words, tone=dtone, sort=(severity, words))
+
+
+def service_status(service: Service, view: View) -> tuple[Cell, Cell]:
+    """RUN/DES and DEPLOYMENT of a service."""
+    return status_cells(service.running, service.desired, service.name, view, state(view, service))
+
+
+def state_json(derived: ServiceState) -> dict[str, Any]:
+    """The state fields of a service's (or workload's) document: the DEPLOYMENT words and the
+    severity of the problem they name."""
+    return {
+        "state": derived.state,
+        "state_severity": derived.problem.severity_name if derived.problem else None,
+    }
 
 
 # -- documents -------------------------------------------------------------------------------
@@ -309,7 +326,7 @@ class ServiceKind(Kind[Service]):
 
     def texts(self, item: Service, view: View) -> Mapping[str, str]:
         """The plain text of a service's own columns."""
-        tasks, deploy = status_cells(item, view, problem(view, item))
+        tasks, deploy = service_status(item, view)
         return {
             "name": cell_str(item.name),
             "cluster": cell_str(item.cluster),
@@ -322,7 +339,7 @@ class ServiceKind(Kind[Service]):
     def sort_value(self, item: Service, column: str, view: View) -> Any:
         """RUN/DES: the sick first (problems, then the shortest of desired), as on problems."""
         if column == "tasks":
-            return status_cells(item, view, problem(view, item))[0].sort
+            return service_status(item, view)[0].sort
         if column == "pending":
             return item.pending
         return BY_TEXT
@@ -330,7 +347,7 @@ class ServiceKind(Kind[Service]):
     def cells(self, item: Service, view: View) -> Mapping[str, Cell]:
         """One service as a row, flagged with its worst problem."""
         cells = {k: Cell(v) for k, v in self.texts(item, view).items()}
-        cells["tasks"], cells["deploy"] = status_cells(item, view, problem(view, item))
+        cells["tasks"], cells["deploy"] = service_status(item, view)
         return cells
 
     def live_cells(self, item: Service, view: View) -> Mapping[str, Cell]:
@@ -351,14 +368,16 @@ class ServiceKind(Kind[Service]):
         return cells
 
     def document(self, item: Service, view: View) -> dict[str, Any]:
-        """``service_json``, with the cost figures when priced."""
+        """``service_json``, with the cost figures when priced, and its state (the DEPLOYMENT
+        cell's words and the severity of the problem they name)."""
         doc = service_json(item, view.snapshot, history(view))
-        cost = view.derived.insights.cost
+        cost = view.derived.figures.cost
         if cost is not None:
-            doc["cost_per_hour"] = usd(cost.service_rates.get(item.arn))
+            doc["cost_per_hour"] = usd(rate(view, item))
             doc["cost_per_hour_list"] = usd(cost.service_rates_list.get(item.arn))
-            doc["cost_so_far"] = usd(cost.service_costs.get(item.arn))
+            doc["cost_so_far"] = usd(spent(view, item))
             doc["cost_so_far_list"] = usd(cost.service_costs_list.get(item.arn))
+        doc.update(state_json(state(view, item)))
         return doc
 
     def describe(self, item: Service, snapshot: Snapshot) -> dict[str, Any]:

@@ -24,15 +24,14 @@ LIVE = ("cpu", "mem", "cost", "spent", "age")
 
 
 def rate(view: View, task: Task) -> Decimal | None:
-    """The task's $/h after any Savings Plan (None: unpriced or not billed)."""
-    cost = view.derived.insights.cost
-    return cost.task_rates.get(task.arn) if cost is not None and task.is_billed else None
+    """The task's $/h after any Savings Plan (None: unpriced or not billed): the frame's
+    figure (:meth:`fgtop.derive.figures.Figures.task_rate`)."""
+    return view.derived.figures.task_rate(task)
 
 
 def spent(view: View, task: Task) -> Decimal | None:
-    """The task's cost so far."""
-    cost = view.derived.insights.cost
-    return cost.task_costs.get(task.arn) if cost is not None else None
+    """The task's cost so far (the frame's figure)."""
+    return view.derived.figures.task_spent(task)
 
 
 def cluster_of(view: View, task: Task) -> Cluster | None:
@@ -247,8 +246,8 @@ class TaskKind(Kind[Task]):
         cells = {
             "cpu": percent(figures["cpu"], na),
             "mem": percent(figures["mem"], na),
-            "cost": money(figures["cost"]),
-            "spent": dollars(figures["spent"]),
+            "cost": money(rate(view, item)),
+            "spent": dollars(spent(view, item)),
             "age": age(item, view.at),
         }
         if item.arn in view.derived.active:
@@ -260,13 +259,17 @@ class TaskKind(Kind[Task]):
         return values(item, view)
 
     def document(self, item: Task, view: View) -> dict[str, Any]:
-        """``task_json``, with the cost figures when priced."""
+        """``task_json``, with the cost figures when priced: the tasks table's (``cost_per_hour``
+        null once the task is no longer billed)."""
         doc = task_json(item, view.snapshot)
-        cost = view.derived.insights.cost
+        cost = view.derived.figures.cost
         if cost is not None:
-            doc["cost_per_hour"] = usd(cost.task_rates.get(item.arn))
-            doc["cost_per_hour_list"] = usd(cost.task_rates_list.get(item.arn))
-            doc["cost_so_far"] = usd(cost.task_costs.get(item.arn))
+            now = rate(view, item)
+            doc["cost_per_hour"] = usd(now)
+            doc["cost_per_hour_list"] = usd(
+                cost.task_rates_list.get(item.arn) if now is not None else None
+            )
+            doc["cost_so_far"] = usd(spent(view, item))
             doc["cost_so_far_list"] = usd(cost.task_costs_list.get(item.arn))
         return doc
 

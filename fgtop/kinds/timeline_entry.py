@@ -47,6 +47,7 @@ class TimelineEntryKind(Kind[TimelineEntry]):
     plural = "timeline entries"
     model = TimelineEntry
     view = "timeline"
+    json_key = "timeline"
     words = Words("timeline", ("tl", "events"), "merged timeline (optional filter)")
     columns: ClassVar[tuple[Column, ...]] = (
         Column("time", "TIME", priority=0, min=8, max=20),
@@ -84,7 +85,8 @@ class TimelineEntryKind(Kind[TimelineEntry]):
         return item.at if column == "time" else BY_TEXT
 
     def document(self, item: TimelineEntry, view: View) -> dict[str, Any]:
-        """An entry as JSON."""
+        """An entry as JSON (``fgtop snapshot``'s timeline: live, what one snapshot tells; with
+        ``--replay``, the timeline the dashboard shows at that moment)."""
         return {
             "at": item.at,
             "kind": item.kind,

@@ -6,29 +6,26 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any, ClassVar
 
+from fgtop.cost.estimate import usd
 from fgtop.kinds.base import BY_TEXT, Cell, Kind, LogTarget, Scope, View
 from fgtop.kinds.columns import Column
 from fgtop.kinds.common import cell_str, money
 from fgtop.kinds.pod import KIND as POD
 from fgtop.kinds.service import KIND as SERVICE
-from fgtop.kinds.service import replica_tone
+from fgtop.kinds.service import state_json, status_cells
 from fgtop.model import KubeWorkload, Pod, Snapshot
 
 
 def rate(view: View, workload: KubeWorkload) -> Decimal | None:
-    """The workload's $/h (its pods'), as the cost breakdown has it."""
-    cost = view.derived.insights.cost
-    if cost is None:
-        return None
-    return cost.by_service.get(f"k8s:{workload.cluster}/{workload.namespace}/{workload.name}")
+    """The workload's $/h (its pods'), as the cost breakdown has it (the frame's figure)."""
+    return view.derived.figures.workload_rate(workload)
 
 
-def severity(w: KubeWorkload) -> int:
-    """A workload's severity as the problems view ranks it below desired (9: none), so
-    services and workloads sort together, the sick first."""
-    if w.available >= w.desired:
-        return 9
-    return 1 if w.available == 0 else 2 if w.available / w.desired < 0.5 else 3
+def workload_status(workload: KubeWorkload, view: View) -> tuple[Cell, Cell]:
+    """RUN/DES (ready replicas) and DEPLOYMENT of a workload, from its derived state: the
+    services' rule, so services and workloads sort together, the sick first."""
+    derived = view.derived.figures.state(workload)
+    return status_cells(workload.ready, workload.desired, workload.name, view, derived)
 
 
 def workload_pod(snapshot: Snapshot, workload: KubeWorkload) -> Pod | None:
@@ -51,6 +48,7 @@ class WorkloadKind(Kind[KubeWorkload]):
     plural = "workloads"
     model = KubeWorkload
     table = "service"
+    json_key = "workloads"
     columns: ClassVar[tuple[Column, ...]] = SERVICE.columns
 
     def items(self, view: View) -> Sequence[KubeWorkload]:
@@ -74,37 +72,54 @@ class WorkloadKind(Kind[KubeWorkload]):
         return None
 
     def texts(self, item: KubeWorkload, view: View) -> Mapping[str, str]:
-        """Its ready replicas as RUN/DES, its rollout as DEPLOYMENT."""
-        rolling = item.updated < item.desired
+        """Its ready replicas as RUN/DES, its rollout (or its worst lasting problem, its own or
+        its pods') as DEPLOYMENT."""
+        tasks, deploy = workload_status(item, view)
         return {
             "name": cell_str(f"{item.namespace}/{item.name}"),
             "cluster": cell_str(item.cluster),
             "region": cell_str(f"k8s {item.kind.lower()}"[:12]),
-            "tasks": f"{view.glyph(replica_tone(item.ready, item.desired))} {item.ready}/{item.desired}",
+            "tasks": tasks.plain,
             "pending": str(max(0, item.desired - item.available)),
-            "deploy": f"updated {item.updated}/{item.desired}" if rolling else "steady",
+            "deploy": deploy.plain,
         }
 
     def sort_value(self, item: KubeWorkload, column: str, view: View) -> Any:
         """RUN/DES sorts with the services: the sick first."""
         if column == "tasks":
-            ratio = item.ready / item.desired if item.desired else 1.0
-            return (severity(item), ratio, item.name)
+            return workload_status(item, view)[0].sort
         if column == "pending":
             return item.desired - item.available
         return BY_TEXT
 
     def cells(self, item: KubeWorkload, view: View) -> Mapping[str, Cell]:
-        """RUN/DES in the replicas' colour."""
+        """RUN/DES and DEPLOYMENT flagged as the services' are."""
         cells = {k: Cell(v) for k, v in self.texts(item, view).items()}
-        cells["tasks"] = Cell(cells["tasks"].text, tone=replica_tone(item.ready, item.desired))
+        cells["tasks"], cells["deploy"] = workload_status(item, view)
         return cells
 
     def live_cells(self, item: KubeWorkload, view: View) -> Mapping[str, Cell]:
         """Its $/h, when priced."""
-        if view.derived.insights.cost is None:
+        if view.derived.figures.cost is None:
             return {}
         return {"cost": money(rate(view, item))}
+
+    def document(self, item: KubeWorkload, view: View) -> dict[str, Any]:
+        """The workload as ``fgtop snapshot`` prints it: replicas, state, $/h."""
+        doc: dict[str, Any] = {
+            "cluster": item.cluster,
+            "namespace": item.namespace,
+            "name": item.name,
+            "kind": item.kind,
+            "desired": item.desired,
+            "ready": item.ready,
+            "available": item.available,
+            "updated": item.updated,
+        }
+        doc.update(state_json(view.derived.figures.state(item)))
+        if view.derived.figures.cost is not None:
+            doc["cost_per_hour"] = usd(rate(view, item))
+        return doc
 
     def label(self, item: KubeWorkload) -> str:
         """``namespace/name``."""

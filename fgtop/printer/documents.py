@@ -9,7 +9,9 @@ import json
 from typing import Any, TextIO
 
 from fgtop.cost.estimate import usd
-from fgtop.derive.insights import Insights
+from fgtop.cost.summary import CostSummary
+from fgtop.derive.alerts import Alert
+from fgtop.derive.decoder import SEVERITY_NAMES
 from fgtop.derive.pipeline import Derived
 from fgtop.kinds import registry
 from fgtop.kinds.base import Kind, View
@@ -18,15 +20,16 @@ from fgtop.kinds.documents import iso
 from fgtop.kinds.why_documents import why_json
 from fgtop.model import EcsRecommendation, Snapshot
 from fgtop.model.optimizer import status_line
+from fgtop.text.money import hourly, money
 from fgtop.text.sanitize import clean
 
 SCHEMA_VERSION = 1
 __all__ = ["SCHEMA_VERSION", "iso", "print_json", "print_table", "snapshot_json"]
 
 
-def view_of(snapshot: Snapshot, insights: Insights | None) -> View:
-    """What the kinds see of a snapshot printed with its insights (no glyphs)."""
-    return View(snapshot, Derived(insights=insights) if insights is not None else Derived())
+def view_of(snapshot: Snapshot, derived: Derived | None) -> View:
+    """What the kinds see of a snapshot printed with what was derived from it (no glyphs)."""
+    return View(snapshot, derived if derived is not None else Derived())
 
 
 def documents(kind: Kind[Any], view: View) -> list[dict[str, Any]]:
@@ -78,16 +81,55 @@ def compute_optimizer_json(snapshot: Snapshot) -> dict[str, Any] | None:
     }
 
 
-def snapshot_json(snapshot: Snapshot, insights: Insights | None = None) -> dict[str, Any]:
-    """The whole snapshot (and what fgtop derives from it) as the documented JSON document."""
-    view = view_of(snapshot, insights)
+def breakdown_json(rows: dict[str, Any], cost: CostSummary) -> list[dict[str, Any]]:
+    """A cost breakdown as the cost panel lists it: the largest first, each with its share."""
+    total = cost.per_hour
+    ordered = sorted(rows.items(), key=lambda kv: (-kv[1], kv[0]))
+    return [
+        {
+            "key": key,
+            "label": cost.labels.get(key, key),
+            "per_hour": usd(rate),
+            "share": float(rate / total) if total else None,
+        }
+        for key, rate in ordered
+    ]
+
+
+def alert_json(a: Alert) -> dict[str, Any]:
+    """An alert whose condition holds, as JSON."""
+    return {
+        "rule": a.rule,
+        "kind": a.kind,
+        "target": a.target,
+        "title": a.title,
+        "message": a.message,
+        "at": iso(a.at),
+        "severity": SEVERITY_NAMES.get(a.severity, "low"),
+        "cluster": a.cluster,
+        "region": a.region,
+    }
+
+
+def snapshot_json(snapshot: Snapshot, derived: Derived | None = None) -> dict[str, Any]:
+    """The whole snapshot and what fgtop derives from it, as the documented JSON document.
+
+    Every figure is the frame's (:class:`~fgtop.derive.figures.Figures`, through the kinds):
+    what the screens show of the same frame.
+    """
+    view = view_of(snapshot, derived)
     doc = _snapshot_json(snapshot)
-    cost = insights.cost if insights else None
+    cost = view.derived.figures.cost
     doc["cost"] = cost.as_json() if cost is not None else None
+    if cost is not None:
+        doc["cost"]["by_cluster"] = breakdown_json(cost.by_cluster, cost)
+        doc["cost"]["by_service"] = breakdown_json(cost.by_service, cost)
+        doc["cost"]["by_capacity_provider"] = breakdown_json(cost.by_capacity_provider, cost)
     for kind in registry.kinds():
         if kind.json_key is not None:
             doc[kind.json_key] = documents(kind, view)
-    doc["rightsizing"] = rightsizing_json(insights)
+    doc["rightsizing"] = rightsizing_json(derived.insights if derived is not None else None)
+    doc["alerts"] = [alert_json(a) for a in view.derived.alerts]
     return doc
 
 
@@ -176,20 +218,20 @@ def _snapshot_json(snapshot: Snapshot) -> dict[str, Any]:
     }
 
 
-def print_json(snapshot: Snapshot, out: TextIO, insights: Insights | None = None) -> None:
-    """Write the snapshot (with cost and problems when given) as indented JSON."""
+def print_json(snapshot: Snapshot, out: TextIO, derived: Derived | None = None) -> None:
+    """Write the snapshot (with what was derived from it, when given) as indented JSON."""
     # One write: json.dump to a stream makes ~800,000 small writes at 5,000 tasks (3 s with
     # PYTHONUNBUFFERED=1); building the string first costs the same and writes once.
-    out.write(json.dumps(snapshot_json(snapshot, insights), indent=2) + "\n")
+    out.write(json.dumps(snapshot_json(snapshot, derived), indent=2) + "\n")
 
 
-def print_table(snapshot: Snapshot, out: TextIO, insights: Insights | None = None) -> None:
+def print_table(snapshot: Snapshot, out: TextIO, derived: Derived | None = None) -> None:
     """Write the snapshot as plain aligned text tables (no colour, no markup).
 
     One table per dashboard table, with the dashboard's columns (every one, at full width),
     then the problems with the problems view's; the cells say what the screen's say.
     """
-    view = view_of(snapshot, insights)
+    view = view_of(snapshot, derived)
     first = True
     for owner, kinds in registry.tables():
         items = [(kind, item) for kind in kinds for item in kind.items(view)]
@@ -204,14 +246,17 @@ def print_table(snapshot: Snapshot, out: TextIO, insights: Insights | None = Non
     if rows:
         out.write("\n")
         _table(_rows(problem.columns, rows, view), out)
-    if insights and insights.cost is not None:
-        c = insights.cost
+    c = view.derived.figures.cost
+    if c is not None:
         out.write(
-            f"\ncost: ${usd(c.per_hour):.4f}/h, ${usd(c.per_month_projected):.2f} per 30 days projected "
+            f"\ncost: {hourly(c.per_hour)}, {money(c.per_month_projected)} per 30 days projected "
             f"(prices of {c.price_table_date}"
             + (f"; list price less {c.discount:.0%} Savings Plan" if c.discount else "")
             + ")\n"
         )
+        for key, value in sorted(c.by_service.items(), key=lambda kv: (-kv[1], kv[0])):
+            share = f"{value / c.per_hour:.0%}" if c.per_hour else "-"
+            out.write(f"  {clean(c.labels.get(key, key))}: {hourly(value)} ({share})\n")
     bad = [s for s in snapshot.sources if not s.ok]
     for s in bad:
         out.write(f"! {s.name}: {clean(s.error or '')}\n")

@@ -173,7 +173,8 @@ class FgtopApp(Navigation):
             "seek",
             "Seek",
             show=False,
-            tooltip="replay, demo: seek to a time: HH:MM[:SS] (local) or +5m / -90s",
+            tooltip="replay, demo: seek to a time: HH:MM[:SS] (local), an ISO time"
+            " (2026-11-28T10:15:00Z) or +5m / -90s from the replay clock",
         ),
         Binding(
             "end",

@@ -79,6 +79,14 @@ def clock_text(feed: Feed) -> str:
     return f"{fmt.when(clock.now)} {state} {clock.speed:g}x  {into} of {total}"
 
 
+def history_text(frame: Frame | None) -> str:
+    """`` · history 09:52:10…`` while a replay's history is still being built up to the frame
+    shown (problems' SINCE, alerts and the timeline are then those of that time)."""
+    if frame is None or frame.derived.history_at is None:
+        return ""
+    return f" · history {fmt.clock(frame.derived.history_at)}…"
+
+
 def _minutes(seconds: float) -> str:
     """``12:05`` (minutes and seconds), ``1:02:05`` past an hour."""
     seconds = int(seconds)
@@ -133,7 +141,7 @@ class FgtopScreen(Screen):
             header.mode = feed.label.lower()
             header.paused = feed.paused
             header.recording = feed.recording_path
-            header.replay_info = clock_text(feed)
+            header.replay_info = clock_text(feed) + history_text(frame)
             if frame is not None and header.snapshot is not frame.snapshot:
                 header.show_snapshot(frame.snapshot)
 

@@ -19,7 +19,7 @@ from fgtop.kinds import registry
 from fgtop.kinds.base import View
 from fgtop.kinds.common import SEVERITY_CELLS
 from fgtop.kinds.problem import KIND as PROBLEM
-from fgtop.kinds.problem import problem_key, problem_keys
+from fgtop.kinds.problem import RESOLVED_CELL, problem_key, problem_keys
 from fgtop.model import Snapshot
 from fgtop.text import fmt
 from fgtop.text.sanitize import safe, safe_str
@@ -182,10 +182,14 @@ class ProblemsScreen(FgtopScreen):
         text.append(f"{len(everything)} problem{'s' if len(everything) != 1 else ''}", "bold")
         palette = self.fgtop.palette
         for sev, (glyph, word, kind) in SEVERITY_CELLS.items():
-            n = sum(1 for p in everything if p.severity == sev)
+            n = sum(1 for p in everything if p.severity == sev and not p.resolved)
             if n:
                 text.append("  ·  ")
                 text.append(f"{glyph} {n} {word.lower()}", palette.style(kind))
+        ended = sum(1 for p in everything if p.resolved)
+        if ended:
+            text.append("  ·  ")
+            text.append(f"{RESOLVED_CELL[0]} {ended} resolved ({RESOLVED_CELL[1]})", "dim")
         if self.filter_text:
             text.append("  ·  filter: ")
             text.append_text(safe(self.filter_text))

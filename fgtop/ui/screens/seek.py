@@ -1,4 +1,7 @@
-"""The seek prompt (``G``): where to jump to in a replay, as a local time or a relative jump."""
+"""The seek prompt (``G``): where to jump to in a replay, as a local time or a relative jump.
+
+The grammar is :func:`fgtop.text.moments.parse_moment`, the one ``fgtop snapshot --at`` takes.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input
 
 from fgtop.feed import Feed
-from fgtop.ui.seek import parse_seek
+from fgtop.text.moments import FORMS, parse_moment
 
 
 class SeekScreen(ModalScreen[float | None]):
@@ -30,7 +33,8 @@ class SeekScreen(ModalScreen[float | None]):
     def compose(self) -> ComposeResult:
         """The input."""
         yield Input(
-            placeholder="seek to HH:MM[:SS] (local) or +5m / -90s — enter seeks, esc cancels",
+            placeholder="seek to HH:MM[:SS] (local), an ISO time or +5m / -90s"
+            " — enter seeks, esc cancels",
             id="seek",
         )
 
@@ -39,9 +43,10 @@ class SeekScreen(ModalScreen[float | None]):
         event.stop()
         clock = self.feed.clock
         try:
-            target = parse_seek(event.value, clock.now, clock.start)
-        except ValueError as exc:
-            self.notify(str(exc), severity="error", markup=False)
+            target = parse_moment(event.value, now=clock.now, start=clock.start, end=clock.end)
+        except ValueError:
+            text = event.value.strip()
+            self.notify(f"cannot seek to {text!r}: use {FORMS}", severity="error", markup=False)
             return
         self.dismiss(target)
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from rich.console import Group, RenderableType
@@ -18,22 +18,13 @@ from fgtop.cost.estimate import HOURS_PER_MONTH, CostSummary
 from fgtop.cost.rightsizing import ARM, RESIZE, SPOT, Held, Suggestion
 from fgtop.cost.sizes import format_size
 from fgtop.model.optimizer import EcsRecommendation, OptimizerStatus, status_line
+from fgtop.text.money import hourly, money
 from fgtop.text.sanitize import clean, safe
 
 MAX_ROWS = 12
 """Rows shown per breakdown table (the largest first)."""
 
-
-def money(amount: Decimal | float, places: int = 2) -> str:
-    """``$1,234.57``: dollars rounded half-up to ``places`` for display only."""
-    d = amount if isinstance(amount, Decimal) else Decimal(str(amount))
-    q = d.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    return f"${q:,.{places}f}"
-
-
-def hourly(amount: Decimal | float) -> str:
-    """An hourly rate: four decimals, enough for one small task (``$0.0247/h``)."""
-    return f"{money(amount, 4)}/h"
+__all__ = ["MAX_ROWS", "CostPanel", "hourly", "money"]
 
 
 MORE_HINT = " (m or enter: show all)"
