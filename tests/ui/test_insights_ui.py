@@ -22,7 +22,7 @@ from fgtop.ui.widgets.log_view import LogView
 from tests.fakes.aws_world import web_service
 from tests.fakes.hostile import MARKUP, VECTORS
 from tests.fakes.insights_server import FakeInsights
-from tests.ui.helpers import plain
+from tests.ui.helpers import plain, settle
 from tests.ui.test_hostile_text import SIZE, assert_harmless
 
 REGION = "us-east-1"
@@ -189,6 +189,7 @@ async def test_the_demo_says_insights_needs_a_live_session(demo_app) -> None:
     app, _player, _rec = demo_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: app.snapshot, "the first frame")
+        await settle(pilot)  # the replay's history built: no frame comes between the keys
         await pilot.press("i")
         await pilot.press("exclamation_mark", "i")
         await pilot.pause()

@@ -68,8 +68,9 @@ async def test_demo_lands_on_problems_most_severe_first() -> None:
         ]
         assert severities == sorted(severities)
         assert severities[0] == 1 and rows[0][0] == "✖ CRIT"
-        # Glyph and word, never colour alone.
-        assert all(r[0][0] in "✖▲●○" for r in rows)
+        # Glyph and word, never colour alone; one that ended says so in its SEV cell.
+        assert all(r[0][0] in "✖▲●○" for r, done in zip(rows, resolved, strict=True) if not done)
+        assert all(r[0] == "✔ RES" for r, done in zip(rows, resolved, strict=True) if done)
         summary = plain(screen.query_one("#problems-summary", Static).render())
         assert f"{len(rows)} problems" in summary
 

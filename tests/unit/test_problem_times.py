@@ -9,12 +9,14 @@ from datetime import datetime
 
 import pytest
 
-from fgtop.derive.problems import Problem, worst_by_service
+from fgtop.derive.figures import Figures, service_states
+from fgtop.derive.pipeline import Derived
+from fgtop.derive.problems import Problem
 from fgtop.derive.problems_why import all_problems as find_problems
 from fgtop.derive.timeline import KIND_DEPLOYMENT, Timeline
 from fgtop.kinds.base import View
 from fgtop.kinds.problem import problem_cells
-from fgtop.kinds.service import status_cells
+from fgtop.kinds.service import service_status
 from fgtop.kinds.task import age as task_age
 from fgtop.kinds.task import health
 from fgtop.model import Snapshot
@@ -108,9 +110,10 @@ def test_failed_deployment_stays_listed_resolved_with_one_time(rec: Recording) -
         assert cells[6].plain.startswith(f"resolved {fmt.age(done, snap.taken_at)} ago: ")
         assert cells[4].plain == fmt.age(row.since, snap.taken_at)
         assert problems(snap)[-1].resolved  # after what still lasts
-        assert "shop-search" not in {
-            p.title for p in worst_by_service(problems(snap)).values() if p.resolved
-        }
+        assert cells[0].plain == "✔ RES"  # the SEV cell says it has ended
+        search = next(s for s in snap.services if s.name == "shop-search")
+        flag = service_states(snap, problems(snap))[search.arn].problem
+        assert flag is None or not flag.resolved  # a resolved one never flags a service
     # ... for an hour after it failed.
     assert not [p for p in find_problems(snap, row.since + 3601) if p.kind == "deployment-rollback"]
 
@@ -146,14 +149,18 @@ def test_stopped_tasks_stop_ageing_and_show_no_unknown_health(rec: Recording) ->
 def test_sick_services_are_flagged(rec: Recording, name: str, when: str, kinds: set) -> None:
     snap = at(rec, when)
     service = next(s for s in snap.services if s.name == name)
-    worst = worst_by_service(problems(snap)).get(service.arn)
+    found = problems(snap)
+    states = service_states(snap, found)
+    figures = Figures(states=states)
+    worst = states[service.arn].problem
     assert worst is not None and worst.kind in kinds
-    view = View(snap, glyph=Palette().glyph)
-    tasks, deploy = status_cells(service, view, worst)
+    view = View(snap, Derived(figures=figures), glyph=Palette().glyph)
+    tasks, deploy = service_status(service, view)
     text = f"{tasks.plain} {deploy.plain}"
     assert not re.match(r"● \d+/\d+ steady$", text), text
+    assert "steady" not in deploy.plain
     assert tasks.plain.startswith({1: "✖", 2: "▲", 3: "●", 4: "○"}[worst.severity])
     assert worst.kind in deploy.plain
     healthy = next(s for s in snap.services if s.name == "shop-cart")
-    assert worst_by_service(problems(snap)).get(healthy.arn) is None
-    assert status_cells(healthy, view, None)[0].plain.startswith("●")
+    assert states[healthy.arn].problem is None
+    assert service_status(healthy, view)[0].plain.startswith("●")
