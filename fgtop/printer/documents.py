@@ -12,6 +12,7 @@ from fgtop.cost.estimate import usd
 from fgtop.cost.summary import CostSummary
 from fgtop.derive.alerts import Alert
 from fgtop.derive.decoder import SEVERITY_NAMES
+from fgtop.derive.insights import Insights
 from fgtop.derive.pipeline import Derived
 from fgtop.kinds import registry
 from fgtop.kinds.base import Kind, View
