@@ -57,6 +57,8 @@ def test_one_oom_count_in_problems_and_held_back_reason(
     assert oom.count == kills == held.oom_kills
     assert f"({kills} tasks in the last hour)" in oom.reason
     assert held.reason.startswith(f"{kills} OOM kills in the last")
+    # The task ECS is still stopping is an OOM kill, not "a task stopped not by scaling in".
+    assert not any("not by scaling in" in r for r in held.reasons), held.reasons
     service = next(s for s in snap.services if s.name == "shop-recs")
     # Within its own window, the held-back count is the figure's (one list of kill times).
     assert insights.oom_kills[service.arn] and len(insights.oom_kills[service.arn]) >= kills
