@@ -12,6 +12,7 @@ from fgtop.cost.estimate import usd
 from fgtop.cost.summary import CostSummary
 from fgtop.derive.alerts import Alert
 from fgtop.derive.decoder import SEVERITY_NAMES
+from fgtop.derive.figures import figures_for
 from fgtop.derive.insights import Insights
 from fgtop.derive.pipeline import Derived
 from fgtop.kinds import registry
@@ -28,8 +29,14 @@ SCHEMA_VERSION = 1
 __all__ = ["SCHEMA_VERSION", "iso", "print_json", "print_table", "snapshot_json"]
 
 
-def view_of(snapshot: Snapshot, derived: Derived | None) -> View:
-    """What the kinds see of a snapshot printed with what was derived from it (no glyphs)."""
+def view_of(snapshot: Snapshot, derived: Derived | Insights | None) -> View:
+    """What the kinds see of a snapshot printed with what was derived from it (no glyphs).
+
+    Given only a snapshot's :class:`Insights` (no history), its figures are worked out from
+    them, as :meth:`fgtop.derive.pipeline.Deriver.conclude` does."""
+    if isinstance(derived, Insights):
+        figures = figures_for(snapshot, derived.cost, derived.problems, derived.oom_kills)
+        derived = Derived(insights=derived, figures=figures)
     return View(snapshot, derived if derived is not None else Derived())
 
 
@@ -112,7 +119,7 @@ def alert_json(a: Alert) -> dict[str, Any]:
     }
 
 
-def snapshot_json(snapshot: Snapshot, derived: Derived | None = None) -> dict[str, Any]:
+def snapshot_json(snapshot: Snapshot, derived: Derived | Insights | None = None) -> dict[str, Any]:
     """The whole snapshot and what fgtop derives from it, as the documented JSON document.
 
     Every figure is the frame's (:class:`~fgtop.derive.figures.Figures`, through the kinds):
@@ -129,7 +136,7 @@ def snapshot_json(snapshot: Snapshot, derived: Derived | None = None) -> dict[st
     for kind in registry.kinds():
         if kind.json_key is not None:
             doc[kind.json_key] = documents(kind, view)
-    doc["rightsizing"] = rightsizing_json(derived.insights if derived is not None else None)
+    doc["rightsizing"] = rightsizing_json(view.derived.insights if derived is not None else None)
     doc["alerts"] = [alert_json(a) for a in view.derived.alerts]
     return doc
 
@@ -219,14 +226,14 @@ def _snapshot_json(snapshot: Snapshot) -> dict[str, Any]:
     }
 
 
-def print_json(snapshot: Snapshot, out: TextIO, derived: Derived | None = None) -> None:
+def print_json(snapshot: Snapshot, out: TextIO, derived: Derived | Insights | None = None) -> None:
     """Write the snapshot (with what was derived from it, when given) as indented JSON."""
     # One write: json.dump to a stream makes ~800,000 small writes at 5,000 tasks (3 s with
     # PYTHONUNBUFFERED=1); building the string first costs the same and writes once.
     out.write(json.dumps(snapshot_json(snapshot, derived), indent=2) + "\n")
 
 
-def print_table(snapshot: Snapshot, out: TextIO, derived: Derived | None = None) -> None:
+def print_table(snapshot: Snapshot, out: TextIO, derived: Derived | Insights | None = None) -> None:
     """Write the snapshot as plain aligned text tables (no colour, no markup).
 
     One table per dashboard table, with the dashboard's columns (every one, at full width),
