@@ -149,19 +149,27 @@ def main() -> None:
     )
     print(f"checkpoints: {len(ui.checkpoints)}, every {ui.every / 60:.0f} min of recording")
 
-    seeks = []
+    seeks, firsts = [], []
     for where in (0.5, 0.02, 0.75, 1.0, 0.3, 1.0):
         i = min(len(times) - 1, int(where * (len(times) - 1)))
         before = ui.frames_taken
-        took, (_, derived) = timed(lambda i=i: ui.derive_batch([times[i]], True))
-        assert derived.history_at is None or took > ui.budget
+        started = time.perf_counter()
+        first = None
+        while True:  # as the UI gets it: a (partial) frame per run until the history is whole
+            _, derived = ui.derive_batch([times[i]], True)
+            first = first if first is not None else time.perf_counter() - started
+            if derived.history_at is None:
+                break
+        took = time.perf_counter() - started
         seeks.append(took)
+        firsts.append(first)
         print(
-            f"seek to {where:>4.0%}: {took * 1000:7.1f} ms, {ui.frames_taken - before:5d} frames "
-            f"taken in{' (partial)' if derived.history_at else ''}"
+            f"seek to {where:>4.0%}: first frame {first * 1000:6.0f} ms, history complete "
+            f"{took * 1000:6.0f} ms, {ui.frames_taken - before:4d} frames taken in"
         )
     print(
-        f"seek (checkpoints restored): median {statistics.median(seeks) * 1000:.0f} ms, "
+        f"seeks (a checkpoint restored): first frame median {statistics.median(firsts) * 1000:.0f}"
+        f" ms; history complete median {statistics.median(seeks) * 1000:.0f} ms, "
         f"max {max(seeks) * 1000:.0f} ms"
     )
 

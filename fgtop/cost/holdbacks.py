@@ -138,7 +138,7 @@ class HoldWindow:
         self.seconds = seconds
         self.kills_at = kills_at
         """When the service's tasks were OOM-killed, as fgtop's problems count them (the
-        decoder's kills: fgtop.derive.problems.oom_kills); None: :func:`is_oom_kill` tells."""
+        decoder's kills: fgtop.derive.figures.oom_kills); None: :func:`is_oom_kill` tells."""
 
     @property
     def now(self) -> float:

@@ -443,7 +443,7 @@ def rightsize(
 ) -> Rightsizing:
     """Every saving (largest monthly savings first) and every service held back from any
     (by name, with its reasons); the arguments as for :func:`suggest`, and ``oom_kills``
-    (service ARN -> when its tasks were OOM-killed: fgtop.derive.problems.oom_kills, so the
+    (service ARN -> when its tasks were OOM-killed: fgtop.derive.figures.oom_kills, so the
     held-back reason counts what the problems view counts)."""
     disc = as_discount(discount)
     if not 0 < headroom <= 1:

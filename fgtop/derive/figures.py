@@ -14,8 +14,30 @@ from decimal import Decimal
 
 from fgtop.cost.estimate import is_pod_running
 from fgtop.cost.summary import CostSummary
-from fgtop.derive.problems import Problem
+from fgtop.derive.decoder import decode_task
+from fgtop.derive.problems import Problem, stop_time
 from fgtop.model import KubeWorkload, Pod, Service, Snapshot, Task
+
+
+def oom_kills(snapshot: Snapshot) -> dict[str, tuple[float, ...]]:
+    """Service ARN -> when its tasks were killed for memory, oldest first.
+
+    The one count of OOM kills: a task the decoder calls ``oom`` (stopped, or stopping once
+    ECS has said why), at its stop time. The problems view counts those of the last hour, the
+    right-sizing's held-back reason those of its window.
+    """
+    out: dict[str, tuple[float, ...]] = {}
+    for service in snapshot.services:
+        times = []
+        for t in snapshot.tasks_of(service):
+            if not t.is_stopping:
+                continue
+            decoded = decode_task(t)
+            if decoded is not None and decoded.kind == "oom":
+                times.append(stop_time(t) or snapshot.taken_at)
+        if times:
+            out[service.arn] = tuple(sorted(times))
+    return out
 
 
 def workload_cost_key(w: KubeWorkload) -> str:
@@ -119,7 +141,7 @@ class Figures:
     states: Mapping[str, ServiceState] = field(default_factory=dict)
     """Service ARN or workload key -> its state (:func:`service_states`)."""
     oom_kills: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
-    """Service ARN -> when its tasks were OOM-killed (fgtop.derive.problems.oom_kills)."""
+    """Service ARN -> when its tasks were OOM-killed (:func:`oom_kills`)."""
 
     def task_rate(self, task: Task) -> Decimal | None:
         """What the task costs per hour now: None once it is no longer billed, or unpriced."""

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from fgtop.cost.estimate import CostSummary, estate_cost
 from fgtop.cost.prices import PriceTable
 from fgtop.cost.rightsizing import DEFAULT_HEADROOM, Held, Suggestion, rightsize
-from fgtop.derive.problems import Problem, oom_kills
+from fgtop.derive.figures import oom_kills
+from fgtop.derive.problems import Problem
 from fgtop.derive.problems_why import all_problems
 from fgtop.model import Snapshot
 
@@ -30,7 +31,7 @@ class Insights:
     """One-line notices (e.g. a corrupt price cache ignored)."""
     oom_kills: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
     """Service ARN -> when its tasks were OOM-killed: what the problems and the held-back
-    reasons count (fgtop.derive.problems.oom_kills)."""
+    reasons count (fgtop.derive.figures.oom_kills)."""
 
 
 def analyse(

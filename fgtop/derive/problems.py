@@ -78,7 +78,8 @@ class Problem:
         return SEVERITY_NAMES.get(self.severity, "low")
 
 
-def _stop_time(task: Task) -> float | None:
+def stop_time(task: Task) -> float | None:
+    """When a task stopped (or began stopping, or was created): a stop's one time."""
     return task.stopped_at or task.stopping_at or task.created_at
 
 
@@ -93,13 +94,13 @@ def _recent_stops(tasks: Iterable[Task], now: float) -> list[tuple[Task, Decoded
     for t in tasks:
         if not t.is_stopping:
             continue
-        ts = _stop_time(t)
+        ts = stop_time(t)
         if ts is not None and now - ts > STOPPED_WINDOW:
             continue
         decoded = decode_task(t)
         if decoded is not None and decoded.abnormal:
             out.append((t, decoded))
-    out.sort(key=lambda td: -(_stop_time(td[0]) or now))
+    out.sort(key=lambda td: -(stop_time(td[0]) or now))
     return out
 
 
@@ -219,7 +220,7 @@ def _service_problems(service: Service, tasks: list[Task], now: float) -> list[P
             reason += f"; last stop: {newest[1].reason}"
             next_step = newest[1].next_step
             steady = _last_steady(service)
-            streak = [_stop_time(t) for t, _ in stops if (_stop_time(t) or 0) >= (steady or 0)]
+            streak = [stop_time(t) for t, _ in stops if (stop_time(t) or 0) >= (steady or 0)]
             since = min((s for s in streak if s is not None), default=None)
         elif deployment is not None:
             next_step = deployment.next_step
@@ -235,7 +236,7 @@ def _service_problems(service: Service, tasks: list[Task], now: float) -> list[P
                 service.cluster,
                 service.region,
                 newest[0].arn if newest else None,
-                _stop_time(newest[0]) if newest else None,
+                stop_time(newest[0]) if newest else None,
                 service=service.arn,
             )
         )
@@ -257,7 +258,7 @@ def _task_problems(
     groups: dict[tuple[str, str | None, str, str], list[tuple[Task, Decoded, float | None]]] = {}
     for t, decoded in _recent_stops(tasks, now):
         key = (t.cluster, t.region, t.owner, decoded.kind)
-        groups.setdefault(key, []).append((t, decoded, _stop_time(t)))
+        groups.setdefault(key, []).append((t, decoded, stop_time(t)))
     for t in tasks:
         if not t.is_stopping and t.health == "UNHEALTHY":
             unhealthy = decode_task(t)
@@ -395,27 +396,6 @@ def _pod_problems(
                 w.desired - w.available,
             )
         )
-    return out
-
-
-def oom_kills(snapshot: Snapshot) -> dict[str, tuple[float, ...]]:
-    """Service ARN -> when its tasks were killed for memory, oldest first.
-
-    The one count of OOM kills: a task the decoder calls ``oom`` (stopped, or stopping once
-    ECS has said why), at its stop time. The problems view counts those of the last hour, the
-    right-sizing's held-back reason those of its window.
-    """
-    out: dict[str, tuple[float, ...]] = {}
-    for service in snapshot.services:
-        times = []
-        for t in snapshot.tasks_of(service):
-            if not t.is_stopping:
-                continue
-            decoded = decode_task(t)
-            if decoded is not None and decoded.kind == "oom":
-                times.append(_stop_time(t) or snapshot.taken_at)
-        if times:
-            out[service.arn] = tuple(sorted(times))
     return out
 
 

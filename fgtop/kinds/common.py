@@ -1,9 +1,12 @@
-"""Cells and figures more than one kind shows: outside text, money, utilisation, severity."""
+"""Cells and figures more than one kind shows: outside text, money, utilisation, severity,
+the replicas and state of a service or workload."""
 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
+from fgtop.derive.figures import ServiceState
 from fgtop.kinds.base import Cell, View
 from fgtop.text.money import rate_digits, spent_digits
 from fgtop.text.sanitize import safe_str
@@ -59,3 +62,45 @@ def latest(view: View, arn: str, metric: str) -> float | None:
 def as_float(value: Decimal | float | None) -> float | None:
     """A figure as a float (None stays None)."""
     return None if value is None else float(value)
+
+
+def replica_tone(ready: int, desired: int) -> str:
+    """``failed`` (none of desired), ``warning`` (short of it) or ``running``."""
+    short = ready < desired
+    if short and ready == 0 and desired:
+        return "failed"
+    return "warning" if short else "running"
+
+
+def status_cells(
+    ready: int, desired: int, name: str, view: View, derived: ServiceState
+) -> tuple[Cell, Cell]:
+    """RUN/DES and DEPLOYMENT of a service or Kubernetes workload, from its derived state.
+
+    One with a problem that lasts (stops in the last hour, unhealthy tasks, a failed
+    deployment, below desired, its pods crash-looping) shows that problem's glyph and colour,
+    as the problems view does, and its DEPLOYMENT cell names the problem
+    (:func:`fgtop.derive.figures.service_states`): never ``● 3/3 steady``.
+    """
+    tone = replica_tone(ready, desired)
+    glyph = view.glyph(tone)
+    worst = derived.problem
+    if worst is not None:
+        glyph, _, tone = SEVERITY_CELLS.get(worst.severity, SEVERITY_CELLS[4])
+    ratio = ready / desired if desired else 1.0
+    severity = worst.severity if worst is not None else 9
+    tasks = Cell(f"{glyph} {ready}/{desired}", tone=tone, sort=(severity, ratio, name))
+    words = derived.state
+    if worst is not None:
+        return tasks, Cell(f"{glyph} {words}", tone=tone, sort=(severity, words))
+    dtone = "failed" if "FAILED" in words else ("pending" if words.startswith("rolling") else "")
+    return tasks, Cell(words, tone=dtone, sort=(severity, words))
+
+
+def state_json(derived: ServiceState) -> dict[str, Any]:
+    """The state fields of a service's (or workload's) document: the DEPLOYMENT words and the
+    severity of the problem they name."""
+    return {
+        "state": derived.state,
+        "state_severity": derived.problem.severity_name if derived.problem else None,
+    }

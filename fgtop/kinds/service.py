@@ -19,7 +19,16 @@ from fgtop.derive.why_details import deployments_section, newest_change, service
 from fgtop.kinds import sections
 from fgtop.kinds.base import BY_TEXT, Cell, Chart, Details, Kind, LogTarget, Scope, View, Words
 from fgtop.kinds.columns import Column
-from fgtop.kinds.common import FLAG, SEVERITY_CELLS, cell_str, dollars, latest, money, percent
+from fgtop.kinds.common import (
+    FLAG,
+    cell_str,
+    dollars,
+    latest,
+    money,
+    percent,
+    state_json,
+    status_cells,
+)
 from fgtop.kinds.documents import iso, json_ready, pct
 from fgtop.kinds.task import container_names
 from fgtop.kinds.why_documents import service_why_json
@@ -69,51 +78,9 @@ def history(view: View) -> DeploymentHistory:
 # -- what rows say -------------------------------------------------------------------------
 
 
-def replica_tone(ready: int, desired: int) -> str:
-    """``failed`` (none of desired), ``warning`` (short of it) or ``running``."""
-    short = ready < desired
-    if short and ready == 0 and desired:
-        return "failed"
-    return "warning" if short else "running"
-
-
-def status_cells(
-    ready: int, desired: int, name: str, view: View, derived: ServiceState
-) -> tuple[Cell, Cell]:
-    """RUN/DES and DEPLOYMENT of a service or Kubernetes workload, from its derived state.
-
-    One with a problem that lasts (stops in the last hour, unhealthy tasks, a failed
-    deployment, below desired, its pods crash-looping) shows that problem's glyph and colour,
-    as the problems view does, and its DEPLOYMENT cell names the problem
-    (:func:`fgtop.derive.figures.service_states`): never ``● 3/3 steady``.
-    """
-    tone = replica_tone(ready, desired)
-    glyph = view.glyph(tone)
-    worst = derived.problem
-    if worst is not None:
-        glyph, _, tone = SEVERITY_CELLS.get(worst.severity, SEVERITY_CELLS[4])
-    ratio = ready / desired if desired else 1.0
-    severity = worst.severity if worst is not None else 9
-    tasks = Cell(f"{glyph} {ready}/{desired}", tone=tone, sort=(severity, ratio, name))
-    words = derived.state
-    if worst is not None:
-        return tasks, Cell(f"{glyph} {words}", tone=tone, sort=(severity, words))
-    dtone = "failed" if "FAILED" in words else ("pending" if words.startswith("rolling") else "")
-    return tasks, Cell(words, tone=dtone, sort=(severity, words))
-
-
 def service_status(service: Service, view: View) -> tuple[Cell, Cell]:
     """RUN/DES and DEPLOYMENT of a service."""
     return status_cells(service.running, service.desired, service.name, view, state(view, service))
-
-
-def state_json(derived: ServiceState) -> dict[str, Any]:
-    """The state fields of a service's (or workload's) document: the DEPLOYMENT words and the
-    severity of the problem they name."""
-    return {
-        "state": derived.state,
-        "state_severity": derived.problem.severity_name if derived.problem else None,
-    }
 
 
 # -- documents -------------------------------------------------------------------------------

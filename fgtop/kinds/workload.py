@@ -9,10 +9,9 @@ from typing import Any, ClassVar
 from fgtop.cost.estimate import usd
 from fgtop.kinds.base import BY_TEXT, Cell, Kind, LogTarget, Scope, View
 from fgtop.kinds.columns import Column
-from fgtop.kinds.common import cell_str, money
+from fgtop.kinds.common import cell_str, money, state_json, status_cells
 from fgtop.kinds.pod import KIND as POD
 from fgtop.kinds.service import KIND as SERVICE
-from fgtop.kinds.service import state_json, status_cells
 from fgtop.model import KubeWorkload, Pod, Snapshot
 
 
