@@ -325,3 +325,13 @@ def test_checkpoints_are_thinned_to_their_bounds(rec: Recording, table: PriceTab
     )
     by_weight.derive_batch([rec.end], True)
     assert len(by_weight.checkpoints) <= 3 + 1
+
+
+def test_the_header_says_while_the_history_is_being_built(rec: Recording) -> None:
+    from fgtop.text import fmt
+    from fgtop.ui.screens.base import history_text
+
+    snapshot = rec.frame(10)
+    building = Frame(snapshot, Derived(history_at=rec.times[5]))
+    assert history_text(building) == f" · history {fmt.clock(rec.times[5])}…"
+    assert history_text(Frame(snapshot, Derived())) == "" and history_text(None) == ""
