@@ -163,8 +163,9 @@ class Timeline:
     def copy(self) -> Timeline:
         """An independent copy of the timeline and what it remembers (for checkpoints).
 
-        The entries and records are immutable and shared; the copy has its own ``origin``, so
-        a view of it is never taken for a later view of this one.
+        The entries and records are immutable and shared; every container and every part that
+        remembers (the deployment history, the why facts) is copied; the copy has its own
+        ``origin``, so a view of it is never taken for a later view of this one.
         """
         other = Timeline.__new__(Timeline)
         other.__dict__.update(self.__dict__)
@@ -172,6 +173,7 @@ class Timeline:
             if isinstance(value, list | dict | set):
                 setattr(other, name, value.copy())
         other.history = self.history.copy()
+        other._why = self._why.copy()
         other.origin = next(_ORIGINS)
         other._view = None
         return other

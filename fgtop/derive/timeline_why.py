@@ -73,6 +73,14 @@ class WhyEntries:
         self._unhealthy: dict[tuple[str, str, int | None], float] = {}
         """Targets unhealthy in the last snapshot, with the start of their streak."""
 
+    def copy(self) -> WhyEntries:
+        """An independent copy of what it has seen (for the replay's checkpoints)."""
+        other = WhyEntries(self.deployment_kind)
+        other._seen = dict(self._seen)
+        other._states = dict(self._states)
+        other._unhealthy = dict(self._unhealthy)
+        return other
+
     def _new(self, key: tuple[object, ...]) -> bool:
         if key in self._seen:
             return False
