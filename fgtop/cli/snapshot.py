@@ -55,11 +55,13 @@ def run(args: argparse.Namespace) -> int:
         return fail(str(exc))
 
 
-def _print(args: argparse.Namespace, snapshot: Snapshot, derived: Derived) -> None:
+def _print(
+    args: argparse.Namespace, snapshot: Snapshot, derived: Derived, at: float | None = None
+) -> None:
     if args.format == "table":
-        print_table(snapshot, sys.stdout, derived)
+        print_table(snapshot, sys.stdout, derived, at)
     else:
-        print_json(snapshot, sys.stdout, derived)
+        print_json(snapshot, sys.stdout, derived, at)
 
 
 class RedactedFrames:
@@ -124,5 +126,5 @@ def run_replay(args: argparse.Namespace) -> int:
         recording.close()
     for line in recording.skipped:
         print(f"fgtop: {line}", file=sys.stderr)
-    _print(args, snapshot, derived)
+    _print(args, snapshot, derived, at)
     return 0

@@ -29,15 +29,21 @@ SCHEMA_VERSION = 1
 __all__ = ["SCHEMA_VERSION", "iso", "print_json", "print_table", "snapshot_json"]
 
 
-def view_of(snapshot: Snapshot, derived: Derived | Insights | None) -> View:
+def view_of(
+    snapshot: Snapshot, derived: Derived | Insights | None, at: float | None = None
+) -> View:
     """What the kinds see of a snapshot printed with what was derived from it (no glyphs).
+
+    ``at`` is the moment looked at in a recording (``--at``): the timeline stops there, as on
+    the screen whose replay clock is there (an entry AWS stamped a moment after the snapshot
+    that reported it waits for the clock).
 
     Given only a snapshot's :class:`Insights` (no history), its figures are worked out from
     them, as :meth:`fgtop.derive.pipeline.Deriver.conclude` does."""
     if isinstance(derived, Insights):
         figures = figures_for(snapshot, derived.cost, derived.problems, derived.oom_kills)
         derived = Derived(insights=derived, figures=figures)
-    return View(snapshot, derived if derived is not None else Derived())
+    return View(snapshot, derived if derived is not None else Derived(), now=at, until=at)
 
 
 def documents(kind: Kind[Any], view: View) -> list[dict[str, Any]]:
@@ -119,13 +125,15 @@ def alert_json(a: Alert) -> dict[str, Any]:
     }
 
 
-def snapshot_json(snapshot: Snapshot, derived: Derived | Insights | None = None) -> dict[str, Any]:
+def snapshot_json(
+    snapshot: Snapshot, derived: Derived | Insights | None = None, at: float | None = None
+) -> dict[str, Any]:
     """The whole snapshot and what fgtop derives from it, as the documented JSON document.
 
     Every figure is the frame's (:class:`~fgtop.derive.figures.Figures`, through the kinds):
     what the screens show of the same frame.
     """
-    view = view_of(snapshot, derived)
+    view = view_of(snapshot, derived, at)
     doc = _snapshot_json(snapshot)
     cost = view.derived.figures.cost
     doc["cost"] = cost.as_json() if cost is not None else None
@@ -226,20 +234,30 @@ def _snapshot_json(snapshot: Snapshot) -> dict[str, Any]:
     }
 
 
-def print_json(snapshot: Snapshot, out: TextIO, derived: Derived | Insights | None = None) -> None:
+def print_json(
+    snapshot: Snapshot,
+    out: TextIO,
+    derived: Derived | Insights | None = None,
+    at: float | None = None,
+) -> None:
     """Write the snapshot (with what was derived from it, when given) as indented JSON."""
     # One write: json.dump to a stream makes ~800,000 small writes at 5,000 tasks (3 s with
     # PYTHONUNBUFFERED=1); building the string first costs the same and writes once.
-    out.write(json.dumps(snapshot_json(snapshot, derived), indent=2) + "\n")
+    out.write(json.dumps(snapshot_json(snapshot, derived, at), indent=2) + "\n")
 
 
-def print_table(snapshot: Snapshot, out: TextIO, derived: Derived | Insights | None = None) -> None:
+def print_table(
+    snapshot: Snapshot,
+    out: TextIO,
+    derived: Derived | Insights | None = None,
+    at: float | None = None,
+) -> None:
     """Write the snapshot as plain aligned text tables (no colour, no markup).
 
     One table per dashboard table, with the dashboard's columns (every one, at full width),
     then the problems with the problems view's; the cells say what the screen's say.
     """
-    view = view_of(snapshot, derived)
+    view = view_of(snapshot, derived, at)
     first = True
     for owner, kinds in registry.tables():
         items = [(kind, item) for kind in kinds for item in kind.items(view)]

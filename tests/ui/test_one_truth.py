@@ -23,6 +23,7 @@ from fgtop.cost.prices import load_price_table
 from fgtop.derive.pipeline import Deriver
 from fgtop.derive.replay import ReplayDeriver
 from fgtop.kinds.common import SEVERITY_CELLS
+from fgtop.kinds.problem import CELL_CHARS as PROBLEM_CHARS
 from fgtop.kinds.timeline_entry import CELL_CHARS as TIMELINE_CHARS
 from fgtop.printer.documents import snapshot_json
 from fgtop.recording.reader import Recording, open_recording
@@ -60,7 +61,7 @@ def documents(rec: Recording) -> dict[float, dict[str, Any]]:
     t = rec.start
     while t <= rec.end:
         snapshot, derived = deriver.derive_at(t)
-        out[t] = snapshot_json(snapshot, derived)
+        out[t] = snapshot_json(snapshot, derived, at=t)
         t += STEP
     return out
 
@@ -148,7 +149,8 @@ def check_problems(app: FgtopApp, doc: dict[str, Any]) -> None:
         reason = p["reason"]
         if resolved:
             reason = f"resolved {fmt.age(p['resolved_at'], now)} ago: {reason}"
-        assert row["reason"] == reason and row["next"] == p["next_step"]
+        assert row["reason"] == safe(reason, max_chars=PROBLEM_CHARS).plain
+        assert row["next"] == safe(p["next_step"], max_chars=PROBLEM_CHARS).plain
     summary = plain(screen.query_one("#problems-summary", Static).content)
     assert f"{len(problems)} problem" in summary
     for word, (glyph, name, _) in ((w, SEVERITY_CELLS[n]) for w, n in WORDS.items()):
@@ -193,7 +195,10 @@ def check_timeline(app: FgtopApp, doc: dict[str, Any]) -> None:
     assert isinstance(screen, TimelineScreen)
     shown = list(rows(screen.query_one("#timeline", TimelineTable)).values())
     entries = list(reversed(doc["timeline"]))  # newest first
-    assert len(shown) == len(entries)
+    assert len(shown) == len(entries), (
+        [(r["kind"], r["message"][:60]) for r in shown],
+        [(e["kind"], e["message"][:60]) for e in entries],
+    )
     for row, e in zip(shown, entries, strict=True):
         assert row["kind"].endswith(f" {e['kind']}")
         assert row["message"] == safe(e["message"], max_chars=TIMELINE_CHARS).plain
