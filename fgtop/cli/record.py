@@ -40,6 +40,34 @@ def directory_mode(args: argparse.Namespace) -> bool:
     )
 
 
+def _durations(args: argparse.Namespace) -> tuple[float, float | None]:
+    """The flight recorder's ``--segment`` and ``--retain`` in seconds.
+
+    Raises:
+        ValueError: a bad duration, or ``--retain`` shorter than a segment (one line).
+    """
+    segment = parse_duration(getattr(args, "segment", None) or SEGMENT)
+    retain = parse_duration(args.retain) if getattr(args, "retain", None) else None
+    if retain is not None and retain < segment:
+        raise ValueError(f"--retain ({args.retain}) must be at least one --segment ({segment:g}s)")
+    return segment, retain
+
+
+def check_output(args: argparse.Namespace) -> None:
+    """What can be told about ``-o`` without creating anything: a file's directory must exist.
+
+    Raises:
+        RecordingError: it cannot be written (the same words as when opening it fails).
+    """
+    out = Path(args.output)
+    if directory_mode(args):
+        return  # the flight recorder makes its directory
+    parent = out.parent
+    if not parent.is_dir():
+        why = "Not a directory" if parent.exists() else "No such file or directory"
+        raise RecordingError(f"cannot write {out}: {why}")
+
+
 def open_recorder(args: argparse.Namespace) -> Recorder | SegmentedRecorder:
     """The file (or directory) writer ``-o`` asks for.
 
@@ -51,10 +79,7 @@ def open_recorder(args: argparse.Namespace) -> Recorder | SegmentedRecorder:
     meta = {"source": "fgtop record"}
     if not directory_mode(args):
         return Recorder(out, redact=args.redact, meta=meta)
-    segment = parse_duration(getattr(args, "segment", None) or SEGMENT)
-    retain = parse_duration(args.retain) if getattr(args, "retain", None) else None
-    if retain is not None and retain < segment:
-        raise ValueError(f"--retain ({args.retain}) must be at least one --segment ({segment:g}s)")
+    segment, retain = _durations(args)
     return SegmentedRecorder(
         out,
         segment=segment,
@@ -66,23 +91,40 @@ def open_recorder(args: argparse.Namespace) -> Recorder | SegmentedRecorder:
 
 
 def run(args: argparse.Namespace) -> int:
-    """``fgtop record -o FILE|DIR``: poll like the dashboard, headless, writing every snapshot."""
+    """``fgtop record -o FILE|DIR``: poll like the dashboard, headless, writing every snapshot.
+
+    Everything is checked before the file (or directory) is made: the durations and ``-o``'s
+    directory first (no AWS call), then the config, region, credentials, clusters and
+    contexts (the engine is built); a bad one leaves nothing behind.
+    """
     try:
         duration = parse_duration(args.duration) if args.duration else None
+        if directory_mode(args):
+            _durations(args)
     except ValueError as exc:
         return fail(str(exc))
     out = Path(args.output)
+    what = "directory" if directory_mode(args) else "file"
+
+    def unwritable(exc: RecordingError) -> int:
+        print(_last_line(out, 0, [f"{exc} (give -o a writable {what})"]), file=sys.stderr)
+        return EXIT_USAGE
+
+    try:
+        check_output(args)
+    except RecordingError as exc:
+        return unwritable(exc)
 
     async def go() -> int:
-        # The file first: a path that cannot be written fails before any AWS call.
+        engine = await build_engine(live_options(args))
         try:
             recorder = open_recorder(args)
-        except ValueError as exc:
-            return fail(str(exc))
         except RecordingError as exc:
-            what = "directory" if directory_mode(args) else "file"
-            print(_last_line(out, 0, [f"{exc} (give -o a writable {what})"]), file=sys.stderr)
-            return EXIT_USAGE
+            await engine.stop()
+            return unwritable(exc)
+        except BaseException:
+            await engine.stop()
+            raise
         failed: list[str] = []
         stop = asyncio.Event()
         with contextlib.suppress(NotImplementedError, RuntimeError):
@@ -103,9 +145,7 @@ def run(args: argparse.Namespace) -> int:
                 give_up(exc)
 
         logs = None
-        engine = None
         try:
-            engine = await build_engine(live_options(args))
             engine.subscribe(write)
             if isinstance(recorder, SegmentedRecorder):
                 keep = f", keeping {args.retain}" if getattr(args, "retain", None) else ""
@@ -127,11 +167,9 @@ def run(args: argparse.Namespace) -> int:
         finally:
             if logs is not None:
                 logs.cancel()
-            if engine is not None:
-                await engine.stop()
+            await engine.stop()
             recorder.close()
-            if engine is not None or failed:
-                print(_last_line(out, recorder.frames, failed), file=sys.stderr)
+            print(_last_line(out, recorder.frames, failed), file=sys.stderr)
         return EXIT_USAGE if failed else 0
 
     try:

@@ -261,8 +261,16 @@ def test_unknown_cluster(moto: str) -> None:
 
 
 def test_bad_refresh_is_refused(moto: str) -> None:
-    proc = fgtop("snapshot", "--region", "us-east-1", "--refresh", "0.1")
-    assert proc.returncode == 2 and "--refresh" in proc.stderr
+    # The dashboard's --refresh (a one-off snapshot has none; `fgtop record` is in
+    # tests/integration/test_cli_commands.py).
+    proc = fgtop("--region", "us-east-1", "--refresh", "0.1")
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines() == ["fgtop: --refresh must be a number >= 1, got 0.1"]
+
+
+def test_snapshot_takes_no_refresh(moto: str) -> None:
+    proc = fgtop("snapshot", "--region", "us-east-1", "--refresh", "5")
+    assert proc.returncode == 2 and "unrecognized arguments: --refresh 5" in proc.stderr
 
 
 @pytest.mark.parametrize("args", [["--help"], ["snapshot", "--help"]])
