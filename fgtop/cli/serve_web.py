@@ -11,7 +11,9 @@ textual-serve starts one process per browser websocket. fgtop serve wraps it so 
   nonsense one refused; at most ``--max-viewers`` viewers run, each under an address-space
   limit, in its own session, killed by the kernel if serve dies (``PR_SET_PDEATHSIG``), with an
   environment stripped of credentials and the token (a viewer reads files only);
-- every viewer is gone within a second of serve stopping.
+- every viewer is gone within a second of serve stopping;
+- the page loads nothing from outside the machine: its template (``serve_page/``) declares
+  the font textual-serve ships instead of linking a web font service.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import logging
 import os
 import signal
 import sys
+from pathlib import Path
 from typing import Any
 
 from fgtop.cli.serve_checks import (
@@ -38,6 +41,8 @@ from fgtop.cli.serve_checks import (
     viewer_preexec,
 )
 
+PAGE = Path(__file__).with_name("serve_page")
+"""The folder of the page template (textual-serve's, with its font served locally)."""
 STOP_GRACE = 0.5
 """Seconds a viewer is given to quit when told to, before it is killed."""
 MAX_MESSAGE = 1 << 20
@@ -171,7 +176,9 @@ def make_server(  # noqa: ANN201
         fixed_url = public_url
 
         def __init__(self) -> None:
-            super().__init__(" ".join(argv), host=host, port=port, title="fgtop")
+            super().__init__(
+                " ".join(argv), host=host, port=port, title="fgtop", templates_path=PAGE
+            )
             self.hosts = host_names(host, public_url)
             self.viewers: set[Viewer] = set()
             """The viewers running (one per browser session)."""
