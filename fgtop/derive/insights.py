@@ -32,6 +32,33 @@ class Insights:
     oom_kills: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
     """Service ARN -> when its tasks were OOM-killed: what the problems and the held-back
     reasons count (fgtop.derive.figures.oom_kills)."""
+    empty: str | None = None
+    """What the task and service tables say instead of nothing, once a complete poll found no
+    Fargate task (:func:`no_tasks`); None otherwise."""
+
+
+ECS_SOURCE = "ecs:"
+"""The prefix of the ECS sources' names (``ecs:eu-west-1``)."""
+
+
+def no_tasks(snapshot: Snapshot) -> str | None:
+    """ "no Fargate tasks in eu-west-1 for profile default (account 123456789012)", when every
+    watched region's ECS source has answered in full, without an error, and found no task;
+    None while a region has not answered, failed (nothing is known then) or has tasks.
+
+    The regions are the ECS sources' own; a profile not named is the default chain's, as the
+    header says. The text is the snapshot's: a screen shows it through ``safe()``.
+    """
+    if snapshot.tasks:
+        return None
+    ecs = [s for s in snapshot.sources if s.name.startswith(ECS_SOURCE)]
+    if not ecs or snapshot.loading is not None:
+        return None
+    if not all(s.ok and s.error is None and s.last_success is not None for s in ecs):
+        return None
+    regions = ", ".join(s.name[len(ECS_SOURCE) :] for s in ecs)
+    line = f"no Fargate tasks in {regions} for profile {snapshot.profile or 'default'}"
+    return f"{line} (account {snapshot.account})" if snapshot.account else line
 
 
 def analyse(
@@ -65,4 +92,5 @@ def analyse(
         problems=tuple(all_problems(snapshot, now, first_exits)),
         warnings=tuple(table.warnings) if table is not None else (),
         oom_kills=kills,
+        empty=no_tasks(snapshot),
     )

@@ -205,6 +205,13 @@ class Kind(Generic[T]):
         """The item a problem's or timeline entry's target names (None: not one of these)."""
         return None
 
+    def empty(self, view: View) -> str | None:
+        """What its table says when it has no row at all (None: nothing; a blank table).
+
+        Outside text: a screen shows it through ``safe()``, the printer through ``clean()``.
+        """
+        return None
+
     # -- a row ---------------------------------------------------------------------------
 
     def texts(self, item: T, view: View) -> Mapping[str, str]:

@@ -287,6 +287,10 @@ class ServiceKind(Kind[Service]):
         """Every service of the snapshot."""
         return view.snapshot.services
 
+    def empty(self, view: View) -> str | None:
+        """ "no Fargate tasks in eu-west-1 for profile default", once a complete poll found none."""
+        return view.derived.insights.empty
+
     def resolve(self, snapshot: Snapshot, target: str, cluster: str | None) -> Service | None:
         """A service ARN."""
         return self.find(snapshot, target) if target.startswith("arn:") else None

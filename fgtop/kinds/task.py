@@ -192,6 +192,10 @@ class TaskKind(Kind[Task]):
         """Every task of the snapshot."""
         return view.snapshot.tasks
 
+    def empty(self, view: View) -> str | None:
+        """ "no Fargate tasks in eu-west-1 for profile default", once a complete poll found none."""
+        return view.derived.insights.empty
+
     def resolve(self, snapshot: Snapshot, target: str, cluster: str | None) -> Task | None:
         """A task ARN."""
         return self.find(snapshot, target) if target.startswith("arn:") else None

@@ -255,18 +255,26 @@ def print_table(
     """Write the snapshot as plain aligned text tables (no colour, no markup).
 
     One table per dashboard table, with the dashboard's columns (every one, at full width),
-    then the problems with the problems view's; the cells say what the screen's say.
+    then the problems with the problems view's; the cells say what the screen's say. A table
+    with no row says what the screen's does (e.g. "no Fargate tasks in eu-west-1 for profile
+    default" once a complete poll found none).
     """
     view = view_of(snapshot, derived, at)
     first = True
+    said: set[str] = set()
     for owner, kinds in registry.tables():
         items = [(kind, item) for kind in kinds for item in kind.items(view)]
+        empty = None if items else owner.empty(view)
         if not items and owner.tab and not first:
             continue
         if not first:
             out.write("\n")
         first = False
         _table(_rows(owner.columns, items, view), out)
+        if empty is not None and empty not in said:
+            # Said once, under the first table it is about ("no Fargate tasks in ...").
+            said.add(empty)
+            out.write(clean(empty, max_chars=300) + "\n")
     problem = registry.named("problem")
     rows = [(problem, p) for p in problem.items(view)]
     if rows:

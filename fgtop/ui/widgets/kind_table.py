@@ -15,6 +15,7 @@ from rich.text import Text
 from fgtop.kinds import registry
 from fgtop.kinds.base import BY_TEXT, Cell, Kind, View
 from fgtop.model import Snapshot
+from fgtop.text.sanitize import safe
 from fgtop.ui.cells import LazyCells
 from fgtop.ui.palette import Palette
 from fgtop.ui.widgets.bars import sparkline, util_bar
@@ -89,6 +90,8 @@ class KindTable(ResourceTable[Any]):
         self.now = view.at
         if items is None:
             items = [item for kind in self.KINDS for item in kind.items(view)]
+        empty = None if items else self.KINDS[0].empty(view)
+        self.empty_text = None if empty is None else safe(empty, max_chars=300)
         if self._live:
             key_of = self.item_key
             self.extra = LazyCells(

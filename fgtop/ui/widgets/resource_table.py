@@ -210,6 +210,9 @@ class ResourceTable(ScrollView, Generic[T], can_focus=True):
         self.now = 0.0
         self.extra: Mapping[str, Mapping[str, Cell]] = {}
         """Extra cells by item key (metrics, cost), set by the screen before :meth:`show`."""
+        self.empty_text: Text | None = None
+        """What the first row says while there is no row at all (not merely none matching the
+        filter), e.g. "no Fargate tasks in eu-west-1 for profile default"; safe text."""
         self.set_reactive(ResourceTable.sort_column, self.DEFAULT_SORT[0])
         self.set_reactive(ResourceTable.sort_reverse, self.DEFAULT_SORT[1])
 
@@ -449,6 +452,8 @@ class ResourceTable(ScrollView, Generic[T], can_focus=True):
             return self._header(layout, scroll_x, width)
         row = y - 1 + scroll_y
         if row >= len(self._order):
+            if row == 0 and not self._items and self.empty_text is not None:
+                return self._empty_strip(width)
             return Strip.blank(width, self._base())
         key = self._order[row]
         cursor = row == self._cursor
@@ -521,6 +526,14 @@ class ResourceTable(ScrollView, Generic[T], can_focus=True):
         segments = list(Segment.apply_style(list(line.render(self.app.console)), style))
         strip = Strip(segments).crop(scroll_x, scroll_x + width)
         return strip.extend_cell_length(width, style).simplify()
+
+    def _empty_strip(self, width: int) -> Strip:
+        style = self._base()
+        line = Text(" " * PAD, no_wrap=True, end="")
+        line.append_text(self.empty_text or Text())
+        line.stylize("italic")
+        segments = list(Segment.apply_style(list(line.render(self.app.console)), style))
+        return Strip(segments).crop(0, width).extend_cell_length(width, style).simplify()
 
     def header_text(self) -> str:
         """The header line as plain text (what the columns say)."""
