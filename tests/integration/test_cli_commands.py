@@ -36,7 +36,7 @@ OPTIONS: dict[str, set[str]] = {
     | {"--dir", "--demo", "--replay", "--host", "--port", "--token", "--public-url"}
     | {"--max-viewers", "--viewer-memory"},
     "logs": AWS | WATCH | {"--container", "--since", "--follow", "--previous"},
-    "diff": AWS | {"--format"},
+    "diff": AWS | {"--format", "--deployment", "--cluster"},
     "insights": AWS
     | {"--cluster", "--include-ec2", "--service", "--since", "--timeout", "--format"},
     "pricing": AWS,
