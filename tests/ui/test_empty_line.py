@@ -51,3 +51,14 @@ async def test_a_hostile_profile_name_is_shown_harmlessly() -> None:
         assert line.strip().startswith("no Fargate tasks in eu-west-1 for profile profile-")
         assert not leaks([line])
         await assert_harmless(pilot, "the empty line", MARKUP[0])
+
+
+async def test_the_line_cut_short_ends_with_an_ellipsis() -> None:
+    app = pushed_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await push(pilot, empty())
+        services = app.screen.query_one(ServicesTable)
+        line = services.render_line(1).text.rstrip()
+        assert services.size.width < 80  # the chart takes the rest of the row
+        assert line.startswith(" no Fargate tasks in eu-west-1") and line.endswith("…"), line
+        assert len(line) <= services.size.width

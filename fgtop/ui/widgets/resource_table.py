@@ -532,6 +532,7 @@ class ResourceTable(ScrollView, Generic[T], can_focus=True):
         line = Text(" " * PAD, no_wrap=True, end="")
         line.append_text(self.empty_text or Text())
         line.stylize("italic")
+        line.truncate(max(1, width - PAD), overflow="ellipsis")  # cut short: ends with "…"
         segments = list(Segment.apply_style(list(line.render(self.app.console)), style))
         return Strip(segments).crop(0, width).extend_cell_length(width, style).simplify()
 
