@@ -12,7 +12,7 @@ textual-serve starts one process per browser websocket. fgtop serve wraps it so 
   limit, in its own session, killed by the kernel if serve dies (``PR_SET_PDEATHSIG``), with an
   environment stripped of credentials and the token (a viewer reads files only);
 - every viewer is gone within a second of serve stopping;
-- the page loads nothing from outside the machine: its template (``serve_page/``) declares
+- the page loads nothing from outside the machine: its template (``serve-page/``) declares
   the font textual-serve ships instead of linking a web font service.
 """
 
@@ -41,7 +41,7 @@ from fgtop.cli.serve_checks import (
     viewer_preexec,
 )
 
-PAGE = Path(__file__).with_name("serve_page")
+PAGE = Path(__file__).with_name("serve-page")
 """The folder of the page template (textual-serve's, with its font served locally)."""
 STOP_GRACE = 0.5
 """Seconds a viewer is given to quit when told to, before it is killed."""

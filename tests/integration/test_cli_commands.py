@@ -26,7 +26,7 @@ RECORDER = {"--retain", "--segment", "--redact", "--no-logs"}
 OPTIONS: dict[str, set[str]] = {
     "": AWS | WATCH | POLL | {"--service", "--theme", "--version"},
     "demo": {"--theme"},
-    "snapshot": AWS | WATCH | {"--no-metrics", "--format", "--redact"},
+    "snapshot": AWS | WATCH | {"--no-metrics", "--format", "--redact", "--optional-wait"},
     "record": AWS | WATCH | POLL | RECORDER | {"--output", "--duration"},
     "replay": {"--loop", "--follow", "--theme"},
     "serve": AWS
