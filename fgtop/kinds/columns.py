@@ -51,10 +51,13 @@ def fit_columns(
 ) -> list[tuple[Column, int, int]]:
     """Which columns show, and how wide, in ``width`` cells.
 
-    Every column wants its natural width (capped at its ``max`` unless ``wide``). When they
-    do not fit, the columns of highest priority (rightmost first) are hidden, never a
-    priority-0 one nor the sort column ``keep``; if the rest still do not fit, the widest
-    content-sized columns are cut, down to their ``min``.
+    Every column wants its natural width (capped at its ``max`` unless ``wide``). Priority 0
+    (and the sort column ``keep``) always shows; then each priority in turn: its columns show
+    whole when they fit, else cut towards their ``min`` when that makes them fit, else those
+    that still fit at their width, left to right; no column of a later priority shows after a
+    priority that did not fit whole. If the shown columns still do not fit, the widest
+    content-sized ones are cut, down to their ``min``; a ``fill`` column then takes what is
+    left, up to its natural width.
 
     Returns:
         (column, x offset, width) of each shown column, left to right.
@@ -64,20 +67,35 @@ def fit_columns(
         n = max(natural.get(c.key, c.width or c.min), len(c.label) + (2 if c.key == keep else 0))
         return n if wide or c.width is not None else min(n, c.max)
 
+    def least(c: Column) -> int:
+        """The narrowest it may be cut to."""
+        return widths[c.key] if c.width is not None else min(widths[c.key], max(c.min, 1))
+
     widths = {c.key: want(c) for c in columns}
     shown = list(columns)
     if not wide:
 
-        def total() -> int:
-            return sum(widths[c.key] + 2 * pad for c in shown)
+        def total(cols: Sequence[Column]) -> int:
+            return sum(widths[c.key] + 2 * pad for c in cols)
 
-        droppable = sorted(
-            (c for c in shown if c.priority > 0 and c.key != keep),
-            key=lambda c: (c.priority, columns.index(c)),
-        )
-        while total() > width and droppable:
-            shown.remove(droppable.pop())
-        excess = total() - width
+        kept = {c.key for c in columns if c.priority == 0 or c.key == keep}
+        used = total([c for c in columns if c.key in kept])
+        for level in sorted({c.priority for c in columns if c.key not in kept}):
+            group = [c for c in columns if c.priority == level and c.key not in kept]
+            whole = total(group)
+            if used + whole <= width or used + sum(least(c) + 2 * pad for c in group) <= width:
+                kept.update(c.key for c in group)
+                used += whole
+                if used > width:
+                    break  # they show cut: nothing of a later priority
+                continue
+            for c in group:
+                if used + widths[c.key] + 2 * pad <= width:
+                    kept.add(c.key)
+                    used += widths[c.key] + 2 * pad
+            break
+        shown = [c for c in columns if c.key in kept]
+        excess = total(shown) - width
         while excess > 0:
             flexible = [c for c in shown if c.width is None and widths[c.key] > c.min]
             if not flexible:
@@ -86,7 +104,7 @@ def fit_columns(
             cut = min(excess, widths[widest.key] - widest.min, max(1, widths[widest.key] // 4))
             widths[widest.key] -= cut
             excess -= cut
-        spare = width - total()
+        spare = width - total(shown)
         for c in shown:
             if c.fill and spare > 0:
                 grown = min(natural.get(c.key, 0), widths[c.key] + spare)

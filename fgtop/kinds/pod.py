@@ -169,22 +169,23 @@ class PodKind(Kind[Pod]):
     tab = True
     json_key = "pods"
     words = Words("pods", ("pod", "po"), "EKS pods view (optional filter)")
+    # Identity and status first and never hidden (pods have no CPU% or MEM% series).
     columns: ClassVar[tuple[Column, ...]] = (
-        Column("phase", "PHASE", priority=0, max=13, letter="H"),
-        Column("namespace", "NAMESPACE", priority=2, max=20, letter="N"),
         Column("name", "POD", priority=0, min=12, max=40, letter="P"),
+        Column("phase", "PHASE", priority=0, max=13, letter="H"),
         Column("ready", "READY", priority=1, max=6, letter="Y"),
         Column("restarts", "RESTARTS", priority=1, max=8, right=True, descending=True, letter="E"),
-        Column("reason", "REASON", priority=0, min=12, max=40, letter="O"),
-        Column("profile", "PROFILE", priority=4, max=20, letter="L"),
-        Column("size", "SIZE", priority=4, max=14, letter="I"),
-        Column("node", "NODE", priority=5, max=30, letter="D"),
-        Column("ip", "IP", priority=5, max=15),
+        Column("reason", "REASON", priority=1, min=12, max=40, fill=True, letter="O"),
+        Column("namespace", "NAMESPACE", priority=2, max=20, letter="N"),
         Column("age", "AGE", 6, priority=3, live=True, letter="A"),
         Column("cost", "$/H", 7, priority=3, live=True, right=True, descending=True, letter="$"),
+        Column("profile", "PROFILE", priority=4, max=20, letter="L"),
+        Column("size", "SIZE", priority=4, max=14, letter="I"),
         Column(
             "spent", "$ SO FAR", 9, priority=4, live=True, right=True, descending=True, letter="F"
         ),
+        Column("node", "NODE", priority=5, max=30, letter="D"),
+        Column("ip", "IP", priority=5, max=15),
         Column("cluster", "CLUSTER", priority=5, max=20, letter="U"),
     )
     default_sort = ("phase", False)

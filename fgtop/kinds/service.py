@@ -266,17 +266,18 @@ class ServiceKind(Kind[Service]):
     table = "service"
     json_key = "services"
     words = Words("services", ("svc", "service"), "services view (optional filter)")
+    # Identity, status (running of desired), CPU% and MEM% first and never hidden.
     columns: ClassVar[tuple[Column, ...]] = (
         Column("name", "SERVICE", priority=0, min=12, max=36, letter="V", flagged=True),
-        Column("cluster", "CLUSTER", priority=3, max=24, letter="L"),
-        Column("region", "REGION", priority=4, max=14, letter="I"),
         Column("tasks", "RUN/DES", priority=0, max=11, letter="U"),
+        Column("cpu", "CPU%", 9, priority=0, live=True, descending=True, letter="C"),
+        Column("mem", "MEM%", 9, priority=0, live=True, descending=True, letter="M"),
+        Column("deploy", "DEPLOYMENT", priority=1, min=8, max=18, letter="D"),
         Column("pending", "PEND", priority=2, max=5, right=True, descending=True, letter="P"),
-        Column("deploy", "DEPLOYMENT", priority=0, min=8, max=18, letter="D"),
-        Column("cpu", "CPU%", 9, priority=1, live=True, descending=True, letter="C"),
-        Column("mem", "MEM%", 9, priority=2, live=True, descending=True, letter="M"),
-        Column("spark", "CPU 30m", 12, priority=3, live=True, blank=""),
         Column("cost", "$/H", 7, priority=2, live=True, right=True, descending=True, letter="$"),
+        Column("cluster", "CLUSTER", priority=3, max=24, letter="L"),
+        Column("spark", "CPU 30m", 12, priority=3, live=True, blank=""),
+        Column("region", "REGION", priority=4, max=14, letter="I"),
         Column(
             "spent", "$ SO FAR", 9, priority=4, live=True, right=True, descending=True, letter="F"
         ),

@@ -166,21 +166,23 @@ class TaskKind(Kind[Task]):
     tab = True
     json_key = "tasks"
     words = Words("tasks", ("task",), "ECS tasks view (optional filter)")
+    # Identity, status, CPU% and MEM% first and never hidden: what 80 columns must keep
+    # (the rest is cut with an ellipsis or hidden by priority; W and the details show all).
     columns: ClassVar[tuple[Column, ...]] = (
-        Column("status", "STATUS", priority=0, max=24, letter="U", flagged=True),
-        Column("health", "HEALTH", priority=2, max=11, letter="H"),
-        Column("service", "SERVICE", priority=0, min=10, max=32, letter="V"),
-        Column("id", "TASK", 8, priority=1, letter="K"),
-        Column("taskdef", "TASKDEF", priority=4, max=32, letter="D"),
-        Column("size", "SIZE", priority=4, max=12, letter="I"),
-        Column("cpu", "CPU%", 9, priority=2, live=True, descending=True, letter="C"),
-        Column("mem", "MEM%", 9, priority=2, live=True, descending=True, letter="M"),
+        Column("id", "TASK", 8, priority=0, letter="K"),
+        Column("status", "STATUS", priority=0, min=9, max=24, letter="U", flagged=True),
+        Column("cpu", "CPU%", 9, priority=0, live=True, descending=True, letter="C"),
+        Column("mem", "MEM%", 9, priority=0, live=True, descending=True, letter="M"),
+        Column("service", "SERVICE", priority=1, min=10, max=32, letter="V"),
+        Column("reason", "REASON", priority=2, min=12, max=44, fill=True, letter="E"),
+        Column("health", "HEALTH", priority=3, max=11, letter="H"),
         Column("age", "AGE", 6, priority=3, live=True, letter="A"),
         Column("cost", "$/H", 7, priority=3, live=True, right=True, descending=True, letter="$"),
+        Column("taskdef", "TASKDEF", priority=4, max=32, letter="D"),
+        Column("size", "SIZE", priority=4, max=12, letter="I"),
         Column(
             "spent", "$ SO FAR", 9, priority=5, live=True, right=True, descending=True, letter="F"
         ),
-        Column("reason", "REASON", priority=0, min=12, max=44, letter="E"),
         Column("provider", "PROVIDER", priority=6, max=12, letter="O"),
         Column("arch", "ARCH", priority=6, max=7),
         Column("az", "AZ", priority=6, max=15, letter="Z"),

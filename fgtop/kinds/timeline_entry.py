@@ -52,9 +52,10 @@ class TimelineEntryKind(Kind[TimelineEntry]):
     columns: ClassVar[tuple[Column, ...]] = (
         Column("time", "TIME", priority=0, min=8, max=20),
         Column("kind", "KIND", priority=0, min=8, max=22),
-        Column("target", "TARGET", priority=0, min=10, max=34),
+        # The message names its target: at narrow widths the target column goes first.
+        Column("target", "TARGET", priority=1, min=10, max=28),
         # The message takes the rest of the width (cut with an ellipsis; wide: all of it).
-        Column("message", "MESSAGE", priority=0, min=20, max=CELL_CHARS),
+        Column("message", "MESSAGE", priority=0, min=20, max=60, fill=True),
     )
 
     def items(self, view: View) -> Sequence[TimelineEntry]:

@@ -42,6 +42,8 @@ from fgtop.ui.themes import (
     theme_variable_defaults,
 )
 
+ESC_RULE = "back; where a filter or search is set, esc clears it first (on every screen)"
+"""The one rule of ``esc`` (the help screen and the README say it once, from here)."""
 TOASTS_PER_FRAME = 3
 """Alerts toasted at most per frame (the rest are on the timeline)."""
 DASHBOARD_AFTER = 0.4
@@ -89,13 +91,9 @@ class FgtopApp(Navigation):
     TITLE = "fgtop"
     BINDINGS: ClassVar = [
         Binding("q", "quit", "Quit", tooltip="quit"),
-        Binding(
-            "escape",
-            "back",
-            "Back",
-            show=False,
-            tooltip="back (where a filter or search is set, esc clears it first)",
-        ),
+        # esc, one rule on every screen: a filter or search set is cleared first, then back.
+        Binding("escape", "clear", "Clear", tooltip=ESC_RULE),
+        Binding("escape", "back", "Back", tooltip=ESC_RULE),
         Binding(
             "question_mark", "help", "Help", tooltip="this help (the current screen's keys first)"
         ),

@@ -18,6 +18,7 @@ from fgtop.kinds.base import Kind
 from fgtop.model import Snapshot
 from fgtop.text.sanitize import safe_str
 from fgtop.ui.commands import find_command
+from fgtop.ui.screens.base import FgtopScreen
 from fgtop.ui.screens.dashboard import DashboardScreen
 from fgtop.ui.screens.problems import ProblemsScreen
 from fgtop.ui.themes import resolve_theme
@@ -104,6 +105,26 @@ class Navigation(App[None]):
         self.push_screen(factory())
 
     # -- actions -------------------------------------------------------------------------
+
+    def _esc_clears(self) -> bool:
+        screen = self.screen
+        return isinstance(screen, FgtopScreen) and screen.esc_clears()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """``esc`` is one rule on every screen: it clears a filter or search first (``clear``),
+        then goes back (``back``; not on the dashboard, the bottom of the stack)."""
+        if action == "clear":
+            return self._esc_clears()
+        if action == "back":
+            return not self._esc_clears() and len(self.screen_stack) > 2
+        return True
+
+    def action_clear(self) -> None:
+        """``esc`` where a filter or search is set: clear it (the screen stays)."""
+        screen = self.screen
+        if isinstance(screen, FgtopScreen):
+            screen.esc_clear()
+            self.refresh_bindings()
 
     async def action_back(self) -> None:
         """``esc``: back to the screen before (the dashboard stays)."""

@@ -154,3 +154,12 @@ class FgtopScreen(Screen):
 
     def show_empty(self) -> None:
         """Render the state before the first frame."""
+
+    # -- esc: clear first, then back (the app's one rule) -----------------------------------
+
+    def esc_clears(self) -> bool:
+        """Whether a filter or search is set that ``esc`` clears before it goes back."""
+        return False
+
+    def esc_clear(self) -> None:
+        """Clear the filter or search (the search first where there are both)."""

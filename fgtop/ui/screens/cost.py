@@ -6,12 +6,12 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer
 
 from fgtop.model import Snapshot
 from fgtop.model.optimizer import for_services
 from fgtop.ui.screens.base import FgtopScreen
 from fgtop.ui.widgets.cost_panel import CostPanel
+from fgtop.ui.widgets.footer import KeyFooter
 from fgtop.ui.widgets.header_bar import HeaderBar
 
 
@@ -19,7 +19,6 @@ class CostScreen(FgtopScreen):
     """What the estate costs now, and what it could cost."""
 
     BINDINGS: ClassVar = [
-        Binding("escape", "app.pop_screen", "Back"),
         Binding(
             "m,enter",
             "more",
@@ -32,7 +31,7 @@ class CostScreen(FgtopScreen):
         """Header, the cost panel, footer."""
         yield HeaderBar()
         yield CostPanel(id="cost")
-        yield Footer()
+        yield KeyFooter()
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
         """Re-render the figures of this snapshot (at its own time, live or replayed)."""

@@ -52,7 +52,6 @@ class DashboardScreen(FgtopScreen):
             "Filter",
             tooltip="filter rows (substring over the visible columns); enter keeps it, esc clears it",
         ),
-        Binding("escape", "clear_filter", "Clear filter", show=False),
         Binding(
             "l",
             "logs",
@@ -326,19 +325,17 @@ class DashboardScreen(FgtopScreen):
         """Back to the grid."""
         self.query_one(TaskGrid).focus()
 
-    def action_clear_filter(self) -> None:
-        """Esc clears the filter."""
+    def esc_clears(self) -> bool:
+        """A filter is set (``esc`` clears it)."""
+        return self.built and bool(self.query_one("#filter", FilterBar).value)
+
+    def esc_clear(self) -> None:
+        """Clear the filter."""
         self.set_filter("")
-        self.query_one(TaskGrid).focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """``esc`` clears a filter only when there is one (else it goes back, app-wide); no
-        action of the dashboard's own before it is built."""
-        if not self.built:
-            return False
-        if action == "clear_filter":
-            return bool(self.query_one("#filter", FilterBar).value)
-        return True
+        """No action of the dashboard's own before it is built."""
+        return self.built
 
     # -- actions -------------------------------------------------------------------------
 

@@ -16,13 +16,14 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from fgtop.kinds import registry
 from fgtop.model import Snapshot
 from fgtop.text.masking import mask_document
 from fgtop.text.sanitize import clean, safe
 from fgtop.ui.screens.base import FgtopScreen
+from fgtop.ui.widgets.footer import KeyFooter
 from fgtop.ui.widgets.header_bar import HeaderBar
 
 
@@ -65,7 +66,6 @@ class DescribeScreen(FgtopScreen):
     """
 
     BINDINGS: ClassVar = [
-        Binding("escape", "app.pop_screen", "Back"),
         Binding("y", "toggle_format", "JSON/YAML", tooltip="JSON or YAML"),
         Binding(
             "t",
@@ -94,7 +94,7 @@ class DescribeScreen(FgtopScreen):
         yield Static(id="describe-title")
         with VerticalScroll(id="describe-scroll"):
             yield Static(id="describe-body")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Focus the document (the frame is rendered by the catch-up)."""

@@ -12,7 +12,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from fgtop.derive.why_details import deployment_marks
 from fgtop.kinds import registry
@@ -20,6 +20,7 @@ from fgtop.kinds.base import Chart, Details
 from fgtop.model import Snapshot
 from fgtop.text import fmt
 from fgtop.ui.screens.base import FgtopScreen
+from fgtop.ui.widgets.footer import KeyFooter
 from fgtop.ui.widgets.header_bar import HeaderBar
 from fgtop.ui.widgets.metric_chart import WINDOWS, MetricChart
 
@@ -41,7 +42,6 @@ class DetailsScreen(FgtopScreen):
     """
 
     BINDINGS: ClassVar = [
-        Binding("escape", "app.pop_screen", "Back"),
         Binding("l", "logs", "Logs", tooltip="logs"),
         Binding("t", "logs_at_stop", "Logs at stop", tooltip="logs at the moment it stopped"),
         Binding("d", "describe", "Describe", tooltip="describe"),
@@ -64,7 +64,7 @@ class DetailsScreen(FgtopScreen):
             chart.display = False
             yield chart
             yield Static(id="body")
-        yield Footer()
+        yield KeyFooter()
 
     def find(self, snapshot: Snapshot) -> Any:
         """The resource in this snapshot."""

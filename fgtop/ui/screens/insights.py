@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from fgtop.derive.log_queries import CannedQuery, canned_queries, time_range
@@ -29,6 +29,7 @@ from fgtop.model import Snapshot
 from fgtop.text import fmt
 from fgtop.text.sanitize import safe, safe_str
 from fgtop.ui.screens.base import FgtopScreen
+from fgtop.ui.widgets.footer import KeyFooter
 from fgtop.ui.widgets.header_bar import HeaderBar
 from fgtop.ui.widgets.log_view import LogView
 
@@ -251,7 +252,7 @@ class InsightsScreen(FgtopScreen):
         yield Static(id="insights-title")
         yield Static(id="insights-status")
         yield LogView(max_lines=self.fgtop.config.log_buffer, show_source=True, id="log")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Title, then start the query."""

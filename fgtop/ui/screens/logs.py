@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Select, Static
+from textual.widgets import Select, Static
 
 from fgtop.feed import LogBatch, LogRequest
 from fgtop.kinds import registry
@@ -24,6 +24,7 @@ from fgtop.model import Snapshot
 from fgtop.text import fmt
 from fgtop.text.sanitize import safe
 from fgtop.ui.screens.base import FgtopScreen
+from fgtop.ui.widgets.footer import KeyFooter
 from fgtop.ui.widgets.header_bar import HeaderBar
 from fgtop.ui.widgets.log_view import LogView
 
@@ -34,7 +35,6 @@ class LogsScreen(FgtopScreen):
     """Logs of one target; ``esc`` goes back."""
 
     BINDINGS: ClassVar = [
-        Binding("escape", "back", "Back"),
         Binding("c", "pick_container", "Container", tooltip="pick a container"),
         Binding(
             "i",
@@ -64,7 +64,7 @@ class LogsScreen(FgtopScreen):
         yield Static(id="logs-title")
         yield Select([("all containers", ALL)], value=ALL, allow_blank=False, id="containers")
         yield LogView(max_lines=self.fgtop.config.log_buffer, id="log")
-        yield Footer()
+        yield KeyFooter()
 
     # -- resolving what to show ----------------------------------------------------------
 
@@ -163,9 +163,13 @@ class LogsScreen(FgtopScreen):
         pattern = self.query_one(LogView).filter_pattern
         self.fgtop.open_insights(self._item, at=self.at, filter_pattern=pattern or None)
 
-    def action_back(self) -> None:
-        """Back to where the logs were opened from."""
-        self.app.pop_screen()
+    def esc_clears(self) -> bool:
+        """A search or a filter is set (``esc`` clears the search, then the filter)."""
+        return self.query_one(LogView).clearable
+
+    def esc_clear(self) -> None:
+        """Clear the search, else the filter."""
+        self.query_one(LogView).clear_one()
 
     def on_unmount(self) -> None:
         """Stop the lines."""

@@ -105,7 +105,6 @@ class ProblemsScreen(FgtopScreen):
     """
 
     BINDINGS: ClassVar = [
-        Binding("escape", "app.pop_screen", "Back"),
         Binding("l", "logs", "Logs at failure", tooltip="logs at the moment it failed"),
         Binding("g", "goto", "Go to", tooltip="show it on the dashboard"),
         Binding("d", "describe", "Describe", tooltip="describe (a Deployment: its unhealthy pod)"),
@@ -319,6 +318,17 @@ class ProblemsScreen(FgtopScreen):
             )
 
     # -- filter --------------------------------------------------------------------------
+
+    def esc_clears(self) -> bool:
+        """A filter is set (``esc`` clears it)."""
+        return bool(self.filter_text)
+
+    def esc_clear(self) -> None:
+        """Clear the filter."""
+        bar = self.query_one("#pfilter", FilterBar)
+        bar.value = ""
+        bar.display = False
+        self.set_filter("")
 
     def action_filter(self) -> None:
         """Open the filter bar."""

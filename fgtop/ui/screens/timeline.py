@@ -82,7 +82,6 @@ class TimelineScreen(FgtopScreen):
     """
 
     BINDINGS: ClassVar = [
-        Binding("escape", "app.pop_screen", "Back"),
         Binding("slash", "filter", "Filter", tooltip="filter (all words must match)"),
         Binding("l", "logs", "Logs then", tooltip="logs at that moment"),
         Binding("g", "goto", "Go to", tooltip="show it on the dashboard"),
@@ -269,6 +268,17 @@ class TimelineScreen(FgtopScreen):
         self.refresh_entries()
 
     # -- filter --------------------------------------------------------------------------
+
+    def esc_clears(self) -> bool:
+        """A filter is set (``esc`` clears it)."""
+        return bool(self.filter_text)
+
+    def esc_clear(self) -> None:
+        """Clear the filter."""
+        bar = self.query_one("#tfilter", FilterBar)
+        bar.value = ""
+        bar.display = False
+        self.set_filter("")
 
     def action_filter(self) -> None:
         """Open the filter bar."""

@@ -6,7 +6,8 @@ does not delay keys. Every message is cleaned by :mod:`fgtop.text.sanitize` and 
 ``Text`` (never markup): control sequences and ``[red]``-style markup are shown harmlessly.
 
 Keys: ``/`` search, ``n``/``N`` next/previous match, ``f`` filter, ``+``/``-`` filter context,
-``j`` pretty JSON, ``w`` wrap, ``t`` timestamps, ``end`` follow, ``escape`` clear search.
+``j`` pretty JSON, ``w`` wrap, ``t`` timestamps, ``end`` follow; the screen's ``esc`` clears the
+search, then the filter (:meth:`LogView.clear_one`).
 """
 
 from __future__ import annotations
@@ -71,7 +72,6 @@ class LogView(Vertical):
             "Follow",
             tooltip="follow again (scrolling up pauses it and counts new lines)",
         ),
-        Binding("escape", "clear", "Clear", show=False),
     ]
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "log-view--error",
@@ -558,13 +558,14 @@ class LogView(Vertical):
         """Resume following the newest line."""
         self.follow = True
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """``esc`` clears a search only when there is one (else it goes back, app-wide)."""
-        if action == "clear":
-            return self._search is not None
-        return True
+    @property
+    def clearable(self) -> bool:
+        """Whether a search or a filter is set (what ``esc`` clears before going back)."""
+        return self._search is not None or self._filter is not None
 
-    def action_clear(self) -> None:
-        """Clear the search highlight."""
+    def clear_one(self) -> None:
+        """Clear the search, else the filter."""
         if self._search is not None:
             self.search("")
+        elif self._filter is not None:
+            self.set_filter("")

@@ -30,6 +30,9 @@ WINDOWS: tuple[int, ...] = (15 * 60, 3600, 3 * 3600, 12 * 3600)
 WINDOW_LABELS = {900: "15m", 3600: "1h", 10800: "3h", 43200: "12h"}
 TICK_STEPS = {900: 300, 3600: 900, 10800: 1800, 43200: 7200}
 NO_DATA = "no data"
+COMPACT_BELOW = 14
+"""Below this many rows the chart draws no frame and puts its title on a plain line: at 80x24
+its plot keeps five rows instead of two."""
 
 _WINDOW = "chart window 15m / 1h / 3h / 12h"
 _CURSOR = (
@@ -361,17 +364,32 @@ class MetricChart(Widget):
         if message is not None:
             head = f"{self._title} · {window_label(self.window)}\n" if self._title else ""
             return Text(head + message, style="dim", justify="center", no_wrap=True)
+        width, height = self.size
+        compact = self.compact
         self._draw()
         plot = self.plt
-        width, height = self.size
-        plot.plotsize(width, max(1, height - 1))
-        plot._set_size(width, max(1, height - 1))  # as PlotextPlot does (textual-plotext #5)
+        rows = max(1, height - 1 - (1 if compact else 0))
+        plot.plotsize(width, rows)
+        plot._set_size(width, rows)  # as PlotextPlot does (textual-plotext #5)
         plot.theme(self._plotext_theme())
-        text = Text.from_ansi(plot.build())
+        text = Text(no_wrap=True, overflow="ellipsis")
+        if compact:
+            text.append(self._heading(), style="bold")
+            text.truncate(width, overflow="ellipsis")
+            text.append("\n")
+        text.append_text(Text.from_ansi(plot.build()))
         text.rstrip()
         text.append("\n")
         text.append_text(self.readout(width))
         return text
+
+    @property
+    def compact(self) -> bool:
+        """Whether the chart is too short for a framed plot (see :data:`COMPACT_BELOW`)."""
+        return self.size.height < COMPACT_BELOW
+
+    def _heading(self) -> str:
+        return f"{self._title} · {window_label(self.window)} · 100% = reserved"
 
     def _draw(self) -> None:
         plt = self.plt
@@ -411,7 +429,10 @@ class MetricChart(Widget):
         plt.xlim(start, end + self._pad())
         ticks, labels = local_ticks(start, end, TICK_STEPS.get(self.window, self.window // 4))
         plt.xticks(ticks, labels)
-        plt.title(f"{self._title} · {window_label(self.window)} · 100% = reserved")
+        if self.compact:
+            plt.frame(False)
+        else:
+            plt.title(self._heading())
 
 
 def _rgb(colour: tuple[int, int, int]) -> str:
