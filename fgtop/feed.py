@@ -65,7 +65,8 @@ class LogBatch:
     message: str | None = None
     """A one-line notice to show (None keeps the current one; "" clears it)."""
     jump_to: float | None = None
-    """Scroll to this time once the lines are shown."""
+    """The moment the view was opened for (POSIX seconds): once the lines are shown, the last
+    one at or before it sits on the view's bottom row (following, when it is the newest)."""
     done: bool = False
     """No more lines will come for this request."""
 

@@ -84,7 +84,7 @@ class LiveLogFeed:
             yield LogBatch(
                 tuple(lines),
                 message="; ".join(dict.fromkeys(notes)),
-                jump_to=request.at - 30,
+                jump_to=request.at,
                 done=True,
             )
             return

@@ -70,8 +70,7 @@ class ReplayLogFeed:
         if not lines:
             yield LogBatch(message=self._none_message(request, since, until))
         else:
-            jump = request.at - 30 if request.at is not None else None
-            yield LogBatch(tuple(lines), message="", jump_to=jump)
+            yield LogBatch(tuple(lines), message="", jump_to=request.at)
         shown = until
         while True:
             await asyncio.sleep(LOG_POLL)

@@ -13,10 +13,12 @@ from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
+from textual import events
 from textual.actions import SkipAction
 from textual.binding import Binding
 from textual.driver import Driver
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 
 from fgtop.config import Config
@@ -32,6 +34,7 @@ from fgtop.ui.navigation import Navigation
 from fgtop.ui.palette import Palette
 from fgtop.ui.screens.base import FgtopScreen, clock_text
 from fgtop.ui.screens.dashboard import DashboardScreen
+from fgtop.ui.screens.problems import ProblemsScreen
 from fgtop.ui.screens.seek import SeekScreen
 from fgtop.ui.themes import (
     as_fgtop_theme,
@@ -45,7 +48,7 @@ from fgtop.ui.themes import (
 ESC_RULE = "back; where a filter or search is set, esc clears it first (on every screen)"
 """The one rule of ``esc`` (the help screen and the README say it once, from here)."""
 TOASTS_PER_FRAME = 3
-"""Alerts toasted at most per frame (the rest are on the timeline)."""
+"""Alerts told at most in a frame's one toast (every one is on the timeline)."""
 DASHBOARD_AFTER = 0.4
 """Seconds after opening on the problems before the deferred dashboard beneath composes."""
 
@@ -204,6 +207,9 @@ class FgtopApp(Navigation):
         self._theme_names: list[str] = []
         self._landed = not land_on_problems and not service
         """The first complete frame decides where the app opens."""
+        self.touched = False
+        """Whether a key was pressed (or a click made) since launch: from then on fgtop never
+        changes the screen by itself (the landing becomes a one-line notice)."""
         self._alerts: list[Alert] = []
         """Alerts fired by frames not yet handled (frames coalesce, alerts never do)."""
         self._frozen = False
@@ -288,6 +294,12 @@ class FgtopApp(Navigation):
         self.run_worker(self.feed.start(), exit_on_error=False)
         self.set_interval(0.5, self._tick_clock)
 
+    async def on_event(self, event: events.Event) -> None:
+        """Note the first key or click: the user has taken the wheel."""
+        if not self.touched and isinstance(event, events.Key | events.MouseDown):
+            self.touched = True
+        await super().on_event(event)
+
     async def on_unmount(self) -> None:
         """Stop the feed (engine, recorder, clients) if ``q`` has not already."""
         await self.feed.stop()
@@ -316,18 +328,12 @@ class FgtopApp(Navigation):
         """Keep the frame, toast its alerts, render the visible screens, land once."""
         self.frame = message.frame
         alerts, self._alerts = self._alerts, []
-        for alert in alerts[:TOASTS_PER_FRAME]:
-            self.notify(
-                safe_str(alert.message),
-                title=safe_str(f"alert: {alert.rule}", max_chars=80),
-                severity="warning",
-                timeout=6,
-                markup=False,
-            )
-        if message.frame.derived.error:
-            self.notify(message.frame.derived.error, severity="error", markup=False)
         for notice in self.feed.take_notices():
             self.notify(safe_str(notice), severity="warning", timeout=10, markup=False)
+        if alerts:
+            self._toast_alerts(alerts)
+        if message.frame.derived.error:
+            self.notify(message.frame.derived.error, severity="error", markup=False)
         if not self._landed and message.frame.complete and self.dashboard is not None:
             # Land first: when the app opens on the problems, the dashboard under them is not
             # rendered for this frame (it catches up when brought back), which saves the
@@ -338,6 +344,33 @@ class FgtopApp(Navigation):
         if message.frame.complete and not self._frozen:
             self._frozen = True
             self.call_after_refresh(freeze_startup_heap)
+
+    def _toast_alerts(self, alerts: list[Alert]) -> None:
+        """One toast for the alerts of a frame (each is on the timeline, ``e``)."""
+        if len(alerts) == 1:
+            title = f"alert: {alerts[0].rule}"
+        else:
+            title = f"{len(alerts)} alerts (e: timeline)"
+        self.notify(
+            safe_str(" · ".join(a.message for a in alerts[:TOASTS_PER_FRAME])),
+            title=safe_str(title, max_chars=80),
+            severity="warning",
+            timeout=6,
+            markup=False,
+        )
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Toast one notice at a time (a newer one replaces it), in the header's corner."""
+        self.clear_notifications()
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def visible_screens(self) -> list[Screen]:
         """The current screen and, under modal ones, the screens that still show."""
@@ -368,14 +401,31 @@ class FgtopApp(Navigation):
 
     def _land(self, frame: Frame) -> None:
         """First complete frame: open on --service, else on the problems when something is wrong
-        (the dashboard beneath composes once they are painted)."""
+        (the dashboard beneath composes once they are painted). Once a key was pressed, fgtop
+        moves nothing: a one-line notice says what appeared instead."""
         dash = self.dashboard
         if dash is None:
+            return
+        problems = frame.derived.insights.problems
+        if self.touched:
+            if self.start_service:
+                self.notify(
+                    safe_str(f"{self.start_service} is listed: :svc {self.start_service} shows it"),
+                    timeout=10,
+                    markup=False,
+                )
+            elif any(p.severity <= 2 for p in problems) and not isinstance(
+                self.screen, ProblemsScreen
+            ):
+                n = len(problems)
+                self.notify(
+                    f"{n} problem{'s' if n != 1 else ''} — ! to see", timeout=10, markup=False
+                )
             return
         if self.start_service:
             dash.when_built(partial(dash.focus_service, self.start_service))
             return
-        if any(p.severity <= 2 for p in frame.derived.insights.problems):
+        if any(p.severity <= 2 for p in problems):
             self.action_problems()
             self.set_timer(DASHBOARD_AFTER, dash.build)
 

@@ -245,8 +245,12 @@ async def test_message_and_source_column_and_time_jump() -> None:
         assert "01234567 web" in shown(view)[-1] or "fedcba98 web" in shown(view)[-1]
         view.jump_to_time(1_700_000_000 + 125)
         await pilot.pause()
-        assert not view.follow
-        assert shown(view)[0].endswith("m13")
+        assert not view.follow  # later lines follow it: paused on it
+        assert shown(view)[-1].endswith("m12")  # the line opened for, on the bottom row
+        assert shown(view)[0].endswith(f"m{12 - len(shown(view)) + 1}")  # the lines before it
+        view.jump_to_time(1_700_000_000 + 10_000)  # the newest line: at the tail, following
+        await pilot.pause()
+        assert view.follow and shown(view)[-1].endswith("m39")
         view.set_message(None)
         assert not notice.display
 
@@ -302,7 +306,7 @@ async def test_switching_container_does_not_count_old_lines_as_new() -> None:
             open_around()
             await flushed(pilot, view)
             assert "paused · 0 new lines" in status(view), status(view)
-        assert shown(view)[0].endswith("line 10")
+        assert shown(view)[-1].endswith("line 10")
         view.append_lines(make(4, start=26))
         await flushed(pilot, view)
         assert "paused · 4 new lines" in status(view)

@@ -29,10 +29,17 @@ from fgtop.ui.widgets.header_bar import HeaderBar
 from fgtop.ui.widgets.log_view import LogView
 
 ALL = "__all__"
+WRAP_BELOW = 120
+"""Narrower terminals open the logs wrapped (``w`` unwraps): at 80 columns the
+``OutOfMemoryError`` at the end of a line is on screen, not 40 columns to the right."""
 
 
 class LogsScreen(FgtopScreen):
     """Logs of one target; ``esc`` goes back."""
+
+    DEFAULT_CSS = """
+    LogsScreen #logs-title { height: 1; text-wrap: nowrap; text-overflow: ellipsis; }
+    """
 
     BINDINGS: ClassVar = [
         Binding("c", "pick_container", "Container", tooltip="pick a container"),
@@ -62,7 +69,9 @@ class LogsScreen(FgtopScreen):
         """Header, title, container picker, the log view, footer."""
         yield HeaderBar()
         yield Static(id="logs-title")
-        yield Select([("all containers", ALL)], value=ALL, allow_blank=False, id="containers")
+        yield Select(
+            [("all containers", ALL)], value=ALL, allow_blank=False, compact=True, id="containers"
+        )
         yield LogView(max_lines=self.fgtop.config.log_buffer, id="log")
         yield KeyFooter()
 
@@ -81,6 +90,7 @@ class LogsScreen(FgtopScreen):
         self._item, self._logs = self._find(snapshot)
         view = self.query_one(LogView)
         view.show_source = self._logs is not None and self._logs.merged
+        view.wrap = self.app.size.width < WRAP_BELOW  # the end of a long line stays in sight
         self.query_one("#logs-title", Static).update(self._title())
         picker = self.query_one("#containers", Select)
         names = list(self._logs.containers) if self._logs is not None else []

@@ -44,6 +44,10 @@ class LinesOwner(Protocol):
         """The body changed size."""
         ...
 
+    def _stick(self) -> None:
+        """Following: scroll the newest line onto the bottom row."""
+        ...
+
 
 class _Lines(ScrollView, can_focus=True):
     """The scrolling body of a LogView: renders only visible rows."""
@@ -98,6 +102,11 @@ class _Lines(ScrollView, can_focus=True):
 
     def on_resize(self, event: events.Resize) -> None:
         self.view._layout_changed()
+
+    def watch_show_horizontal_scrollbar(self, shown: bool) -> None:
+        """A scrollbar that comes or goes changes the rows shown: keep the tail in sight."""
+        if self.view.follow:
+            self.call_after_refresh(self.view._stick)
 
 
 def build_strips(

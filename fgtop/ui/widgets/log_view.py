@@ -215,20 +215,31 @@ class LogView(Vertical):
             notice.display = bool(text)
 
     def jump_to_time(self, t: float) -> None:
-        """Pause follow and scroll to the first shown line at or after ``t`` (POSIX seconds).
+        """Show the line the view was opened for: the last shown line at or before ``t`` (POSIX
+        seconds), on the bottom row, the lines before it above. When it is the newest line the
+        view stays at the tail, following; else following pauses there.
 
         Lines still queued are shown first: they are where the jump lands, and they arrived
         before the pause, so they are not counted as new.
         """
         if self._pending and self.is_mounted:
             self._flush()
-        self.follow = False
         nos = self._nos()
+        if not nos:
+            return
         index = next(
-            (i for i in range(len(nos)) if self._entry(nos[i]).line.timestamp >= t), len(nos) - 1
+            (i for i in range(len(nos) - 1, -1, -1) if self._entry(nos[i]).line.timestamp <= t),
+            0,
         )
-        if index >= 0:
-            self._scroll_to_row(self._row_of_index(index), center=False)
+        if index == len(nos) - 1:
+            self.follow = True
+            self._scroll_to_row(self.lines.max_scroll_y)
+            self.call_after_refresh(self._stick)
+            return
+        self.follow = False
+        height = max(1, self.lines.scrollable_content_region.height)
+        last_row = self._row_of_index(index + 1) - 1
+        self._scroll_to_row(max(0, last_row - height + 1))
 
     # ---- rows ---------------------------------------------------------------------------
 
@@ -377,6 +388,11 @@ class LogView(Vertical):
         self._restore(anchor)
         self.lines.refresh()
         self._update_status()
+
+    def _stick(self) -> None:
+        """Following: the newest line on the bottom row (after the scrollbars settled)."""
+        if self.follow and self.is_mounted and self.lines.scroll_y < self.lines.max_scroll_y:
+            self._scroll_to_row(self.lines.max_scroll_y)
 
     def _layout_changed(self, keep: bool = True) -> None:
         anchor = self._anchor() if keep else None
