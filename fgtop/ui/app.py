@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import time
+from collections import deque
 from functools import partial
 from pathlib import Path
 from typing import ClassVar
@@ -18,7 +19,7 @@ from textual.actions import SkipAction
 from textual.binding import Binding
 from textual.driver import Driver
 from textual.message import Message
-from textual.notifications import SeverityLevel
+from textual.notifications import Notification, SeverityLevel
 from textual.screen import ModalScreen, Screen
 
 from fgtop.config import Config
@@ -49,6 +50,8 @@ ESC_RULE = "back; where a filter or search is set, esc clears it first (on every
 """The one rule of ``esc`` (the help screen and the README say it once, from here)."""
 TOASTS_PER_FRAME = 3
 """Alerts told at most in a frame's one toast (every one is on the timeline)."""
+TOLD_KEPT = 100
+"""Notices kept in :attr:`FgtopApp.told`."""
 DASHBOARD_AFTER = 0.4
 """Seconds after opening on the problems before the deferred dashboard beneath composes."""
 
@@ -214,6 +217,8 @@ class FgtopApp(Navigation):
         """Alerts fired by frames not yet handled (frames coalesce, alerts never do)."""
         self._frozen = False
         """Whether the heap of the start is frozen (:func:`freeze_startup_heap`)."""
+        self.told: deque[Notification] = deque(maxlen=TOLD_KEPT)
+        """The latest notices toasted, oldest first (a toast shows only the newest)."""
 
     # -- what screens read -----------------------------------------------------------------
 
@@ -350,7 +355,8 @@ class FgtopApp(Navigation):
         if len(alerts) == 1:
             title = f"alert: {alerts[0].rule}"
         else:
-            title = f"{len(alerts)} alerts (e: timeline)"
+            rules = ", ".join(dict.fromkeys(a.rule for a in alerts))
+            title = f"alerts: {rules} (e: timeline)"
         self.notify(
             safe_str(" · ".join(a.message for a in alerts[:TOASTS_PER_FRAME])),
             title=safe_str(title, max_chars=80),
@@ -368,8 +374,13 @@ class FgtopApp(Navigation):
         timeout: float | None = None,
         markup: bool = True,
     ) -> None:
-        """Toast one notice at a time (a newer one replaces it), in the header's corner."""
+        """Toast one notice at a time (a newer one replaces it), in the header's corner; every
+        notice is kept in :attr:`told`."""
+        self.told.append(Notification(message, title, severity, markup=markup))
         self.clear_notifications()
+        for holder in self.screen.query("ToastRack > ToastHolder"):
+            if not holder.children:  # Textual leaves the holder of a replaced toast
+                holder.remove()
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def visible_screens(self) -> list[Screen]:

@@ -22,7 +22,6 @@ from fgtop.ui.screens.base import FgtopScreen
 from fgtop.ui.screens.dashboard import DashboardScreen
 from fgtop.ui.screens.problems import ProblemsScreen
 from fgtop.ui.themes import resolve_theme
-from fgtop.ui.widgets.command_line import CommandLine
 
 
 class Navigation(App[None]):
@@ -154,15 +153,21 @@ class Navigation(App[None]):
         self._push_unique(CostScreen, CostScreen)
 
     def action_command_line(self) -> None:
-        """Open the ``:`` command line of the current screen, or the dashboard's."""
-        lines = list(self.screen.query(CommandLine))
-        if lines:
-            lines[0].open()
+        """Open the ``:`` command line over the current screen (``esc`` returns to it)."""
+        from fgtop.ui.screens.command import CommandScreen
+
+        if isinstance(self.screen, CommandScreen):
             return
-        self.go_dashboard()
-        dash = self.dashboard
-        if dash is not None:
-            dash.when_built(lambda: dash.query_one(CommandLine).open())
+        completions = {
+            "regions": self.scope_values("region"),
+            "contexts": self.scope_values("context"),
+            "themes": self.theme_names,
+        }
+        self.push_screen(CommandScreen(completions), self._command_done)
+
+    def _command_done(self, result: tuple[str, str | None] | None) -> None:
+        if result is not None:
+            self.run_command(*result)
 
     def run_command(self, command: str, argument: str | None) -> None:
         """Carry out a ``:`` command (already resolved from its alias): its handler."""

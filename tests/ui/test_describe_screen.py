@@ -63,7 +63,7 @@ async def test_task_describe_masks_secrets_and_toggles() -> None:
         await pilot.press("c")
         await pilot.pause()
         assert app.clipboard == screen.text and SECRET not in app.clipboard
-        assert any(n.message == "copied" for n in app._notifications)  # noqa: SLF001
+        assert any(n.message == "copied" for n in app.told)
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, DescribeScreen)

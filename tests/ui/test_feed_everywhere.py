@@ -239,7 +239,7 @@ async def test_region_and_context_commands_complete_and_check_their_argument(dem
         before = len(grid.visible_items())
         await pilot.press(":", *"ctx nonexistent", "enter")
         await settle(pilot)
-        errors = [n.message for n in app._notifications if n.severity == "error"]  # noqa: SLF001
+        errors = [n.message for n in app.told if n.severity == "error"]
         assert any("no context 'nonexistent': watching" in m for m in errors)
         assert len(grid.visible_items()) == before
 
@@ -274,14 +274,14 @@ async def test_recording_onto_a_full_disk_stops_the_recording_not_the_dashboard(
         await push(pilot, second)
         assert app.snapshot.taken_at == second.taken_at  # the dashboard still updates
         assert app.feed.recorder is None and "REC" not in header(app)
-        warnings = [n.message for n in app._notifications if n.severity == "warning"]  # noqa: SLF001
+        warnings = [n.message for n in app.told if n.severity == "warning"]
         assert any("stopped: cannot write" in m and "No space left" in m for m in warnings)
         # Nowhere to write at all: one line, and nothing else changes.
         app.feed.record_dir = tmp_path / "a-file"
         app.feed.record_dir.write_text("not a folder")
         await pilot.press("R")
         await pilot.pause()
-        warnings = [n.message for n in app._notifications if n.severity == "warning"]  # noqa: SLF001
+        warnings = [n.message for n in app.told if n.severity == "warning"]
         assert any(m.startswith("cannot record to") for m in warnings)
         assert app.feed.recorder is None
 
@@ -319,7 +319,7 @@ async def test_alert_toasts_show_outside_text_harmlessly() -> None:
         await push(pilot, first)
         await push(pilot, second)
         await pilot.pause(0.3)
-        toasts = [n for n in app._notifications if n.title.startswith("alert")]  # noqa: SLF001
+        toasts = [n for n in app.told if n.title.startswith("alert")]
         assert toasts, "the stop fired no alert"
         for toast in toasts:
             assert not bad_chars(toast.message + toast.title), toast.message

@@ -193,7 +193,7 @@ async def test_the_demo_says_insights_needs_a_live_session(demo_app) -> None:
         await pilot.press("i")
         await pilot.press("exclamation_mark", "i")
         await pilot.pause()
-        notes = [n.message for n in app._notifications]
+        notes = [n.message for n in app.told]
         assert (
             notes.count(
                 "Logs Insights needs a live session: it queries CloudWatch Logs, not the recording"

@@ -27,7 +27,7 @@ def header_text(app: FgtopApp) -> str:
 
 def errors(app: FgtopApp) -> list[str]:
     """The messages of the error notifications shown."""
-    return [n.message for n in app._notifications if n.severity == "error"]  # noqa: SLF001
+    return [n.message for n in app.told if n.severity == "error"]
 
 
 async def test_step_pause_play_and_speed() -> None:

@@ -14,9 +14,7 @@ from fgtop.derive.why_details import deployment_marks
 from fgtop.feed import Frame
 from fgtop.kinds import registry
 from fgtop.kinds.base import Kind, View
-from fgtop.paths import history_path
 from fgtop.ui.screens.base import FgtopScreen
-from fgtop.ui.widgets.command_line import CommandLine
 from fgtop.ui.widgets.filter_bar import FilterBar
 from fgtop.ui.widgets.footer import KeyFooter
 from fgtop.ui.widgets.header_bar import HeaderBar
@@ -85,7 +83,7 @@ class DashboardScreen(FgtopScreen):
         self._when_built: list[Callable[[], object]] = []
 
     def compose(self) -> ComposeResult:
-        """Header, services and chart, tasks and pods, filter, command line, footer."""
+        """Header, services and chart, tasks and pods, filter, footer."""
         yield HeaderBar(id="header")
         if not (self.built or self._building):
             return
@@ -105,7 +103,6 @@ class DashboardScreen(FgtopScreen):
             placeholder="filter (substring of any visible column) — enter keeps, esc clears",
             id="filter",
         )
-        yield CommandLine(history_path=history_path(), id="cmd")
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -185,10 +182,6 @@ class DashboardScreen(FgtopScreen):
                 tabs.get_tab(tab_id(owner)).label = f"{owner.plural.capitalize()} ({count})"
         self.set_replay(self.fgtop.feed.clock.position)
         self._update_chart()
-        line = self.query_one(CommandLine)
-        line.set_completions("regions", self.fgtop.scope_values("region"))
-        line.set_completions("contexts", self.fgtop.scope_values("context"))
-        line.set_completions("themes", self.fgtop.theme_names)
 
     def _update_chart(self) -> None:
         snapshot = self.fgtop.snapshot
@@ -362,7 +355,3 @@ class DashboardScreen(FgtopScreen):
     def action_chart_window(self) -> None:
         """Cycle the chart's time window (15m, 1h, 3h, 12h)."""
         self.query_one(MetricChart).action_cycle_window()
-
-    def on_command_line_submitted(self, event: CommandLine.Submitted) -> None:
-        """Carry out a ``:`` command."""
-        self.fgtop.run_command(event.command, event.argument)
