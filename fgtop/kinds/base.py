@@ -76,6 +76,8 @@ class View:
     """The glyph of a status kind (the theme's; none in the printer)."""
     until: float | None = None
     """The replay clock's cut-off of the timeline (None: live, everything)."""
+    events_filter: str = ""
+    """The details view's ``/`` filter: only the events containing every word of it."""
     memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     """Figures worked out once per frame by a kind's accessors."""
 

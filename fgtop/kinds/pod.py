@@ -72,7 +72,7 @@ def _state(c: ContainerState | None) -> str:
     return text
 
 
-def pod_details(pod: Pod, snapshot: Snapshot) -> RenderableType:
+def pod_details(pod: Pod, snapshot: Snapshot, events_filter: str = "") -> RenderableType:
     """A pod: containers with state and last state, recent events, Fargate profile match."""
     info = sections.key_values(
         [
@@ -107,19 +107,20 @@ def pod_details(pod: Pod, snapshot: Snapshot) -> RenderableType:
             ),
             sections.short(c.image),
         )
-    events = Table(title="Events", title_justify="left", expand=True, show_header=False)
-    events.add_column(no_wrap=True)
-    events.add_column(no_wrap=True)
-    events.add_column(overflow="fold")
     mine = [
         e for e in snapshot.kube_events if e.involved == pod.name and e.namespace == pod.namespace
     ]
-    for e in sorted(mine, key=lambda e: e.last_seen or 0, reverse=True)[:15]:
-        events.add_row(
-            Text(fmt.when(e.last_seen)),
-            sections.short(f"{e.type} {e.reason}"),
-            sections.long(e.message),
-        )
+    events = sections.events(
+        [
+            (
+                Text(fmt.when(e.last_seen)),
+                sections.short(f"{e.type} {e.reason}"),
+                sections.long(e.message),
+            )
+            for e in sorted(mine, key=lambda e: e.last_seen or 0, reverse=True)[:15]
+        ],
+        events_filter,
+    )
     parts: list[RenderableType] = [
         sections.title("Pod", pod.name),
         info,
@@ -286,7 +287,7 @@ class PodKind(Kind[Pod]):
 
     def details(self, item: Pod, view: View) -> Details:
         """Containers, events, Fargate profiles."""
-        return Details(pod_details(item, view.snapshot))
+        return Details(pod_details(item, view.snapshot, view.events_filter))
 
     def logs(self, item: Pod, snapshot: Snapshot) -> LogTarget:
         """Its containers' lines (the previous container's first when it crash-loops)."""

@@ -6,6 +6,8 @@ through :func:`fgtop.text.sanitize.safe`, never through markup.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
@@ -66,4 +68,20 @@ def render_section(section: Section) -> RenderableType:
         table.add_row(left, text)
     if section.note:
         return Group(table, Text(section.note, style="dim"))
+    return table
+
+
+def events(rows: Sequence[tuple[Text, ...]], filter_text: str = "") -> Table:
+    """The Events table of a details view: one row per event, the last cell folded (no
+    header). With ``filter_text``, only the rows containing every word of it, and the title
+    says how many of how many (``Events (3 of 12)``)."""
+    words = filter_text.lower().split()
+    shown = [r for r in rows if all(w in " ".join(c.plain for c in r).lower() for w in words)]
+    title = f"Events ({len(shown)} of {len(rows)})" if words else "Events"
+    width = max((len(r) for r in rows), default=2)
+    table = Table(title=title, title_justify="left", expand=True, show_header=False)
+    for i in range(width):
+        table.add_column(no_wrap=i < width - 1, overflow="fold")
+    for row in shown:
+        table.add_row(*row)
     return table

@@ -149,7 +149,10 @@ def _changes(record: DeploymentRecord | None) -> dict[str, Any] | None:
 
 
 def service_details(
-    service: Service, snapshot: Snapshot, records: Sequence[DeploymentRecord] = ()
+    service: Service,
+    snapshot: Snapshot,
+    records: Sequence[DeploymentRecord] = (),
+    events_filter: str = "",
 ) -> RenderableType:
     """A service: counts, its deployment history (the deployments API's, else as fgtop has
     seen it, with the newest one's changes), target health, alarms, scaling, recent events.
@@ -181,11 +184,10 @@ def service_details(
             parts += [Text(""), _newest_changes(mine[0])]
     for section in service_sections(snapshot, service):
         parts += [Text(""), sections.render_section(section)]
-    events = Table(title="Events", title_justify="left", expand=True, show_header=False)
-    events.add_column(no_wrap=True)
-    events.add_column(overflow="fold")
-    for e in service.events:
-        events.add_row(Text(fmt.when(e.created_at)), sections.long(e.message))
+    events = sections.events(
+        [(Text(fmt.when(e.created_at)), sections.long(e.message)) for e in service.events],
+        events_filter,
+    )
     return Group(*parts, Text(""), events)
 
 
@@ -367,7 +369,7 @@ class ServiceKind(Kind[Service]):
     def details(self, item: Service, view: View) -> Details:
         """Counts, deployments as fgtop has seen them, the newest one's changes, events."""
         records = view.derived.timeline.deployments_of(item.arn, view.until)
-        return Details(service_details(item, view.snapshot, records))
+        return Details(service_details(item, view.snapshot, records, view.events_filter))
 
     def logs(self, item: Service, snapshot: Snapshot) -> LogTarget:
         """Every task's lines, merged by time."""

@@ -30,7 +30,9 @@ from fgtop.errors import FeedError
 from fgtop.feed import Feed, Frame
 from fgtop.kinds.base import View
 from fgtop.model import Snapshot
+from fgtop.text import fmt
 from fgtop.text.sanitize import safe_str
+from fgtop.ui.command_palette import FgtopCommands
 from fgtop.ui.navigation import Navigation
 from fgtop.ui.palette import Palette
 from fgtop.ui.screens.base import FgtopScreen, clock_text
@@ -95,6 +97,8 @@ class FgtopApp(Navigation):
 
     CSS_PATH = "fgtop.tcss"
     TITLE = "fgtop"
+    COMMANDS: ClassVar = {FgtopCommands, *Navigation.COMMANDS}
+    """``ctrl+p``: fgtop's ``:`` commands first, then Textual's."""
     BINDINGS: ClassVar = [
         Binding("q", "quit", "Quit", tooltip="quit"),
         # esc, one rule on every screen: a filter or search set is cleared first, then back.
@@ -523,9 +527,20 @@ class FgtopApp(Navigation):
         self.push_screen(SeekScreen(self.feed), self._seek)
 
     def _seek(self, target: float | None) -> None:
-        if target is not None:
-            self.feed.seek(target)
-            self._tick_clock()
+        if target is None:
+            return
+        clock = self.feed.clock
+        if not clock.start <= target <= clock.end:
+            edge = "start" if target < clock.start else "end"
+            self.notify(
+                f"{fmt.clock(target)} is outside the recording "
+                f"({fmt.clock(clock.start)}–{fmt.clock(clock.end)}): showing its {edge}",
+                severity="warning",
+                timeout=8,
+                markup=False,
+            )
+        self.feed.seek(target)
+        self._tick_clock()
 
 
 def create_app(

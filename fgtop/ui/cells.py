@@ -47,8 +47,10 @@ class LazyCells(Mapping[str, Mapping[str, Cell]], Generic[T]):
         return len({**self._items, **self._built})
 
     def sort_value(self, key: str, column: str) -> object:
-        """What the item's ``column`` cell sorts by."""
-        if self._values is None or key in self._built or key not in self._items:
+        """What the item's ``column`` cell sorts by (from ``values`` when given: a built cell
+        whose value is unknown sorts by its text, ``-``, which put the rows without a figure
+        first in a descending sort once they had been on screen)."""
+        if self._values is None or key not in self._items:
             return getattr(self.get(key, {}).get(column), "sort_value", None)
         values = self._sort_values.get(key)
         if values is None:

@@ -50,9 +50,11 @@ AREAS: tuple[tuple[str, tuple[type, ...]], ...] = (
 )
 """Where keys work, and the classes whose bindings they are (in the order help lists them)."""
 TEXTUAL: tuple[KeyRow, ...] = (
-    KeyRow(EVERYWHERE, "ctrl+p", "Textual's command palette"),
+    KeyRow(EVERYWHERE, "ctrl+p", "command palette: the `:` commands (and Textual's own)"),
     KeyRow(
-        "dashboard", "tab / shift+tab", "move between the services table, the chart and the grids"
+        "dashboard",
+        "tab / shift+tab",
+        "move between the services table, the chart and the grid (`:tasks`, `:pods` switch tabs)",
     ),
 )
 """Textual's own keys fgtop relies on (not bindings of fgtop's)."""

@@ -183,7 +183,7 @@ async def test_esc_leaves_the_logs_and_a_picked_container_gives_the_keys_back(de
                 break
         assert len(view.buffer) > 0
         # A search is cleared by the first esc; the second goes back.
-        await pilot.press("slash", *"e", "enter")
+        await pilot.press("s", *"e", "enter")
         await pilot.pause()
         assert view._search is not None  # noqa: SLF001
         await pilot.press("escape")

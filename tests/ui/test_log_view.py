@@ -146,7 +146,7 @@ async def test_search_highlights_and_jumps() -> None:
         view.append_lines([LogLine(TASK, "app", 9e9, "needle 61", "n61")])
         await flushed(pilot, view)
         view.lines.focus()
-        await pilot.press("slash", *"7 OK", "enter")
+        await pilot.press("s", *"7 OK", "enter")
         await pilot.pause()
         assert view._match_nos == [7, 17, 27, 37, 47, 57]
         assert "search '7 OK' 6/6" in status(view)
@@ -162,7 +162,7 @@ async def test_search_highlights_and_jumps() -> None:
         await pilot.press("n", "n")
         assert "1/6" in status(view)  # wraps around
         assert any(line == "7 ok" for line in shown(view))
-        await pilot.press("slash", *"[bad(regex", "enter")
+        await pilot.press("s", *"[bad(regex", "enter")
         assert "search '[bad(regex' 0" in status(view)
 
 

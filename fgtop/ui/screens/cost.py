@@ -11,6 +11,7 @@ from fgtop.model import Snapshot
 from fgtop.model.optimizer import for_services
 from fgtop.ui.screens.base import FgtopScreen
 from fgtop.ui.widgets.cost_panel import CostPanel
+from fgtop.ui.widgets.filter_bar import FilterBar
 from fgtop.ui.widgets.footer import KeyFooter
 from fgtop.ui.widgets.header_bar import HeaderBar
 
@@ -19,6 +20,12 @@ class CostScreen(FgtopScreen):
     """What the estate costs now, and what it could cost."""
 
     BINDINGS: ClassVar = [
+        Binding(
+            "slash",
+            "filter",
+            "Filter",
+            tooltip="filter the rows by name (clusters, services, capacity providers, savings)",
+        ),
         Binding(
             "m,enter",
             "more",
@@ -30,6 +37,9 @@ class CostScreen(FgtopScreen):
     def compose(self) -> ComposeResult:
         """Header, the cost panel, footer."""
         yield HeaderBar()
+        yield FilterBar(
+            placeholder="filter rows by name (all words must match) — esc clears", id="cfilter"
+        )
         yield CostPanel(id="cost")
         yield KeyFooter()
 
@@ -49,6 +59,29 @@ class CostScreen(FgtopScreen):
             snapshot.compute_optimizer,
             held=insights.held,
         )
+
+    def action_filter(self) -> None:
+        """Open the filter bar."""
+        self.query_one("#cfilter", FilterBar).open()
+
+    def on_filter_bar_edited(self, event: FilterBar.Edited) -> None:
+        """Filter as the user types."""
+        self.query_one(CostPanel).set_filter(event.text)
+
+    def on_filter_bar_done(self, event: FilterBar.Done) -> None:
+        """Back to the panel."""
+        self.query_one(CostPanel).focus()
+
+    def esc_clears(self) -> bool:
+        """A filter is set (``esc`` clears it)."""
+        return bool(self.query_one(CostPanel).filter_text)
+
+    def esc_clear(self) -> None:
+        """Clear the filter."""
+        bar = self.query_one("#cfilter", FilterBar)
+        bar.value = ""
+        bar.display = False
+        self.query_one(CostPanel).set_filter("")
 
     def action_more(self) -> None:
         """Expand every "N more" (the breakdowns and the savings), or fold them again."""

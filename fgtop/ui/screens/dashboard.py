@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import ProgressBar, TabbedContent, TabPane
+from textual.widgets import ProgressBar, TabbedContent, TabPane, Tabs
 
 from fgtop.derive.why_details import deployment_marks
 from fgtop.feed import Frame
@@ -111,8 +111,13 @@ class DashboardScreen(FgtopScreen):
             self._set_up()
 
     def _set_up(self) -> None:
-        """Focus the task grid; the chart window from the config; hints every 2 s."""
+        """Focus the task grid; the chart window from the config; hints every 2 s. The tab
+        strip takes no focus: ``tab`` / ``shift+tab`` go from table to chart to table, so the
+        services table (and its sort letters) is one key from the grid (``:tasks`` / ``:pods``
+        switch the tab)."""
         self.query_one("#replay-bar").display = self.fgtop.feed.seekable
+        for strip in self.query_one(TabbedContent).query(Tabs):
+            strip.can_focus = False
         self.query_one(TaskGrid).focus()
         wanted = self.fgtop.config.metrics_window
         self.query_one(MetricChart).window = min(WINDOWS, key=lambda w: abs(w - wanted))
@@ -172,16 +177,23 @@ class DashboardScreen(FgtopScreen):
         snapshot = frame.snapshot
         palette = self.fgtop.palette
         view = View(snapshot, frame.derived, glyph=palette.glyph)
-        tabs = self.query_one(TabbedContent)
         for table in self.query(KindTable):
             table.palette = palette
             table.show_view(view)
-            owner = table.KINDS[0]
-            if owner.tab:
-                count = sum(len(k.items(view)) for k in table.KINDS)
-                tabs.get_tab(tab_id(owner)).label = f"{owner.plural.capitalize()} ({count})"
+        self._label_tabs()
         self.set_replay(self.fgtop.feed.clock.position)
         self._update_chart()
+
+    def _label_tabs(self) -> None:
+        """Each tab says how many rows its table has: ``Tasks (12 of 103)`` when filtered."""
+        tabs = self.query_one(TabbedContent)
+        for table in self.query(KindTable):
+            owner = table.KINDS[0]
+            if owner.tab:
+                label = f"{owner.plural.capitalize()} ({table.count_text()})"
+                tab = tabs.get_tab(tab_id(owner))
+                if str(tab.label) != label:
+                    tab.label = label
 
     def _update_chart(self) -> None:
         snapshot = self.fgtop.snapshot
@@ -304,6 +316,7 @@ class DashboardScreen(FgtopScreen):
         bar.display = bool(text)
         for table in self.tables:
             table.filter_text = text
+        self._label_tabs()
 
     def action_filter(self) -> None:
         """Open the filter bar."""
@@ -313,6 +326,7 @@ class DashboardScreen(FgtopScreen):
         """Filter live as the user types."""
         for table in self.tables:
             table.filter_text = event.text
+        self._label_tabs()
 
     def on_filter_bar_done(self, event: FilterBar.Done) -> None:
         """Back to the grid."""

@@ -6,6 +6,7 @@ The sections, the decoded reason a task failed and the chart's range are the kin
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -20,6 +21,7 @@ from fgtop.kinds.base import Chart, Details
 from fgtop.model import Snapshot
 from fgtop.text import fmt
 from fgtop.ui.screens.base import FgtopScreen
+from fgtop.ui.widgets.filter_bar import FilterBar
 from fgtop.ui.widgets.footer import KeyFooter
 from fgtop.ui.widgets.header_bar import HeaderBar
 from fgtop.ui.widgets.metric_chart import WINDOWS, MetricChart
@@ -45,6 +47,7 @@ class DetailsScreen(FgtopScreen):
         Binding("l", "logs", "Logs", tooltip="logs"),
         Binding("t", "logs_at_stop", "Logs at stop", tooltip="logs at the moment it stopped"),
         Binding("d", "describe", "Describe", tooltip="describe"),
+        Binding("slash", "filter", "Filter", tooltip="filter the events (all words must match)"),
     ]
 
     def __init__(self, kind: str, key: str) -> None:
@@ -52,10 +55,15 @@ class DetailsScreen(FgtopScreen):
         self.kind = kind
         """The kind's name (``task``, ``service``, ``pod``...)."""
         self.key = key
+        self.filter_text = ""
+        """The events filter (``/``)."""
 
     def compose(self) -> ComposeResult:
         """The header, a scrolling body and the footer of keys."""
         yield HeaderBar()
+        yield FilterBar(
+            placeholder="filter the events (all words must match) — esc clears", id="dfilter"
+        )
         with VerticalScroll():
             why = Static(id="task-why")
             why.display = False
@@ -110,11 +118,45 @@ class DetailsScreen(FgtopScreen):
         """The raw document of this resource."""
         self.fgtop.open_describe(self.key)
 
+    # -- filter --------------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        """Open the filter bar."""
+        self.query_one("#dfilter", FilterBar).open()
+
+    def set_filter(self, text: str) -> None:
+        """Show only the events matching every word of ``text``."""
+        self.filter_text = text
+        snapshot = self.fgtop.snapshot
+        if snapshot is not None:
+            self.show_snapshot(snapshot)
+
+    def on_filter_bar_edited(self, event: FilterBar.Edited) -> None:
+        """Filter as the user types."""
+        self.set_filter(event.text)
+
+    def on_filter_bar_done(self, event: FilterBar.Done) -> None:
+        """Back to the details."""
+        self.query_one(VerticalScroll).focus()
+
+    def esc_clears(self) -> bool:
+        """A filter is set (``esc`` clears it)."""
+        return bool(self.filter_text)
+
+    def esc_clear(self) -> None:
+        """Clear the filter."""
+        bar = self.query_one("#dfilter", FilterBar)
+        bar.value = ""
+        bar.display = False
+        self.set_filter("")
+
     def show_snapshot(self, snapshot: Snapshot) -> None:
         """Re-render from a new snapshot."""
         item = self.find(snapshot)
         body = self.query_one("#body", Static)
         view = self.fgtop.view()
+        if view is not None and self.filter_text:
+            view = replace(view, events_filter=self.filter_text)
         details = None
         if item is None or view is None:
             body.update(

@@ -178,7 +178,10 @@ class ProblemsScreen(FgtopScreen):
 
     def _render_summary(self, everything: Sequence[Problem]) -> None:
         text = Text()
-        text.append(f"{len(everything)} problem{'s' if len(everything) != 1 else ''}", "bold")
+        count = (
+            f"{len(self.problems)} of {len(everything)}" if self.filter_text else len(everything)
+        )
+        text.append(f"{count} problem{'s' if len(everything) != 1 else ''}", "bold")
         palette = self.fgtop.palette
         for sev, (glyph, word, kind) in SEVERITY_CELLS.items():
             n = sum(1 for p in everything if p.severity == sev and not p.resolved)
@@ -192,7 +195,6 @@ class ProblemsScreen(FgtopScreen):
         if self.filter_text:
             text.append("  ·  filter: ")
             text.append_text(safe(self.filter_text))
-            text.append(f" ({len(self.problems)} shown)")
         self.query_one("#problems-summary", Static).update(text)
 
     def _render_detail(self) -> None:

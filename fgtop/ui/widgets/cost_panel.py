@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -263,6 +263,32 @@ def _source(summary: CostSummary) -> Text:
     return source
 
 
+def _matcher(text: str) -> Callable[[str], bool]:
+    """Whether a name contains every word of ``text`` (case-insensitive)."""
+    words = text.lower().split()
+    return lambda name: all(w in name.lower() for w in words)
+
+
+def _rows(
+    rows: dict[str, Decimal], labels: dict[str, str], keep: Callable[[str], bool]
+) -> dict[str, Decimal]:
+    """The rows of a breakdown whose label (or key) passes ``keep``."""
+    return {k: v for k, v in rows.items() if keep(labels.get(k, k))}
+
+
+def _counted(
+    title: str,
+    rows: dict[str, Decimal],
+    labels: dict[str, str],
+    keep: Callable[[str], bool],
+    filtering: str,
+) -> str:
+    """A breakdown's title; filtered, it says how many rows of how many (``3 of 12``)."""
+    if not filtering:
+        return title
+    return f"{title} ({len(_rows(rows, labels, keep))} of {len(rows)})"
+
+
 _Figures = tuple[
     CostSummary,
     list[Suggestion],
@@ -291,6 +317,9 @@ class CostPanel(VerticalScroll):
         self.held: list[Held] = []
         self.expanded = False
         """Every row of the breakdowns and savings (else the largest :data:`MAX_ROWS`)."""
+        self.filter_text = ""
+        """Only the rows (clusters, services, capacity providers, suggestions) whose name
+        contains every word of it; the totals stay the estate's."""
         self._last: _Figures | None = None
 
     def compose(self) -> ComposeResult:
@@ -341,30 +370,51 @@ class CostPanel(VerticalScroll):
         self.suggestions = list(suggestions)
         self.held = list(held)
         wide = self.expanded
+        keep = _matcher(self.filter_text)
+        if self.filter_text:
+            suggestions = [s for s in suggestions if keep(s.service_name)]
+            held = [h for h in held if keep(h.service_name)]
+            recommendations = [r for r in recommendations if keep(r.service_name)]
         self.query_one("#cost-total", Static).update(self._total(summary, warnings))
         self.query_one("#cost-breakdown", Static).update(
             Group(
                 _breakdown(
-                    "By cluster", summary.by_cluster, summary.labels, summary.per_hour, wide
+                    _counted(
+                        "By cluster", summary.by_cluster, summary.labels, keep, self.filter_text
+                    ),
+                    _rows(summary.by_cluster, summary.labels, keep),
+                    summary.labels,
+                    summary.per_hour,
+                    wide,
                 ),
                 Text(""),
                 _breakdown(
-                    "By service", summary.by_service, summary.labels, summary.per_hour, wide
+                    _counted(
+                        "By service", summary.by_service, summary.labels, keep, self.filter_text
+                    ),
+                    _rows(summary.by_service, summary.labels, keep),
+                    summary.labels,
+                    summary.per_hour,
+                    wide,
                 ),
                 Text(""),
                 _breakdown(
-                    "By capacity provider",
-                    summary.by_capacity_provider,
+                    _counted(
+                        "By capacity provider",
+                        summary.by_capacity_provider,
+                        {},
+                        keep,
+                        self.filter_text,
+                    ),
+                    _rows(summary.by_capacity_provider, {}, keep),
                     {},
                     summary.per_hour,
                     wide,
                 ),
             )
         )
-        self.query_one("#cost-suggestions", Static).update(
-            _suggestions(self.suggestions, self.held, wide)
-        )
-        section = _optimizer(recommendations, optimizer, self.suggestions)
+        self.query_one("#cost-suggestions", Static).update(_suggestions(suggestions, held, wide))
+        section = _optimizer(recommendations, optimizer, suggestions)
         widget = self.query_one("#cost-optimizer", Static)
         widget.update(section)
         widget.display = not (isinstance(section, Text) and not section.plain)
@@ -372,6 +422,12 @@ class CostPanel(VerticalScroll):
         own.append(f"{money(own_cost_usd, 4)} so far, ~{hourly(own_cost_per_hour_usd)}")
         self.query_one("#cost-own", Static).update(own)
         self.query_one("#cost-source", Static).update(_source(summary))
+
+    def set_filter(self, text: str) -> None:
+        """Show only the rows whose name contains every word of ``text`` ("" shows all)."""
+        self.filter_text = text
+        if self._last is not None:
+            self.update_cost(*self._last)
 
     def toggle_expanded(self) -> None:
         """Show every row ("N more" expanded), or the largest again."""

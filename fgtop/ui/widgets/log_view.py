@@ -5,7 +5,7 @@ Appends are coalesced into one update per frame, so a burst of thousands of line
 does not delay keys. Every message is cleaned by :mod:`fgtop.text.sanitize` and built as a Rich
 ``Text`` (never markup): control sequences and ``[red]``-style markup are shown harmlessly.
 
-Keys: ``/`` search, ``n``/``N`` next/previous match, ``f`` filter, ``+``/``-`` filter context,
+Keys: ``/`` or ``f`` filter, ``+``/``-`` filter context, ``s`` search, ``n``/``N`` next/previous match,
 ``j`` pretty JSON, ``w`` wrap, ``t`` timestamps, ``end`` follow; the screen's ``esc`` clears the
 search, then the filter (:meth:`LogView.clear_one`).
 """
@@ -56,10 +56,11 @@ class LogView(Vertical):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "search", "Search", tooltip="search, next / previous match"),
+        # `/` filters, as on every list (k9s); `f` too. `s` searches (highlights, n / N).
+        Binding("slash,f", "filter", "Filter", tooltip=_FILTER),
+        Binding("s", "search", "Search", tooltip="search, next / previous match"),
         Binding("n", "next_match", "Next", show=False, tooltip="search, next / previous match"),
         Binding("N", "prev_match", "Prev", show=False, tooltip="search, next / previous match"),
-        Binding("f", "filter", "Filter", tooltip=_FILTER),
         Binding("plus,equals_sign", "context(1)", "+ctx", show=False, tooltip=_FILTER),
         Binding("minus", "context(-1)", "-ctx", show=False, tooltip=_FILTER),
         # Textual's own ``toggle`` action flips the reactive (search and filter are kept).

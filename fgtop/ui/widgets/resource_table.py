@@ -372,13 +372,20 @@ class ResourceTable(ScrollView, Generic[T], can_focus=True):
         self._refilter(self.selected_key)
 
     def watch_sort_column(self) -> None:
-        """Re-sort when the sort column changes."""
+        """Re-sort when the sort column changes; the view goes to the top of the sorted rows."""
         self._sort_cache.clear()
-        self._resort(self.selected_key)
+        self._resort(None)
+        self._to_top()
 
     def watch_sort_reverse(self) -> None:
-        """Re-sort when the direction changes."""
-        self._resort(self.selected_key)
+        """Re-sort when the direction changes; the view goes to the top of the sorted rows."""
+        self._resort(None)
+        self._to_top()
+
+    def _to_top(self) -> None:
+        """The cursor on the first row, and the first rows in view (k9s, after a sort)."""
+        self._move(0)
+        self.scroll_to(y=0, animate=False, immediate=True)
 
     def watch_wide(self) -> None:
         """Re-lay the columns."""
@@ -548,6 +555,17 @@ class ResourceTable(ScrollView, Generic[T], can_focus=True):
         return len(self._order)
 
     @property
+    def total_count(self) -> int:
+        """Rows before the filter."""
+        return len(self._items)
+
+    def count_text(self) -> str:
+        """``103``, or ``12 of 103`` while a filter hides some rows."""
+        if self.filter_text:
+            return f"{self.row_count:,} of {self.total_count:,}"
+        return f"{self.total_count:,}"
+
+    @property
     def cursor_row(self) -> int:
         """The cursor's row in display order."""
         return self._cursor
@@ -584,14 +602,23 @@ class ResourceTable(ScrollView, Generic[T], can_focus=True):
         self._move(self._cursor + step)
 
     def action_page(self, direction: int) -> None:
-        """Move the cursor one screen."""
+        """Scroll one screen and move the cursor with it (at the top, to the first row)."""
+        rows = len(self._order)
+        if not rows:
+            return
         height = max(1, self.scrollable_content_region.height - 1)
-        self._move(self._cursor + direction * height)
-        self.scroll_to(y=int(self.scroll_y) + direction * height, animate=False)
+        top = max(0, min(int(self.scroll_y) + direction * height, rows - height))
+        cursor = max(0, min(self._cursor + direction * height, rows - 1))
+        cursor = min(max(cursor, top), top + height - 1)
+        self.scroll_to(y=top, animate=False, immediate=True)
+        self._move(cursor)
 
     def action_cursor_to(self, row: int) -> None:
-        """First or last row."""
-        self._move(row if row >= 0 else len(self._order) - 1)
+        """First or last row (the first: the top rows in view again)."""
+        if row == 0:
+            self._to_top()
+        else:
+            self._move(row if row >= 0 else len(self._order) - 1)
 
     def action_open(self) -> None:
         """Enter opens the resource under the cursor."""
