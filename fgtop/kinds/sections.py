@@ -23,14 +23,22 @@ KEY_CHARS = 80
 """Cap on a label or tag key in the left column."""
 
 
+def _wrapping(text: Text) -> Text:
+    """A cell that wraps at spaces (and folds a word longer than its column) instead of being
+    cut: an image URI keeps its tag, an error message its last words."""
+    text.no_wrap = False
+    text.overflow = "fold"
+    return text
+
+
 def short(value: object, style: str = "") -> Text:
-    """A name as a details cell: controls visible, markup literal, capped."""
-    return safe(value, style=style)
+    """A name as a details cell: controls visible, markup literal, capped; folded, never cut."""
+    return _wrapping(safe(value, style=style))
 
 
 def long(value: object, style: str = "") -> Text:
-    """A reason, a message or an event: folded, up to :data:`LONG_CHARS`."""
-    return safe(value, max_chars=LONG_CHARS, style=style)
+    """A reason, a message or an event: wrapped, up to :data:`LONG_CHARS`."""
+    return _wrapping(safe(value, max_chars=LONG_CHARS, style=style))
 
 
 def key_values(rows: list[tuple[str, str | None]]) -> Table:

@@ -34,6 +34,9 @@ class CostScreen(FgtopScreen):
         ),
     ]
 
+    AUTO_FOCUS = "CostPanel"
+    """The panel has the keys (not the hidden filter bar)."""
+
     def compose(self) -> ComposeResult:
         """Header, the cost panel, footer."""
         yield HeaderBar()

@@ -74,6 +74,9 @@ class DetailsScreen(FgtopScreen):
             yield Static(id="body")
         yield KeyFooter()
 
+    AUTO_FOCUS = "VerticalScroll"
+    """The body has the keys (not the hidden filter bar)."""
+
     def find(self, snapshot: Snapshot) -> Any:
         """The resource in this snapshot."""
         return registry.named(self.kind).find(snapshot, self.key)
