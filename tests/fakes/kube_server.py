@@ -92,6 +92,9 @@ class FakeKube:
         self.tokens_seen: list[str] = []
         self.forbidden: set[str] = set()
         """Kinds (``pods``...) or ``"log"`` answered with 403."""
+        self.hold_lists: asyncio.Event | None = None
+        """While set and not yet released (``.set()``), list requests wait: a slow first
+        answer, as on a large cluster."""
         self.logs: dict[tuple[str, str, str, bool], list[tuple[float, str]]] = {}
         self._log_followers: dict[tuple[str, str, str], set[asyncio.Queue]] = {}
         self._runner: web.AppRunner | None = None
@@ -246,6 +249,8 @@ class FakeKube:
         selector = q.get("fieldSelector")
         if watch:
             return await self._watch(request, kind, selector)
+        if self.hold_lists is not None:
+            await self.hold_lists.wait()
         items = [o for o in self.kinds[kind].objects.values() if _selected(o, selector)]
         start = int(q.get("continue") or 0)
         limit = int(q.get("limit") or 0)

@@ -44,11 +44,13 @@ async def test_grid_shows_tasks_and_services() -> None:
         assert "Essential container in task exited [exit worker:137]" in text
         assert "SPOT" in text and "arm64" in text and "1vCPU/2GB" in text
         # The abnormal stop sorts first (problems first by default).
-        assert "STOPPED" in rows(grid)[0][0]
+        status = [c.key for c in TaskGrid.COLUMNS].index("status")
+        assert "STOPPED" in rows(grid)[0][status]
         services = app.screen.query_one(ServicesTable)
         srows = rows(services)
         assert {r[0] for r in srows} == {"shop-api", "shop-worker"}
-        assert any("FAILED/rollback" in r[5] for r in srows)
+        deploy = [c.key for c in ServicesTable.COLUMNS].index("deploy")
+        assert any("FAILED/rollback" in r[deploy] for r in srows)
 
 
 async def test_update_in_place_keeps_selection() -> None:
@@ -71,7 +73,8 @@ async def test_update_in_place_keeps_selection() -> None:
         await pilot.pause()
         assert grid.row_count == 11
         assert grid.selected_key == chosen
-        assert "UNHEALTHY" in rows(grid)[grid.cursor_row][1]
+        health = [c.key for c in TaskGrid.COLUMNS].index("health")
+        assert "UNHEALTHY" in rows(grid)[grid.cursor_row][health]
 
 
 async def test_filter_sort_details_and_back() -> None:

@@ -293,7 +293,7 @@ async def test_oom_logs_filter_then_another_container_does_not_crash() -> None:
         assert view.new_lines == 0  # nothing new arrived: the switch is not "new lines"
 
 
-async def test_sort_keeps_the_cursor_on_its_problem_and_the_detail_follows() -> None:
+async def test_a_sort_goes_to_the_top_of_the_sorted_rows_and_the_detail_follows() -> None:
     app, _ = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -301,26 +301,29 @@ async def test_sort_keeps_the_cursor_on_its_problem_and_the_detail_follows() -> 
         table = screen.query_one("#problems", ProblemsTable)
         problem = oom_problem(app)
         await select(pilot, screen, problem)
+        assert table.cursor_row > 0
         given = [r[2] for r in table_rows(table)]
-        # Click the COUNT header: by count, the cursor still on the OOM service.
+        # Click the COUNT header: by count, the cursor on the first row (k9s).
         x = table.header_text().index("COUNT")
         await pilot.click(ProblemsTable, offset=(x + 1, 0))
         await pilot.pause()
         assert table.sort_column == "count"
         counts = [int(r[5]) for r in table_rows(table)]
         assert counts == sorted(counts)
-        assert screen.selected_problem() == problem
-        await pilot.press("S")
-        await pilot.pause()
-        counts = [int(r[5]) for r in table_rows(table)]
-        assert counts == sorted(counts, reverse=True) and counts != sorted(counts)
-        assert screen.selected_problem() == problem
-        # The cursor moves (a Selected message): the detail pane follows it.
-        await pilot.press("end")
-        await pilot.pause()
+        assert table.cursor_row == 0 and table.scroll_y == 0
+        # The cursor moved (a Selected message): the detail pane follows it.
         first = screen.selected_problem()
         assert first is not None and first != problem
         detail = plain(screen.query_one("#problem-detail", Static).render(), width=200)
         assert first.title in detail
+        await pilot.press("end")  # again from the last row
+        await pilot.press("S")
+        await pilot.pause()
+        counts = [int(r[5]) for r in table_rows(table)]
+        assert counts == sorted(counts, reverse=True) and counts != sorted(counts)
+        assert table.cursor_row == 0 and table.scroll_y == 0
+        assert screen.selected_problem() == table.selected_item
+        detail = plain(screen.query_one("#problem-detail", Static).render(), width=200)
+        assert table.selected_item.title in detail
         # Sorting never changes what is listed.
         assert sorted(r[2] for r in table_rows(table)) == sorted(given)

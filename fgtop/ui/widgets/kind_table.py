@@ -149,7 +149,10 @@ class KindTable(ResourceTable[Any]):
         out = {}
         for key, cell in self.kind(item).live_cells(item, view).items():
             column = self._live.get(key)
-            out[key] = rich_cell(cell, palette, column.width if column is not None else None)
+            drawn = rich_cell(cell, palette, column.width if column is not None else None)
+            if cell.sort is None:  # unknown (no figure): last in either direction, not "-"
+                drawn.sort_value = None
+            out[key] = drawn
         return out
 
 
