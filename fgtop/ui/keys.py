@@ -149,6 +149,8 @@ def key_rows(app_bindings: Iterable[BindingType], screen: object = None) -> list
     """Every key: the areas of ``screen`` (the current screen and its widgets) first, then
     everywhere's (the app's bindings), then every other area."""
     mine = [a for a in AREAS if screen is not None and _shows(screen, a[1])]
+    # The screen's own area first, then the areas of the widgets it shows (a chart...).
+    mine.sort(key=lambda a: not isinstance(screen, a[1]))
     rest = [a for a in AREAS if a not in mine]
     everywhere = binding_rows(EVERYWHERE, app_bindings)
     everywhere += [r for r in TEXTUAL if r.area == EVERYWHERE]
