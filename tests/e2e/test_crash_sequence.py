@@ -2,8 +2,8 @@
 of range) run in a real pseudo-terminal against the installed command.
 
 ``↓ ↓ l`` (the logs of the OOM-killed task), ``f OutOfMemory enter`` (filter), ``c ↓ ↓ enter``
-(pick the otel-collector container), ``esc`` back to the problems view, ``q``: fgtop exits 0
-and prints no traceback.
+(pick the otel-collector container), ``esc`` (clears the filter: esc clears first, then goes
+back) and ``esc`` back to the problems view, ``q``: fgtop exits 0 and prints no traceback.
 """
 
 from __future__ import annotations
@@ -69,7 +69,9 @@ def test_filter_then_pick_a_container_then_esc_back_no_crash(tmp_path: Path) -> 
         child.expect("otel-collector")
         time.sleep(1.0)  # new lines and the filter re-apply on the picked container
         assert child.isalive(), "fgtop exited after picking a container"
-        _keys(child, ESC)
+        _keys(child, ESC)  # clears the filter
+        child.expect("following")
+        _keys(child, ESC)  # back
         child.expect("SEV")  # the problems view's header again
         child.expect(r"\d+ problems")
         _keys(child, "q")
