@@ -48,7 +48,7 @@ from fgtop.ui.themes import (
     theme_variable_defaults,
 )
 
-ESC_RULE = "back; where a filter or search is set, esc clears it first (on every screen)"
+ESC_RULE = "on every screen: clears the filter or search if one is set, else goes back"
 """The one rule of ``esc`` (the help screen and the README say it once, from here)."""
 TOASTS_PER_FRAME = 3
 """Alerts told at most in a frame's one toast (every one is on the timeline)."""

@@ -48,7 +48,7 @@ class DashboardScreen(FgtopScreen):
             "slash",
             "filter",
             "Filter",
-            tooltip="filter rows (substring over the visible columns); enter keeps it, esc clears it",
+            tooltip="filter rows (substring over the visible columns); enter keeps it",
         ),
         Binding(
             "l",
