@@ -526,7 +526,12 @@ class ResourceTable(ScrollView, Generic[T], can_focus=True):
             if at >= 0:
                 label.stylize("underline", at, at + 1)
             if column.key == self.sort_column:
-                label.append(" ▼" if self.sort_reverse else " ▲")
+                arrow = "▼" if self.sort_reverse else "▲"
+                if label.cell_len + 2 <= w:
+                    label.append(" " + arrow)
+                else:  # a narrow column: the arrow over its label's last letters, not cut off
+                    label.truncate(max(0, w - 1))
+                    label.append(arrow)
             line.append(" " * PAD)
             line.append_text(_fit(label, w, column.right))
             line.append(" " * PAD)
