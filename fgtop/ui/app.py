@@ -8,6 +8,7 @@ and owns the global keys (replay controls, ``esc`` back, ``?``, ``:``, ``!``).
 from __future__ import annotations
 
 import gc
+import threading
 import time
 from collections import deque
 from functools import partial
@@ -379,7 +380,17 @@ class FgtopApp(Navigation):
         markup: bool = True,
     ) -> None:
         """Toast one notice at a time (a newer one replaces it), in the header's corner; every
-        notice is kept in :attr:`told`."""
+        notice is kept in :attr:`told`. Thread-safe, as Textual's is."""
+        if self._thread_id != threading.get_ident():
+            self.call_from_thread(
+                self.notify,
+                message,
+                title=title,
+                severity=severity,
+                timeout=timeout,
+                markup=markup,
+            )
+            return
         self.told.append(Notification(message, title, severity, markup=markup))
         self.clear_notifications()
         for holder in self.screen.query("ToastRack > ToastHolder"):

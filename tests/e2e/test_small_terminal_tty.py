@@ -84,6 +84,7 @@ def tmux(tmp_path: Path) -> Iterator[Tmux]:
     )
     session = Tmux(f"fgtop-e2e-{os.getpid()}", "fgtop")
     session.run("new-session", "-d", "-s", "fgtop", "-x", "80", "-y", "24", command)
+    session.run("set-option", "-t", "fgtop", "remain-on-exit", "on")  # to read its exit status
     try:
         yield session
     finally:
@@ -115,4 +116,9 @@ def test_the_on_call_path_at_80x24_in_tmux(tmux: Tmux, capsys: pytest.CaptureFix
     with capsys.disabled():
         print("\n" + dashboard)
     tmux.keys("q")
-    tmux.wait(lambda s: "fgtop" not in s.splitlines()[0], "fgtop to exit", timeout=15)
+    deadline = time.monotonic() + 15
+    fields = "#{pane_dead} #{pane_dead_status} #{pane_dead_signal}"
+    while len(dead := tmux.run("display", "-p", "-t", "fgtop", fields).split()) < 2:
+        assert time.monotonic() < deadline, f"fgtop did not exit on q: {dead}"
+        time.sleep(0.2)
+    assert dead == ["1", "0"], dead  # exited, with status 0
