@@ -214,7 +214,7 @@ def test_snapshot_table_region_from_aws_region(moto: str, monkeypatch: pytest.Mo
     assert proc.returncode == 0, proc.stderr
     # The tables are the dashboard's (the kinds' columns): the task grid's PROVIDER says SPOT.
     lines = proc.stdout.splitlines()
-    header = next(line for line in lines if line.startswith("STATUS "))
+    header = next(line for line in lines if line.startswith("TASK "))  # the task id first
     at = header.index("PROVIDER")
     tasks = lines[lines.index(header) + 1 :]
     assert "svc-01" in proc.stdout and any(line[at:].startswith("SPOT ") for line in tasks)
