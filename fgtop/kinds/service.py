@@ -270,7 +270,7 @@ class ServiceKind(Kind[Service]):
     words = Words("services", ("svc", "service"), "services view (optional filter)")
     # Identity, status (running of desired), CPU% and MEM% first and never hidden.
     columns: ClassVar[tuple[Column, ...]] = (
-        Column("name", "SERVICE", priority=0, min=12, max=36, letter="V", flagged=True),
+        Column("name", "SERVICE", priority=0, min=10, max=36, letter="V", flagged=True),
         Column("tasks", "RUN/DES", priority=0, max=11, letter="U"),
         Column("cpu", "CPU%", 9, priority=0, live=True, descending=True, letter="C"),
         Column("mem", "MEM%", 9, priority=0, live=True, descending=True, letter="M"),

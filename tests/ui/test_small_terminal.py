@@ -96,6 +96,8 @@ async def test_each_table_keeps_identity_status_cpu_and_mem_first_at_80x24() -> 
             "MEM%",
         ]
         assert sum(w for w in (grid.column_width(k) for k in ("id", "status")) if w) < 40
+        for table in (grid, services):  # they fit: no sideways scrollbar eats a row
+            assert table.virtual_size.width <= table.scrollable_content_region.width
         # A name longer than its column ends with an ellipsis; the wide view shows it whole.
         width = services.column_width("name")
         long = next(s for s in services.visible_items() if len(s.name) > (width or 0))

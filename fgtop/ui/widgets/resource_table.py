@@ -413,8 +413,23 @@ class ResourceTable(ScrollView, Generic[T], can_focus=True):
 
     # -- columns -------------------------------------------------------------------------
 
-    def _columns(self) -> list[tuple[Column, int, int]]:
+    def _fit_width(self) -> int:
+        """The width the columns fit in: without the vertical scrollbar the rows will need,
+        even before it shows (else the table is a column too wide, and a sideways scrollbar
+        takes a row at 80x24)."""
         width = self.scrollable_content_region.width or self.size.width or 80
+        height = self.size.height
+        if height and not self.show_vertical_scrollbar and len(self._order) + 1 > height:
+            width -= self.styles.scrollbar_size_vertical
+        return max(1, width)
+
+    def watch_show_vertical_scrollbar(self, shown: bool) -> None:
+        """The scrollbar came or went: the columns fit the width left."""
+        self._layout_for = ()
+        self._set_virtual(Size(self._table_width(), len(self._order) + 1))
+
+    def _columns(self) -> list[tuple[Column, int, int]]:
+        width = self._fit_width()
         wanted = (width, self.wide, tuple(self._natural.items()), self.sort_column)
         if wanted != self._layout_for:
             self._layout = fit_columns(
