@@ -423,11 +423,6 @@ class ResourceTable(ScrollView, Generic[T], can_focus=True):
             width -= self.styles.scrollbar_size_vertical
         return max(1, width)
 
-    def watch_show_vertical_scrollbar(self, shown: bool) -> None:
-        """The scrollbar came or went: the columns fit the width left."""
-        self._layout_for = ()
-        self._set_virtual(Size(self._table_width(), len(self._order) + 1))
-
     def _columns(self) -> list[tuple[Column, int, int]]:
         width = self._fit_width()
         wanted = (width, self.wide, tuple(self._natural.items()), self.sort_column)
