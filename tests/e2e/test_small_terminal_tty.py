@@ -70,6 +70,7 @@ def tmux(tmp_path: Path) -> Iterator[Tmux]:
         "TERM": "xterm-256color",
         "TZ": "UTC",
         "LANG": "C.UTF-8",
+        "PYTHONDONTWRITEBYTECODE": "1",
     }
     command = " ".join(
         [
