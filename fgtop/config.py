@@ -126,6 +126,59 @@ def _tables(value: Any) -> list[dict[str, Any]]:
     return [dict(v) for v in value]
 
 
+_ROLE_ARN_RE = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
+_ROLE_NAME_RE = re.compile(r"^[\w+=,.@-]{1,64}$")
+_ACCOUNT_KEYS = ("name", "profile", "role_arn", "external_id", "source_profile", "regions")
+
+
+def _account(value: Any) -> dict[str, Any]:
+    """One ``[[accounts]]`` table, checked: a name, and a profile or a role to assume."""
+    if not isinstance(value, dict):
+        raise _Bad("a table")
+    unknown = [k for k in value if k not in _ACCOUNT_KEYS]
+    if unknown:
+        close = difflib.get_close_matches(unknown[0], _ACCOUNT_KEYS, n=1, cutoff=0.6)
+        hint = f' (did you mean "{close[0]}"?)' if close else ""
+        raise _Bad(f'a table of {", ".join(_ACCOUNT_KEYS)}: unknown key "{unknown[0]}"{hint}')
+    out: dict[str, Any] = {}
+    for key in ("name", "profile", "role_arn", "external_id", "source_profile"):
+        if key in value:
+            try:
+                out[key] = _text(value[key])
+            except _Bad:
+                raise _Bad(f"a table whose {key} is a non-empty string") from None
+    if "name" not in out:
+        raise _Bad("a table with a name (what the screens call the account)")
+    if ("profile" in out) == ("role_arn" in out):
+        raise _Bad("a table with either a profile or a role_arn")
+    if "role_arn" in out and not _ROLE_ARN_RE.match(out["role_arn"]):
+        raise _Bad(
+            'a table whose role_arn is a role ARN like "arn:aws:iam::123456789012:role/fgtop"'
+        )
+    for key in ("external_id", "source_profile"):
+        if key in out and "role_arn" not in out:
+            raise _Bad(f"a table with a role_arn when it has a {key}")
+    if "regions" in value:
+        try:
+            out["regions"] = _regions(value["regions"])
+        except _Bad as bad:
+            raise _Bad(f"a table whose regions are {bad}") from None
+    return out
+
+
+def _accounts(value: Any) -> list[dict[str, Any]]:
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise _Bad("a list of tables ([[accounts]] sections)")
+    return [dict(v) for v in value]
+
+
+def _role_name(value: Any) -> str:
+    text = _text(value)
+    if not _ROLE_NAME_RE.match(text):
+        raise _Bad('a role name like "OrganizationAccountAccessRole" (not an ARN)')
+    return text
+
+
 def _duration(value: Any) -> int:
     seconds: float | None = None
     if isinstance(value, int | float) and not isinstance(value, bool):
@@ -143,6 +196,8 @@ TEXT = Check("string", _text)
 STRINGS = Check("list of strings", _strings)
 REGIONS = Check("list of strings", _regions)
 TABLES = Check("array of tables", _tables)
+ACCOUNTS = Check("array of tables", _accounts)
+ROLE_NAME = Check("string", _role_name)
 DURATION = Check("duration", _duration)
 
 
@@ -242,6 +297,24 @@ class Config:
         "your Compute Savings Plan discount as a fraction (0 to 0.72), taken off on-demand "
         "Fargate compute only (not Spot, not storage); figures then show list price less it",
     )
+    accounts: list[dict[str, Any]] = setting(
+        [],
+        ACCOUNTS,
+        "accounts to watch at once, one `[[accounts]]` table each: `name`, and `profile` or "
+        "`role_arn` (with optional `external_id` and `source_profile`), optional `regions` "
+        "(see [Many accounts](#many-accounts))",
+    )
+    org_role: str | None = setting(
+        None,
+        ROLE_NAME,
+        "discover the organization's accounts (`organizations:ListAccounts`) and assume this "
+        "role in each; run from the management or a delegated administrator account",
+    )
+    org_accounts: list[str] = setting(
+        [],
+        STRINGS,
+        "with `org_role`: only these accounts (ids, or name patterns such as `prod-*`)",
+    )
     compute_optimizer: bool = setting(
         True,
         BOOLEAN,
@@ -260,6 +333,11 @@ class Config:
     """The file this config was read from (None when defaults or no file)."""
     alert_lines: list[int] = field(default_factory=list)
     """Line number in ``source`` of each entry of ``alerts``, for error messages."""
+
+    @property
+    def multi_account(self) -> bool:
+        """Whether accounts are listed or discovered (rather than one profile or chain)."""
+        return bool(self.accounts or self.org_role)
 
 
 class ConfigKey(NamedTuple):
@@ -375,12 +453,41 @@ def _build(data: dict[str, Any], text: str, name: str, path: Path) -> Config:
         problems.sort(key=lambda p: p[0])
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise ConfigError(problems[0][1] + more)
+    if "accounts" in values:
+        values["accounts"] = _check_accounts(values["accounts"], text, name)
+        if "org_role" in values:
+            raise ConfigError(
+                f"{_where(name, text, 'org_role')}: org_role and [[accounts]] cannot both be "
+                "set: the organization's accounts are discovered (narrow them with org_accounts)"
+            )
     if "alerts" in values:
         values["alert_lines"] = [
             key_line(text, "alerts", index=i) or key_line(text, "alerts") or 0
             for i in range(len(values["alerts"]))
         ]
     return Config(**values, source=path)
+
+
+def _check_accounts(tables: list[dict[str, Any]], text: str, name: str) -> list[dict[str, Any]]:
+    """Every ``[[accounts]]`` table checked; the first problem named with its line."""
+    out = []
+    seen: dict[str, int] = {}
+    for i, table in enumerate(tables):
+        line = key_line(text, "accounts", index=i) or key_line(text, "accounts") or 0
+        where = f"{name}:{line}" if line else name
+        try:
+            account = _account(table)
+        except _Bad as bad:
+            raise ConfigError(f"{where}: [[accounts]] must be {bad}") from None
+        key = account["name"].lower()
+        if key in seen:
+            raise ConfigError(
+                f'{where}: [[accounts]] name "{account["name"]}" is used twice '
+                "(each account needs its own name)"
+            )
+        seen[key] = i
+        out.append(account)
+    return out
 
 
 def merge_cli(config: Config, **overrides: Any) -> Config:
@@ -407,7 +514,7 @@ def merge_cli(config: Config, **overrides: Any) -> Config:
             continue
         if isinstance(value, tuple):
             value = list(value)
-        if spec.check is TABLES:
+        if spec.check is TABLES or spec.check is ACCOUNTS:
             raise TypeError(f"merge_cli: {key} cannot be set from the command line")
         if spec.check.type == "integer" and isinstance(value, str) and value.strip().isdigit():
             value = int(value)

@@ -104,15 +104,15 @@ async def _pair(aws: Any, default_region: str, a: str, b: str | None) -> tuple[d
 
 
 async def _fetch(args: argparse.Namespace) -> tuple[dict, dict]:
-    from fgtop.sources.aws import Aws
+    from fgtop.engine.build import one_account
 
     config = load_settings(args)
-    aws = Aws(config.profile, config.regions)
+    aws, close = await one_account(config, getattr(args, "account", None), args.a)
     try:
         await aws.check_credentials()
         return await _pair(aws, aws.regions[0], args.a, args.b)
     finally:
-        await aws.close()
+        await close()
 
 
 def run(args: argparse.Namespace) -> int:

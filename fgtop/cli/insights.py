@@ -42,9 +42,17 @@ def find_service(snapshot: Snapshot, name: str) -> Service:
     """
     found = [s for s in snapshot.services if name in (s.name, s.arn)]
     if len(found) > 1:
-        where = ", ".join(sorted(f"{s.cluster} ({s.region})" for s in found))
+        accounts = len({s.account for s in found}) > 1
+        where = ", ".join(
+            sorted(
+                f"{s.cluster} ({s.region}{', ' + snapshot.account_label(s.account) if accounts else ''})"
+                for s in found
+            )
+        )
+        more = " (and --account NAME)" if accounts else ""
         raise SetupError(
-            f"service {name!r} is in several clusters: {where}; pass --cluster NAME (and --region)"
+            f"service {name!r} is in several clusters: {where}; pass --cluster NAME "
+            f"(and --region){more}"
         )
     if not found:
         regions = ", ".join(snapshot.regions) or "no region"
@@ -130,7 +138,7 @@ async def main(args: Any) -> int:
         if not plan.groups:
             _say(f"service {service.name} has no CloudWatch Logs group to query")
             return EXIT_FAILED
-        aws = engine.aws
+        aws = engine.aws_of(service.account)
         if aws is None:
             raise SetupError("no AWS session")
         query = InsightsQuery(

@@ -92,11 +92,13 @@ def _where(snapshot: Snapshot) -> str:
     return f"{regions} ({', '.join(parts)}{'; ' if failed else ''}{'; '.join(failed)})"
 
 
-def _service_tasks(snapshot: Snapshot, region: str, cluster: str, name: str) -> list[Task]:
+def _service_tasks(
+    snapshot: Snapshot, account: str | None, region: str, cluster: str, name: str
+) -> list[Task]:
     tasks = [
         t
         for t in snapshot.tasks
-        if t.region == region and t.cluster == cluster and t.service == name
+        if (t.account, t.region, t.cluster, t.service) == (account, region, cluster, name)
     ]
     return sorted(tasks, key=lambda t: (t.started_at or t.created_at or 0.0, t.arn))
 
@@ -122,7 +124,7 @@ def resolve(snapshot: Snapshot, target: str) -> Resolved:
                 return Resolved(f"task {task.id}", [task])
         for svc in snapshot.services:
             if svc.arn == target:
-                return _service(snapshot, svc.region, svc.cluster, svc.name)
+                return _service(snapshot, svc.account, svc.region, svc.cluster, svc.name)
         raise TargetError(f"no task or service matches {target!r} in {_where(snapshot)}")
     if "/" in target:
         return _pod(snapshot, target)
@@ -134,22 +136,31 @@ def resolve(snapshot: Snapshot, target: str) -> Resolved:
     if len(tasks) > 1:
         ids = ", ".join(sorted(t.id for t in tasks)[:10])
         raise TargetError(f"{target!r} matches several tasks: {ids}; give more of the id")
-    places = {(s.region, s.cluster) for s in snapshot.services if s.name == target}
-    places |= {(t.region, t.cluster) for t in snapshot.tasks if t.service == target}
+    places = {(s.account, s.region, s.cluster) for s in snapshot.services if s.name == target}
+    places |= {(t.account, t.region, t.cluster) for t in snapshot.tasks if t.service == target}
     if len(places) > 1:
-        listed = ", ".join(f"{c} ({r})" for r, c in sorted(places))
+        accounts = len({a for a, _, _ in places}) > 1
+        listed = ", ".join(
+            f"{c} ({r}{', ' + snapshot.account_label(a) if accounts else ''})"
+            for a, r, c in sorted(
+                places, key=lambda p: (snapshot.account_label(p[0]), p[1] or "", p[2])
+            )
+        )
+        more = " (and --account NAME)" if accounts else ""
         raise TargetError(
             f"service {target!r} is in several clusters: {listed}; pass --cluster NAME "
-            "(and --region REGION)"
+            f"(and --region REGION){more}"
         )
     if places:
-        region, cluster = next(iter(places))
-        return _service(snapshot, region, cluster, target)
+        account, region, cluster = next(iter(places))
+        return _service(snapshot, account, region, cluster, target)
     raise TargetError(f"no task, service or pod matches {target!r} in {_where(snapshot)}")
 
 
-def _service(snapshot: Snapshot, region: str, cluster: str, name: str) -> Resolved:
-    tasks = _service_tasks(snapshot, region, cluster, name)
+def _service(
+    snapshot: Snapshot, account: str | None, region: str, cluster: str, name: str
+) -> Resolved:
+    tasks = _service_tasks(snapshot, account, region, cluster, name)
     return Resolved(f"service {name} in {cluster} ({region})", tasks, service=True)
 
 
@@ -175,14 +186,6 @@ def _pod(snapshot: Snapshot, target: str) -> Resolved:
 # -- ECS ------------------------------------------------------------------------------------
 
 
-def _aws(engine: Engine) -> Any:
-    for source in engine.sources:
-        aws = getattr(source, "aws", None)
-        if aws is not None:
-            return aws
-    return None
-
-
 async def _ecs(engine: Engine, snapshot: Snapshot, found: Resolved, args: Any) -> Output:
     from fgtop.sources.logs import CloudWatchTail, resolve_targets
 
@@ -201,7 +204,7 @@ async def _ecs(engine: Engine, snapshot: Snapshot, found: Resolved, args: Any) -
         out.say([f"{found.label} has no container named {args.container!r}"])
     if not targets:
         return out
-    aws = _aws(engine)
+    aws = engine.aws_of(found.tasks[0].account)
     if aws is None:  # the live engine always has ECS sources; never crash on it anyway
         out.say(["no AWS session"])
         return out

@@ -47,12 +47,49 @@ def _parser(prog: str, description: str) -> argparse.ArgumentParser:
 # ``--help`` lists only those (``fgtop insights --help`` has no dashboard options).
 
 
-def add_aws_options(p: argparse.ArgumentParser, *, region_help: str | None = None) -> None:
-    """Who and where: ``--profile``, ``--region``, ``--config``."""
+def add_aws_options(
+    p: argparse.ArgumentParser,
+    *,
+    region_help: str | None = None,
+    org: bool = True,
+    account: bool = False,
+) -> None:
+    """Who and where: ``--profile`` (repeatable: several accounts), ``--region``,
+    ``--config``; ``--org-role`` and ``--org-accounts`` (``org``: the commands that watch an
+    estate); ``--account`` (``account``: the commands that act on one of the accounts)."""
     g = p.add_argument_group("AWS")
     g.add_argument(
-        "--profile", help="AWS named profile (default: AWS_PROFILE or the default chain)"
+        "--profile",
+        action="append",
+        metavar="NAME",
+        help="AWS named profile (default: AWS_PROFILE or the default chain); "
+        + (
+            "repeat to watch several accounts at once"
+            if org
+            else "repeated, the accounts to choose from with --account"
+        ),
     )
+    if org:
+        g.add_argument(
+            "--org-role",
+            metavar="ROLE_NAME",
+            help="watch every account of the AWS Organization: list them (run from the "
+            "management or a delegated administrator account) and assume this role in each",
+        )
+        g.add_argument(
+            "--org-accounts",
+            action="append",
+            metavar="ID|PATTERN",
+            help="with --org-role: only these accounts (ids or name patterns like 'prod-*'; "
+            "repeat, or separate with commas)",
+        )
+    if account:
+        g.add_argument(
+            "--account",
+            metavar="NAME|ID",
+            help="with several accounts watched ([[accounts]], --profile repeated, --org-role): "
+            "only this one (its name or id)",
+        )
     g.add_argument(
         "--region",
         action="append",
@@ -375,7 +412,7 @@ def _logs_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--previous", action="store_true", help="pods: the previous (crashed) container's logs"
     )
-    add_aws_options(p)
+    add_aws_options(p, account=True)
     add_watch_options(p)
     return p
 
@@ -406,7 +443,9 @@ def _insights_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--format", choices=["text", "json"], default="text", help="output format (default text)"
     )
-    add_aws_options(p, region_help="region of the service (default: AWS_REGION / the profile's)")
+    add_aws_options(
+        p, region_help="region of the service (default: AWS_REGION / the profile's)", account=True
+    )
     add_watch_options(p, pods=False)
     return p
 
@@ -456,5 +495,7 @@ def _diff_parser() -> argparse.ArgumentParser:
     add_aws_options(
         p,
         region_help="region (default: AWS_REGION / the profile's region; an ARN's own region wins)",
+        org=False,
+        account=True,
     )
     return p

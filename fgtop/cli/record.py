@@ -196,25 +196,29 @@ async def record_logs(engine, recorder, interval: float = 5.0, on_error=None) ->
     The tail follows the tasks of the latest snapshot; when they change, a new tail takes over
     the old one's position (no line twice, none skipped).
     """
-    aws = next((s.aws for s in engine.sources if getattr(s, "aws", None) is not None), None)
-    if aws is None:
+    if engine.aws_of() is None:
         return
-    tail: CloudWatchTail | None = None
-    keys: frozenset[str] = frozenset()
+    # One tail per account: each reads its own account's logs with its own credentials.
+    tails: dict[str | None, CloudWatchTail] = {}
+    keys: dict[str | None, frozenset[str]] = {}
     while True:
         snapshot = engine.snapshot
-        targets = []
+        targets: dict[str | None, list] = {}
         for task in snapshot.tasks:
             found, _ = resolve_targets(task, snapshot.task_definition(task.task_definition))
-            targets += found
-        wanted = frozenset(t.key for t in targets)
-        if wanted != keys:
-            state = tail.state() if tail is not None else None
-            tail = CloudWatchTail(aws, targets, since=300)
-            if state is not None:
-                tail.restore(state)
-            keys = wanted
-        if tail is not None and targets:
+            targets.setdefault(task.account, []).extend(found)
+        more = False
+        for account, mine in targets.items():
+            wanted = frozenset(t.key for t in mine)
+            tail = tails.get(account)
+            if wanted != keys.get(account):
+                state = tail.state() if tail is not None else None
+                tail = tails[account] = CloudWatchTail(engine.aws_of(account), mine, since=300)
+                if state is not None:
+                    tail.restore(state)
+                keys[account] = wanted
+            if tail is None or not mine:
+                continue
             batch = await tail.poll()
             if batch.lines:
                 try:
@@ -223,6 +227,7 @@ async def record_logs(engine, recorder, interval: float = 5.0, on_error=None) ->
                     if on_error is not None:
                         on_error(exc)
                     return
-            if batch.more:
-                continue
+            more = more or batch.more
+        if more:
+            continue
         await asyncio.sleep(interval)

@@ -48,10 +48,12 @@ def recorder_command(args: argparse.Namespace, directory: Path) -> list[str]:
     cmd += ["--retain", args.retain or "48h"]
     if args.segment:
         cmd += ["--segment", args.segment]
-    for flag, name in (("--profile", "profile"), ("--config", "config")):
+    for flag, name in (("--config", "config"), ("--org-role", "org_role")):
         if getattr(args, name, None):
             cmd += [flag, str(getattr(args, name))]
     for flag, name in (
+        ("--profile", "profile"),
+        ("--org-accounts", "org_accounts"),
         ("--region", "regions"),
         ("--cluster", "clusters"),
         ("--context", "contexts"),

@@ -252,7 +252,7 @@ def task_group(task: Task) -> tuple[str, str]:
     """(key, label) of the cost breakdown's row for a task no listed service owns: a
     standalone task's family (``backfill-orders``), or the service it names."""
     kind = "service" if task.in_service else "family"
-    key = f"{kind}:{task.region}/{task.cluster}/{task.owner}"
+    key = f"{kind}:{task.account or ''}/{task.region}/{task.cluster}/{task.owner}"
     label = f"{_short(task.cluster)}/{task.owner}"
     return key, label if task.in_service else f"{label} (standalone)"
 
@@ -293,6 +293,8 @@ def estate_cost(
     by_cluster: dict[str, Decimal] = defaultdict(Decimal)
     by_service: dict[str, Decimal] = defaultdict(Decimal)
     by_cp: dict[str, Decimal] = defaultdict(Decimal)
+    by_account: dict[str, Decimal] = defaultdict(Decimal)
+    several = snapshot.multi_account
     task_rates: dict[str, Decimal] = {}
     task_costs: dict[str, Decimal] = {}
     task_rates_l: dict[str, Decimal] = {}
@@ -308,7 +310,7 @@ def estate_cost(
     minimum = minimum_l = Decimal(0)
     minimum_n = 0
     used: set[tuple[str, str]] = set()
-    services = {(s.region, s.cluster, s.name) for s in snapshot.services}
+    services = {(s.account, s.region, s.cluster, s.name) for s in snapshot.services}
 
     memo: dict[tuple[object, ...], Decimal | None] = {}
 
@@ -348,15 +350,19 @@ def estate_cost(
             continue
         total += rate
         total_l += list_rate
-        by_cluster[t.cluster] += rate
-        labels.setdefault(t.cluster, _short(t.cluster))
+        cluster = _cluster_key(t.account, t.cluster, several)
+        by_cluster[cluster] += rate
+        labels.setdefault(
+            cluster, _account_prefix(snapshot, t.account, several) + _short(t.cluster)
+        )
+        by_account[t.account or ""] += rate
         by_cp[t.capacity_provider or t.launch_type or "FARGATE"] += rate
-        if (t.region, t.cluster, t.owner) not in services or not t.in_service:
+        if (t.account, t.region, t.cluster, t.owner) not in services or not t.in_service:
             # Not a listed service's: grouped by its family (or its unlisted service), so the
             # rows add up to the total.
             key, label = task_group(t)
             by_service[key] += rate
-            labels.setdefault(key, label)
+            labels.setdefault(key, _account_prefix(snapshot, t.account, several) + label)
         if t.is_spot:
             on_demand = rate_of(t, spot=False)
             if on_demand is not None:
@@ -384,8 +390,10 @@ def estate_cost(
             continue
         total += rate
         total_l += list_rate
-        by_cluster[p.cluster] += rate
-        labels.setdefault(p.cluster, p.cluster)
+        cluster = _cluster_key(p.account, p.cluster, several)
+        by_cluster[cluster] += rate
+        labels.setdefault(cluster, _account_prefix(snapshot, p.account, several) + p.cluster)
+        by_account[p.account or ""] += rate
         by_cp[EKS_CAPACITY] += rate
         key, label = workload_key(p)
         by_service[key] += rate
@@ -436,6 +444,7 @@ def estate_cost(
         by_cluster=dict(by_cluster),
         by_service=dict(by_service),
         by_capacity_provider=dict(by_cp),
+        by_account=dict(by_account),
         spot_savings_per_hour=spot_savings,
         task_rates=task_rates,
         task_costs=task_costs,
@@ -466,3 +475,14 @@ def estate_cost(
         spot_arm_dates=spot_arm_dates,
         notes=tuple(notes),
     )
+
+
+def _cluster_key(account: str | None, cluster: str, several: bool) -> str:
+    """The ``by_cluster`` key: the cluster, prefixed with its account when several are
+    watched (two accounts may both have a cluster ``prod``)."""
+    return f"{account}/{cluster}" if several and account else cluster
+
+
+def _account_prefix(snapshot: Snapshot, account: str | None, several: bool) -> str:
+    """``prod/`` before a cluster's label when several accounts are watched."""
+    return f"{snapshot.account_label(account)}/" if several and account else ""

@@ -29,6 +29,8 @@ class CostSummary:
     ``k8s:cluster/namespace/workload`` for pods: every running priced task and pod is in one
     row, so the rows add up to ``per_hour``."""
     by_capacity_provider: dict[str, Decimal] = field(default_factory=dict)
+    by_account: dict[str, Decimal] = field(default_factory=dict)
+    """Burn rate by AWS account id (``""``: tasks and pods of no known account)."""
     spot_savings_per_hour: Decimal = Decimal(0)
     """What the running Spot tasks would cost on FARGATE (after the discount) minus what
     they cost."""
@@ -83,6 +85,7 @@ class CostSummary:
             "per_month_projected": usd(self.per_month_projected),
             "per_month_projected_list": usd(self.per_month_projected_list),
             "spot_savings_per_hour": usd(self.spot_savings_per_hour),
+            "by_account": {k: usd(v) for k, v in sorted(self.by_account.items())},
             "minimum_charge": usd(self.minimum_charge),
             "minimum_charge_list": usd(self.minimum_charge_list),
             "minimum_charged": self.minimum_charged,

@@ -66,6 +66,8 @@ class Problem:
     """When the problem ended, for one still listed after it ended (None while it lasts)."""
     service: str | None = None
     """The ARN of the ECS service it concerns, if any (the services table flags it)."""
+    account: str | None = None
+    """The AWS account id of what it concerns (None: unknown, or an older recording's)."""
 
     @property
     def resolved(self) -> bool:
@@ -179,6 +181,7 @@ def _service_problems(service: Service, tasks: list[Task], now: float) -> list[P
                 culprit.arn if culprit else None,
                 began,
                 service=service.arn,
+                account=service.account,
             )
         )
     elif failure is not None and (done := _resolved_at(service, failure[0], now)) is not None:
@@ -202,6 +205,7 @@ def _service_problems(service: Service, tasks: list[Task], now: float) -> list[P
                 failed_at,
                 resolved_at=done,
                 service=service.arn,
+                account=service.account,
             )
         )
     if service.status == "ACTIVE" and service.running < service.desired:
@@ -238,6 +242,7 @@ def _service_problems(service: Service, tasks: list[Task], now: float) -> list[P
                 newest[0].arn if newest else None,
                 stop_time(newest[0]) if newest else None,
                 service=service.arn,
+                account=service.account,
             )
         )
     return out
@@ -255,15 +260,17 @@ def _task_problems(
     service first reported the task unhealthy (unknown when it did not: never the task's age).
     """
     tasks = list(tasks)
-    groups: dict[tuple[str, str | None, str, str], list[tuple[Task, Decoded, float | None]]] = {}
+    groups: dict[
+        tuple[str | None, str, str | None, str, str], list[tuple[Task, Decoded, float | None]]
+    ] = {}
     for t, decoded in _recent_stops(tasks, now):
-        key = (t.cluster, t.region, t.owner, decoded.kind)
+        key = (t.account, t.cluster, t.region, t.owner, decoded.kind)
         groups.setdefault(key, []).append((t, decoded, stop_time(t)))
     for t in tasks:
         if not t.is_stopping and t.health == "UNHEALTHY":
             unhealthy = decode_task(t)
             if unhealthy is not None:
-                key = (t.cluster, t.region, t.owner, "unhealthy:" + unhealthy.kind)
+                key = (t.account, t.cluster, t.region, t.owner, "unhealthy:" + unhealthy.kind)
                 groups.setdefault(key, []).append((t, unhealthy, None))
     out = []
     for rows in groups.values():
@@ -297,14 +304,17 @@ def _task_problems(
                 at if at is not None else since,
                 n,
                 service=service,
+                account=task.account,
             )
         )
     return out
 
 
-def _profiles(snapshot: Snapshot, cluster: str) -> tuple[FargateProfile, ...] | None:
+def _profiles(
+    snapshot: Snapshot, cluster: str, account: str | None = None
+) -> tuple[FargateProfile, ...] | None:
     for kc in snapshot.kube_clusters:
-        if kc.name == cluster and kc.fargate_profiles:
+        if kc.name == cluster and kc.account == account and kc.fargate_profiles:
             return kc.fargate_profiles
     return None
 
@@ -329,15 +339,15 @@ def _pod_problems(
     snapshot: Snapshot, now: float, first_exits: Mapping[str, float] | None = None
 ) -> list[Problem]:
     out = []
-    events: dict[tuple[str, str, str], list[KubeEvent]] = {}
+    events: dict[tuple[str | None, str, str, str], list[KubeEvent]] = {}
     for e in snapshot.kube_events:
-        events.setdefault((e.cluster, e.namespace, e.involved), []).append(e)
-    by_pod: dict[tuple[str, str, str], Problem] = {}
+        events.setdefault((e.account, e.cluster, e.namespace, e.involved), []).append(e)
+    by_pod: dict[tuple[str | None, str, str, str], Problem] = {}
     for pod in snapshot.pods:
         if pod.deleted_at is not None:
             continue
-        mine = events.get((pod.cluster, pod.namespace, pod.name), [])
-        decoded = decode_pod(pod, _profiles(snapshot, pod.cluster), mine)
+        mine = events.get((pod.account, pod.cluster, pod.namespace, pod.name), [])
+        decoded = decode_pod(pod, _profiles(snapshot, pod.cluster, pod.account), mine)
         if decoded is None:
             continue
         if decoded.kind == "pending" and (
@@ -364,8 +374,9 @@ def _pod_problems(
             None,
             last_exit,
             max(1, pod.restarts),
+            account=pod.account,
         )
-        by_pod[(pod.cluster, pod.namespace, pod.name)] = problem
+        by_pod[(pod.account, pod.cluster, pod.namespace, pod.name)] = problem
         out.append(problem)
     for w in snapshot.workloads:
         if w.available >= w.desired:
@@ -376,8 +387,9 @@ def _pod_problems(
         # Below desired since its pods' problems began (the earliest of them).
         pods_problems = [
             p
-            for (cluster, ns, name), p in by_pod.items()
-            if cluster == w.cluster and ns == w.namespace and name.startswith(w.name + "-")
+            for (account, cluster, ns, name), p in by_pod.items()
+            if (account, cluster, ns) == (w.account, w.cluster, w.namespace)
+            and name.startswith(w.name + "-")
         ]
         times = [p.since for p in pods_problems if p.since is not None]
         out.append(
@@ -394,6 +406,7 @@ def _pod_problems(
                 None,
                 max((p.at for p in pods_problems if p.at is not None), default=None),
                 w.desired - w.available,
+                account=w.account,
             )
         )
     return out
@@ -464,6 +477,7 @@ def problems_json(problems: Iterable[Problem]) -> list[dict[str, Any]]:
             "reason": p.reason,
             "next_step": p.next_step,
             "title": p.title,
+            "account": p.account,
             "cluster": p.cluster,
             "region": p.region,
             "since": p.since,

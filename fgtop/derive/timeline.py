@@ -24,7 +24,7 @@ from fgtop.derive.deployments import (
 )
 from fgtop.derive.taskdef_diff import summary
 from fgtop.derive.timeline_why import WhyEntries, api_governs
-from fgtop.model import Pod, Service, Snapshot, Task
+from fgtop.model import Pod, Service, Snapshot, Task, arn_account
 
 KIND_SERVICE_EVENT = "service-event"
 KIND_TASK_STARTED = "task-started"
@@ -61,6 +61,11 @@ class TimelineEntry:
     region: str | None = None
     severity: int = LOW
     """1 critical .. 4 low, for colouring."""
+
+    @property
+    def account(self) -> str | None:
+        """The AWS account of what it is about (an ECS target's ARN names it; pods: None)."""
+        return arn_account(self.target)
 
 
 def matching(
@@ -150,7 +155,7 @@ class Timeline:
         """Every deployment seen, per service (what the service details list)."""
         self._linked: set[tuple[str, str]] = set()
         """(service ARN, deployment id) whose first failure the timeline already linked."""
-        self._service_arns: dict[tuple[str, str, str], str] = {}
+        self._service_arns: dict[tuple[str | None, str, str, str], str] = {}
         self._why = WhyEntries(KIND_DEPLOYMENT)
         """Deployments, target health, alarms and scaling from their sources of truth."""
         self._last: float | None = None
@@ -212,7 +217,9 @@ class Timeline:
         before = len(self._entries)
         baseline = self._tasks is None
         history_changed = self.history.feed(snapshot)
-        self._service_arns = {(s.region, s.cluster, s.name): s.arn for s in snapshot.services}
+        self._service_arns = {
+            (s.account, s.region, s.cluster, s.name): s.arn for s in snapshot.services
+        }
         governs = {r: api_governs(snapshot, r) for r in {s.region for s in snapshot.services}}
         for service in snapshot.services:
             self._service(service, now, quiet=governs[service.region])
@@ -341,7 +348,8 @@ class Timeline:
 
     def _follows_change(self, t: Task, at: float) -> str:
         """``2m after shop-search:18 replaced :17`` for the first failure after a deployment."""
-        arn = self._service_arns.get((t.region, t.cluster, t.owner)) if t.in_service else None
+        key = (t.account, t.region, t.cluster, t.owner)
+        arn = self._service_arns.get(key) if t.in_service else None
         if arn is None:
             return ""
         # The deployment that launched the task: a task of the revision replaced failing

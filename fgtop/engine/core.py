@@ -84,7 +84,9 @@ class Engine:
         self.snapshot = Snapshot(taken_at=clock(), **self.meta)
         self._parts: dict[str, Part] = {}
         self._health: dict[str, SourceHealth] = {
-            s.name: SourceHealth(name=s.name, ok=True, stale=True, essential=s.essential)
+            s.name: SourceHealth(
+                name=s.name, ok=True, stale=True, essential=s.essential, account=s.account
+            )
             for s in self.sources
         }
         self._subscribers: list[Subscriber] = []
@@ -114,6 +116,15 @@ class Engine:
     def complete(self) -> bool:
         """Every source has answered at least once (the first poll is over)."""
         return all(h.answered for h in self._health.values())
+
+    def aws_of(self, account: str | None = None) -> Aws | None:
+        """The AWS session the sources read ``account`` with (several accounts watched); with
+        no account, or none matching, :attr:`aws`."""
+        if account is not None:
+            for source in self.sources:
+                if source.aws is not None and source.aws.account == account:
+                    return source.aws
+        return self.aws
 
     def subscribe(self, callback: Subscriber) -> None:
         """Call ``callback`` with every new snapshot."""
@@ -299,6 +310,7 @@ class Engine:
             api_calls=source.api_calls(),
             last_success=self.clock(),
             state=source.state(),
+            account=source.account,
         )
 
     def _accept_partial(self, source: Source, part: Part, loaded: int, expected: int) -> None:
@@ -397,7 +409,9 @@ class Engine:
         for s in self.sources:
             h = self._health[s.name]
             health.append(
-                dataclasses.replace(h, api_calls=s.api_calls(), state=s.state() or h.state)
+                dataclasses.replace(
+                    h, api_calls=s.api_calls(), state=s.state() or h.state, account=s.account
+                )
             )
         notes = tuple(n for n in (s.note() for s in self.sources) if n)
         self.snapshot = Snapshot(

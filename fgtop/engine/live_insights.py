@@ -79,8 +79,12 @@ class LiveInsightsFeed:
         self.timeout = timeout
         self._running: set[InsightsQuery] = set()
 
-    def _aws(self) -> Aws | None:
-        return self.engine.aws
+    def _aws(self, request: InsightsRequest | None = None) -> Aws | None:
+        accounts = [
+            *(s.account for s in (request.services if request else ())),
+            *(t.account for t in (request.tasks if request else ())),
+        ]
+        return self.engine.aws_of(accounts[0] if accounts else None)
 
     @property
     def available(self) -> bool:
@@ -98,7 +102,7 @@ class LiveInsightsFeed:
 
     async def run(self, request: InsightsRequest) -> AsyncGenerator[InsightsBatch, None]:
         """Progress, then the result; cancelled or closed early, the query is stopped."""
-        aws = self._aws()
+        aws = self._aws(request)
         plan = plan_request(request)
         if aws is None or not plan.groups:
             why = self.why if aws is None else "; ".join(plan.notes) or "no log groups"

@@ -14,7 +14,7 @@ from fgtop.sources.errors import one_line
 from fgtop.sources.logs import CloudWatchTail, LogTarget, fetch_around, resolve_targets
 
 if TYPE_CHECKING:
-    from fgtop.sources.aws import Aws
+    pass
 
 AROUND_BEFORE = 300.0
 """Seconds of lines shown before a moment (a task's stop) when jumping to it."""
@@ -33,9 +33,6 @@ class LiveLogFeed:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-
-    def _aws(self) -> Aws | None:
-        return self.engine.aws
 
     def _kube(self, cluster: str) -> Any:
         return next((s for s in self.engine.sources if s.name == f"kube:{cluster}"), None)
@@ -66,7 +63,7 @@ class LiveLogFeed:
             targets += found
             notes += why
         notes = list(dict.fromkeys(notes))
-        aws = self._aws()
+        aws = self.engine.aws_of(request.tasks[0].account if request.tasks else None)
         if aws is None:
             yield LogBatch(message="no AWS session for logs", done=True)
             return

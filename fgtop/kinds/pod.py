@@ -45,6 +45,7 @@ def pod_json(p: Pod) -> dict[str, Any]:
     return {
         "namespace": p.namespace,
         "name": p.name,
+        "account": p.account,
         "cluster": p.cluster,
         "context": p.context,
         "phase": p.phase,
@@ -129,7 +130,10 @@ def pod_details(pod: Pod, snapshot: Snapshot, events_filter: str = "") -> Render
         Text(""),
         events,
     ]
-    cluster = next((k for k in snapshot.kube_clusters if k.name == pod.cluster), None)
+    cluster = next(
+        (k for k in snapshot.kube_clusters if (k.account, k.name) == (pod.account, pod.cluster)),
+        None,
+    )
     if cluster is not None and cluster.fargate_profiles:
         profiles = Table(title="Fargate profiles", title_justify="left", expand=True)
         for col in ("PROFILE", "SELECTORS", "MATCHES THIS POD"):

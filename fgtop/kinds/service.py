@@ -108,6 +108,7 @@ def service_json(
     return {
         "name": s.name,
         "arn": s.arn,
+        "account": s.account,
         "cluster": s.cluster,
         "region": s.region,
         "status": s.status,

@@ -35,11 +35,11 @@ def spent(view: View, task: Task) -> Decimal | None:
 
 
 def cluster_of(view: View, task: Task) -> Cluster | None:
-    """The task's cluster (indexed once per frame)."""
-    clusters: dict[tuple[str, str], Cluster] = view.once(
-        "clusters", lambda: {(c.name, c.region): c for c in view.snapshot.clusters}
+    """The task's cluster (indexed once per frame; two accounts may both have a ``prod``)."""
+    clusters: dict[tuple[str | None, str, str], Cluster] = view.once(
+        "clusters", lambda: {(c.account, c.name, c.region): c for c in view.snapshot.clusters}
     )
-    return clusters.get((task.cluster, task.region))
+    return clusters.get((task.account, task.cluster, task.region))
 
 
 # -- what rows say -------------------------------------------------------------------------
@@ -110,6 +110,7 @@ def task_json(t: Task, snapshot: Snapshot) -> dict[str, Any]:
     return {
         "arn": t.arn,
         "id": t.id,
+        "account": t.account,
         "cluster": t.cluster,
         "region": t.region,
         "service": t.service,
@@ -319,7 +320,8 @@ class TaskKind(Kind[Task]):
                 (
                     s
                     for s in snapshot.services
-                    if (s.region, s.cluster, s.name) == (item.region, item.cluster, item.service)
+                    if (s.account, s.region, s.cluster, s.name)
+                    == (item.account, item.region, item.cluster, item.service)
                 ),
                 None,
             )
@@ -329,7 +331,8 @@ class TaskKind(Kind[Task]):
             tasks = tuple(
                 t
                 for t in snapshot.tasks
-                if (t.region, t.cluster, t.service) == (item.region, item.cluster, item.service)
+                if (t.account, t.region, t.cluster, t.service)
+                == (item.account, item.region, item.cluster, item.service)
             )
             return Scope(f"service {item.service} ({item.cluster}, {item.region})", tasks, ())
         return Scope(f"task {item.id[:8]} ({item.group or item.cluster})", (item,), ())
@@ -337,7 +340,11 @@ class TaskKind(Kind[Task]):
     def chart(self, item: Task, snapshot: Snapshot) -> Chart:
         """Its CPU and memory (none without enhanced Container Insights)."""
         cluster = next(
-            (c for c in snapshot.clusters if c.name == item.cluster and c.region == item.region),
+            (
+                c
+                for c in snapshot.clusters
+                if (c.account, c.name, c.region) == (item.account, item.cluster, item.region)
+            ),
             None,
         )
         unavailable = None if task_metrics_available(cluster) else NO_TASK_METRICS

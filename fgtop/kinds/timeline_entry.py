@@ -93,6 +93,7 @@ class TimelineEntryKind(Kind[TimelineEntry]):
             "kind": item.kind,
             "target": item.target,
             "message": item.message,
+            "account": item.account,
             "cluster": item.cluster,
             "region": item.region,
             "severity": item.severity,

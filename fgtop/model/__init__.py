@@ -1,5 +1,6 @@
 """Frozen dataclasses for everything fgtop observes. No I/O, no Textual."""
 
+from fgtop.model.account import Account, arn_account
 from fgtop.model.alarms import Alarm, AlarmChange
 from fgtop.model.ecs import (
     Cluster,
@@ -38,6 +39,7 @@ from fgtop.model.service_deployments import (
 from fgtop.model.snapshot import Snapshot
 
 __all__ = [
+    "Account",
     "Alarm",
     "AlarmChange",
     "Cluster",
@@ -76,4 +78,5 @@ __all__ = [
     "TargetHealth",
     "Task",
     "TaskDefinition",
+    "arn_account",
 ]

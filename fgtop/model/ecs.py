@@ -48,6 +48,8 @@ class Cluster:
     running_tasks: int = 0
     pending_tasks: int = 0
     active_services: int = 0
+    account: str | None = None
+    """The AWS account id it belongs to (None: the one account of an older recording)."""
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,8 @@ class Service:
     """The target groups its tasks register in (``loadBalancers``)."""
     deployment_alarms: tuple[str, ...] = ()
     """The CloudWatch alarms its deployments monitor (``deploymentConfiguration.alarms``)."""
+    account: str | None = None
+    """The AWS account id it belongs to (None: the one account of an older recording)."""
 
     @property
     def key(self) -> str:
@@ -188,6 +192,8 @@ class Task:
     containers: tuple[Container, ...] = ()
     tags: dict[str, str] = field(default_factory=dict, metadata=LABELS)
     platform_version: str | None = None
+    account: str | None = None
+    """The AWS account id it belongs to (None: the one account of an older recording)."""
 
     @property
     def key(self) -> str:
@@ -330,6 +336,8 @@ class TaskDefinition:
     containers: tuple[ContainerDefinition, ...] = ()
     raw: dict[str, Any] | None = field(default=None, repr=False, metadata=RAW_DOCUMENT)
     """The describe_task_definition document, for the describe view."""
+    account: str | None = None
+    """The AWS account id it belongs to (None: the one account of an older recording)."""
 
 
 def task_metrics_available(cluster: Cluster | None) -> bool:

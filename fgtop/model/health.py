@@ -28,6 +28,8 @@ class SourceHealth:
     Optimizer...) never holds them: ``fgtop snapshot`` waits for it only a short while."""
     late: bool = False
     """A one-off poll (``fgtop snapshot``) stopped waiting for this optional source."""
+    account: str | None = None
+    """The AWS account id the source reads (None: no account, or the only one)."""
 
     @property
     def answered(self) -> bool:

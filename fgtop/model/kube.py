@@ -71,6 +71,8 @@ class Pod:
     """(type, status, reason, message)."""
     region: str | None = None
     raw: dict[str, Any] | None = field(default=None, repr=False, metadata=RAW_DOCUMENT)
+    account: str | None = None
+    """The AWS account id of its EKS cluster, when known."""
 
     @property
     def key(self) -> str:
@@ -168,6 +170,8 @@ class KubeEvent:
     last_seen: float | None = None
     first_seen: float | None = None
     """When it was first seen (``firstTimestamp`` or ``eventTime``), if the API said."""
+    account: str | None = None
+    """The AWS account id of its EKS cluster, when known."""
 
 
 @dataclass(frozen=True)
@@ -217,6 +221,8 @@ class KubeWorkload:
     ready: int = 0
     available: int = 0
     updated: int = 0
+    account: str | None = None
+    """The AWS account id of its EKS cluster, when known."""
 
     @property
     def key(self) -> str:
@@ -236,3 +242,5 @@ class KubeCluster:
     """connecting, listing, watching, backoff, error."""
     error: str | None = None
     fargate_profiles: tuple[FargateProfile, ...] = ()
+    account: str | None = None
+    """The AWS account id of the EKS cluster (its ARN's, or the account it was discovered in)."""

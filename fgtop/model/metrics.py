@@ -24,6 +24,8 @@ class MetricSeries:
     """``AWS/ECS`` or ``ECS/ContainerInsights``."""
     points: tuple[tuple[float, float], ...] = ()
     period: int = 60
+    account: str | None = None
+    """The AWS account id of the target (None: the one account of an older recording)."""
 
     @property
     def last(self) -> float | None:

@@ -129,25 +129,41 @@ def service_key(arn: str) -> tuple[str, str, str]:
 
 def by_service(
     recommendations: Iterable[EcsRecommendation],
-) -> dict[tuple[str, str, str], EcsRecommendation]:
-    """Recommendations by ``(region, cluster name, service name)``, the key ECS services share.
+) -> dict[tuple[str | None, str, str, str], EcsRecommendation]:
+    """Recommendations by ``(account, region, cluster name, service name)``, the key ECS
+    services share.
 
-    The one way a recommendation is matched to a service: by region, cluster and name (the
-    service ARN may be in the old format on one side).
+    The one way a recommendation is matched to a service: by account, region, cluster and
+    name (the service ARN may be in the old format on one side).
     """
-    return {(r.region, r.cluster, r.service_name): r for r in recommendations}
+    return {(r.account, r.region, r.cluster, r.service_name): r for r in recommendations}
 
 
 def for_services(
     recommendations: Iterable[EcsRecommendation], services: Iterable[Any]
 ) -> list[EcsRecommendation]:
-    """The recommendations of the watched ``services`` (by region, cluster and name), in the
-    services' order; the account's others (other clusters, EC2 services) are left out."""
+    """The recommendations of the watched ``services`` (by account, region, cluster and
+    name), in the services' order; the account's others (other clusters, EC2 services) are
+    left out. A recommendation or service with no account matches on the rest."""
+    recommendations = tuple(recommendations)
     index = by_service(recommendations)
+    # A service or a recommendation with no account (hand-made, or from an older recording)
+    # matches on region, cluster and name alone.
+    loose = {(r.region, r.cluster, r.service_name): r for r in recommendations}
     out = []
     for s in services:
         cluster = s.cluster.rsplit("/", 1)[-1]
-        rec = index.get((s.region, cluster, s.name)) or index.get((s.region, "", s.name))
+        account = getattr(s, "account", None)
+        rec = None
+        for name in (cluster, ""):
+            if account is None:
+                rec = loose.get((s.region, name, s.name))
+            else:
+                rec = index.get((account, s.region, name, s.name)) or index.get(
+                    (None, s.region, name, s.name)
+                )
+            if rec is not None:
+                break
         if rec is not None:
             out.append(rec)
     return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from fgtop.model.account import Account
 from fgtop.model.alarms import Alarm, AlarmChange
 from fgtop.model.ecs import Cluster, Service, Task, TaskDefinition
 from fgtop.model.elb import TargetHealth
@@ -23,8 +24,13 @@ class Snapshot:
     taken_at: float
     """POSIX seconds (UTC) of the merge that produced this snapshot."""
     account: str | None = None
+    """The account id when one account is watched (None with several: see ``accounts``)."""
     profile: str | None = None
     regions: tuple[str, ...] = ()
+    accounts: tuple[Account, ...] = ()
+    """The watched accounts with their display names and the state of their credentials
+    (empty in recordings made before several accounts could be watched: see
+    :attr:`watched_accounts`)."""
     clusters: tuple[Cluster, ...] = ()
     services: tuple[Service, ...] = ()
     tasks: tuple[Task, ...] = ()
@@ -67,6 +73,37 @@ class Snapshot:
             return None
         return sum(s.loaded or 0 for s in streaming), sum(s.expected or 0 for s in streaming)
 
+    @cached_property
+    def watched_accounts(self) -> tuple[Account, ...]:
+        """The watched accounts: :attr:`accounts`, or for an older recording its one account."""
+        if self.accounts:
+            return self.accounts
+        if self.account is None:
+            return ()
+        return (Account(id=self.account, name=self.profile, regions=self.regions),)
+
+    @property
+    def multi_account(self) -> bool:
+        """Whether more than one account is watched (screens then show an account column)."""
+        return len(self.watched_accounts) > 1
+
+    @cached_property
+    def _accounts_by_id(self) -> dict[str, Account]:
+        return {a.id: a for a in self.watched_accounts if a.id}
+
+    def account_info(self, account_id: str | None) -> Account | None:
+        """The watched account with this id, if any."""
+        return self._accounts_by_id.get(account_id) if account_id else None
+
+    def account_label(self, account_id: str | None) -> str:
+        """What a screen calls an account: its name, alias or id (outside text: sanitize it).
+
+        The one lookup of an object's account label (``""`` for an object with no account)."""
+        account = self.account_info(account_id)
+        if account is not None:
+            return account.label
+        return account_id or ""
+
     @property
     def api_calls(self) -> int:
         """All API calls made by all sources so far."""
@@ -88,11 +125,13 @@ class Snapshot:
         return found
 
     @cached_property
-    def _tasks_by_service(self) -> dict[tuple[str | None, str, str], tuple[Task, ...]]:
-        groups: dict[tuple[str | None, str, str], list[Task]] = {}
+    def _tasks_by_service(
+        self,
+    ) -> dict[tuple[str | None, str | None, str, str], tuple[Task, ...]]:
+        groups: dict[tuple[str | None, str | None, str, str], list[Task]] = {}
         for t in self.tasks:
             if t.in_service:  # the service name, or the group ``service:NAME`` ECS sets
-                groups.setdefault((t.region, t.cluster, t.owner), []).append(t)
+                groups.setdefault((t.account, t.region, t.cluster, t.owner), []).append(t)
         return {k: tuple(v) for k, v in groups.items()}
 
     def find(self, key: str) -> Task | Service | Pod | TaskDefinition | KubeWorkload | None:
@@ -103,11 +142,13 @@ class Snapshot:
         return self._by_key.get(key)
 
     def tasks_of(self, service: Service) -> tuple[Task, ...]:
-        """The tasks of ``service`` (same region, cluster and service name), running or not.
+        """The tasks of ``service`` (same account, region, cluster and service name), running
+        or not.
 
         The one definition of "tasks of a service" (indexed once per snapshot).
         """
-        return self._tasks_by_service.get((service.region, service.cluster, service.name), ())
+        key = (service.account, service.region, service.cluster, service.name)
+        return self._tasks_by_service.get(key, ())
 
     def task_definition(self, arn: str) -> TaskDefinition | None:
         """The task definition with this ARN, if fetched (indexed once per snapshot)."""

@@ -56,6 +56,7 @@ def recommendation_json(r: EcsRecommendation) -> dict[str, Any]:
     return {
         "service_arn": r.service_arn,
         "service": r.service_name,
+        "account": r.account,
         "cluster": r.cluster,
         "region": r.region,
         "finding": r.finding,
@@ -197,10 +198,23 @@ def _snapshot_json(snapshot: Snapshot) -> dict[str, Any]:
         "account": snapshot.account,
         "profile": snapshot.profile,
         "regions": list(snapshot.regions),
+        "accounts": [
+            {
+                "id": a.id or None,
+                "name": a.label,
+                "regions": list(a.regions),
+                "profile": a.profile,
+                "role_arn": a.role_arn,
+                "error": a.error,
+                "credentials_expire_at": iso(a.expires_at),
+            }
+            for a in snapshot.watched_accounts
+        ],
         "clusters": [
             {
                 "name": c.name,
                 "arn": c.arn,
+                "account": c.account,
                 "region": c.region,
                 "status": c.status,
                 "container_insights": c.container_insights,
@@ -219,6 +233,7 @@ def _snapshot_json(snapshot: Snapshot) -> dict[str, Any]:
         "sources": [
             {
                 "name": s.name,
+                "account": s.account,
                 "ok": s.ok,
                 "stale": s.stale,
                 "error": s.error,

@@ -156,6 +156,8 @@ class Recording:
         """Whether the recording was made with redaction."""
         self.redaction = 0
         """The redaction rules it was made with (``fmt.REDACTION_RULES``); 0: not redacted."""
+        self.carries_accounts = False
+        """Whether its objects carry their account (else each is the snapshot's one account)."""
         self.truncated = False
         """Whether the file ends with an incomplete or corrupt chunk (ignored)."""
         self.log_end: float | None = None
@@ -253,6 +255,7 @@ class Recording:
         self.redacted = self.redacted or bool(info.get("redacted", False))
         rules = info.get("redaction", 1 if self.redacted else 0)
         self.redaction = rules if isinstance(rules, int) and not isinstance(rules, bool) else 1
+        self.carries_accounts = bool(info.get("accounts", False))
 
     # -- frames -------------------------------------------------------------------------------
 
@@ -343,16 +346,20 @@ class Recording:
     def _to_snapshot(self, state: dict[str, Any]) -> Snapshot:
         memo: dict[int, tuple[Any, Any]] = {}
         kwargs: dict[str, Any] = {}
+        # In a recording made before objects carried their account, every object belongs to
+        # the recording's one account.
+        fill = None if self.carries_accounts else state.get("account")
         for name, value in state.items():
             item_type = _ITEM_TYPES.get(name)
             if item_type is None:
-                kwargs[name] = decode(_HINTS[name], value)
+                if name in _HINTS:  # a field of a newer fgtop is left out, not a crash
+                    kwargs[name] = decode(_HINTS[name], value)
                 continue
             items = []
             for item in value:
                 hit = self._memo.get(id(item))
                 if hit is None or hit[0] is not item:
-                    hit = (item, _decode_item(item_type, item))
+                    hit = (item, _decode_item(item_type, item, fill))
                 memo[id(item)] = hit
                 items.append(hit[1])
             kwargs[name] = tuple(items)
@@ -429,7 +436,15 @@ for _name, _hint in _HINTS.items():
         _ITEM_TYPES[_name] = _args[0]
 
 
-def _decode_item(item_type: type, item: Any) -> Any:
+_HAS_ACCOUNT = frozenset(
+    t for t in _ITEM_TYPES.values() if "account" in {f.name for f in dataclasses.fields(t)}
+)
+"""The item types that carry an account."""
+
+
+def _decode_item(item_type: type, item: Any, account: str | None = None) -> Any:
+    if account and item_type in _HAS_ACCOUNT and isinstance(item, dict) and "account" not in item:
+        item = {**item, "account": account}
     if item_type is MetricSeries and isinstance(item, dict) and "points" in item:
         # Fast path for the bulk of a snapshot: same result as codec.decode.
         try:

@@ -74,7 +74,8 @@ class Recorder:
             raise RecordingError(f"cannot write {self.path}: {exc.strerror or exc}") from exc
         flags = fmt.FLAG_REDACTED if redact else 0
         header = fmt.FILE_HEADER.pack(fmt.MAGIC, format_version, flags, 0)
-        info: dict[str, Any] = {"meta": dict(meta or {}), "redacted": redact}
+        # "accounts": every object carries its account (a reader fills older recordings').
+        info: dict[str, Any] = {"meta": dict(meta or {}), "redacted": redact, "accounts": True}
         if redact:
             info["redaction"] = fmt.REDACTION_RULES
         body = fmt.dumps(info)

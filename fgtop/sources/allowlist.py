@@ -51,6 +51,14 @@ _DEPLOYMENTS = "deployment history, circuit breaker and rollback (ECS service de
 _ELB = "load-balancer target health of the services' target groups"
 _ALARMS = "CloudWatch alarms of the services and their state changes"
 _SCALING = "Service Auto Scaling: bounds, policies and activities"
+_ASSUME = (
+    "other accounts: `[[accounts]]` with `role_arn`, `--org-role` (from the account whose "
+    "credentials assume the role; the only call that is not a read of the estate)"
+)
+_ORG = (
+    "`--org-role`: the organization's accounts (in the management or a delegated "
+    "administrator account)"
+)
 
 PERMISSIONS: tuple[Permission, ...] = (
     Permission("ecs", "ListClusters", _TASKS),
@@ -82,8 +90,18 @@ PERMISSIONS: tuple[Permission, ...] = (
     Permission("eks", "ListFargateProfiles", _EKS),
     Permission("eks", "DescribeFargateProfile", _EKS),
     Permission("pricing", "GetProducts", _PRICING),
+    Permission("sts", "AssumeRole", _ASSUME),
+    Permission("organizations", "ListAccounts", _ORG),
+    Permission("organizations", "DescribeOrganization", _ORG),
 )
 """Every AWS operation fgtop calls, grouped by feature in the README's order."""
+
+NOT_READS: frozenset[tuple[str, str]] = frozenset({("sts", "AssumeRole")})
+"""The operations on the list that are not a read of the estate (reaching other accounts)."""
+DISCOVERY: frozenset[tuple[str, str]] = frozenset(
+    {("organizations", "ListAccounts"), ("organizations", "DescribeOrganization")}
+)
+"""What only the account that runs ``--org-role`` calls."""
 
 ALLOWED: frozenset[tuple[str, str]] = frozenset((p.service, p.operation) for p in PERMISSIONS)
 """The read-only guard's allow-list: (service, operation) pairs."""
@@ -110,4 +128,35 @@ def iam_policy() -> dict:
     return {
         "Version": "2012-10-17",
         "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}],
+    }
+
+
+def member_policy() -> dict:
+    """The policy of the role fgtop assumes in each watched account: the reads of the estate
+    (not ``sts:AssumeRole``, not the organization's listing)."""
+    skip = NOT_READS | DISCOVERY
+    actions = sorted({p.action for p in PERMISSIONS if (p.service, p.operation) not in skip})
+    return {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}],
+    }
+
+
+def discovering_policy(role_name: str = "fgtop-read") -> dict:
+    """The policy of the credentials that run ``--org-role ROLE_NAME``: list the accounts,
+    assume the role in each (and, to watch their own account, :func:`member_policy`)."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": sorted(f"{svc}:{op}" for svc, op in DISCOVERY),
+                "Resource": "*",
+            },
+            {
+                "Effect": "Allow",
+                "Action": "sts:AssumeRole",
+                "Resource": f"arn:aws:iam::*:role/{role_name}",
+            },
+        ],
     }

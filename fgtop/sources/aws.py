@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from aiobotocore.config import AioConfig
+from aiobotocore.credentials import AioCredentialResolver
 from aiobotocore.session import AioSession, get_session
 from botocore.exceptions import (
     BotoCoreError,
@@ -27,7 +28,7 @@ from botocore.utils import is_valid_endpoint_url, is_valid_ipv6_endpoint_url
 
 from fgtop.errors import SetupError
 from fgtop.sources.allowlist import is_allowed
-from fgtop.sources.errors import ReadOnlyViolation, one_line
+from fgtop.sources.errors import CredentialsError, ReadOnlyViolation, one_line
 
 OPTIONAL_ATTEMPTS = 2
 """Attempts per call of an optional source (metrics, Compute Optimizer): a 5xx or a throttle
@@ -54,14 +55,26 @@ class Aws:
         *,
         max_attempts: int | None = None,
         call_timeout: float = CALL_TIMEOUT,
+        credentials: Any = None,
+        account: str | None = None,
+        label: str | None = None,
     ) -> None:
         self.profile = profile
         self.call_timeout = call_timeout
+        self.label = label
+        """The account's display name, when several accounts are watched (for messages)."""
         self.session: AioSession = get_session()
         if profile:
             self.session.set_config_variable("profile", profile)
         _check_config(self.session, profile)
         _check_endpoint()
+        _share_loader(self.session)  # after the check: making a loader reads the config
+        if credentials is not None:
+            # An assumed role's refreshable credentials (fgtop.sources.accounts), instead of
+            # the standard chain.
+            self.session.register_component(
+                "credential_provider", AioCredentialResolver([_Given(credentials)])
+            )
         self.regions = tuple(dict.fromkeys(regions)) or self._default_regions()
         if max_attempts is None:
             max_attempts = int(os.environ.get("AWS_MAX_ATTEMPTS") or 5)
@@ -76,7 +89,10 @@ class Aws:
         self.calls: Counter[str] = Counter()
         """HTTP requests by service (``ecs``), service and region (``ecs:eu-west-1``), operation
         (``ecs.DescribeTasks``) and operation in a region (``ecs:eu-west-1.DescribeTasks``)."""
-        self.account: str | None = None
+        self.account: str | None = account
+        """The account id, once known (given, or read by :meth:`caller_account`)."""
+        self.caller_arn: str | None = None
+        """The ARN of the caller, once read by :meth:`caller_account`."""
 
     def _default_regions(self) -> tuple[str, ...]:
         # AWS_REGION first, as the other AWS SDKs and the CLI v2 read it; then botocore's chain
@@ -141,8 +157,10 @@ class Aws:
         if self.account is None:
             try:
                 sts = await self.client("sts", self.regions[0])
-                self.account = (await sts.get_caller_identity())["Account"]
-            except (ClientError, BotoCoreError, KeyError):
+                identity = await sts.get_caller_identity()
+                self.account = identity["Account"]
+                self.caller_arn = identity.get("Arn")
+            except (ClientError, BotoCoreError, KeyError, CredentialsError):
                 return None
         return self.account
 
@@ -161,6 +179,34 @@ def _client_config(**attempts: int) -> AioConfig:
         read_timeout=20,
         max_pool_connections=20,
     )
+
+
+_LOADER: Any = None
+"""The botocore data loader every session shares (see :func:`_share_loader`)."""
+
+
+def _share_loader(session: AioSession) -> None:
+    """Give ``session`` the data loader of the first session made: its service models are read
+    and parsed once for the process, not once per session (each account has a session of its
+    own: at 20 accounts, ~200 MB of duplicate models otherwise)."""
+    global _LOADER  # noqa: PLW0603 - one per process, like botocore's own default session
+    if _LOADER is None:
+        _LOADER = session.get_component("data_loader")
+    else:
+        session.register_component("data_loader", _LOADER)
+
+
+class _Given:
+    """A credential provider that hands out one credentials object (an assumed role's)."""
+
+    METHOD = "fgtop-account"
+    CANONICAL_NAME = "fgtop-account"
+
+    def __init__(self, credentials: Any) -> None:
+        self.credentials = credentials
+
+    async def load(self) -> Any:
+        return self.credentials
 
 
 def _check_config(session: AioSession, profile: str | None) -> None:

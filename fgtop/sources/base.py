@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, TypedDict
 
 from fgtop.model import (
+    Account,
     Alarm,
     AlarmChange,
     Cluster,
@@ -51,6 +52,7 @@ class Part(TypedDict, total=False):
     """The fields of a snapshot one source may set. Tuple fields of several sources are
     concatenated; the others are taken from the last source that set them."""
 
+    accounts: tuple[Account, ...]
     clusters: tuple[Cluster, ...]
     services: tuple[Service, ...]
     tasks: tuple[Task, ...]
@@ -158,6 +160,12 @@ class Source(ABC):  # noqa: B024 - abstract through its two kinds below
     sources that explain why) says so with False: a one-off poll waits for it only until a
     short deadline, its AWS calls retry a 5xx at most once (``Aws.client(optional=True)``),
     and the header lists its problems after the essential sources'."""
+
+    @property
+    def account(self) -> str | None:
+        """The id of the AWS account the source reads: its session's, once known (None: no
+        AWS source, or not known yet)."""
+        return self.aws.account if self.aws is not None else None
 
     def api_calls(self) -> int:
         """API requests this source has made so far."""

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from fgtop.model import Snapshot
+from fgtop.model import Snapshot, arn_account
 from fgtop.model.ecs import Cluster, Service, Task, task_metrics_available
 from fgtop.model.metrics import MetricSeries, MetricsUsage
 from fgtop.sources.aws import CALL_TIMEOUT as AWS_CALL_TIMEOUT
@@ -244,10 +244,18 @@ class CloudWatchSource(PollingSource):
         self, snapshot: Snapshot, visible_tasks: Iterable[str], selected: str | None
     ) -> list[MetricSpec]:
         """Every series worth asking for now, given what is on screen."""
-        clusters = {(c.region, c.name): c for c in snapshot.clusters}
+        account = self.account
+        # With several accounts each has its own CloudWatch source: ask only for this one's.
+        clusters = {
+            (c.account, c.region, c.name): c
+            for c in snapshot.clusters
+            if account is None or c.account in (account, None)
+        }
         specs: list[MetricSpec] = []
         for service in snapshot.services:
-            cluster = clusters.get((service.region, _name(service.cluster)))
+            if account is not None and service.account not in (account, None):
+                continue
+            cluster = clusters.get((service.account, service.region, _name(service.cluster)))
             specs.extend(self._service_specs(service, cluster, service.arn == selected))
         on_screen = set(visible_tasks)
         if selected:
@@ -255,7 +263,9 @@ class CloudWatchSource(PollingSource):
         for task in snapshot.tasks:
             if task.arn not in on_screen:
                 continue
-            cluster = clusters.get((task.region, _name(task.cluster)))
+            if account is not None and task.account not in (account, None):
+                continue
+            cluster = clusters.get((task.account, task.region, _name(task.cluster)))
             if task_metrics_available(cluster):
                 specs.extend(self._task_specs(task, task.arn == selected))
         return specs
@@ -429,6 +439,7 @@ class CloudWatchSource(PollingSource):
                     source=spec.namespace,
                     points=held.ring.points(),
                     period=self.period,
+                    account=arn_account(spec.target),
                 )
             out.append(held.series)
         return tuple(out)

@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequen
 from functools import partial
 from typing import Any, TypeVar
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from fgtop.errors import SetupError
 from fgtop.model import (
@@ -31,10 +31,11 @@ from fgtop.model import (
     ServiceEvent,
     Task,
     TaskDefinition,
+    arn_account,
 )
 from fgtop.sources.aws import Aws
 from fgtop.sources.base import Part, PollingSource, SourceContext
-from fgtop.sources.errors import SourceTimeout, malformed_note
+from fgtop.sources.errors import CredentialsError, SourceTimeout, malformed_note, one_line
 from fgtop.sources.taskdef_cache import TaskDefCache
 
 T = TypeVar("T")
@@ -140,6 +141,7 @@ def parse_cluster(raw: dict, region: str) -> Cluster:
         running_tasks=raw.get("runningTasksCount", 0),
         pending_tasks=raw.get("pendingTasksCount", 0),
         active_services=raw.get("activeServicesCount", 0),
+        account=arn_account(raw["clusterArn"]),
     )
 
 
@@ -198,6 +200,7 @@ def parse_service(raw: dict, cluster: str, region: str) -> Service:
         )
         if alarms.get("enable")
         else (),
+        account=arn_account(raw["serviceArn"]),
     )
 
 
@@ -259,6 +262,7 @@ def parse_task_definition(raw: dict) -> TaskDefinition:
         requires_compatibilities=tuple(raw.get("requiresCompatibilities") or ()),
         containers=tuple(containers),
         raw=_jsonable(raw),
+        account=arn_account(raw["taskDefinitionArn"]),
     )
 
 
@@ -330,6 +334,7 @@ def parse_task(raw: dict, cluster: str, region: str, taskdef: TaskDefinition | N
         containers=tuple(containers),
         tags={t.get("key", ""): t.get("value", "") for t in raw.get("tags") or ()},
         platform_version=raw.get("platformVersion"),
+        account=arn_account(raw["taskArn"]),
     )
 
 
@@ -809,21 +814,39 @@ def _service_is_fargate(service: Service) -> bool:
     )
 
 
-async def check_clusters(sources: Sequence[EcsSource], wanted: Sequence[str]) -> None:
-    """Raise :class:`SetupError` naming any ``--cluster`` that exists in no watched region."""
+async def check_clusters(
+    sources: Sequence[EcsSource], wanted: Sequence[str], *, skip_failing: bool = False
+) -> None:
+    """Raise :class:`SetupError` naming any ``--cluster`` that exists in no watched region.
+
+    Args:
+        sources: The ECS sources (one per account and region).
+        wanted: The ``--cluster`` names or ARNs.
+        skip_failing: Leave out a source whose call fails (with several accounts, one whose
+            credentials fail degrades alone) instead of raising its error.
+    """
     if not wanted:
         return
     found: set[str] = set()
+    failures: list[BaseException] = []
     for source in sources:
-        client = await source.aws.client("ecs", source.region)
-        resp = await client.describe_clusters(clusters=list(wanted))
+        try:
+            client = await source.aws.client("ecs", source.region)
+            resp = await client.describe_clusters(clusters=list(wanted))
+        except (ClientError, BotoCoreError, CredentialsError) as exc:
+            if not skip_failing:
+                raise
+            failures.append(exc)
+            continue
         for c in resp.get("clusters") or ():
             if c.get("status") != "INACTIVE":
                 found.add(c["clusterName"])
                 found.add(c["clusterArn"])
+    if failures and len(failures) == len(sources):  # no account answered: say why, not "unknown"
+        raise SetupError(f"cannot check --cluster: {one_line(failures[0])}")
     missing = [w for w in wanted if w not in found]
     if missing:
-        regions = ", ".join(s.region for s in sources)
+        regions = ", ".join(dict.fromkeys(s.region for s in sources))
         raise SetupError(
             f"unknown cluster {', '.join(missing)} in {regions} (check --cluster and --region)"
         )

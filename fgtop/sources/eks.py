@@ -59,6 +59,7 @@ class EksConnection(KubeConnection):
             name, region=region, endpoint=endpoint, fargate_profiles=tuple(fargate_profiles)
         )
         self.aws = aws
+        self.account = aws.account
         self.ca_data = ca_data
         self.endpoint_override = endpoint_override or os.environ.get(ENDPOINT_OVERRIDE_ENV)
         self.token: EksToken | None = None
@@ -216,13 +217,19 @@ def merge_connections(
     """Kubeconfig contexts plus discovered clusters, each cluster once.
 
     A context written by ``aws eks update-kubeconfig`` (``arn:aws:eks:REGION:...:cluster/NAME``)
-    and a discovered cluster with the same name and region are the same cluster: the context
-    is kept (the user chose it) and gains the cluster's Fargate profiles.
+    and a discovered cluster with the same name, region (and account, when both are known)
+    are the same cluster: the context is kept (the user chose it) and gains the cluster's
+    Fargate profiles.
     """
-    found = {(c.name, c.region): c for c in discovered}
+    found = {(c.name, c.region, c.account): c for c in discovered}
     merged: list[KubeConnection] = []
     for conn in contexts:
-        twin = found.pop((conn.name, conn.region), None) if conn.region else None
+        twin = None
+        for key in list(found) if conn.region else ():
+            same_account = conn.account is None or key[2] in (None, conn.account)
+            if key[:2] == (conn.name, conn.region) and same_account:
+                twin = found.pop(key)
+                break
         if twin is not None and not conn.fargate_profiles:
             conn.fargate_profiles = twin.fargate_profiles
         merged.append(conn)

@@ -15,6 +15,11 @@ class SourceTimeout(TimeoutError):
     """A call that took longer than its source allows; the message says which and how long."""
 
 
+class CredentialsError(RuntimeError):
+    """An account's credentials cannot be had (its role cannot be assumed, its SSO session
+    expired): the message is one line naming the account and the reason."""
+
+
 def one_line(exc: BaseException) -> str:
     """A one-line, human reason for an AWS or network failure."""
     if isinstance(exc, ClientError):
@@ -30,7 +35,7 @@ def one_line(exc: BaseException) -> str:
             return f"throttled by AWS ({op})" if op else "throttled by AWS"
         text = f"{code}: {msg}" if msg else code
         return f"{op}: {text}" if op else text
-    if isinstance(exc, ReadOnlyViolation | SetupError | SourceTimeout):
+    if isinstance(exc, ReadOnlyViolation | SetupError | SourceTimeout | CredentialsError):
         return str(exc)
     status = getattr(exc, "status", None)
     if isinstance(status, int) and hasattr(exc, "reason"):  # kubernetes ApiException

@@ -185,6 +185,7 @@ class KubeSource(StreamingSource):
             watch_state=self.state(),
             error=self.error(),
             fargate_profiles=conn.fargate_profiles,
+            account=conn.account,
         )
         return {
             "pods": pods,
@@ -417,9 +418,9 @@ class KubeSource(StreamingSource):
     def _upsert_parsed(self, kind: str, key: str, obj: dict[str, Any]) -> None:
         conn = self.connection
         if kind == "pods":
-            self._pods[key] = parse_pod(obj, self.cluster, conn.context, conn.region)
+            self._pods[key] = parse_pod(obj, self.cluster, conn.context, conn.region, conn.account)
         elif kind == "events":
-            event = parse_event(obj, self.cluster)
+            event = parse_event(obj, self.cluster, conn.account)
             pod = (event.namespace, event.involved)
             mine = self._events.setdefault(pod, {})
             mine[key] = event
@@ -434,7 +435,7 @@ class KubeSource(StreamingSource):
             template = labels.get("labels") or {}
             if not isinstance(template, dict):
                 raise TypeError("template labels are not a map")
-            self._deployments[key] = (parse_deployment(obj, self.cluster), template)
+            self._deployments[key] = (parse_deployment(obj, self.cluster, conn.account), template)
 
     def _remove(self, kind: str, obj: dict[str, Any]) -> None:
         key = _key(obj)

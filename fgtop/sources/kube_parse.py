@@ -70,7 +70,13 @@ def _containers(spec: list[dict], statuses: list[dict], init: bool) -> list[PodC
     return out
 
 
-def parse_pod(obj: dict[str, Any], cluster: str, context: str | None, region: str | None) -> Pod:
+def parse_pod(
+    obj: dict[str, Any],
+    cluster: str,
+    context: str | None,
+    region: str | None,
+    account: str | None = None,
+) -> Pod:
     """A :class:`Pod` from the Kubernetes JSON of a pod (as the API returns it).
 
     Raises ``TypeError``, ``ValueError`` or ``AttributeError`` for a malformed pod (callers
@@ -81,6 +87,7 @@ def parse_pod(obj: dict[str, Any], cluster: str, context: str | None, region: st
         cluster: The cluster's display name.
         context: The kubeconfig context, or None for EKS discovery.
         region: The AWS region, when known.
+        account: The AWS account id of the EKS cluster, when known.
     """
     meta = _named(obj, "pod")
     spec = obj.get("spec") or {}
@@ -113,10 +120,11 @@ def parse_pod(obj: dict[str, Any], cluster: str, context: str | None, region: st
         ),
         region=region,
         raw=obj,
+        account=account,
     )
 
 
-def parse_event(obj: dict[str, Any], cluster: str) -> KubeEvent:
+def parse_event(obj: dict[str, Any], cluster: str, account: str | None = None) -> KubeEvent:
     """A :class:`KubeEvent` from a core/v1 Event about a pod."""
     meta = obj.get("metadata") or {}
     involved = obj.get("involvedObject") or {}
@@ -139,10 +147,11 @@ def parse_event(obj: dict[str, Any], cluster: str) -> KubeEvent:
         last_seen=last,
         first_seen=parse_k8s_time(obj.get("firstTimestamp"))
         or parse_k8s_time(obj.get("eventTime")),
+        account=account,
     )
 
 
-def parse_deployment(obj: dict[str, Any], cluster: str) -> KubeWorkload:
+def parse_deployment(obj: dict[str, Any], cluster: str, account: str | None = None) -> KubeWorkload:
     """A :class:`KubeWorkload` from an apps/v1 Deployment."""
     meta = _named(obj, "deployment")
     spec = obj.get("spec") or {}
@@ -157,6 +166,7 @@ def parse_deployment(obj: dict[str, Any], cluster: str) -> KubeWorkload:
         ready=int(status.get("readyReplicas") or 0),
         available=int(status.get("availableReplicas") or 0),
         updated=int(status.get("updatedReplicas") or 0),
+        account=account,
     )
 
 

@@ -32,7 +32,7 @@ EXEC_REFRESH_AFTER = 10 * 60
 _CHECK_EVERY = 15.0
 """Seconds between cheap checks of whether a token needs refreshing."""
 
-_EKS_ARN = re.compile(r"^arn:aws[\w-]*:eks:([a-z0-9-]+):\d+:cluster/(.+)$")
+_EKS_ARN = re.compile(r"^arn:aws[\w-]*:eks:([a-z0-9-]+):(\d+):cluster/(.+)$")
 _EKS_HOST = re.compile(r"\.([a-z]{2}(?:-gov)?-[a-z]+-\d)\.eks\.amazonaws\.com(?:\.cn)?", re.I)
 
 
@@ -63,6 +63,8 @@ class KubeConnection:
         self.region = region
         self.endpoint = endpoint
         self.fargate_profiles = tuple(fargate_profiles)
+        self.account: str | None = None
+        """The AWS account id of the EKS cluster, when known (its ARN's, or discovery's)."""
         self._lock = asyncio.Lock()
 
     async def configure(self) -> Configuration:
@@ -106,6 +108,7 @@ class KubeconfigConnection(KubeConnection):
     ) -> None:
         region, short = eks_name_from_context(context)
         super().__init__(name or short or context, context=context, region=region)
+        self.account = eks_account_from_context(context)
         self.config_file = config_file or kubeconfig_path()
         self._loader: Any = None
         self._ran_at = 0.0
@@ -248,4 +251,10 @@ def kubeconfig_connections(
 def eks_name_from_context(context: str) -> tuple[str | None, str | None]:
     """``(region, cluster name)`` from an ``arn:aws:eks:...:cluster/NAME`` context name."""
     match = _EKS_ARN.match(context)
-    return (match.group(1), match.group(2)) if match else (None, None)
+    return (match.group(1), match.group(3)) if match else (None, None)
+
+
+def eks_account_from_context(context: str) -> str | None:
+    """The account id of an ``arn:aws:eks:REGION:ACCOUNT:cluster/NAME`` context name."""
+    match = _EKS_ARN.match(context)
+    return match.group(2) if match else None

@@ -31,9 +31,12 @@ class TaskDefCache:
     anything else immutable: service revisions).
 
     Args:
-        folder: Where the entries live; None means ``<user cache>/taskdefs``.
+        folder: Where the entries live; None means ``<user cache>/taskdefs`` (and
+            ``<user cache>/taskdefs/<account>`` for an account's).
         max_entries: Entries kept (least recently used go first).
         max_bytes: Total bytes kept.
+        account: The account whose task definitions these are: each account has its own
+            folder, so what one account's credentials read is never served to another's.
     """
 
     subdir = "taskdefs"
@@ -48,8 +51,14 @@ class TaskDefCache:
         folder: Path | None = None,
         max_entries: int = MAX_ENTRIES,
         max_bytes: int = MAX_BYTES,
+        *,
+        account: str | None = None,
     ) -> None:
-        self.folder = folder if folder is not None else cache_dir() / self.subdir
+        if folder is None:
+            folder = cache_dir() / self.subdir
+            if account:
+                folder = folder / account
+        self.folder = folder
         self.max_entries = max_entries
         self.max_bytes = max_bytes
         self.hits = 0

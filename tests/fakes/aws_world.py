@@ -35,9 +35,11 @@ def client(service: str, region: str, endpoint: str) -> Any:
     )
 
 
-def network(region: str, endpoint: str) -> dict:
-    """A VPC with DNS hostnames, a subnet and a security group (run_task needs them in moto)."""
-    ec2 = client("ec2", region, endpoint)
+def network(region: str, endpoint: str, ec2: Any = None) -> dict:
+    """A VPC with DNS hostnames, a subnet and a security group (run_task needs them in moto).
+
+    ``ec2``: the client of another account (default: moto's default account)."""
+    ec2 = ec2 or client("ec2", region, endpoint)
     vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
     ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
     subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]

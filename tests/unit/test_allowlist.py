@@ -109,3 +109,26 @@ def test_the_why_operations_and_nothing_broader() -> None:
     actions = {p.action for p in PERMISSIONS}
     assert "elasticloadbalancing:DescribeTargetHealth" in actions  # the IAM prefix, not botocore's
     assert not any(a.startswith("elbv2:") for a in actions)
+
+
+def test_readme_policies_are_generated_and_split_the_list() -> None:
+    from iam_table import POLICIES, policy_block, readme_policy
+
+    from fgtop.sources.allowlist import NOT_READS, discovering_policy, member_policy
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name in POLICIES:
+        assert readme_policy(readme, name) == policy_block(name), (
+            "run: python bench/iam_table.py --write"
+        )
+    member = set(member_policy()["Statement"][0]["Action"])
+    discovering = discovering_policy("r")["Statement"]
+    assert member | set(discovering[0]["Action"]) | {discovering[1]["Action"]} == {
+        p.action for p in PERMISSIONS
+    }
+    assert "sts:AssumeRole" not in member and not any(
+        a.startswith("organizations:") for a in member
+    )
+    assert discovering[1]["Resource"] == "arn:aws:iam::*:role/r"
+    # AssumeRole is the one listed call that is not a read of the estate.
+    assert {f"{s}:{o}" for s, o in NOT_READS} == {"sts:AssumeRole"}

@@ -30,8 +30,22 @@ def test_thirty_minutes_one_frame_every_five_seconds(demo: Recording) -> None:
     assert demo.end - demo.start == 359 * 5
     assert DEMO.stat().st_size < 1_500_000  # small enough to ship in the wheel
     last = demo.frame(-1)
-    assert last.account == "210987654321" and last.profile == "prod"
     assert set(last.regions) == {"eu-west-1", "us-east-1"}
+
+
+def test_two_accounts_every_object_in_one(frames: list[Snapshot]) -> None:
+    last = frames[-1]
+    assert last.multi_account and last.account is None
+    assert [(a.id, a.label, a.regions) for a in last.accounts] == [
+        ("210987654321", "prod", ("eu-west-1",)),
+        ("420987654321", "edge", ("us-east-1",)),
+    ]
+    by_region = {"eu-west-1": "210987654321", "us-east-1": "420987654321"}
+    for item in (*last.clusters, *last.services, *last.tasks, *last.task_definitions):
+        assert item.account == by_region[item.arn.split(":")[3]] == item.arn.split(":")[4]
+    assert {s.account for s in last.metrics} == set(by_region.values())
+    assert {p.account for p in last.pods} == {"210987654321"}
+    assert {s.account for s in last.sources if s.name != "logs"} == set(by_region.values())
 
 
 def test_clusters_services_tasks(frames: list[Snapshot]) -> None:
@@ -137,11 +151,20 @@ def test_eks_pods(frames: list[Snapshot]) -> None:
 def test_sources_and_logs(demo: Recording, frames: list[Snapshot]) -> None:
     names = {s.name for s in frames[-1].sources}
     why = {
-        f"{kind}:{region}"
+        f"{kind}:{region}@{name}"
         for kind in ("deployments", "elb-health", "alarms", "scaling")
-        for region in ("eu-west-1", "us-east-1")
+        for region, name in (("eu-west-1", "prod"), ("us-east-1", "edge"))
     }
-    assert names == {"ecs:eu-west-1", "ecs:us-east-1", "cloudwatch", "logs", "kube:shop-eks", *why}
+    assert names == {
+        "account@prod",
+        "ecs:eu-west-1@prod",
+        "cloudwatch@prod",
+        "account@edge",
+        "ecs:us-east-1@edge",
+        "logs",
+        "kube:shop-eks",
+        *why,
+    }
     assert frames[-1].api_calls > frames[0].api_calls
     lines = demo.logs()
     assert len(lines) > 1000

@@ -70,10 +70,20 @@ class HeaderBar(Static):
         if s is None:
             text.append("  waiting for the first refresh…")
             return text
-        text.append("  account ")
-        text.append_text(_safe(s.account or "?"))
-        text.append("  profile ")
-        text.append_text(_safe(s.profile or "default"))
+        if s.multi_account:
+            # Several accounts: their names (an account whose credentials fail is marked).
+            text.append("  accounts ")
+            for i, account in enumerate(s.watched_accounts):
+                if i:
+                    text.append(", ")
+                text.append_text(_safe(account.label, style="bold yellow" if account.error else ""))
+                if account.error:
+                    text.append(" ⚠", style="bold yellow")
+        else:
+            text.append("  account ")
+            text.append_text(_safe(s.account or "?"))
+            text.append("  profile ")
+            text.append_text(_safe(s.profile or "default"))
         text.append("  regions ")
         text.append_text(_safe(", ".join(s.regions) or "?"))
         text.append("\n")
