@@ -356,6 +356,7 @@ def estate_cost(
             cluster, _account_prefix(snapshot, t.account, several) + _short(t.cluster)
         )
         by_account[t.account or ""] += rate
+        labels.setdefault(t.account or "", snapshot.account_label(t.account) or "no account")
         by_cp[t.capacity_provider or t.launch_type or "FARGATE"] += rate
         if (t.account, t.region, t.cluster, t.owner) not in services or not t.in_service:
             # Not a listed service's: grouped by its family (or its unlisted service), so the
@@ -394,6 +395,7 @@ def estate_cost(
         by_cluster[cluster] += rate
         labels.setdefault(cluster, _account_prefix(snapshot, p.account, several) + p.cluster)
         by_account[p.account or ""] += rate
+        labels.setdefault(p.account or "", snapshot.account_label(p.account) or "no account")
         by_cp[EKS_CAPACITY] += rate
         key, label = workload_key(p)
         by_service[key] += rate

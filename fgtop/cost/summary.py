@@ -41,7 +41,7 @@ class CostSummary:
     service_rates: dict[str, Decimal] = field(default_factory=dict)
     service_costs: dict[str, Decimal] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
-    """Display names of the keys of ``by_cluster`` and ``by_service``."""
+    """Display names of the keys of ``by_cluster``, ``by_service`` and ``by_account``."""
     unpriced: tuple[str, ...] = ()
     """Keys of running tasks and pods that could not be priced."""
     unpriced_reasons: dict[str, str] = field(default_factory=dict)

@@ -39,6 +39,8 @@ class Column:
     """What a live cell the row's kind does not fill shows."""
     flagged: bool = False
     """The row's alert flag (a firing alert) is shown at the start of this column."""
+    hide_empty: bool = False
+    """Hidden while no row has a text for it (ACCOUNT, with one account watched)."""
 
 
 def fit_columns(
@@ -57,7 +59,8 @@ def fit_columns(
     that still fit at their width, left to right; no column of a later priority shows after a
     priority that did not fit whole. If the shown columns still do not fit, the widest
     content-sized ones are cut, down to their ``min``; a ``fill`` column then takes what is
-    left, up to its natural width.
+    left, up to its natural width. A ``hide_empty`` column whose natural width is 0 (no row has
+    a text for it) is left out.
 
     Returns:
         (column, x offset, width) of each shown column, left to right.
@@ -71,6 +74,7 @@ def fit_columns(
         """The narrowest it may be cut to."""
         return widths[c.key] if c.width is not None else min(widths[c.key], max(c.min, 1))
 
+    columns = [c for c in columns if not c.hide_empty or natural.get(c.key, 0) > 0]
     widths = {c.key: want(c) for c in columns}
     shown = list(columns)
     if not wide:

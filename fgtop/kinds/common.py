@@ -8,6 +8,7 @@ from typing import Any
 
 from fgtop.derive.figures import ServiceState
 from fgtop.kinds.base import Cell, View
+from fgtop.kinds.columns import Column
 from fgtop.text.money import rate_digits, spent_digits
 from fgtop.text.sanitize import safe_str
 
@@ -24,6 +25,17 @@ SEVERITY_CELLS: dict[int, tuple[str, str, str]] = {
 
 FLAG = Cell("⚑", tone="flag")
 """The alert flag of a row with a firing alert."""
+
+ACCOUNT = Column("account", "ACCOUNT", priority=2, max=20, hide_empty=True)
+"""The last column of every table: the row's account, shown while several are watched."""
+
+
+def account_text(view: View, account: str | None) -> str:
+    """A row's ACCOUNT text: its account's name (or alias, or id), or '' with one account
+    watched (the column is then hidden). Names are outside text: made safe here."""
+    if not view.snapshot.multi_account:
+        return ""
+    return cell_str(view.snapshot.account_label(account) or "-")
 
 
 def cell_str(value: object) -> str:

@@ -14,7 +14,7 @@ from fgtop.cost.estimate import usd
 from fgtop.kinds import sections
 from fgtop.kinds.base import BY_TEXT, Cell, Details, Kind, LogTarget, Scope, View, Words
 from fgtop.kinds.columns import Column
-from fgtop.kinds.common import as_float, cell_str, dollars, money
+from fgtop.kinds.common import ACCOUNT, account_text, as_float, cell_str, dollars, money
 from fgtop.kinds.documents import iso, json_ready
 from fgtop.model import ContainerState, Pod, Snapshot
 from fgtop.model.ecs import STATUS_RANK
@@ -192,6 +192,7 @@ class PodKind(Kind[Pod]):
         Column("node", "NODE", priority=5, max=30, letter="D"),
         Column("ip", "IP", priority=5, max=15),
         Column("cluster", "CLUSTER", priority=5, max=20, letter="U"),
+        ACCOUNT,
     )
     default_sort = ("phase", False)
 
@@ -217,6 +218,7 @@ class PodKind(Kind[Pod]):
     def texts(self, item: Pod, view: View) -> Mapping[str, str]:
         """The plain text of a pod's own columns."""
         return {
+            "account": account_text(view, item.account),
             "phase": f"{view.glyph(item.phase_kind)} {cell_str(item.phase)}",
             "namespace": cell_str(item.namespace),
             "name": cell_str(item.name),

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from fgtop.derive.problems import Problem, problems_json
 from fgtop.kinds.base import BY_TEXT, Cell, Kind, View, Words
 from fgtop.kinds.columns import Column
-from fgtop.kinds.common import SEVERITY_CELLS
+from fgtop.kinds.common import ACCOUNT, SEVERITY_CELLS, account_text
 from fgtop.text import fmt
 from fgtop.text.sanitize import safe_str
 
@@ -43,7 +43,7 @@ def _cell(value: str, tone: str = "") -> Cell:
 
 
 def problem_cells(problem: Problem, now: float) -> tuple[Cell, ...]:
-    """The cells of one problem row, in :attr:`ProblemKind.columns` order.
+    """The cells of one problem row, in :attr:`ProblemKind.columns` order (but ACCOUNT).
 
     SINCE is the age of the problem's one time (when it began); a problem that has ended says
     so in its SEV cell (``✔ RES``) and ``resolved 3m ago`` before its reason, and the row is
@@ -85,6 +85,7 @@ class ProblemKind(Kind[Problem]):
         Column("count", "COUNT", 5, priority=1, right=True),
         Column("reason", "REASON", priority=0, min=16, max=58, fill=True),
         Column("next", "NEXT STEP", priority=3, min=12, max=40),
+        ACCOUNT,
     )
 
     def items(self, view: View) -> Sequence[Problem]:
@@ -102,7 +103,10 @@ class ProblemKind(Kind[Problem]):
     def cells(self, item: Problem, view: View) -> Mapping[str, Cell]:
         """Severity in its colour (and glyph); a resolved problem dimmed."""
         cells = problem_cells(item, view.at)
-        return {c.key: cell for c, cell in zip(self.columns, cells, strict=True)}
+        own = [c for c in self.columns if c.key != "account"]
+        out = {c.key: cell for c, cell in zip(own, cells, strict=True)}
+        out["account"] = Cell(account_text(view, item.account), "dim" if item.resolved else "")
+        return out
 
     def sort_value(self, item: Problem, column: str, view: View) -> Any:
         """Severity, age and count sort by their values, the rest by their text."""

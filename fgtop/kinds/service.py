@@ -20,7 +20,9 @@ from fgtop.kinds import sections
 from fgtop.kinds.base import BY_TEXT, Cell, Chart, Details, Kind, LogTarget, Scope, View, Words
 from fgtop.kinds.columns import Column
 from fgtop.kinds.common import (
+    ACCOUNT,
     FLAG,
+    account_text,
     cell_str,
     dollars,
     latest,
@@ -284,6 +286,7 @@ class ServiceKind(Kind[Service]):
         Column(
             "spent", "$ SO FAR", 9, priority=4, live=True, right=True, descending=True, letter="F"
         ),
+        ACCOUNT,
     )
     default_sort = ("tasks", False)
 
@@ -303,6 +306,7 @@ class ServiceKind(Kind[Service]):
         """The plain text of a service's own columns."""
         tasks, deploy = service_status(item, view)
         return {
+            "account": account_text(view, item.account),
             "name": cell_str(item.name),
             "cluster": cell_str(item.cluster),
             "region": cell_str(item.region),

@@ -9,7 +9,17 @@ from typing import Any, ClassVar
 from fgtop.cost.estimate import usd
 from fgtop.kinds.base import BY_TEXT, Cell, Chart, Details, Kind, LogTarget, Scope, View, Words
 from fgtop.kinds.columns import Column
-from fgtop.kinds.common import FLAG, as_float, cell_str, dollars, latest, money, percent
+from fgtop.kinds.common import (
+    ACCOUNT,
+    FLAG,
+    account_text,
+    as_float,
+    cell_str,
+    dollars,
+    latest,
+    money,
+    percent,
+)
 from fgtop.kinds.documents import iso, json_ready, pct
 from fgtop.kinds.task_details import run_span, task_details, task_why
 from fgtop.model import Cluster, Snapshot, Task
@@ -188,6 +198,7 @@ class TaskKind(Kind[Task]):
         Column("arch", "ARCH", priority=6, max=7),
         Column("az", "AZ", priority=6, max=15, letter="Z"),
         Column("ip", "IP", priority=6, max=15, letter="P"),
+        ACCOUNT,
     )
     default_sort = ("status", False)
 
@@ -208,6 +219,7 @@ class TaskKind(Kind[Task]):
         provider = item.capacity_provider or item.launch_type
         ago = stopped_ago(item, view.at).removeprefix("stopped")
         return {
+            "account": account_text(view, item.account),
             "status": f"{view.glyph(item.status_kind)} {cell_str(item.last_status)}{ago}",
             "health": health(item, view).text,
             "service": cell_str(item.service or f"({item.group or 'standalone'})"),

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from fgtop.derive.timeline import TimelineEntry
 from fgtop.kinds.base import BY_TEXT, Cell, Kind, View, Words
 from fgtop.kinds.columns import Column
-from fgtop.kinds.common import SEVERITY_CELLS
+from fgtop.kinds.common import ACCOUNT, SEVERITY_CELLS, account_text
 from fgtop.text import fmt
 from fgtop.text.sanitize import safe_str
 
@@ -56,6 +56,7 @@ class TimelineEntryKind(Kind[TimelineEntry]):
         Column("target", "TARGET", priority=1, min=10, max=28),
         # The message takes the rest of the width (cut with an ellipsis; wide: all of it).
         Column("message", "MESSAGE", priority=0, min=20, max=60, fill=True),
+        ACCOUNT,
     )
 
     def items(self, view: View) -> Sequence[TimelineEntry]:
@@ -75,6 +76,7 @@ class TimelineEntryKind(Kind[TimelineEntry]):
         glyph), target and message."""
         glyph, _, tone = SEVERITY_CELLS.get(item.severity, SEVERITY_CELLS[4])
         return {
+            "account": Cell(account_text(view, item.account)),
             "time": Cell(fmt.stamp(item.at, view.at)),
             "kind": _cell(f"{glyph} {item.kind}", tone if item.severity <= 3 else ""),
             "target": _cell(short_target(item)),

@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 from fgtop.cost.estimate import usd
 from fgtop.kinds.base import BY_TEXT, Cell, Kind, LogTarget, Scope, View
 from fgtop.kinds.columns import Column
-from fgtop.kinds.common import cell_str, money, state_json, status_cells
+from fgtop.kinds.common import account_text, cell_str, money, state_json, status_cells
 from fgtop.kinds.pod import KIND as POD
 from fgtop.kinds.service import KIND as SERVICE
 from fgtop.model import KubeWorkload, Pod, Snapshot
@@ -75,6 +75,7 @@ class WorkloadKind(Kind[KubeWorkload]):
         its pods') as DEPLOYMENT."""
         tasks, deploy = workload_status(item, view)
         return {
+            "account": account_text(view, item.account),
             "name": cell_str(f"{item.namespace}/{item.name}"),
             "cluster": cell_str(item.cluster),
             "region": cell_str(f"k8s {item.kind.lower()}"[:12]),

@@ -314,16 +314,20 @@ def print_table(
 def _rows(
     columns: tuple[Column, ...], items: list[tuple[Kind[Any], Any]], view: View
 ) -> list[tuple[str, ...]]:
-    """A header and a row per item: each column's plain text, as its kind tells it."""
-    rows = [tuple(c.label for c in columns)]
+    """A header and a row per item: each column's plain text, as its kind tells it (a
+    ``hide_empty`` column no row has a text for is left out: ACCOUNT with one account)."""
+    body = []
     for kind, item in items:
         cells = {**kind.cells(item, view), **kind.live_cells(item, view)}
-        rows.append(
+        body.append(
             tuple(
                 cells[c.key].plain.strip() if c.key in cells else (c.blank if c.live else "")
                 for c in columns
             )
         )
+    keep = [i for i, c in enumerate(columns) if not c.hide_empty or any(row[i] for row in body)]
+    rows = [tuple(columns[i].label for i in keep)]
+    rows += [tuple(row[i] for i in keep) for row in body]
     return rows
 
 

@@ -7,6 +7,7 @@ and owns the global keys (replay controls, ``esc`` back, ``?``, ``:``, ``!``).
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import threading
 import time
@@ -24,8 +25,10 @@ from textual.notifications import Notification, SeverityLevel
 from textual.screen import ModalScreen, Screen
 
 from fgtop.config import Config
+from fgtop.cost.prices import PriceTable, load_price_table
 from fgtop.derive.alerts import Alert
 from fgtop.derive.insights import Insights
+from fgtop.derive.narrow import Narrowing, narrow_derived, narrow_snapshot
 from fgtop.derive.timeline import TimelineView
 from fgtop.errors import FeedError
 from fgtop.feed import Feed, Frame
@@ -208,7 +211,12 @@ class FgtopApp(Navigation):
         self.feed = feed
         self.config = config or Config()
         self.frame: Frame | None = None
-        """The latest frame (what every screen renders)."""
+        """The latest frame (what every screen renders): :attr:`whole`, narrowed."""
+        self.whole: Frame | None = None
+        """The latest frame as the feed gave it (every account, region and cluster)."""
+        self.narrowing = Narrowing()
+        """What ``:account`` / ``:region`` / ``:cluster`` narrowed the screens to."""
+        self._prices: PriceTable | None = None
         self.palette = Palette()
         self.start_service = service
         self._wanted_theme = theme or self.config.theme
@@ -334,9 +342,29 @@ class FgtopApp(Navigation):
         self._alerts.extend(frame.derived.fired)
         self.post_message(FrameArrived(frame))
 
+    def set_narrowing(self, narrowing: Narrowing) -> None:
+        """Narrow every screen to ``narrowing`` (empty: the whole estate) and re-render."""
+        self.narrowing = narrowing
+        if self.whole is not None:
+            self.frame = self._narrowed(self.whole)
+        self.refresh_screens(force=True)
+
+    def _narrowed(self, frame: Frame) -> Frame:
+        """The frame as the screens show it: narrowed when ``:account`` & co. say so (its
+        cost priced again over what stays)."""
+        n = self.narrowing
+        if not n:
+            return frame
+        if self._prices is None and frame.derived.insights.cost is not None:
+            self._prices = load_price_table()
+        snapshot = narrow_snapshot(frame.snapshot, n)
+        derived = narrow_derived(frame.derived, frame.snapshot, snapshot, n, self._prices)
+        return dataclasses.replace(frame, snapshot=snapshot, derived=derived)
+
     def on_frame_arrived(self, message: FrameArrived) -> None:
         """Keep the frame, toast its alerts, render the visible screens, land once."""
-        self.frame = message.frame
+        self.whole = message.frame
+        self.frame = self._narrowed(message.frame)
         alerts, self._alerts = self._alerts, []
         for notice in self.feed.take_notices():
             self.notify(safe_str(notice), severity="warning", timeout=10, markup=False)

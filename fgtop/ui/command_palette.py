@@ -15,7 +15,12 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from fgtop.ui.commands import commands
 
-COMPLETES = {"regions": "region", "contexts": "context"}
+COMPLETES = {
+    "accounts": "account",
+    "regions": "region",
+    "clusters": "cluster",
+    "contexts": "context",
+}
 """Completion kinds whose values the app's ``scope_values`` gives (by its word)."""
 
 

@@ -33,7 +33,8 @@ class CommandSpec:
     help: str = ""
     arg: str | None = None
     """What the argument is: None (takes none), "filter" (free text), or a completion kind
-    such as "regions", "contexts" or "themes" (values supplied by the app)."""
+    such as "accounts", "regions", "clusters", "contexts" or "themes" (values supplied by the
+    app)."""
     arg_required: bool = False
     run: Handler | None = None
     """The handler (the app's method of the same purpose)."""
@@ -70,13 +71,28 @@ FIXED: tuple[CommandSpec, ...] = (
         arg_help="[QUERY]",
     ),
     CommandSpec(
+        "account",
+        ("acct",),
+        "narrow every screen to an account (none: every account)",
+        "accounts",
+        run=lambda app, argument: app.narrow("account", argument),
+        arg_help="[NAME]",
+    ),
+    CommandSpec(
         "region",
         ("reg",),
-        "switch to a region",
+        "narrow every screen to a region (none: every region)",
         "regions",
-        arg_required=True,
-        run=lambda app, argument: app.scope("region", argument or ""),
-        arg_help="NAME",
+        run=lambda app, argument: app.narrow("region", argument),
+        arg_help="[NAME]",
+    ),
+    CommandSpec(
+        "cluster",
+        ("cl",),
+        "narrow every screen to a cluster (none: every cluster)",
+        "clusters",
+        run=lambda app, argument: app.narrow("cluster", argument),
+        arg_help="[NAME]",
     ),
     CommandSpec(
         "context",

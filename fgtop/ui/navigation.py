@@ -7,12 +7,15 @@ are imported when first opened: ``fgtop demo`` starts without compiling them.
 
 from __future__ import annotations
 
+import dataclasses
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 from textual.screen import Screen
 
+from fgtop.derive.narrow import Narrowing, accounts_matching, choices
+from fgtop.feed import Frame
 from fgtop.kinds import registry
 from fgtop.kinds.base import Kind
 from fgtop.model import Snapshot
@@ -28,8 +31,13 @@ class Navigation(App[None]):
     """Screens and commands: the base of the app, which defines what is declared here."""
 
     _theme_names: list[str]
+    narrowing: Narrowing
+    whole: Frame | None
 
     if TYPE_CHECKING:
+
+        def set_narrowing(self, narrowing: Narrowing) -> None:
+            """Narrow every screen (the app re-renders them)."""
 
         @property
         def snapshot(self) -> Snapshot | None:
@@ -159,7 +167,9 @@ class Navigation(App[None]):
         if isinstance(self.screen, CommandScreen):
             return
         completions = {
+            "accounts": self.scope_values("account"),
             "regions": self.scope_values("region"),
+            "clusters": self.scope_values("cluster"),
             "contexts": self.scope_values("context"),
             "themes": self.theme_names,
         }
@@ -218,18 +228,52 @@ class Navigation(App[None]):
         return list(self._theme_names)
 
     def scope_values(self, kind: str) -> list[str]:
-        """What ``:region`` / ``:ctx`` accept: the regions and contexts being watched."""
-        snap = self.snapshot
+        """What ``:account`` / ``:region`` / ``:cluster`` / ``:ctx`` accept: the watched
+        accounts' names, the regions, the clusters, the contexts (of the whole estate)."""
+        snap = self.whole.snapshot if self.whole is not None else None
         if snap is None:
             return []
-        if kind == "region":
-            return list(dict.fromkeys([*snap.regions, *(c.region for c in snap.clusters)]))
+        if kind in ("account", "region", "cluster"):
+            return choices(snap, kind)
         return list(dict.fromkeys(c.context or c.name for c in snap.kube_clusters))
 
+    def narrow(self, kind: str, value: str | None) -> None:
+        """``:account`` / ``:region`` / ``:cluster NAME``: every screen shows only that part
+        (a real narrowing, not a filter); the command alone widens that part again."""
+        whole = self.whole.snapshot if self.whole is not None else None
+        current = self.narrowing
+        if value is None:
+            changed = dataclasses.replace(current, **{kind: None})
+        else:
+            known = self.scope_values(kind)
+            found: str | None = value if value in known else None
+            if kind == "account" and whole is not None:
+                ids = accounts_matching(whole, value)
+                found = ids[0] if len(ids) == 1 else None
+            if found is None:
+                watching = ", ".join(known) or "none"
+                self.notify(
+                    safe_str(f"no {kind} {value!r}: watching {watching}"),
+                    severity="error",
+                    markup=False,
+                )
+                return
+            changed = dataclasses.replace(current, **{kind: found})
+        self.set_narrowing(changed)
+        said = changed.describe(whole)
+        self.notify(
+            safe_str(
+                f"narrowed to {said} (:{kind} alone widens)"
+                if said
+                else "every account, region and cluster"
+            ),
+            markup=False,
+        )
+
     def scope(self, kind: str, value: str) -> None:
-        """``:region NAME`` / ``:ctx NAME``: show only that region or context (a filter)."""
+        """``:ctx NAME``: show only that context (a filter)."""
         known = self.scope_values(kind)
-        word = "region" if kind == "region" else "context"
+        word = "context"
         if value not in known:
             watching = ", ".join(known) or "none"
             self.notify(

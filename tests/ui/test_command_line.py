@@ -175,6 +175,10 @@ async def test_history_recalls_previous_commands_and_persists(tmp_path: Path) ->
         ("cost", ("cost", None)),
         ("logs", ("logs", None)),
         (":region us-east-1", ("region", "us-east-1")),
+        (":region", ("region", None)),  # alone: every region again
+        (":acct edge", ("account", "edge")),
+        (":account", ("account", None)),
+        (":cl shop-prod", ("cluster", "shop-prod")),
         (
             ":ctx arn:aws:eks:eu-west-1:1:cluster/x",
             ("context", "arn:aws:eks:eu-west-1:1:cluster/x"),
@@ -197,7 +201,6 @@ def test_parse_command_resolves_aliases(text: str, expected: tuple[str, str | No
     [
         (":", "empty command"),
         (":sevrices", ':services"?'),
-        (":region", "needs an argument"),
         (":ctx", "needs an argument"),
         (":quit now", "takes no argument"),
         (":t", "ambiguous"),
@@ -211,7 +214,7 @@ def test_parse_command_errors(text: str, fragment: str) -> None:
 
 
 def test_complete_prefers_names_then_aliases() -> None:
-    assert complete("c") == ["cost", "context "]
+    assert complete("c") == ["cost", "cluster ", "context "]
     assert complete("ct") == ["ctx "]
     assert complete("theme ", {"themes": ["a", "b"]}) == ["theme a", "theme b"]
     assert complete("svc x") == []  # a filter argument has nothing to complete

@@ -19,14 +19,18 @@ def test_the_table_has_an_account_column_with_several_accounts() -> None:
     out = io.StringIO()
     print_table(dataclasses.replace(snap, accounts=accounts), out)
     lines = out.getvalue().splitlines()
-    assert lines[0].split()[:3] == ["ACCOUNT", "SERVICE", "CLUSTER"]
-    assert [line.split()[0] for line in lines[1:3]] == ["prod", clean("stag\x1b[31ming")]
+    assert lines[0].split()[:2] == ["SERVICE", "CLUSTER"] and lines[0].split()[-1] == "ACCOUNT"
+    assert [line.split()[-1] for line in lines[1:3]] == ["prod", clean("stag\x1b[31ming")]
     assert "\x1b" not in out.getvalue()
     tasks = lines[lines.index("") + 1 :]
-    assert tasks[0].split()[:2] == ["ACCOUNT", "TASK"]
+    assert tasks[0].split()[0] == "STATUS" and tasks[0].split()[-1] == "ACCOUNT"
+    assert sorted({row.split()[-1] for row in tasks[1:5]}) == sorted(
+        ["prod", clean("stag\x1b[31ming")]
+    )
+    # One account: no ACCOUNT column at all.
     one = io.StringIO()
     print_table(Snapshot(snap.taken_at, account=PROD, services=snap.services[:1]), one)
-    assert one.getvalue().split()[0] == "SERVICE"
+    assert one.getvalue().split()[0] == "SERVICE" and "ACCOUNT" not in one.getvalue()
 
 
 def test_the_json_names_the_accounts_and_their_health() -> None:

@@ -14,6 +14,7 @@ from textual.screen import Screen
 
 from fgtop.config import Config
 from fgtop.derive.insights import Insights
+from fgtop.derive.narrow import Narrowing
 from fgtop.derive.timeline import TimelineView
 from fgtop.feed import Feed, Frame
 from fgtop.kinds.base import View
@@ -30,6 +31,8 @@ class AppHandle(Protocol):
     config: Config
     palette: Palette
     frame: Frame | None
+    whole: Frame | None
+    narrowing: Narrowing
 
     @property
     def snapshot(self) -> Snapshot | None: ...  # noqa: D102
@@ -142,6 +145,7 @@ class FgtopScreen(Screen):
             header.paused = feed.paused
             header.recording = feed.recording_path
             header.replay_info = clock_text(feed) + history_text(frame)
+            header.narrowed = self.fgtop.narrowing.describe(frame.snapshot if frame else None)
             if frame is not None and header.snapshot is not frame.snapshot:
                 header.show_snapshot(frame.snapshot)
 

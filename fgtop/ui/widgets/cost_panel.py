@@ -376,8 +376,17 @@ class CostPanel(VerticalScroll):
             held = [h for h in held if keep(h.service_name)]
             recommendations = [r for r in recommendations if keep(r.service_name)]
         self.query_one("#cost-total", Static).update(self._total(summary, warnings))
+        accounts: list[RenderableType] = []
+        if len(summary.by_account) > 1:  # several accounts: what each costs, first
+            accounts = [
+                _breakdown(
+                    "By account", summary.by_account, summary.labels, summary.per_hour, wide
+                ),
+                Text(""),
+            ]
         self.query_one("#cost-breakdown", Static).update(
             Group(
+                *accounts,
                 _breakdown(
                     _counted(
                         "By cluster", summary.by_cluster, summary.labels, keep, self.filter_text

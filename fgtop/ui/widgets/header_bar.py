@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from fgtop.model import Snapshot
+from fgtop.model import Snapshot, SourceHealth
 from fgtop.text import fmt
 from fgtop.text.sanitize import safe
 
@@ -29,6 +29,8 @@ class HeaderBar(Static):
     """The path being recorded to, or None."""
     replay_info: reactive[str] = reactive("")
     """Replay clock text (time, speed) shown in the badge."""
+    narrowed: reactive[str] = reactive("")
+    """What ``:account`` / ``:region`` / ``:cluster`` narrowed the screens to ('': nothing)."""
 
     def __init__(self, **kwargs) -> None:  # noqa: ANN003
         super().__init__(**kwargs)
@@ -43,7 +45,7 @@ class HeaderBar(Static):
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
         """Take a new snapshot (the header grows or shrinks with the sources' problems)."""
-        lines = 2 + min(PROBLEM_LINES, sum(not h.ok for h in snapshot.sources))
+        lines = 2 + min(PROBLEM_LINES, len(_problems(snapshot)))
         layout = self.snapshot is None or lines != self._lines
         self._lines = lines
         self.snapshot = snapshot
@@ -86,6 +88,8 @@ class HeaderBar(Static):
             text.append_text(_safe(s.profile or "default"))
         text.append("  regions ")
         text.append_text(_safe(", ".join(s.regions) or "?"))
+        if self.narrowed:
+            text.append_text(_safe(f"  ▸ {self.narrowed}", style="bold reverse"))
         text.append("\n")
         if self.mode == "live" and self.received_at is not None:
             text.append(f" refreshed {int(time.monotonic() - self.received_at)}s ago")
@@ -109,11 +113,13 @@ class HeaderBar(Static):
                 text.append_text(_safe(f"  {h.name} {h.state}", style=style))
         for note in s.notes:
             text.append_text(_safe(f"  ⓘ {note}", style="italic"))
-        bad = sorted((h for h in s.sources if not h.ok), key=lambda h: not h.essential)
+        bad = _problems(s)
         shown = bad if len(bad) <= PROBLEM_LINES else bad[: PROBLEM_LINES - 1]
         for h in shown:
             text.append("\n")
-            text.append_text(_safe(f" ⚠ {h.name}: {h.error}", style="bold yellow"))
+            # An account's own line names the account already.
+            line = h.error if h.name.startswith("account@") else f"{h.name}: {h.error}"
+            text.append_text(_safe(f" ⚠ {line}", style="bold yellow"))
         if len(shown) < len(bad):
             rest = bad[len(shown) :]
             text.append("\n")
@@ -125,6 +131,21 @@ class HeaderBar(Static):
                 )
             )
         return text
+
+
+def _problems(snapshot: Snapshot) -> list[SourceHealth]:
+    """The sources with a problem, essential first; a line said once (every source of an
+    account whose credentials fail says that account's line: it shows once, as the account's)."""
+    bad = sorted((h for h in snapshot.sources if not h.ok), key=lambda h: not h.essential)
+    out: list[SourceHealth] = []
+    said: set[str] = set()
+    for h in bad:
+        if h.error is not None and h.error in said:
+            continue
+        if h.error is not None:
+            said.add(h.error)
+        out.append(h)
+    return out
 
 
 def _safe(value: object, style: str = "") -> Text:

@@ -324,7 +324,9 @@ class ResourceTable(ScrollView, Generic[T], can_focus=True):
                 natural[col.key] = col.width
                 continue
             widths, _ = next(counts)
-            natural[col.key] = max(max(widths, default=0), col.min)
+            widest = max((w for w in widths if w), default=0)
+            # A column no row has a text for, when it says so, stays out (ACCOUNT, one account).
+            natural[col.key] = 0 if col.hide_empty and not widest else max(widest, col.min)
         if natural != self._natural:
             self._natural = natural
             self._layout_for = ()
