@@ -26,7 +26,7 @@ SEVERITY_CELLS: dict[int, tuple[str, str, str]] = {
 FLAG = Cell("⚑", tone="flag")
 """The alert flag of a row with a firing alert."""
 
-ACCOUNT = Column("account", "ACCOUNT", priority=2, max=20, hide_empty=True)
+ACCOUNT = Column("account", "ACCOUNT", priority=1, max=20, hide_empty=True)
 """The last column of every table: the row's account, shown while several are watched."""
 
 

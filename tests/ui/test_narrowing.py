@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from fgtop.model import Cluster, Service, Snapshot
 from fgtop.ui.screens.cost import CostScreen
 from fgtop.ui.screens.problems import ProblemsScreen
@@ -115,3 +117,20 @@ async def test_one_account_has_no_account_column() -> None:
         assert services.visible_items()
         assert "ACCOUNT" not in services.header_text()
         assert services.header_text().split()[0] == "SERVICE"
+
+
+@pytest.mark.parametrize(("size", "shown"), [((80, 24), False), ((160, 48), True)])
+async def test_the_account_column_gives_way_first_on_a_small_terminal(
+    demo_app, size: tuple[int, int], shown: bool
+) -> None:
+    app, _, _ = demo_app(20)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        for table in (app.screen.query_one(ServicesTable), app.screen.query_one(TaskGrid)):
+            assert ("ACCOUNT" in table.header_text()) is shown
+            # What 80 columns keep: the priority-0 columns (name, status, RUN/DES...).
+            assert all(
+                c.key in {k.key for k in table.shown_columns}
+                for c in table.COLUMNS
+                if c.priority == 0
+            )
