@@ -24,7 +24,7 @@ from fgtop.ui.widgets.header_bar import HeaderBar
 from fgtop.ui.widgets.log_view import LogView
 from fgtop.ui.widgets.task_grid import TaskGrid
 from tests.fakes.sources import FixedSource
-from tests.ui.helpers import plain, push, pushed_app, settle
+from tests.ui.helpers import plain, push, pushed_app, settle, until
 
 SIZE = (200, 50)
 SCREENS = {
@@ -231,6 +231,7 @@ async def test_region_and_context_commands_complete_and_check_their_argument(dem
         assert any(v == f"region {regions[-1]}" for v in line.candidates(line.input.value))
         line.input.value = f"region {regions[-1]}"
         await pilot.press("enter")
+        await until(pilot, lambda: app.shown_narrowing == app.narrowing, "the narrowed frame")
         await settle(pilot)
         grid = app.screen.query_one(TaskGrid)
         # A narrowing of every screen, not a text filter over the visible columns.

@@ -15,7 +15,7 @@ from fgtop.ui.widgets.header_bar import HeaderBar
 from fgtop.ui.widgets.kind_table import KindTable
 from fgtop.ui.widgets.services_table import ServicesTable
 from fgtop.ui.widgets.task_grid import TaskGrid
-from tests.ui.helpers import plain, push, pushed_app, settle
+from tests.ui.helpers import plain, push, pushed_app, settle, until
 
 SIZE = (200, 50)
 PROD, EDGE = "210987654321", "420987654321"
@@ -27,6 +27,14 @@ def header(app) -> str:  # noqa: ANN001
 
 async def command(pilot, text: str) -> None:  # noqa: ANN001
     await pilot.press(":", *text, "enter")
+    await shown(pilot)
+
+
+async def shown(pilot) -> None:  # noqa: ANN001
+    """Until the screens show the narrowing asked (it is worked out in a thread)."""
+    app = pilot.app
+    await settle(pilot)
+    await until(pilot, lambda: app.shown_narrowing == app.narrowing, "the narrowed frame")
     await settle(pilot)
 
 
@@ -44,7 +52,7 @@ async def test_the_account_column_and_narrowing_every_screen(demo_app) -> None:
         await pilot.press(":", *"account e", "tab")
         assert app.screen.query_one(CommandLine).input.value == "account edge"
         await pilot.press("enter")
-        await settle(pilot)
+        await shown(pilot)
         assert {s.account for s in services.visible_items()} == {EDGE}
         assert {t.account for t in grid.visible_items()} == {EDGE}
         assert services.filter_text == "" and grid.filter_text == ""  # not a text filter
