@@ -62,8 +62,8 @@ def test_two_profiles_one_snapshot(two_profiles) -> None:  # noqa: ANN001
     )  # fmt: skip
     assert table.returncode == 0, table.stderr
     rows = table.stdout.splitlines()
-    assert rows[0].split()[:2] == ["ACCOUNT", "SERVICE"]
-    assert sorted(r.split()[0] for r in rows[1:3]) == ["a", "b"]
+    assert rows[0].split()[0] == "SERVICE" and rows[0].split()[-1] == "ACCOUNT"
+    assert sorted(r.split()[-1] for r in rows[1:3]) == ["a", "b"]
 
 
 def test_logs_and_diff_take_an_account(two_profiles) -> None:  # noqa: ANN001
