@@ -13,13 +13,16 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from fgtop.cost.estimate import estate_cost
 from fgtop.cost.prices import PriceTable
 from fgtop.derive.insights import Insights
 from fgtop.derive.pipeline import Derived
 from fgtop.derive.timeline import TimelineEntry, TimelineView
-from fgtop.model import Snapshot, arn_account
+from fgtop.derive.why import services_of_alarm
+from fgtop.model import Service, Snapshot, arn_account
+from fgtop.model.scaling import resource_id
 
 
 @dataclass(frozen=True)
@@ -94,7 +97,46 @@ def narrow_snapshot(snapshot: Snapshot, n: Narrowing) -> Snapshot:
         ecs_recommendations=tuple(
             r for r in snapshot.ecs_recommendations if keeps(r.account, r.region, r.cluster)
         ),
+        **_why(snapshot, services, n),
     )
+
+
+def _why(snapshot: Snapshot, services: tuple[Service, ...], n: Narrowing) -> dict[str, Any]:
+    """The why sources' parts of what stays: deployments, target health, alarms (and their
+    changes) and scaling of the services that stay."""
+    arns = {s.arn for s in services}
+    groups = {lb.target_group for s in services for lb in s.load_balancers}
+    rids = {(s.account, s.region, resource_id(s.cluster, s.name)) for s in services}
+    if n.cluster is None:  # an account's or region's alarms
+        alarms = tuple(a for a in snapshot.alarms if n.keeps(a.account, a.region, None))
+    else:  # a cluster's: the alarms about what stays
+        alarms = tuple(
+            a for a in snapshot.alarms if any(x.arn in arns for x in services_of_alarm(snapshot, a))
+        )
+    names = {a.name for a in alarms}
+
+    def scaled(account: str | None, region: str, rid: str) -> bool:
+        return (account, region, rid) in rids or (
+            account is None and any(r[1:] == (region, rid) for r in rids)
+        )
+
+    return {
+        "service_deployments": tuple(
+            d for d in snapshot.service_deployments if d.service_arn in arns
+        ),
+        "target_health": tuple(t for t in snapshot.target_health if t.target_group in groups),
+        "alarms": alarms,
+        "alarm_history": tuple(c for c in snapshot.alarm_history if c.alarm in names),
+        "scalable_targets": tuple(
+            t for t in snapshot.scalable_targets if scaled(t.account, t.region, t.resource_id)
+        ),
+        "scaling_policies": tuple(
+            p for p in snapshot.scaling_policies if scaled(p.account, p.region, p.resource_id)
+        ),
+        "scaling_activities": tuple(
+            a for a in snapshot.scaling_activities if scaled(a.account, a.region, a.resource_id)
+        ),
+    }
 
 
 def _entry_keeps(

@@ -60,13 +60,21 @@ def monitored(snapshot: Snapshot, service: Service) -> frozenset[str]:
 def alarms_of(snapshot: Snapshot, service: Service) -> list[Alarm]:
     """The alarms about ``service`` (:func:`fgtop.model.alarms.concerns`), firing first."""
     names = monitored(snapshot, service)
-    found = [a for a in snapshot.alarms if concerns(a, service, names)]
+    found = [
+        a
+        for a in snapshot.alarms
+        if same_account(a.account, service.account) and concerns(a, service, names)
+    ]
     return sorted(found, key=lambda a: (not a.firing, a.name))
 
 
 def services_of_alarm(snapshot: Snapshot, alarm: Alarm) -> list[Service]:
     """The watched services ``alarm`` is about."""
-    return [s for s in snapshot.services if concerns(alarm, s, monitored(snapshot, s))]
+    return [
+        s
+        for s in snapshot.services
+        if same_account(alarm.account, s.account) and concerns(alarm, s, monitored(snapshot, s))
+    ]
 
 
 @dataclass(frozen=True)
@@ -86,7 +94,9 @@ def scaling_of(snapshot: Snapshot, service: Service) -> Scaling | None:
         (
             t
             for t in snapshot.scalable_targets
-            if t.resource_id == rid and t.region == service.region
+            if t.resource_id == rid
+            and t.region == service.region
+            and same_account(t.account, service.account)
         ),
         None,
     )
@@ -97,14 +107,24 @@ def scaling_of(snapshot: Snapshot, service: Service) -> Scaling | None:
         tuple(
             p
             for p in snapshot.scaling_policies
-            if p.resource_id == rid and p.region == service.region
+            if p.resource_id == rid
+            and p.region == service.region
+            and same_account(p.account, service.account)
         ),
         tuple(
             a
             for a in snapshot.scaling_activities
-            if a.resource_id == rid and a.region == service.region
+            if a.resource_id == rid
+            and a.region == service.region
+            and same_account(a.account, service.account)
         ),
     )
+
+
+def same_account(a: str | None, b: str | None) -> bool:
+    """Whether two objects can be of one account: the same, or one not known (an older
+    recording's, a hand-made one): two accounts may both have a cluster and service of a name."""
+    return a is None or b is None or a == b
 
 
 def newest_first(deployments: Iterable[ServiceDeployment]) -> list[ServiceDeployment]:

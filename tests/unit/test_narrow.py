@@ -101,3 +101,19 @@ def test_what_the_commands_complete_and_accept(frame) -> None:  # noqa: ANN001
     assert Narrowing(account=EDGE, region="us-east-1").describe(snap) == (
         "account edge, region us-east-1"
     )
+
+
+def test_the_why_parts_narrow_with_their_services(frame) -> None:  # noqa: ANN001
+    snap: Snapshot = frame[0]
+    assert snap.alarms and snap.scalable_targets and snap.service_deployments
+    edge = narrow_snapshot(snap, Narrowing(account=EDGE))
+    services = {s.arn for s in edge.services}
+    assert {d.service_arn for d in edge.service_deployments} <= services
+    assert edge.service_deployments and all(d.account == EDGE for d in edge.service_deployments)
+    # shop-api's alarm and scaling are prod's (eu-west-1): none of them stays for edge.
+    assert edge.alarms == () and edge.alarm_history == () and edge.scalable_targets == ()
+    prod = narrow_snapshot(snap, Narrowing(cluster="shop-prod"))
+    assert prod.alarms and prod.scalable_targets
+    assert {t.target_group for t in prod.target_health} <= {
+        lb.target_group for s in prod.services for lb in s.load_balancers
+    }
