@@ -17,6 +17,7 @@ from typing import Any
 
 from fgtop.cost.estimate import estate_cost
 from fgtop.cost.prices import PriceTable
+from fgtop.derive.figures import figures_for
 from fgtop.derive.insights import Insights
 from fgtop.derive.pipeline import Derived
 from fgtop.derive.timeline import TimelineEntry, TimelineView
@@ -181,6 +182,7 @@ def narrow_derived(
         held=tuple(h for h in insights.held if h.service_arn in services),
         problems=tuple(p for p in insights.problems if n.keeps(p.account, p.region, p.cluster)),
         warnings=insights.warnings,
+        oom_kills={arn: k for arn, k in insights.oom_kills.items() if arn in services},
     )
     places = {k.name: (k.account, k.region) for k in whole.kube_clusters}
     view = derived.timeline
@@ -195,7 +197,9 @@ def narrow_derived(
         insights=kept,
         fired=tuple(a for a in derived.fired if _inside(a.target, keys)),
         active=frozenset(a for a in derived.active if _inside(a, keys)),
+        alerts=tuple(a for a in derived.alerts if _inside(a.target, keys)),
         timeline=timeline,
+        figures=figures_for(narrowed, kept.cost, kept.problems, kept.oom_kills),
     )
 
 
