@@ -183,6 +183,7 @@ def narrow_derived(
         problems=tuple(p for p in insights.problems if n.keeps(p.account, p.region, p.cluster)),
         warnings=insights.warnings,
         oom_kills={arn: k for arn, k in insights.oom_kills.items() if arn in services},
+        empty=insights.empty,
     )
     places = {k.name: (k.account, k.region) for k in whole.kube_clusters}
     view = derived.timeline
