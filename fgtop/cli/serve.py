@@ -29,7 +29,7 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from fgtop.cli.serve_checks import Limits
+from fgtop.cli.serve_checks import Limits, dies_with_parent
 from fgtop.cli.serve_web import make_server
 from fgtop.errors import SetupError, fail
 from fgtop.paths import state_dir
@@ -222,7 +222,10 @@ def run(args: argparse.Namespace) -> int:
 
     recorder = None
     if directory is not None:
-        recorder = subprocess.Popen(recorder_command(args, directory))  # noqa: S603
+        recorder = subprocess.Popen(  # noqa: S603
+            recorder_command(args, directory),
+            preexec_fn=dies_with_parent(signal.SIGTERM),  # noqa: PLW1509
+        )
     try:
         limits = Limits(max_viewers=args.max_viewers, memory=args.viewer_memory << 20)
         server = make_server(argv, args.host, args.port, token, args.public_url, limits)

@@ -171,17 +171,29 @@ _PR_SET_PDEATHSIG = 1
 def viewer_preexec(memory: int) -> Callable[[], None]:
     """What runs in a viewer between fork and exec: its memory limit, and death with serve
     (found before the fork: the child only calls it)."""
-    parent = os.getpid()
-    prctl = _prctl()
+    dies = dies_with_parent(signal.SIGKILL)
 
     def limit() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        dies()
+
+    return limit
+
+
+def dies_with_parent(sig: int) -> Callable[[], None]:
+    """What runs in a child between fork and exec so that the kernel sends it ``sig`` when
+    serve dies, even by SIGKILL (``PR_SET_PDEATHSIG``; the recorder gets SIGTERM, so it stops
+    as on ``kill``)."""
+    parent = os.getpid()
+    prctl = _prctl()
+
+    def arm() -> None:
         if prctl is not None:
-            prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+            prctl(_PR_SET_PDEATHSIG, sig)
         if os.getppid() != parent:  # serve died before the line above
             os._exit(1)
 
-    return limit
+    return arm
 
 
 class OneLine(logging.Formatter):

@@ -141,6 +141,11 @@ def viewers(serve_pid: int) -> list[int]:
     ]
 
 
+def recorders(serve_pid: int) -> list[int]:
+    """The flight recorder serve started (``fgtop record``)."""
+    return [p for p in descendants(serve_pid) if "record" in cmdline(p)]
+
+
 def alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
@@ -345,13 +350,18 @@ async def test_viewers_stop_within_a_second_of_serve(served, how: str) -> None: 
         sockets = [await http.ws_connect(ws_url) for _ in range(3)]
         await wait_for(lambda: len(viewers(s.proc.pid)) == 3, "three viewers")
         pids = viewers(s.proc.pid)
+        recorder = recorders(s.proc.pid)
+        assert len(recorder) == 1, [cmdline(p) for p in descendants(s.proc.pid)]
+        pids += recorder  # the recorder stops with serve too, even when serve is killed
         try:
             asked = time.monotonic()
             s.proc.send_signal(getattr(signal, how))
             await asyncio.to_thread(s.proc.wait, 15)
             exited = time.monotonic()
             assert exited - asked < 5, f"serve took {exited - asked:.1f}s to stop"
-            await wait_for(lambda: not any(alive(p) for p in pids), "the viewers to stop", 5)
+            await wait_for(
+                lambda: not any(alive(p) for p in pids), "the viewers and the recorder to stop", 5
+            )
             assert time.monotonic() - exited <= 1.0
         finally:
             for pid in pids:
