@@ -12,6 +12,13 @@ import os
 from collections.abc import Iterator
 
 import boto3
+
+# Imported here, before any test starts a thread: hypothesis's pytest plugin imports it at the
+# end of a run otherwise, and pytest's assertion rewriting parses it then (ast.parse) while the
+# quick quit's shutdown threads may still run. CPython 3.11 before 3.11.8 shares the AST
+# converter's recursion counter between threads (gh-106905): "SystemError: AST constructor
+# recursion depth mismatch" at the end of an otherwise green run.
+import hypothesis  # noqa: F401
 import pytest
 import requests
 from moto.server import ThreadedMotoServer

@@ -62,11 +62,13 @@ def add_aws_options(
         "--profile",
         action="append",
         metavar="NAME",
-        help="AWS named profile (default: AWS_PROFILE or the default chain); "
+        help="AWS named profile (default: AWS_PROFILE or the default chain)"
         + (
-            "repeat to watch several accounts at once"
+            "; repeat to watch several accounts at once"
             if org
-            else "repeated, the accounts to choose from with --account"
+            else "; repeated, the accounts to choose from with --account"
+            if account
+            else ""
         ),
     )
     if org:
@@ -459,7 +461,7 @@ def _pricing_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "action", choices=["update", "show"], help="update: refresh from the AWS Pricing API"
     )
-    add_aws_options(p, region_help="show: only this region's prices; repeat for several")
+    add_aws_options(p, region_help="show: only this region's prices; repeat for several", org=False)
     return p
 
 

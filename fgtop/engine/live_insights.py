@@ -131,4 +131,4 @@ class LiveInsightsFeed:
         """Stop every query still running (the app is quitting)."""
         running, self._running = list(self._running), set()
         with contextlib.suppress(Exception):
-            await asyncio.gather(*(q.stop() for q in running))
+            await asyncio.gather(*(q.stop() for q in running), return_exceptions=True)

@@ -20,25 +20,31 @@ from tests.integration.test_setup_errors import FGTOP, clean_env
 COMMANDS = ("demo", "snapshot", "record", "replay", "serve", "logs", "diff", "insights", "pricing")
 
 AWS = {"--profile", "--region", "--config"}
+ORG = {"--org-role", "--org-accounts"}
 WATCH = {"--cluster", "--include-ec2", "--context", "--eks", "--all-pods"}
 POLL = {"--refresh", "--api-budget", "--no-metrics"}
 RECORDER = {"--retain", "--segment", "--redact", "--no-logs"}
 OPTIONS: dict[str, set[str]] = {
-    "": AWS | WATCH | POLL | {"--service", "--theme", "--version"},
+    "": AWS | ORG | WATCH | POLL | {"--service", "--theme", "--version"},
     "demo": {"--theme"},
-    "snapshot": AWS | WATCH | {"--no-metrics", "--format", "--redact", "--optional-wait"},
-    "record": AWS | WATCH | POLL | RECORDER | {"--output", "--duration"},
+    "snapshot": AWS
+    | ORG
+    | WATCH
+    | {"--no-metrics", "--format", "--redact", "--optional-wait", "--replay", "--at"},
+    "record": AWS | ORG | WATCH | POLL | RECORDER | {"--output", "--duration"},
     "replay": {"--loop", "--follow", "--theme"},
     "serve": AWS
+    | ORG
     | WATCH
     | POLL
     | RECORDER
     | {"--dir", "--demo", "--replay", "--host", "--port", "--token", "--public-url"}
     | {"--max-viewers", "--viewer-memory"},
-    "logs": AWS | WATCH | {"--container", "--since", "--follow", "--previous"},
-    "diff": AWS | {"--format", "--deployment", "--cluster"},
+    "logs": AWS | ORG | WATCH | {"--account", "--container", "--since", "--follow", "--previous"},
+    "diff": AWS | {"--account", "--format", "--deployment", "--cluster"},
     "insights": AWS
-    | {"--cluster", "--include-ec2", "--service", "--since", "--timeout", "--format"},
+    | ORG
+    | {"--account", "--cluster", "--include-ec2", "--service", "--since", "--timeout", "--format"},
     "pricing": AWS,
 }
 """The long options each command's ``--help`` lists (besides ``--help``): the ones it uses."""

@@ -154,13 +154,13 @@ async def test_q_quits_at_once_while_a_poll_and_a_derivation_are_in_flight(
             await wait_for(pilot, lambda: ecs.calls["ListClusters"] > calls, "a poll")
             # A derivation in flight: 5,000 tasks take a while to derive.
             started: list[float] = []
-            derive = feed._publisher.deriver.derive  # noqa: SLF001
+            derive = feed._publisher.deriver.derive_batch  # noqa: SLF001
 
             def observed(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
                 started.append(time.perf_counter())
                 return derive(*args, **kwargs)
 
-            feed._publisher.deriver.derive = observed  # type: ignore[method-assign]  # noqa: SLF001
+            feed._publisher.deriver.derive_batch = observed  # type: ignore[method-assign]  # noqa: SLF001
             estate = Estate(tasks=5000)
             await publish(feed, estate.snapshot())
             await wait_for(pilot, lambda: started, "a derivation")

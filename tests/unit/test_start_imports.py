@@ -49,6 +49,7 @@ def test_the_demo_path_imports_no_live_or_first_use_module(module: str) -> None:
 
 def test_the_check_can_fail() -> None:
     """A live subcommand does load them: the probe sees what it looks for. (The dashboard's
-    module imports the live stack on its poller thread, once it runs.)"""
-    found = loaded("fgtop.cli.snapshot")
+    module imports the live stack on its poller thread, once it runs, and `fgtop snapshot` only
+    when it polls: not with --replay.)"""
+    found = loaded("fgtop.cli.record")
     assert "botocore" in found and "fgtop.engine.build" in found and "fgtop.sources.ecs" in found
