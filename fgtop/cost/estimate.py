@@ -363,7 +363,7 @@ def estate_cost(
             # rows add up to the total.
             key, label = task_group(t)
             by_service[key] += rate
-            labels.setdefault(key, _account_prefix(snapshot, t.account, several) + label)
+            labels.setdefault(key, label)
         if t.is_spot:
             on_demand = rate_of(t, spot=False)
             if on_demand is not None:

@@ -3,6 +3,7 @@ the replicas and state of a service or workload."""
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 from typing import Any
 
@@ -26,8 +27,13 @@ SEVERITY_CELLS: dict[int, tuple[str, str, str]] = {
 FLAG = Cell("⚑", tone="flag")
 """The alert flag of a row with a firing alert."""
 
-ACCOUNT = Column("account", "ACCOUNT", priority=1, max=20, hide_empty=True)
-"""The last column of every table: the row's account, shown while several are watched."""
+ACCOUNT = Column("account", "ACCOUNT", priority=2, max=20, hide_empty=True)
+"""The last column of every table: the row's account, shown while several are watched. It
+gives way before the columns that say what a row is doing (a task's SERVICE at 80x24)."""
+
+SERVICE_ACCOUNT = dataclasses.replace(ACCOUNT, priority=1)
+"""ACCOUNT in the services table, beside the chart: right after DEPLOYMENT (its PEND and $/H
+would take its place at 160 columns otherwise)."""
 
 
 def account_text(view: View, account: str | None) -> str:

@@ -20,8 +20,8 @@ from fgtop.kinds import sections
 from fgtop.kinds.base import BY_TEXT, Cell, Chart, Details, Kind, LogTarget, Scope, View, Words
 from fgtop.kinds.columns import Column
 from fgtop.kinds.common import (
-    ACCOUNT,
     FLAG,
+    SERVICE_ACCOUNT,
     account_text,
     cell_str,
     dollars,
@@ -286,7 +286,7 @@ class ServiceKind(Kind[Service]):
         Column(
             "spent", "$ SO FAR", 9, priority=4, live=True, right=True, descending=True, letter="F"
         ),
-        ACCOUNT,
+        SERVICE_ACCOUNT,
     )
     default_sort = ("tasks", False)
 

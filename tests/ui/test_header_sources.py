@@ -82,7 +82,7 @@ async def test_one_line_per_problem_source_essential_first() -> None:
         problems = [ln for ln in header_lines(app) if ln.lstrip().startswith("⚠")]
         assert len(problems) == PROBLEM_LINES
         assert problems[0].strip() == f"⚠ kube:fault-ctx: {KUBE_401}"
-        assert problems[-1].strip().startswith("⚠ 4 more sources with problems:")
+        assert problems[-1].strip().startswith("⚠ 4 more sources with problems:"), problems
         assert "compute-optimizer" in problems[-1] and "cloudwatch" in problems[-1]
 
 

@@ -154,7 +154,9 @@ def test_account_option_of_logs_and_insights(tmp_path: Path) -> None:
         == "prod"
     )
     assert (
-        live_options(args_of("insights", "q", "--account", "1234", "--config", empty)).account
+        live_options(
+            args_of("insights", "--service", "web", "q", "--account", "1234", "--config", empty)
+        ).account
         == "1234"
     )
     assert args_of("diff", "web", "--account", "staging").account == "staging"

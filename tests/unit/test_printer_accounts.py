@@ -19,11 +19,11 @@ def test_the_table_has_an_account_column_with_several_accounts() -> None:
     out = io.StringIO()
     print_table(dataclasses.replace(snap, accounts=accounts), out)
     lines = out.getvalue().splitlines()
-    assert lines[0].split()[:2] == ["SERVICE", "CLUSTER"] and lines[0].split()[-1] == "ACCOUNT"
+    assert lines[0].split()[:2] == ["SERVICE", "RUN/DES"] and lines[0].split()[-1] == "ACCOUNT"
     assert [line.split()[-1] for line in lines[1:3]] == ["prod", clean("stag\x1b[31ming")]
     assert "\x1b" not in out.getvalue()
     tasks = lines[lines.index("") + 1 :]
-    assert tasks[0].split()[0] == "STATUS" and tasks[0].split()[-1] == "ACCOUNT"
+    assert tasks[0].split()[:2] == ["TASK", "STATUS"] and tasks[0].split()[-1] == "ACCOUNT"
     assert sorted({row.split()[-1] for row in tasks[1:5]}) == sorted(
         ["prod", clean("stag\x1b[31ming")]
     )

@@ -134,16 +134,17 @@ class HeaderBar(Static):
 
 
 def _problems(snapshot: Snapshot) -> list[SourceHealth]:
-    """The sources with a problem, essential first; a line said once (every source of an
-    account whose credentials fail says that account's line: it shows once, as the account's)."""
+    """The sources with a problem, essential first; an account's line said once (every source
+    of an account whose credentials fail says that account's line: it shows once, as the
+    account's); sources of no named account each keep their line, even with the same error."""
     bad = sorted((h for h in snapshot.sources if not h.ok), key=lambda h: not h.essential)
     out: list[SourceHealth] = []
-    said: set[str] = set()
+    said: set[tuple[str, str]] = set()
     for h in bad:
-        if h.error is not None and h.error in said:
-            continue
-        if h.error is not None:
-            said.add(h.error)
+        if h.account is not None and h.error is not None:
+            if (h.account, h.error) in said:
+                continue
+            said.add((h.account, h.error))
         out.append(h)
     return out
 
