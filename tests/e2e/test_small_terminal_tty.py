@@ -31,6 +31,8 @@ class Tmux:
     def __init__(self, socket: str, name: str) -> None:
         self.socket = socket
         self.name = name
+        self.status = Path()
+        """The file the command's exit status is written to."""
 
     def run(self, *args: str) -> str:
         assert TMUX is not None
@@ -83,10 +85,14 @@ def tmux(tmp_path: Path) -> Iterator[Tmux]:
             "demo",
         ]
     )
+    # The exit status through a shell: tmux 3.3a sometimes leaves a pane's process that exited
+    # unreaped (a zombie, the pane dead with no status), so it is not read from tmux.
+    status = tmp_path / "status"
+    command = f"sh -c {shlex.quote(f'{command}; echo $? > {shlex.quote(str(status))}')}"
     session = Tmux(f"fgtop-e2e-{os.getpid()}", "fgtop")
     session.run("new-session", "-d", "-s", "fgtop", "-x", "80", "-y", "24", command)
-    session.run("set-option", "-t", "fgtop", "remain-on-exit", "on")  # to read its exit status
     try:
+        session.status = status
         yield session
     finally:
         session.run("kill-server")
@@ -118,8 +124,7 @@ def test_the_on_call_path_at_80x24_in_tmux(tmux: Tmux, capsys: pytest.CaptureFix
         print("\n" + dashboard)
     tmux.keys("q")
     deadline = time.monotonic() + 15
-    fields = "#{pane_dead} #{pane_dead_status} #{pane_dead_signal}"
-    while len(dead := tmux.run("display", "-p", "-t", "fgtop", fields).split()) < 2:
-        assert time.monotonic() < deadline, f"fgtop did not exit on q: {dead}"
+    while not tmux.status.exists() or not tmux.status.read_text().strip():
+        assert time.monotonic() < deadline, "fgtop did not exit on q"
         time.sleep(0.2)
-    assert dead == ["1", "0"], dead  # exited, with status 0
+    assert tmux.status.read_text().strip() == "0"  # exited, with status 0
