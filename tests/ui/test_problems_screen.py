@@ -47,7 +47,18 @@ def oom_problem(app: FgtopApp) -> Problem:
 async def select(pilot: Pilot, screen: ProblemsScreen, problem: Problem) -> None:
     """Move the cursor to a problem's row with the arrow keys."""
     table = screen.query_one("#problems", ProblemsTable)
-    row = table.get_row_index(problem_key(problem))
+    key = problem_key(problem)
+
+    def shown() -> bool:
+        try:
+            table.get_row_index(key)
+        except KeyError:
+            return False
+        return True
+
+    # The frame the problem came from may still be on its way to the table (a busy machine).
+    await until(pilot, shown, f"the row of {problem.title}")
+    row = table.get_row_index(key)
     await pilot.press("ctrl+home", *["down"] * row)
     assert screen.selected_problem() == problem
 
