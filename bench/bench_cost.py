@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from fgtop.cost.estimate import estate_cost
+from fgtop.cost.estate import estate_cost
 from fgtop.cost.prices import load_price_table
 from fgtop.cost.rightsizing import suggest
 from fgtop.model import MetricSeries, Pod, Service, Snapshot, Task

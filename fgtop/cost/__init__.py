@@ -13,7 +13,8 @@ Refreshing the table from the Price List API is I/O, so it lives in
 :mod:`fgtop.sources.pricing` (``fgtop pricing update``).
 """
 
-from fgtop.cost.estimate import CostSummary, estate_cost, pod_rate, task_cost_so_far, task_rate
+from fgtop.cost.estate import estate_cost
+from fgtop.cost.estimate import CostSummary, pod_rate, task_cost_so_far, task_rate
 from fgtop.cost.prices import PriceTable, load_price_table
 from fgtop.cost.rightsizing import Suggestion, suggest
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from fgtop.cost.estimate import CostSummary, estate_cost
+from fgtop.cost.estate import EstatePricer
+from fgtop.cost.estimate import CostSummary
 from fgtop.cost.prices import PriceTable
 from fgtop.cost.rightsizing import DEFAULT_HEADROOM, Held, Suggestion, rightsize
 from fgtop.derive.figures import oom_kills
@@ -69,17 +70,24 @@ def analyse(
     with_suggestions: bool = True,
     savings_plan_discount: float = 0.0,
     first_exits: Mapping[str, float] | None = None,
+    pricer: EstatePricer | None = None,
 ) -> Insights:
     """Cost, right-sizing and problems of a snapshot, at the snapshot's own time.
 
     ``savings_plan_discount`` (config key of the same name, 0 to 0.72) is taken off
     on-demand Fargate compute in every cost figure and saving; ``first_exits`` (pod key ->
     its first exit within the window, from the history) dates the pods' crash loops.
+    ``pricer`` (the deriver's, for ``table`` and that discount) keeps each task's price from
+    the snapshots before: the figures are the same as a fresh one's, worked out for what
+    changed.
     """
     now = snapshot.taken_at
     discount = savings_plan_discount
     kills = oom_kills(snapshot)
-    cost = estate_cost(snapshot, table, now=now, discount=discount) if table is not None else None
+    cost = None
+    if table is not None:
+        pricer = pricer if pricer is not None else EstatePricer(table, discount)
+        cost = pricer.price(snapshot, now)
     sizing = (
         rightsize(snapshot, table, headroom, discount=discount, oom_kills=kills)
         if table is not None and with_suggestions

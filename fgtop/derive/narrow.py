@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from fgtop.cost.estimate import estate_cost
+from fgtop.cost.estate import estate_cost
 from fgtop.cost.prices import PriceTable
 from fgtop.derive.figures import figures_for
 from fgtop.derive.insights import Insights

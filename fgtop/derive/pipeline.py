@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from fgtop.config import Config
+from fgtop.cost.estate import EstatePricer
 from fgtop.cost.prices import PriceTable
 from fgtop.cost.rightsizing import DEFAULT_HEADROOM
 from fgtop.derive.alerts import DEFAULT_RULES, Alert, AlertEvaluator, AlertRule, alert_rules
@@ -74,6 +75,8 @@ class Deriver:
         self.headroom = headroom
         self.savings_plan_discount = savings_plan_discount
         self.history = History(self.rules)
+        self.pricer = EstatePricer(table, savings_plan_discount) if table is not None else None
+        """Each task's and pod's price, kept from snapshot to snapshot (by identity)."""
 
     @classmethod
     def from_config(cls, config: Config, table: PriceTable | None) -> Deriver:
@@ -125,6 +128,7 @@ class Deriver:
             headroom=self.headroom,
             savings_plan_discount=self.savings_plan_discount,
             first_exits=history.exits.firsts(),
+            pricer=self.pricer,
         )
         return Derived(
             insights=insights,

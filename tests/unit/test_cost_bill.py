@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from fgtop.cost.estate import estate_cost
 from fgtop.cost.estimate import (
-    estate_cost,
     pod_rate,
     task_billing_window,
     task_cost_so_far,

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from fgtop.cost.estate import estate_cost
 from fgtop.cost.estimate import (
     HOURS_PER_MONTH,
     billed_seconds,
-    estate_cost,
     pod_cost_so_far,
     pod_rate,
     service_rate,

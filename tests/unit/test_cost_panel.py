@@ -9,7 +9,7 @@ from rich.console import Console
 from textual.app import App, ComposeResult
 from textual.widgets import Static
 
-from fgtop.cost.estimate import estate_cost
+from fgtop.cost.estate import estate_cost
 from fgtop.cost.prices import load_price_table
 from fgtop.cost.rightsizing import suggest
 from fgtop.model import MetricSeries, Service, Snapshot, Task

@@ -195,7 +195,8 @@ def test_generator_is_deterministic(tmp_path: Path) -> None:
 
 
 def test_arm_on_spot_is_priced_and_the_cost_rules_show(frames: list[Snapshot]) -> None:
-    from fgtop.cost.estimate import estate_cost, size_rate, task_billing_window
+    from fgtop.cost.estate import estate_cost
+    from fgtop.cost.estimate import size_rate, task_billing_window
     from fgtop.cost.prices import load_price_table
 
     last = frames[-1]

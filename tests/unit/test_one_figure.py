@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from fgtop.cost.estimate import estate_cost
+from fgtop.cost.estate import estate_cost
 from fgtop.cost.prices import PriceTable, load_price_table
 from fgtop.derive.figures import service_states
 from fgtop.derive.insights import analyse

@@ -347,7 +347,7 @@ class CostPanel(VerticalScroll):
         """Show new figures.
 
         Args:
-            summary: From :func:`fgtop.cost.estimate.estate_cost`.
+            summary: From :func:`fgtop.cost.estate.estate_cost`.
             suggestions: From :func:`fgtop.cost.rightsizing.suggest` (shown in that order).
             own_cost_usd: What fgtop's own API calls have cost so far.
             own_cost_per_hour_usd: What keeping fgtop open costs per hour.
