@@ -395,6 +395,8 @@ class EcsSource(PollingSource):
         """The last services described per cluster ARN (kept, stale, while describe is denied)."""
         self._last_tasks: dict[str, list[Task]] = {}
         """The last tasks listed per cluster ARN (kept, stale, while ListTasks is denied)."""
+        self._known: dict[str, Task] = {}
+        """The tasks of the last poll by ARN: an unchanged task is reused (see _parse_tasks)."""
         self._polled = False
         """A poll has completed (only the first one streams its rows)."""
         self._first: _FirstRows | None = None
@@ -549,6 +551,7 @@ class EcsSource(PollingSource):
         self._polled = True
         services = tuple(s for svc, _ in results for s in svc)
         tasks = tuple(t for _, tsk in results for t in tsk)
+        self._known = {t.arn: t for t in tasks}
         used = {t.task_definition for t in tasks} | {s.task_definition for s in services}
         # One-off task-definition fetches do not stretch the refresh: a steady poll needs none.
         self._last_calls = self.api_calls() - before - (self.taskdef_calls - before_taskdefs)
@@ -611,13 +614,29 @@ class EcsSource(PollingSource):
         return None
 
     def _parse_tasks(self, raw_tasks: Iterable[dict], cluster: Cluster) -> list[Task]:
-        return self._parse_each(
+        """Parse a batch of tasks; a task equal to the one the last poll found is that object.
+
+        Unchanged tasks are then the same objects from snapshot to snapshot, so derivation and
+        the tables, which keep their work by identity, redo only what changed, and the
+        snapshots the UI and the history hold share them instead of holding copies.
+        """
+        parsed = self._parse_each(
             "tasks",
             raw_tasks,
             lambda t: parse_task(
                 t, cluster.name, self.region, self._taskdefs.get(t.get("taskDefinitionArn", ""))
             ),
         )
+        known = self._known
+        out = []
+        for task in parsed:
+            before = known.get(task.arn)
+            if before is not None and before == task:
+                task = before
+            else:
+                known[task.arn] = task
+            out.append(task)
+        return out
 
     async def _cluster_arns(self, client: Any) -> list[str]:
         if not self.wanted:

@@ -238,3 +238,26 @@ async def test_focus_service_comes_first_then_everything(world) -> None:
     assert {t.service for t in first["tasks"]} == {"svc-03"} and first["tasks"]
     assert len(second["services"]) == 12 and len(second["tasks"]) > 100
     assert source.interval >= 5.0
+
+
+async def test_unchanged_tasks_are_the_same_objects_from_poll_to_poll(world, moto: str) -> None:
+    """A task ECS describes as before is the object the last poll made (derivation and the
+    tables keep their work by identity; the snapshots share it); a changed one is new."""
+    from tests.fakes.aws_world import client
+
+    aws = Aws(regions=["us-east-1"])
+    source = EcsSource(aws, "us-east-1")
+    try:
+        first = {t.arn: t for t in (await source.poll())["tasks"]}
+        client("ecs", "us-east-1", moto).stop_task(
+            cluster="prod", task=world.tasks["prod"][0], reason="scaled in"
+        )
+        second = {t.arn: t for t in (await source.poll())["tasks"]}
+    finally:
+        await aws.close()
+    stopped = world.tasks["prod"][0]
+    assert second[stopped] is not first[stopped]
+    assert second[stopped].last_status == "STOPPED" != first[stopped].last_status
+    same = [arn for arn, t in second.items() if arn in first and t == first[arn]]
+    assert len(same) > 100
+    assert all(second[arn] is first[arn] for arn in same)
