@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from decimal import Decimal
+from itertools import repeat
 
 from fgtop.cost.billing import (
     LINUX_MINIMUM_SECONDS,
@@ -57,12 +58,16 @@ class _TaskPrice:
     """What a task's pricing keeps: everything that depends on the task alone."""
 
     __slots__ = (
+        "capacity",
+        "cluster",
+        "cluster_of_account",
         "cost",
         "cost_l",
         "end",
         "extra",
         "figures",
         "list_rate",
+        "listed",
         "minimum",
         "rate",
         "reason",
@@ -102,18 +107,21 @@ class _TaskPrice:
             on_demand = pricer.rate_of(t, spot=False)
             if on_demand is not None:
                 self.spot_saving = on_demand - rate
+        self.cluster = t.cluster
+        self.cluster_of_account = f"{t.account}/{t.cluster}" if t.account else t.cluster
+        """Its ``by_cluster`` key when several accounts are watched."""
+        self.capacity = t.capacity_provider or t.launch_type or "FARGATE"
+        self.listed = (t.account, t.region, t.cluster, t.owner) if t.in_service else None
+        """The service it belongs to (None: standalone): in the breakdown under the service's
+        row when that service is listed, else by its own group."""
         self.end: float | None = None
         """The end of the billed window :attr:`cost` was worked out for (None: not yet)."""
         self.cost = self.cost_l = _ZERO
         self.extra = 0
 
-    def costs_at(self, now: float) -> None:
-        """Work out the cost so far (and list cost, minimum surcharge) as of ``now``, unless
-        the billed window ends where it did last time."""
-        stop = self.stop
-        end = min(stop, now) if stop is not None else now
-        if end == self.end:
-            return
+    def costs_at(self, end: float) -> None:
+        """Work out the cost so far (and list cost, minimum surcharge) for a billed window
+        ending at ``end`` (the stop, or now)."""
         self.end = end
         rate, list_rate = self.rate, self.list_rate
         assert rate is not None and list_rate is not None
@@ -160,7 +168,9 @@ class EstatePricer:
         self._memo: dict[tuple[object, ...], Decimal | None] = {}
         self._tasks: dict[str, _TaskPrice] = {}
         self._pods: dict[str, _PodPrice] = {}
-        self._services: dict[str, tuple[tuple[Task, ...], Decimal, Decimal, bool]] = {}
+        self._services: dict[
+            str, tuple[tuple[Task, ...], tuple[str, ...], Decimal, Decimal, bool]
+        ] = {}
 
     def rate_of(
         self, t: Task, spot: bool | None = None, d: Decimal | None = None
@@ -208,6 +218,7 @@ class EstatePricer:
 
         kept, fresh = self._tasks, {}
         windows_spot: list[str] = []
+        figures: set[tuple[tuple[str, str], ...]] = set()
         for t in snapshot.tasks:
             arn = t.arn
             e = kept.get(arn)
@@ -215,21 +226,24 @@ class EstatePricer:
                 e = _TaskPrice(self, t)
             fresh[arn] = e
             rate = e.rate
-            running = e.running
             if e.windows_spot:
                 windows_spot.append(arn)
             if rate is None:
-                if running and e.reason is not None:
+                if e.running and e.reason is not None:
                     unpriced[arn] = e.reason
                 continue
             list_rate = e.list_rate
             assert list_rate is not None
-            used.update(e.figures)
-            e.costs_at(now)
-            task_rates[arn], task_rates_l[arn] = rate, list_rate
+            figures.add(e.figures)
+            stop = e.stop
+            end = now if stop is None or stop > now else stop
+            if end != e.end:
+                e.costs_at(end)
+            task_rates[arn] = rate
+            task_rates_l[arn] = list_rate
             task_costs[arn] = e.cost
             task_costs_l[arn] = e.cost_l
-            if not running:
+            if not e.running:
                 if e.extra:
                     minimum_n += 1
                     minimum += cost_for(rate, e.extra)
@@ -238,15 +252,15 @@ class EstatePricer:
             total += rate
             total_l += list_rate
             account = t.account
-            cluster = f"{account}/{t.cluster}" if several and account else t.cluster
+            cluster = e.cluster_of_account if several else e.cluster
             by_cluster[cluster] += rate
             if cluster not in labels:
-                labels[cluster] = prefix(account) + _short(t.cluster)
+                labels[cluster] = prefix(account) + _short(e.cluster)
             by_account[account or ""] += rate
             if (account or "") not in labels:
                 labels[account or ""] = snapshot.account_label(account) or "no account"
-            by_cp[t.capacity_provider or t.launch_type or "FARGATE"] += rate
-            if not t.in_service or (account, t.region, t.cluster, t.owner) not in services:
+            by_cp[e.capacity] += rate
+            if e.listed is None or e.listed not in services:
                 # Not a listed service's: grouped by its family (or its unlisted service), so the
                 # rows add up to the total.
                 key, label = task_group(t)
@@ -256,6 +270,8 @@ class EstatePricer:
             if e.spot_saving is not None:
                 spot_savings += e.spot_saving
         self._tasks = fresh
+        for some in figures:
+            used.update(some)
 
         kept_pods, fresh_pods = self._pods, {}
         for p in snapshot.pods:
@@ -302,22 +318,25 @@ class EstatePricer:
         service_rates_l: dict[str, Decimal] = {}
         service_costs_l: dict[str, Decimal] = {}
         kept_services, fresh_services = self._services, {}
+        zeros = repeat(_ZERO)
+        costs_of, costs_l_of = task_costs.get, task_costs_l.get
         for s in snapshot.services:
             tasks = snapshot.tasks_of(s)
             found = kept_services.get(s.arn)
             if found is None or found[0] != tasks:
                 # Its tasks changed (or it is new): its $/h summed again, in the tasks' order.
-                live = [t for t in tasks if t.is_billed]
+                live = [t.arn for t in tasks if t.is_billed]
                 found = (
                     tasks,
-                    sum((task_rates.get(t.arn, _ZERO) for t in live), _ZERO),
-                    sum((task_rates_l.get(t.arn, _ZERO) for t in live), _ZERO),
-                    any(t.arn in task_rates for t in live),
+                    tuple(t.arn for t in tasks),
+                    sum(map(task_rates.get, live, zeros), _ZERO),
+                    sum(map(task_rates_l.get, live, zeros), _ZERO),
+                    any(arn in task_rates for arn in live),
                 )
             fresh_services[s.arn] = found
-            _, service_rates[s.arn], service_rates_l[s.arn], priced = found
-            service_costs[s.arn] = sum((task_costs.get(t.arn, _ZERO) for t in tasks), _ZERO)
-            service_costs_l[s.arn] = sum((task_costs_l.get(t.arn, _ZERO) for t in tasks), _ZERO)
+            _, arns, service_rates[s.arn], service_rates_l[s.arn], priced = found
+            service_costs[s.arn] = sum(map(costs_of, arns, zeros), _ZERO)
+            service_costs_l[s.arn] = sum(map(costs_l_of, arns, zeros), _ZERO)
             if priced:
                 # The breakdown's row is the service's own figure: one value on every screen.
                 by_service[s.arn] = service_rates[s.arn]
