@@ -137,7 +137,7 @@ class Service:
         return "steady"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Container:
     """One container of a task."""
 
@@ -151,7 +151,7 @@ class Container:
     memory: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Task:
     """An ECS task (Fargate or, with --include-ec2, EC2)."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from pathlib import Path
 
@@ -59,7 +60,7 @@ def make_frames(n: int, seed: int = 7) -> tuple[list[Snapshot], list[list[LogLin
         for arn, task in list(tasks.items()):
             r = rng.random()
             if r < 0.1 and task.last_status == "PENDING":
-                tasks[arn] = Task(**{**task.__dict__, "last_status": "RUNNING", "started_at": t})
+                tasks[arn] = dataclasses.replace(task, last_status="RUNNING", started_at=t)
             elif r < 0.03:
                 del tasks[arn]
         if f % 12 == 0:
