@@ -122,6 +122,7 @@ class Deriver:
             history_at: See :attr:`Derived.history_at`.
         """
         history = self.history
+        snapshot.find("")  # the lookup by key every screen uses, indexed here, off the UI's loop
         insights = analyse(
             snapshot,
             self.table,

@@ -236,6 +236,10 @@ class Kind(Generic[T]):
         """What its live columns sort by, without building their cells."""
         return {k: c.sort for k, c in self.live_cells(item, view).items()}
 
+    def live_value(self, item: T, column: str, view: View) -> Any:
+        """What one live column sorts the item by (a kind with many rows works out only it)."""
+        return self.live_values(item, view).get(column)
+
     # -- documents -----------------------------------------------------------------------
 
     def document(self, item: T, view: View) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -100,16 +100,23 @@ def stop_reason(task: Task) -> str:
     return reason
 
 
+def _age(task: Task, view: View) -> float:
+    return -(task.started_at or task.created_at or 0)
+
+
+LIVE_VALUES: dict[str, Callable[[Task, View], Any]] = {
+    "cpu": lambda task, view: latest(view, task.arn, "cpu"),
+    "mem": lambda task, view: latest(view, task.arn, "memory"),
+    "cost": lambda task, view: as_float(rate(view, task)),
+    "spent": lambda task, view: as_float(spent(view, task)),
+    "age": _age,
+}
+"""What each of a task's live cells shows and sorts by (CPU%, MEM%, $/h, $ so far, age)."""
+
+
 def values(task: Task, view: View) -> dict[str, Any]:
     """What a task's live cells show and sort by (CPU%, MEM%, $/h, $ so far, age)."""
-    start = task.started_at or task.created_at
-    return {
-        "cpu": latest(view, task.arn, "cpu"),
-        "mem": latest(view, task.arn, "memory"),
-        "cost": as_float(rate(view, task)),
-        "spent": as_float(spent(view, task)),
-        "age": -(start or 0),
-    }
+    return {column: value(task, view) for column, value in LIVE_VALUES.items()}
 
 
 # -- documents -------------------------------------------------------------------------------
@@ -276,6 +283,11 @@ class TaskKind(Kind[Task]):
     def live_values(self, item: Task, view: View) -> Mapping[str, Any]:
         """What the live columns sort by, without building their cells."""
         return values(item, view)
+
+    def live_value(self, item: Task, column: str, view: View) -> Any:
+        """What one live column sorts the task by (sorting 20,000 rows works out only it)."""
+        value = LIVE_VALUES.get(column)
+        return value(item, view) if value is not None else None
 
     def document(self, item: Task, view: View) -> dict[str, Any]:
         """``task_json``, with the cost figures when priced: the tasks table's (``cost_per_hour``

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from operator import attrgetter
 
 from fgtop.model.account import Account
 from fgtop.model.alarms import Alarm, AlarmChange
@@ -15,6 +16,8 @@ from fgtop.model.metrics import MetricSeries, MetricsUsage
 from fgtop.model.optimizer import EcsRecommendation, OptimizerStatus
 from fgtop.model.scaling import ScalableTarget, ScalingActivity, ScalingPolicy
 from fgtop.model.service_deployments import ServiceDeployment, ServiceRevision, service_path
+
+_arn = attrgetter("arn")
 
 
 @dataclass(frozen=True)
@@ -120,8 +123,10 @@ class Snapshot:
     @cached_property
     def _by_key(self) -> dict[str, Task | Service | Pod | TaskDefinition | KubeWorkload]:
         found: dict[str, Task | Service | Pod | TaskDefinition | KubeWorkload] = {}
-        for items in (self.task_definitions, self.workloads, self.pods, self.services, self.tasks):
+        for items in (self.task_definitions, self.workloads, self.pods, self.services):
             found.update((item.key if hasattr(item, "key") else item.arn, item) for item in items)
+        # A task's key is its ARN (Task.key): read at C speed, there may be 20,000 of them.
+        found.update(zip(map(_arn, self.tasks), self.tasks, strict=True))
         return found
 
     @cached_property

@@ -20,7 +20,7 @@ from fgtop.ui.cells import LazyCells
 from fgtop.ui.palette import Palette
 from fgtop.ui.widgets.bars import sparkline, util_bar
 from fgtop.ui.widgets.resource_table import Cell as RichCell
-from fgtop.ui.widgets.resource_table import ResourceTable, flagged
+from fgtop.ui.widgets.resource_table import ResourceTable, flagged, sort_key
 
 TONES = {"dim": "dim", "flag": "bold yellow"}
 """Tones that are not palette status kinds."""
@@ -92,20 +92,49 @@ class KindTable(ResourceTable[Any]):
             items = [item for kind in self.KINDS for item in kind.items(view)]
         empty = None if items else self.KINDS[0].empty(view)
         self.empty_text = None if empty is None else safe(empty, max_chars=300)
+        key_of = self.item_key
+        keyed = {key_of(item): item for item in items}
         if self._live:
-            key_of = self.item_key
             self.extra = LazyCells(
-                {key_of(item): item for item in items},
+                keyed,
                 self._live_cells,
-                values=lambda item: self.kind(item).live_values(item, view),
+                value=lambda item, column: self.kind(item).live_value(item, column, view),
             )
-        self.show(items)
+        self.show_keyed(keyed)
 
     def show(self, items: Any) -> None:
         """Show these items (told from :attr:`view`, or as of :attr:`now` without one)."""
         if self.view is None:
             self.view = View(Snapshot(self.now), glyph=self.palette.glyph)
         super().show(items)
+
+    def show_keyed(self, items: dict[str, Any]) -> None:
+        """:meth:`show`, the items already by key."""
+        if self.view is None:
+            self.view = View(Snapshot(self.now), glyph=self.palette.glyph)
+        super().show_keyed(items)
+
+    def sort_values(self, keys: list[str], column: str) -> dict[str, Any]:
+        """The sort keys of these rows in ``column``: a text column's from the row texts kept by
+        key (no texts worked out again, no key asked of an item)."""
+        view = self.view
+        if column in self._live or view is None:
+            return super().sort_values(keys, column)
+        items, texts = self._items, self._texts
+        index = self._column_index.get(column)
+        out = {}
+        for k in keys:
+            item = items[k]
+            value = self.kind(item).sort_value(item, column, view)
+            if value is BY_TEXT:
+                row = texts.get(k)
+                if row is None or index is None:
+                    value = self.text_sort_value(item, column)
+                else:
+                    out[k] = (1, row[index].lower())
+                    continue
+            out[k] = sort_key(value)
+        return out
 
     def item_key(self, item: Any) -> str:
         """The item's key, as its kind says."""

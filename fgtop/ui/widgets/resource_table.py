@@ -240,6 +240,11 @@ class ResourceTable(ScrollView, Generic[T], can_focus=True):
             return self.texts(item).get(column, "").lower()
         return row[index].lower()
 
+    def sort_values(self, keys: list[str], column: str) -> dict[str, Any]:
+        """The sort keys (:func:`sort_key`) of these rows in ``column``."""
+        items = self._items
+        return {k: sort_key(self.sort_value(items[k], column)) for k in keys}
+
     def cells(self, item: T) -> Mapping[str, Text]:
         """The row of an item, by column key (only rows on screen are asked)."""
         raise NotImplementedError
@@ -274,9 +279,16 @@ class ResourceTable(ScrollView, Generic[T], can_focus=True):
 
     def show(self, items: Iterable[T]) -> None:
         """Show these items: rows come and go by key, the cursor stays on its resource."""
-        selected = self.selected_key
         key_of = self.item_key
-        new = {key_of(item): item for item in items}
+        self.show_keyed({key_of(item): item for item in items})
+
+    def show_keyed(self, new: dict[str, T]) -> None:
+        """:meth:`show`, the items already by key (in the order given).
+
+        Only rows whose item is not the object shown before (and not equal to it) have their
+        texts, widths and sort values worked out again.
+        """
+        selected = self.selected_key
         seen, texts_of = self._seen, self._texts
         for key, item in new.items():
             before = seen.get(key)
@@ -340,13 +352,13 @@ class ResourceTable(ScrollView, Generic[T], can_focus=True):
         column = self.sort_column
         if column:
             live = any(c.key == column and c.live for c in self.COLUMNS)
-            items, cache = self._items, self._sort_cache
+            cache = self._sort_cache
             if live:
-                values = {k: sort_key(self.sort_value(items[k], column)) for k in keys}
+                values = self.sort_values(keys, column)
             else:
-                for k in keys:
-                    if k not in cache:
-                        cache[k] = sort_key(self.sort_value(items[k], column))
+                missing = [k for k in keys if k not in cache]
+                if missing:
+                    cache.update(self.sort_values(missing, column))
                 values = cache
             keys.sort(key=values.__getitem__, reverse=self.sort_reverse)
             if self.sort_reverse:  # unknown values last in either direction
