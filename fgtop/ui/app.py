@@ -37,6 +37,7 @@ from fgtop.model import Snapshot
 from fgtop.text import fmt
 from fgtop.text.sanitize import safe_str
 from fgtop.ui.command_palette import FgtopCommands
+from fgtop.ui.heap import FREEZER
 from fgtop.ui.navigation import Navigation
 from fgtop.ui.palette import Palette
 from fgtop.ui.screens.base import FgtopScreen, clock_text
@@ -70,9 +71,11 @@ def freeze_startup_heap() -> None:
     5,000 tasks the filter keys' p95 was 146 ms, 51 ms frozen; docs/performance.md). One full
     collection first, so no garbage is frozen. Frozen objects are still freed when no longer
     referenced, but a cycle of them is never collected: what the start built and later drops
-    in a cycle (the landing screen, once popped) stays, a bounded amount, once."""
+    in a cycle (the landing screen, once popped) stays, a bounded amount, once. From then on,
+    what each full collection leaves is frozen too (:mod:`fgtop.ui.heap`)."""
     gc.collect()
     gc.freeze()
+    FREEZER.install()
 
 
 class FrameArrived(Message):
@@ -322,6 +325,7 @@ class FgtopApp(Navigation):
 
     async def on_unmount(self) -> None:
         """Stop the feed (engine, recorder, clients) if ``q`` has not already."""
+        FREEZER.uninstall()
         await self.feed.stop()
 
     async def action_quit(self) -> None:
