@@ -6,7 +6,10 @@ refresh, a fifth of those replaced by new tasks). 360 refreshes 5 s apart in the
 clock (30 minutes) go through the feed as fast as the app takes them; the process's RSS is
 printed every 60 refreshes. Numbers, not pass/fail: see docs/performance.md.
 
-Usage: ``python bench/bench_rss.py [--tasks 5000] [--refreshes 360] [--every 60]``.
+Usage: ``python bench/bench_rss.py [--tasks 5000] [--refreshes 360] [--every 60] [--top N]``.
+
+``--top N`` traces allocations (tracemalloc, which slows the run and adds its own memory to
+the RSS) and prints, at the end, the N lines of code holding the most memory.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import asyncio
 import gc
 import sys
 import time
+import tracemalloc
 from pathlib import Path
 
 sys.path.insert(1, str(Path(__file__).resolve().parents[1]))  # this checkout: fgtop, tests.fakes
@@ -33,8 +37,10 @@ def rss_mb() -> float:
     return 0.0
 
 
-async def main(tasks: int, refreshes: int, every: int) -> None:
-    """Drive the refreshes and print RSS as it goes."""
+async def main(tasks: int, refreshes: int, every: int, top: int = 0) -> None:
+    """Drive the refreshes and print RSS as it goes (and what holds memory, with ``top``)."""
+    if top:
+        tracemalloc.start()
     estate = Estate(tasks=tasks)
     app = pushed_app()
     started = time.perf_counter()
@@ -51,6 +57,16 @@ async def main(tasks: int, refreshes: int, every: int) -> None:
                     f"{time.perf_counter() - started:.0f} s wall",
                     flush=True,
                 )
+        if top:
+            gc.collect()
+            held = tracemalloc.take_snapshot().statistics("lineno")
+            total = sum(stat.size for stat in held)
+            print(f"traced: {total / 1e6:.1f} MB; the {top} lines holding the most:")
+            for stat in held[:top]:
+                frame = stat.traceback[0]
+                print(
+                    f"  {stat.size / 1e6:6.1f} MB {stat.count:8d} blocks  {frame.filename}:{frame.lineno}"
+                )
 
 
 if __name__ == "__main__":
@@ -58,5 +74,6 @@ if __name__ == "__main__":
     ap.add_argument("--tasks", type=int, default=5000)
     ap.add_argument("--refreshes", type=int, default=360)
     ap.add_argument("--every", type=int, default=60)
+    ap.add_argument("--top", type=int, default=0, help="print the N lines holding the most")
     args = ap.parse_args()
-    asyncio.run(main(args.tasks, args.refreshes, args.every))
+    asyncio.run(main(args.tasks, args.refreshes, args.every, args.top))

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from fgtop.cost.estate import estate_cost
+from fgtop.cost.estate import EstatePricer
 from fgtop.cost.prices import PriceTable
 from fgtop.derive.figures import figures_for
 from fgtop.derive.insights import Insights
@@ -158,6 +158,7 @@ def narrow_derived(
     narrowed: Snapshot,
     n: Narrowing,
     table: PriceTable | None,
+    pricer: EstatePricer | None = None,
 ) -> Derived:
     """What was derived from ``whole``, narrowed to ``narrowed`` (the cost priced again).
 
@@ -167,6 +168,8 @@ def narrow_derived(
         narrowed: :func:`narrow_snapshot` of it.
         n: The narrowing.
         table: The price table the cost was priced with (None: no cost).
+        pricer: Prices kept from the frames narrowed before (for ``table`` and the cost's
+            discount): only the tasks that changed are priced again; the same figures.
     """
     if not n:
         return derived
@@ -175,7 +178,9 @@ def narrow_derived(
     insights = derived.insights
     cost = insights.cost
     if cost is not None and table is not None:
-        cost = estate_cost(narrowed, table, cost.at, discount=cost.discount)
+        if pricer is None or pricer.table is not table or pricer.discount != cost.discount:
+            pricer = EstatePricer(table, cost.discount)
+        cost = pricer.price(narrowed, cost.at)
     kept = Insights(
         cost=cost,
         suggestions=tuple(s for s in insights.suggestions if s.service_arn in services),

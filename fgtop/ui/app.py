@@ -25,6 +25,7 @@ from textual.notifications import Notification, SeverityLevel
 from textual.screen import ModalScreen, Screen
 
 from fgtop.config import Config
+from fgtop.cost.estate import EstatePricer
 from fgtop.cost.prices import PriceTable, load_price_table
 from fgtop.derive.alerts import Alert
 from fgtop.derive.insights import Insights
@@ -222,6 +223,9 @@ class FgtopApp(Navigation):
         self.shown_narrowing = Narrowing()
         """The narrowing of :attr:`frame` (it catches up with :attr:`narrowing` in a thread)."""
         self._prices: PriceTable | None = None
+        self._narrow_pricer: EstatePricer | None = None
+        """The narrowed frames' prices, kept from frame to frame (only changed tasks priced)."""
+        self._narrowing_lock = threading.Lock()
         self.palette = Palette()
         self.start_service = service
         self._wanted_theme = theme or self.config.theme
@@ -372,10 +376,18 @@ class FgtopApp(Navigation):
         )
 
     def _narrow_in_thread(self, frame: Frame, n: Narrowing) -> None:
-        if self._prices is None and frame.derived.insights.cost is not None:
-            self._prices = load_price_table()
-        snapshot = narrow_snapshot(frame.snapshot, n)
-        derived = narrow_derived(frame.derived, frame.snapshot, snapshot, n, self._prices)
+        with self._narrowing_lock:  # one narrowing at a time: they share the kept prices
+            cost = frame.derived.insights.cost
+            if self._prices is None and cost is not None:
+                self._prices = load_price_table()
+            if self._prices is not None and cost is not None:
+                pricer = self._narrow_pricer
+                if pricer is None or pricer.discount != cost.discount:
+                    pricer = self._narrow_pricer = EstatePricer(self._prices, cost.discount)
+            snapshot = narrow_snapshot(frame.snapshot, n)
+            derived = narrow_derived(
+                frame.derived, frame.snapshot, snapshot, n, self._prices, self._narrow_pricer
+            )
         narrowed = dataclasses.replace(frame, snapshot=snapshot, derived=derived)
         self.call_from_thread(self._narrowed, frame, n, narrowed)
 
