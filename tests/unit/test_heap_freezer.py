@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import weakref
 
 from fgtop.ui.heap import SurvivorFreezer
 
@@ -22,6 +23,7 @@ def test_survivors_of_a_full_collection_are_frozen_and_the_next_one_walks_the_ne
             walked.append(len(gc.get_objects()))
 
     gc.unfreeze()
+    gc.disable()  # only the collections the test makes
     freezer.install()
     gc.callbacks.append(count)
     try:
@@ -38,27 +40,31 @@ def test_survivors_of_a_full_collection_are_frozen_and_the_next_one_walks_the_ne
         gc.callbacks.remove(count)
         freezer.uninstall()
         gc.unfreeze()
+        gc.enable()
 
 
 def test_cycles_frozen_then_dropped_are_collected_once_the_frozen_heap_has_grown() -> None:
     freezer = SurvivorFreezer(grow=2.0)
     gc.unfreeze()
+    gc.disable()  # only the collections the test makes
     freezer.install()
     try:
         gc.collect()  # the baseline: what lives now
         base = gc.get_freeze_count()
-        for _ in range(3):
+        first: list[weakref.ref[Node]] = []
+        for round_ in range(3):
             cycles = [Node() for _ in range(base)]
             for a in cycles:
                 a.other = Node()
                 a.other.other = a  # a cycle: never freed while frozen
+            if round_ == 0:
+                first = [weakref.ref(a) for a in cycles[:100]]
             gc.collect()  # frozen with the rest
             del cycles, a  # dead, but frozen: only a thaw frees them
         gc.collect()
         assert freezer.thaws >= 1
-        gc.unfreeze()
-        gc.collect()
-        assert not any(isinstance(o, Node) for o in gc.get_objects())
+        assert all(ref() is None for ref in first), "dead cycles stayed frozen"
     finally:
         freezer.uninstall()
         gc.unfreeze()
+        gc.enable()
