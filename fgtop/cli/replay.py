@@ -30,12 +30,23 @@ from fgtop.resources import demo_recording
 from fgtop.ui.app import create_app
 
 
+def opens_at(recording: Frames) -> float | None:
+    """Where the recording asks a replay to open (its meta's ``opens_at``: the demo opens at
+    its worst moment, with the night behind it), if it asks and the time is inside it."""
+    value = getattr(recording, "meta", {}).get("opens_at")
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if recording.start <= value <= recording.end else None
+
+
 def replay_feed(
     recording: Frames, config: Config, *, label: str = "REPLAY", loop: bool = False
 ) -> ReplayFeed:
-    """The feed over a recording, derived with the config's rules and the price table."""
+    """The feed over a recording, derived with the config's rules and the price table, opening
+    where the recording asks (:func:`opens_at`)."""
     deriver = Deriver.from_config(config, load_price_table())
-    return ReplayFeed(recording, Player(recording, loop=loop), deriver, label=label)
+    player = Player(recording, loop=loop, opens_at=opens_at(recording))
+    return ReplayFeed(recording, player, deriver, label=label)
 
 
 def _replay(path: Path, args: argparse.Namespace, *, label: str, loop: bool) -> int:

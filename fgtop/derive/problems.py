@@ -87,6 +87,7 @@ def stop_time(task: Task) -> float | None:
 
 _FAILED_EVENT = re.compile(r"\(deployment (?P<id>[^)]+)\) deployment failed:?\s*(?P<why>.*)")
 _UNHEALTHY_EVENT = re.compile(r"\(task (?P<id>[0-9a-f]+)\) (?:is|has been) unhealthy")
+_HEALTH_CODES = re.compile(r"failed with these codes:\s*\[([^\]]*)\]")
 _DONE_EVENTS = ("deployment completed", "has reached a steady state")
 
 
@@ -136,6 +137,19 @@ def _unhealthy_since(services: Iterable[Service]) -> dict[str, float]:
             if m:
                 tid = m.group("id")
                 out[tid] = min(out.get(tid, e.created_at), e.created_at)
+    return out
+
+
+def _unhealthy_codes(services: Iterable[Service]) -> dict[str, str]:
+    """Task id -> the HTTP codes its target group's health checks got, as the service's
+    events said (``(reason Health checks failed with these codes: [503])``)."""
+    out: dict[str, str] = {}
+    for service in services:
+        for e in service.events:
+            m = _UNHEALTHY_EVENT.search(e.message)
+            codes = _HEALTH_CODES.search(e.message) if m else None
+            if m and codes and codes.group(1).strip():
+                out.setdefault(m.group("id"), codes.group(1).strip())
     return out
 
 
@@ -253,6 +267,7 @@ def _task_problems(
     now: float,
     unhealthy_since: dict[str, float],
     service: str | None = None,
+    codes: dict[str, str] | None = None,
 ) -> list[Problem]:
     """Stopped and unhealthy tasks, grouped by owner (service or family) and kind.
 
@@ -280,6 +295,9 @@ def _task_problems(
         # row with the newest fully stopped one (the logs still open at the newest stop).
         told = next((d for t, d, _ in rows if t.is_stopped), decoded)
         reason = told.reason
+        said = (codes or {}).get(task.id) if decoded.kind == "health-check-elb" else None
+        if said:
+            reason += f" (its health checks got HTTP {said})"
         if n > 1:
             reason += f" ({n} tasks" + (" in the last hour)" if at is not None else ")")
         if at is not None:
@@ -392,14 +410,19 @@ def _pod_problems(
             and name.startswith(w.name + "-")
         ]
         times = [p.since for p in pods_problems if p.since is not None]
+        # Why, from its most severe pod's problem (a Pending pod's missing Fargate profile).
+        worst = min(pods_problems, key=lambda p: p.severity, default=None)
+        why = f"; pod {worst.title}: {worst.reason}" if worst is not None else ""
         out.append(
             Problem(
                 severity,
                 "below-desired",
                 f"{w.namespace}/{w.kind.lower()}/{w.name}",
                 f"{w.kind}/{w.name}",
-                f"{w.available} of {w.desired} replicas available ({w.ready} ready)",
-                "open its pods: the unhealthy ones say why",
+                f"{w.available} of {w.desired} replicas available ({w.ready} ready){why}",
+                worst.next_step
+                if worst is not None
+                else "open its pods: the unhealthy ones say why",
                 min(times) if times else None,
                 w.cluster,
                 None,
@@ -429,12 +452,13 @@ def find_problems(
     """
     problems: list[Problem] = []
     unhealthy = _unhealthy_since(snapshot.services)
+    codes = _unhealthy_codes(snapshot.services)
     owned: set[str] = set()
     for service in snapshot.services:
         tasks = snapshot.tasks_of(service)
         owned.update(t.arn for t in tasks)
         problems += _service_problems(service, list(tasks), now)
-        problems += _task_problems(tasks, now, unhealthy, service.arn)
+        problems += _task_problems(tasks, now, unhealthy, service.arn, codes)
     problems += _task_problems((t for t in snapshot.tasks if t.arn not in owned), now, unhealthy)
     problems += _pod_problems(snapshot, now, first_exits)
     return ordered(problems, now)

@@ -20,12 +20,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
-from fgtop.derive.decoder import CRITICAL, HIGH, LOW, MEDIUM
+from fgtop.derive.decoder import CRITICAL, HIGH, LOW, MEDIUM, decode_task
 from fgtop.derive.deployments import short_rev
 from fgtop.derive.problems import STOPPED_WINDOW, Problem, find_problems, ordered
 from fgtop.derive.taskdef_diff import diff_models, summary
 from fgtop.derive.why import alarms_of, monitored, revision_task_definition, scaling_of, target_task
-from fgtop.model import Service, ServiceDeployment, Snapshot, TargetHealth
+from fgtop.model import Alarm, Service, ServiceDeployment, Snapshot, TargetHealth
 from fgtop.model.elb import target_group_name
 
 HIGH_LOAD = 80.0
@@ -175,6 +175,8 @@ def deployment_problems(snapshot: Snapshot, service: Service, now: float) -> lis
         since = d.rollback_started_at or d.updated_at or began
         done = d.finished_at if d.status == "ROLLBACK_SUCCESSFUL" else None
         culprit = _culprit(snapshot, service, failed_td)
+        if kind == "deployment-rollback" and (why := _culprit_reason(snapshot, culprit)):
+            reason += f"; its tasks failed: {why}"
         return [
             Problem(
                 severity,
@@ -206,6 +208,47 @@ def _culprit(snapshot: Snapshot, service: Service, task_definition: str | None) 
     return stopped[0].arn if stopped else None
 
 
+def _culprit_reason(snapshot: Snapshot, culprit: str | None) -> str | None:
+    """Why the failed revision's newest stopped task stopped, decoded (``image shop-search:bad
+    does not exist (wrong tag or repository)``)."""
+    task = next((t for t in snapshot.tasks if t.arn == culprit), None) if culprit else None
+    decoded = decode_task(task) if task is not None else None
+    return decoded.reason if decoded is not None else None
+
+
+_BREACHING = {
+    "GreaterThanThreshold": lambda v, x: v > x,
+    "GreaterThanOrEqualToThreshold": lambda v, x: v >= x,
+    "LessThanThreshold": lambda v, x: v < x,
+    "LessThanOrEqualToThreshold": lambda v, x: v <= x,
+}
+_ECS_METRICS = {"CPUUtilization": "cpu", "MemoryUtilization": "memory"}
+
+
+def breach_began(snapshot: Snapshot, service: Service, alarm: Alarm) -> float | None:
+    """When the service's own series (the alarm's AWS/ECS metric) last crossed the alarm's
+    threshold: the start of the run of breaching points up to its newest breaching one (the
+    alarm goes into ALARM its evaluation periods later). None when the series cannot tell."""
+    metric = _ECS_METRICS.get(alarm.metric or "")
+    breaching = _BREACHING.get(alarm.comparison or "")
+    if metric is None or breaching is None or alarm.threshold is None:
+        return None
+    if alarm.namespace not in (None, "AWS/ECS"):
+        return None
+    series = snapshot.series(service.arn, metric)
+    points = [p for p in series.points if p[0] <= alarm.updated_at] if series else []
+    if alarm.updated_at is None or not points:
+        return None
+    i = len(points) - 1
+    while i >= 0 and not breaching(points[i][1], alarm.threshold):
+        i -= 1
+    if i < 0:
+        return None
+    while i > 0 and breaching(points[i - 1][1], alarm.threshold):
+        i -= 1
+    return points[i][0]
+
+
 def alarm_problems(snapshot: Snapshot, service: Service) -> list[Problem]:
     """The alarms about the service that are in ALARM (a target-tracking scale-in alarm, which
     sits in ALARM whenever the load is low, is no problem)."""
@@ -226,6 +269,7 @@ def alarm_problems(snapshot: Snapshot, service: Service) -> list[Problem]:
             step = (
                 "a deployment monitors it: a deployment in progress rolls back while it is in ALARM"
             )
+        began = breach_began(snapshot, service, a)
         out.append(
             Problem(
                 severity,
@@ -234,7 +278,9 @@ def alarm_problems(snapshot: Snapshot, service: Service) -> list[Problem]:
                 service.name,
                 f"alarm {a.name} is in ALARM ({a.condition}){why}",
                 step,
-                a.updated_at,
+                # Since the metric crossed the threshold (the service's series), else since
+                # the alarm went into ALARM.
+                began if began is not None else a.updated_at,
                 service.cluster,
                 service.region,
                 None,
@@ -278,6 +324,7 @@ def at_max_problems(snapshot: Snapshot, service: Service, now: float) -> list[Pr
         if a.at_max is None and a.status in ("Successful", "InProgress")
     ]
     since_at = [reached[0].started_at] if reached else [a.started_at for a in held]
+    since = min(since_at) if since_at else None
     cap = scaling.target.max_capacity
     why = (
         " while " + " and ".join(load)
@@ -292,11 +339,13 @@ def at_max_problems(snapshot: Snapshot, service: Service, now: float) -> list[Pr
             service.name,
             f"at max capacity {service.desired}/{cap}{why}",
             "raise the scalable target's max capacity, or find what drives the load (the chart)",
-            min(since_at) if since_at else None,
+            since,
             service.cluster,
             service.region,
             None,
-            max([*since_at, *(a.started_at for a in held)], default=None),
+            # The moment it reached its maximum, not the newest activity that could not scale
+            # further: one every minute while it lasts would move the row up each time.
+            since,
             service=service.arn,
         )
     ]

@@ -23,9 +23,12 @@ class Player:
 
     Args:
         recording: The recording to play.
-        loop: Start again from the beginning after the last frame (else pause there).
+        loop: Start again from where it opened after the last frame (else pause there).
         clock: A monotonic clock in seconds (injectable for tests).
         autoplay: Start playing at once.
+        opens_at: Where the replay opens, and where it loops back to (recording time; None:
+            its first frame). The demo opens at its worst moment with the night behind it
+            (the recording's ``opens_at`` meta key); ``[``, ``Home`` and a seek still go back.
     """
 
     def __init__(
@@ -35,6 +38,7 @@ class Player:
         loop: bool = False,
         clock: Callable[[], float] = time.monotonic,
         autoplay: bool = True,
+        opens_at: float | None = None,
     ) -> None:
         self.recording = recording
         self.loop = loop
@@ -43,10 +47,16 @@ class Player:
         """Replay speed: recording seconds per wall-clock second."""
         self.playing = False
         """Whether the replay clock is running."""
-        self._pos = recording.start
+        self.opens_at = (
+            recording.start
+            if opens_at is None
+            else min(max(opens_at, recording.start), recording.end)
+        )
+        """Where the replay opened, and where a loop starts again."""
+        self._pos = self.opens_at
         self._anchor_wall = clock()
         self._anchor_pos = self._pos
-        self._index = 0
+        self._index = recording.index_at(self._pos)
         self._delivered: int | None = None
         times = recording.times
         gaps = sorted(b - a for a, b in itertools.pairwise(times))
@@ -148,7 +158,7 @@ class Player:
         """Advance with the clock; return the frame to show if it changed since the last tick.
 
         At the end of the recording the last frame is held for one frame interval, then the
-        replay loops to the start (``loop=True``) or pauses on the last frame.
+        replay loops to where it opened (``loop=True``) or pauses on the last frame.
         """
         i = self.tick_index()
         return None if i is None else self.recording.frame(i)
@@ -161,7 +171,7 @@ class Player:
             now = self.now
             if now >= rec.end + self._hold:
                 if self.loop:
-                    self._set(rec.start)
+                    self._set(self.opens_at)
                 else:
                     self._set(rec.end)
                     self.playing = False

@@ -60,10 +60,9 @@ class Tmux:
             time.sleep(0.2)
 
 
-@pytest.fixture
-def tmux(tmp_path: Path) -> Iterator[Tmux]:
-    if TMUX is None:
-        pytest.skip("tmux is not installed")
+def start_demo(tmp_path: Path, width: int = 80, height: int = 24) -> Iterator[Tmux]:
+    """``fgtop demo`` (the installed command, a clean environment) in a tmux session of
+    ``width`` x ``height`` on a private server; the server is killed after."""
     home = tmp_path / "home"
     home.mkdir()
     env = {
@@ -89,13 +88,20 @@ def tmux(tmp_path: Path) -> Iterator[Tmux]:
     # unreaped (a zombie, the pane dead with no status), so it is not read from tmux.
     status = tmp_path / "status"
     command = f"sh -c {shlex.quote(f'{command}; echo $? > {shlex.quote(str(status))}')}"
-    session = Tmux(f"fgtop-e2e-{os.getpid()}", "fgtop")
-    session.run("new-session", "-d", "-s", "fgtop", "-x", "80", "-y", "24", command)
+    session = Tmux(f"fgtop-e2e-{os.getpid()}-{tmp_path.name}", "fgtop")
+    session.run("new-session", "-d", "-s", "fgtop", "-x", str(width), "-y", str(height), command)
     try:
         session.status = status
         yield session
     finally:
         session.run("kill-server")
+
+
+@pytest.fixture
+def tmux(tmp_path: Path) -> Iterator[Tmux]:
+    if TMUX is None:
+        pytest.skip("tmux is not installed")
+    yield from start_demo(tmp_path)
 
 
 def test_the_on_call_path_at_80x24_in_tmux(tmux: Tmux, capsys: pytest.CaptureFixture[str]) -> None:

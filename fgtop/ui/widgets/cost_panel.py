@@ -168,6 +168,30 @@ def _suggestions(
     return Group(*parts)
 
 
+def _safe_saving(suggestions: Sequence[Suggestion], held: Sequence[Held]) -> Text:
+    """``Safe saving up to $0.41/h ($299.30/month) ...``: the largest suggestion of each
+    service (they are alternatives, not added up), services in trouble held back."""
+    best: dict[str, Decimal] = {}
+    for s in suggestions:
+        best[s.service_arn] = max(best.get(s.service_arn, Decimal(0)), s.per_hour_savings)
+    text = Text("\nSafe saving ", style="bold")
+    total = sum(best.values(), Decimal(0))
+    if best:
+        text.append(f"up to {hourly(total)}", style="bold green")
+        n = len(best)
+        text.append(
+            f" ({money(total * HOURS_PER_MONTH)}/month): the largest suggestion below for each "
+            f"of {n} service{'s' if n != 1 else ''}"
+        )
+    else:
+        text.append("none yet", style="bold")
+        text.append(" (no suggestion below)")
+    if held:
+        n = len(held)
+        text.append(f"; {n} service{'s' if n != 1 else ''} in trouble held back", style="yellow")
+    return text
+
+
 def _size(cpu: int | None, memory: int | None) -> str:
     return format_size(cpu, memory) if cpu and memory else "size unknown"
 
@@ -375,7 +399,9 @@ class CostPanel(VerticalScroll):
             suggestions = [s for s in suggestions if keep(s.service_name)]
             held = [h for h in held if keep(h.service_name)]
             recommendations = [r for r in recommendations if keep(r.service_name)]
-        self.query_one("#cost-total", Static).update(self._total(summary, warnings))
+        total = self._total(summary, warnings)
+        total.append_text(_safe_saving(self.suggestions, self.held))
+        self.query_one("#cost-total", Static).update(total)
         accounts: list[RenderableType] = []
         if len(summary.by_account) > 1:  # several accounts: what each costs, first
             accounts = [
