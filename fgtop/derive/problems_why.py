@@ -236,8 +236,9 @@ def breach_began(snapshot: Snapshot, service: Service, alarm: Alarm) -> float | 
     if alarm.namespace not in (None, "AWS/ECS"):
         return None
     series = snapshot.series(service.arn, metric)
-    points = [p for p in series.points if p[0] <= alarm.updated_at] if series else []
-    if alarm.updated_at is None or not points:
+    until = alarm.updated_at
+    points = [p for p in series.points if p[0] <= until] if series and until is not None else []
+    if not points:
         return None
     i = len(points) - 1
     while i >= 0 and not breaching(points[i][1], alarm.threshold):
