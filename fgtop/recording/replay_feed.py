@@ -13,8 +13,9 @@ from collections.abc import AsyncGenerator
 from fgtop.derive.pipeline import Derived, Deriver, DerivingPublisher
 from fgtop.derive.replay import ReplayDeriver
 from fgtop.errors import FeedError
-from fgtop.feed import Clock, Frame, FrameCallback, LogBatch, LogRequest, NoInsights
+from fgtop.feed import Clock, Frame, FrameCallback, LogBatch, LogRequest
 from fgtop.model import Hints, LogLine, Snapshot
+from fgtop.recording.insights import RecordedInsights, read_recorded
 from fgtop.recording.player import Player
 from fgtop.recording.reader import Frames
 from fgtop.text.sanitize import safe_str
@@ -108,9 +109,8 @@ class ReplayFeed:
         self._label = label
         self.hints = Hints()
         self.logs = ReplayLogFeed(recording, player)
-        self.insights = NoInsights(
-            "Logs Insights needs a live session: it queries CloudWatch Logs, not the recording"
-        )
+        self.insights = RecordedInsights(read_recorded(getattr(recording, "meta", {})))
+        """The query results the recording carries (none: `i` is not offered)."""
         self.warnings: tuple[str, ...] = tuple(deriver.table.warnings) if deriver.table else ()
         self.recording_path: str | None = None
         self._subscribers: list[FrameCallback] = []

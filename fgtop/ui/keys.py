@@ -8,7 +8,7 @@ README's Keys and commands tables (``bench/keys_table.py --write``) are made fro
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from textual.binding import Binding, BindingType
@@ -82,11 +82,14 @@ def key_name(key: str) -> str:
     return " / ".join(_NAMES.get(k.strip(), k.strip()) for k in key.split(","))
 
 
-def binding_rows(area: str, bindings: Iterable[BindingType]) -> list[KeyRow]:
-    """The rows of some bindings: those with a help text, one row per text."""
+def binding_rows(
+    area: str, bindings: Iterable[BindingType], hidden: Collection[str] = ()
+) -> list[KeyRow]:
+    """The rows of some bindings: those with a help text, one row per text (none for the
+    actions in ``hidden``: not offered here)."""
     rows: dict[str, list[str]] = {}
     for b in bindings:
-        if isinstance(b, Binding) and b.tooltip:
+        if isinstance(b, Binding) and b.tooltip and b.action not in hidden:
             keys = rows.setdefault(b.tooltip, [])
             name = key_name(b.key)
             if name not in keys:
@@ -116,20 +119,23 @@ def letter_rows() -> list[KeyRow]:
     return [KeyRow("dashboard", "shift+letter, $", what)]
 
 
-def area_rows(area: str, classes: Sequence[type]) -> list[KeyRow]:
+def area_rows(area: str, classes: Sequence[type], hidden: Collection[str] = ()) -> list[KeyRow]:
     """The rows of one area: its classes' bindings, Textual's keys, the letters."""
     rows = [r for r in TEXTUAL if r.area == area]
     for cls in classes:
-        rows += binding_rows(area, own_bindings(cls))
+        rows += binding_rows(area, own_bindings(cls), hidden)
     if area == "dashboard":
         rows += letter_rows()
     return rows
 
 
-def command_rows() -> list[KeyRow]:
-    """One row per ``:`` command: ``:name ARG``, its aliases, its help."""
+def command_rows(hidden: Collection[str] = ()) -> list[KeyRow]:
+    """One row per ``:`` command: ``:name ARG``, its aliases, its help (none for the commands
+    in ``hidden``)."""
     out = []
     for spec in commands():
+        if spec.name in hidden:
+            continue
         arg = spec.arg_help or ("[FILTER]" if spec.arg == "filter" else "")
         words = f":{spec.name}" + (f" {arg}" if arg else "")
         aliases = ", ".join(f":{a}" for a in spec.aliases)
@@ -145,18 +151,21 @@ def _shows(screen: object, classes: tuple[type, ...]) -> bool:
     return query is not None and any(query(c) for c in classes if c is not type(screen))
 
 
-def key_rows(app_bindings: Iterable[BindingType], screen: object = None) -> list[KeyRow]:
+def key_rows(
+    app_bindings: Iterable[BindingType], screen: object = None, hidden: Collection[str] = ()
+) -> list[KeyRow]:
     """Every key: the areas of ``screen`` (the current screen and its widgets) first, then
-    everywhere's (the app's bindings), then every other area."""
+    everywhere's (the app's bindings), then every other area; none for the actions in
+    ``hidden`` (`insights` where the feed cannot answer it)."""
     mine = [a for a in AREAS if screen is not None and _shows(screen, a[1])]
     # The screen's own area first, then the areas of the widgets it shows (a chart...).
     mine.sort(key=lambda a: not isinstance(screen, a[1]))
     rest = [a for a in AREAS if a not in mine]
-    everywhere = binding_rows(EVERYWHERE, app_bindings)
+    everywhere = binding_rows(EVERYWHERE, app_bindings, hidden)
     everywhere += [r for r in TEXTUAL if r.area == EVERYWHERE]
-    rows = [r for area, classes in mine for r in area_rows(area, classes)]
+    rows = [r for area, classes in mine for r in area_rows(area, classes, hidden)]
     rows += everywhere
-    rows += [r for area, classes in rest for r in area_rows(area, classes)]
+    rows += [r for area, classes in rest for r in area_rows(area, classes, hidden)]
     return rows
 
 

@@ -5,19 +5,28 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from textual.pilot import Pilot
+from textual.widgets import Static
 
 from fgtop.cost.prices import load_price_table
 from fgtop.derive.log_queries import LAST_ERRORS
 from fgtop.derive.pipeline import Deriver
 from fgtop.engine.core import Engine
 from fgtop.engine.live_feed import LiveFeed
+from fgtop.recording.player import Player
+from fgtop.recording.reader import open_recording
+from fgtop.recording.replay_feed import ReplayFeed
+from fgtop.recording.writer import Recorder
+from fgtop.resources import demo_recording
 from fgtop.sources.aws import Aws
 from fgtop.sources.ecs import EcsSource
 from fgtop.ui.app import FgtopApp, create_app
+from fgtop.ui.screens.help import HelpScreen
 from fgtop.ui.screens.insights import ConfirmQuery, InsightsScreen, QueryPicker
 from fgtop.ui.screens.problems import ProblemsScreen
+from fgtop.ui.widgets.footer import shown_keys
 from fgtop.ui.widgets.log_view import LogView
 from tests.fakes.aws_world import web_service
 from tests.fakes.hostile import MARKUP, VECTORS
@@ -185,19 +194,55 @@ async def test_insights_on_a_live_service(insights: FakeInsights, moto: str) -> 
         assert insights.state.stopped == [q.id for q in running]
 
 
-async def test_the_demo_says_insights_needs_a_live_session(demo_app) -> None:
-    app, _player, _rec = demo_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.snapshot, "the first frame")
-        await settle(pilot)  # the replay's history built: no frame comes between the keys
+async def test_the_demo_answers_i_with_its_recorded_results(demo_app) -> None:
+    """Issue 27: the demo carries the canned queries' results for its incidents' services:
+    `i` on the shop-recs OOM row shows what it does live, saying the result is recorded."""
+    app, _player, _rec = demo_app(22.5, land_on_problems=True)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ProblemsScreen), "the problems")
+        await settle(pilot)
+        assert "i" in [k[0] for k in shown_keys(app.screen)]  # offered: the demo can answer
+        screen = app.screen
+        assert isinstance(screen, ProblemsScreen)
+        oom = next(p for p in screen.problems if p.title == "shop-recs" and p.kind == "oom")
+        assert screen.select_problem(oom)
         await pilot.press("i")
-        await pilot.press("exclamation_mark", "i")
+        await wait_for(pilot, lambda: isinstance(app.screen, QueryPicker), "the query picker")
+        await pilot.press("enter")  # error lines grouped by message, with counts
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmQuery), "the prompt")
+        assert "a recorded result" in shown(app, "#plan")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, InsightsScreen), "the results")
+        view = app.screen.query_one(LogView)
+        await wait_for(pilot, lambda: len(view.buffer) == 1, "the recorded row")
+        assert view.buffer[0].line.message.startswith("count=11  last=2026-11-28 10:10:25.000")
+        assert "java.lang.OutOfMemoryError" in view.buffer[0].line.message
+        assert (view.message or "").startswith("a recorded result: what this query returned")
+
+
+async def test_a_recording_without_results_does_not_offer_i(tmp_path: Path) -> None:
+    """A recording with no query results: `i` is in no footer, not in help, and does nothing."""
+    demo = open_recording(demo_recording())
+    path = tmp_path / "plain.fgrec"
+    with Recorder(path, meta={"title": "no insights"}) as out:
+        for i in range(268, 272):
+            out.write_snapshot(demo.frame(i))
+    demo.close()
+    rec = open_recording(path)
+    player = Player(rec, autoplay=False)
+    feed = ReplayFeed(rec, player, Deriver(load_price_table()), label="REPLAY")
+    assert not feed.insights.available
+    app = create_app(feed, land_on_problems=True)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ProblemsScreen), "the problems")
+        await settle(pilot)
+        assert "i" not in [k[0] for k in shown_keys(app.screen)]
+        await pilot.press("i")
         await pilot.pause()
-        notes = [n.message for n in app.told]
-        assert (
-            notes.count(
-                "Logs Insights needs a live session: it queries CloudWatch Logs, not the recording"
-            )
-            == 2
-        )
-        assert not isinstance(app.screen, QueryPicker | ConfirmQuery | InsightsScreen)
+        assert isinstance(app.screen, ProblemsScreen)
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), "help")
+        text = plain(app.screen.query_one("#help Static", Static).content, width=200)
+        assert "Logs Insights" not in text and ":insights" not in text
+        assert "Logs at failure" in text or "logs at the moment it failed" in text
+    rec.close()

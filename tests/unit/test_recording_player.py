@@ -133,3 +133,21 @@ def test_without_loop_it_stops_at_the_end_and_play_restarts(recording: Recording
     assert not player.playing
     player.play()
     assert notes(player.tick()) == 0
+
+
+def test_opens_where_asked_loops_back_there_and_still_rewinds(recording: Recording) -> None:
+    clock = FakeClock()
+    player = Player(recording, clock=clock, loop=True, opens_at=START + 71)
+    assert notes(player.tick()) == 14  # the frame shown at 2071: 2070's
+    player.seek(START + 95)
+    assert notes(player.tick()) == 19
+    clock.advance(5.5)  # the last frame held one frame interval, then back to the opening
+    assert notes(player.tick()) == 14
+    assert player.playing
+    player.to_start()  # the night before the opening is still there: [ / Home go back to it
+    assert notes(player.tick()) == 0
+
+
+def test_an_opening_outside_the_recording_is_clamped(recording: Recording) -> None:
+    assert Player(recording, autoplay=False, opens_at=START - 50).index == 0
+    assert Player(recording, autoplay=False, opens_at=START + 500).index == 19

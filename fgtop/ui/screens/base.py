@@ -65,6 +65,13 @@ class AppHandle(Protocol):
     def theme_names(self) -> list[str]: ...  # noqa: D102
 
 
+def insights_offered(app: object) -> bool:
+    """Whether the app's feed can answer Logs Insights queries (else `i` is not offered)."""
+    feed = getattr(app, "feed", None)
+    insights = getattr(feed, "insights", None)
+    return insights is None or bool(insights.available)
+
+
 def clock_text(feed: Feed) -> str:
     """The replay clock as the header shows it: time, play state, speed.
 
@@ -119,6 +126,13 @@ class FgtopScreen(Screen):
         """Back on top: show the frame missed while hidden."""
         if self.is_mounted:
             self.catch_up()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`i` (Logs Insights) is offered only where the feed can answer it: live, or a
+        replay of a recording that carries query results (the demo)."""
+        if action == "insights":
+            return insights_offered(self.app)
+        return True
 
     def catch_up(self, *, force: bool = False) -> None:
         """Render the app's current frame if it is not the one shown (or ``force``)."""

@@ -341,8 +341,8 @@ class DashboardScreen(FgtopScreen):
         self.set_filter("")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """No action of the dashboard's own before it is built."""
-        return self.built
+        """No action of the dashboard's own before it is built (then as every screen)."""
+        return self.built and super().check_action(action, parameters)
 
     # -- actions -------------------------------------------------------------------------
 

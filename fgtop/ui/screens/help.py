@@ -18,6 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from fgtop.ui.keys import KeyRow, command_rows, key_rows
+from fgtop.ui.screens.base import insights_offered
 
 
 class HelpScreen(ModalScreen):
@@ -41,7 +42,12 @@ class HelpScreen(ModalScreen):
 
     def compose(self) -> ComposeResult:
         """The table of keys, then the commands."""
-        rows = self.keys if self.keys is not None else key_rows(self.app.BINDINGS, self.context)
+        hidden = () if insights_offered(self.app) else ("insights",)
+        rows = (
+            self.keys
+            if self.keys is not None
+            else key_rows(self.app.BINDINGS, self.context, hidden)
+        )
         table = Table(title="fgtop keys", expand=True)
         table.add_column("Area", style="dim")
         table.add_column("Key", style="bold")
@@ -52,7 +58,7 @@ class HelpScreen(ModalScreen):
         commands.add_column("Command", style="bold")
         commands.add_column("Aliases", style="dim")
         commands.add_column("What it does")
-        for row in command_rows():
+        for row in command_rows(hidden):
             commands.add_row(row.keys, row.area, Text(row.what))
         with VerticalScroll(id="help"):
             yield Static(Group(table, Text(""), commands))
