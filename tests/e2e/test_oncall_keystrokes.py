@@ -23,7 +23,12 @@ PINNED = 3
 
 @pytest.mark.e2e
 def test_keystrokes_from_demo_to_the_oom_log_lines(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") and k != "KUBECONFIG"}
+    # Without COLUMNS and LINES (pytest-xdist's workers set 80 and 24): the pty's own size.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("AWS_") and k not in ("KUBECONFIG", "COLUMNS", "LINES")
+    }
     env.update(
         HOME=str(tmp_path),
         XDG_CONFIG_HOME=str(tmp_path / ".config"),
