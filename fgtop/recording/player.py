@@ -28,7 +28,7 @@ class Player:
         autoplay: Start playing at once.
         opens_at: Where the replay opens, and where it loops back to (recording time; None:
             its first frame). The demo opens at its worst moment with the night behind it
-            (the recording's ``opens_at`` meta key); ``[``, ``Home`` and a seek still go back.
+            (the recording's ``opens_at`` meta key); ``[`` and a seek still go back.
     """
 
     def __init__(

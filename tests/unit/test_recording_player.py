@@ -144,7 +144,7 @@ def test_opens_where_asked_loops_back_there_and_still_rewinds(recording: Recordi
     clock.advance(5.5)  # the last frame held one frame interval, then back to the opening
     assert notes(player.tick()) == 14
     assert player.playing
-    player.to_start()  # the night before the opening is still there: [ / Home go back to it
+    player.to_start()  # the night before the opening is still there: [ goes back to it
     assert notes(player.tick()) == 0
 
 
