@@ -25,7 +25,7 @@ from fgtop.ui.widgets.metric_chart import MetricChart
 from fgtop.ui.widgets.services_table import ServicesTable
 from fgtop.ui.widgets.task_grid import TaskGrid
 from tests.ui.helpers import demo_app as make_demo_app
-from tests.ui.helpers import plain, settle
+from tests.ui.helpers import plain, settle, until
 
 SIZE = (200, 50)
 MINUTES = 20
@@ -115,8 +115,13 @@ async def test_chart_follows_the_selection_and_switches_windows() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await quiet(pilot)
         chart = app.screen.query_one("#chart", MetricChart)
-        # The task grid has the focus: the chart shows its selected task.
-        task = app.screen.query_one(TaskGrid).selected_item
+        # The task grid has the focus: the chart shows its selected task (once the first frame
+        # reached the grid: a busy machine takes longer than quiet's pause).
+        grid = app.screen.query_one(TaskGrid)
+        await until(pilot, lambda: grid.selected_item is not None, "a selected task")
+        await until(pilot, lambda: chart._title.startswith("task "), "the task's chart")  # noqa: SLF001
+        task = grid.selected_item
+        assert task is not None
         assert chart._title.startswith(f"task {task.id[:8]}")  # noqa: SLF001
         service = await select_service(pilot, SERVICE)
         assert chart._title == f"service {SERVICE}"  # noqa: SLF001
