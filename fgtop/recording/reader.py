@@ -127,7 +127,35 @@ def _kind_of(mode: int) -> str:
     return "not a regular file"
 
 
-class Recording:
+class FrameTimes:
+    """The frame-time queries of a recording (a file, or a directory's timeline), over its
+    ``_times`` (in order) under its ``lock``."""
+
+    _times: list[float]
+    lock: threading.RLock
+
+    @property
+    def start(self) -> float:
+        """The time of the first frame."""
+        return self._times[0]
+
+    @property
+    def end(self) -> float:
+        """The time of the last frame."""
+        return self._times[-1]
+
+    def time_at(self, i: int) -> float:
+        """The time of frame ``i``."""
+        with self.lock:
+            return self._times[i]
+
+    def index_at(self, t: float) -> int:
+        """The index of the frame shown at time ``t`` (the last frame at or before it)."""
+        i = bisect.bisect_right(self._times, t) - 1
+        return min(max(i, 0), len(self._times) - 1)
+
+
+class Recording(FrameTimes):
     """A recording opened for reading (use :func:`open_recording`)."""
 
     def __init__(self, path: Path, file: BinaryIO) -> None:
@@ -272,26 +300,6 @@ class Recording:
 
     def __len__(self) -> int:
         return len(self._frames)
-
-    @property
-    def start(self) -> float:
-        """The time of the first frame."""
-        return self._times[0]
-
-    @property
-    def end(self) -> float:
-        """The time of the last frame."""
-        return self._times[-1]
-
-    def time_at(self, i: int) -> float:
-        """The time of frame ``i``."""
-        with self.lock:
-            return self._times[i]
-
-    def index_at(self, t: float) -> int:
-        """The index of the frame shown at time ``t`` (the last frame at or before it)."""
-        i = bisect.bisect_right(self._times, t) - 1
-        return min(max(i, 0), len(self._times) - 1)
 
     def frame(self, i: int) -> Snapshot:
         """Decode frame ``i`` (negative indexes count from the end)."""

@@ -19,7 +19,7 @@ from typing import Any
 from fgtop.model import LogLine, Snapshot
 from fgtop.recording.format import RecordingError
 from fgtop.recording.names import list_segments, segment_start
-from fgtop.recording.reader import Recording, open_recording
+from fgtop.recording.reader import FrameTimes, Recording, open_recording
 
 MAX_OPEN = 4
 """Segment files a timeline holds open at once."""
@@ -50,7 +50,7 @@ class Part:
         )
 
 
-class Timeline:
+class Timeline(FrameTimes):
     """Several recordings (a directory of segments, or one file) as one recording.
 
     The same reading interface as :class:`~fgtop.recording.reader.Recording` (``times``,
@@ -267,26 +267,6 @@ class Timeline:
 
     def __len__(self) -> int:
         return len(self._times)
-
-    @property
-    def start(self) -> float:
-        """The time of the first frame."""
-        return self._times[0]
-
-    @property
-    def end(self) -> float:
-        """The time of the last frame."""
-        return self._times[-1]
-
-    def time_at(self, i: int) -> float:
-        """The time of frame ``i``."""
-        with self.lock:
-            return self._times[i]
-
-    def index_at(self, t: float) -> int:
-        """The index of the frame shown at time ``t`` (the last frame at or before it)."""
-        i = bisect.bisect_right(self._times, t) - 1
-        return min(max(i, 0), len(self._times) - 1)
 
     def frame(self, i: int) -> Snapshot:
         """Decode frame ``i`` of the whole timeline (negative indexes count from the end).
