@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+from fgtop.model import Hints, Snapshot
 from fgtop.sources.base import Part, PollingSource, SourceContext
 
 
@@ -23,3 +24,18 @@ class FixedSource(PollingSource):
         self.polls += 1
         await asyncio.sleep(self.delay)
         return self.part
+
+
+class Clock:
+    """A clock a test moves by hand: ``clock.t += 60``."""
+
+    def __init__(self, t: float) -> None:
+        self.t = t
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def ctx(snapshot: Snapshot, clock: Clock) -> SourceContext:
+    """What a source sees when it polls: this snapshot, no hints, this clock."""
+    return SourceContext(lambda: snapshot, Hints(), clock)

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from fgtop.sources.aws import Aws
 from tests.fakes.aws_world import web_service
 from tests.fakes.fault_proxy import FaultProxy
 
@@ -19,3 +20,12 @@ async def web_proxy(moto: str, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator
     async with FaultProxy(moto) as fp:
         monkeypatch.setenv("AWS_ENDPOINT_URL", fp.url)
         yield fp
+
+
+@pytest.fixture
+async def aws(why: object, moto: str) -> AsyncIterator[Aws]:
+    """The AWS layer in us-east-1, with the why services' fakes behind moto (the why sources'
+    tests)."""
+    layer = Aws(regions=[REGION])
+    yield layer
+    await layer.close()

@@ -6,16 +6,12 @@ malformed entries skipped and counted, hostile text kept as data."""
 
 from __future__ import annotations
 
-import pytest
-
 from fgtop.engine.core import Engine
-from fgtop.model import Hints, LoadBalancerRef, Service, ServiceDeployment, Snapshot
+from fgtop.model import LoadBalancerRef, Service, ServiceDeployment, Snapshot
 from fgtop.sources.alarms import FULL_EVERY, STATE_EVERY, WINDOW, AlarmsSource
-from fgtop.sources.aws import Aws
-from fgtop.sources.base import SourceContext
 from tests.fakes.aws_world import client, web_service
 from tests.fakes.hostile import EVIL
-from tests.fakes.sources import FixedSource
+from tests.fakes.sources import Clock, FixedSource, ctx
 from tests.fakes.why_services import history_item
 
 REGION = "us-east-1"
@@ -38,25 +34,6 @@ def web(*alarms: str) -> Service:
         load_balancers=(LoadBalancerRef(TG, "app", 8080),),
         deployment_alarms=alarms,
     )
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.t = NOW
-
-    def __call__(self) -> float:
-        return self.t
-
-
-def ctx(snapshot: Snapshot, clock: Clock) -> SourceContext:
-    return SourceContext(lambda: snapshot, Hints(), clock)
-
-
-@pytest.fixture
-async def aws(why, moto):
-    layer = Aws(regions=[REGION])
-    yield layer
-    await layer.close()
 
 
 def put(cw, name: str, dims: dict[str, str], **extra) -> None:
@@ -122,7 +99,7 @@ async def test_only_the_watched_services_alarms_from_moto(why, aws, moto) -> Non
     )
     snap = Snapshot(NOW, services=(web(),), service_deployments=(monitored,))
     source = AlarmsSource(aws, REGION, first_wait=0)
-    part = await source.poll(ctx(snap, Clock()))
+    part = await source.poll(ctx(snap, Clock(NOW)))
     names = [a.name for a in part["alarms"]]
     assert names == ["prod-reservation", "web-5xx", "web-cpu", "web-latency", "web-scale-out"]
     cpu = next(a for a in part["alarms"] if a.name == "web-cpu")
@@ -143,7 +120,7 @@ async def test_pages_states_between_listings_and_the_history(why, aws) -> None:
         history_item("web-cpu", NOW - 600, "OK", "ALARM", "Threshold Crossed: 3 datapoints"),
         history_item("noise-001", NOW - 500, "OK", "ALARM", "not ours"),
     ]
-    clock = Clock()
+    clock = Clock(NOW)
     snap = Snapshot(NOW, services=(web(),))
     source = AlarmsSource(aws, REGION, first_wait=0)
     part = await source.poll(ctx(snap, clock))
@@ -189,7 +166,7 @@ async def test_denied_history_throttled_and_malformed(why, aws) -> None:
         {"AlarmName": "broken", "StateValue": "OK"},  # no ARN: skipped and counted
     ]
     why.alarms.state.deny = {"DescribeAlarmHistory"}
-    clock = Clock()
+    clock = Clock(NOW)
     snap = Snapshot(NOW, services=(web(),))
     source = AlarmsSource(aws, REGION, first_wait=0)
     engine = Engine(

@@ -11,17 +11,14 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-import pytest
-
 from fgtop.engine.core import Engine
-from fgtop.model import Deployment, Hints, Service, Snapshot
-from fgtop.sources.aws import Aws
-from fgtop.sources.base import SourceContext
+from fgtop.model import Deployment, Service, Snapshot
 from fgtop.sources.deployments import KEEP, RELIST_EVERY, DeploymentsSource
 from fgtop.sources.taskdef_cache import RevisionCache
 from fgtop.sources.why_base import DENIED_RETRY
 from tests.fakes.hostile import EVIL
-from tests.fakes.sources import FixedSource
+from tests.fakes.sources import Clock, FixedSource
+from tests.fakes.sources import ctx as context
 from tests.fakes.why_services import deployment, revision
 
 REGION = "us-east-1"
@@ -65,25 +62,6 @@ def history(fake, name: str, n: int, *, newest: str = "SUCCESSFUL") -> list[dict
     return out
 
 
-class Clock:
-    def __init__(self, t: float = NOW) -> None:
-        self.t = t
-
-    def __call__(self) -> float:
-        return self.t
-
-
-def context(snapshot: Snapshot, clock: Clock) -> SourceContext:
-    return SourceContext(lambda: snapshot, Hints(), clock)
-
-
-@pytest.fixture
-async def aws(why, moto):
-    layer = Aws(regions=[REGION])
-    yield layer
-    await layer.close()
-
-
 async def test_pages_batches_and_revisions_once_ever(why, aws, tmp_path: Path) -> None:
     for name in ("a", "b", "c"):
         history(why.ecs, name, 25)
@@ -91,7 +69,7 @@ async def test_pages_batches_and_revisions_once_ever(why, aws, tmp_path: Path) -
     snap = Snapshot(NOW, services=tuple(service(n) for n in ("a", "b", "c")))
     cache = RevisionCache(tmp_path / "revisions")
     source = DeploymentsSource(aws, REGION, first_wait=0, revisions=cache, budget=500)
-    part = await source.poll(context(snap, Clock()))
+    part = await source.poll(context(snap, Clock(NOW)))
     reqs = why.ecs.state.requests
     lists = [r.body for r in reqs if r.op == "ListServiceDeployments"]
     # Two pages of 7 hold the newest 10 (KEEP); 100 asked, the fake pages at 7; 90 days back.
@@ -116,7 +94,7 @@ async def test_pages_batches_and_revisions_once_ever(why, aws, tmp_path: Path) -
     # A new launch: the revisions come from the disk, no DescribeServiceRevisions.
     why.ecs.state.requests.clear()
     again = DeploymentsSource(aws, REGION, first_wait=0, revisions=cache, budget=500)
-    part = await again.poll(context(snap, Clock()))
+    part = await again.poll(context(snap, Clock(NOW)))
     assert "DescribeServiceRevisions" not in why.ecs.state.ops()
     assert len(part["service_revisions"]) == 33
 
@@ -127,7 +105,7 @@ async def test_listed_again_only_when_the_deployments_change(why, aws) -> None:
     ecs_a = Deployment("ecs-svc/1", "PRIMARY", td("a", 3), 2, 2, 0, rollout_state="COMPLETED")
     ecs_b = Deployment("ecs-svc/2", "PRIMARY", td("b", 2), 2, 1, 1, rollout_state="IN_PROGRESS")
     snap = Snapshot(NOW, services=(service("a", ecs_a), service("b", ecs_b)))
-    clock = Clock()
+    clock = Clock(NOW)
     source = DeploymentsSource(aws, REGION, first_wait=0, budget=500)
     await source.poll(context(snap, clock))
     assert why.ecs.state.ops().count("ListServiceDeployments") == 2
@@ -194,7 +172,7 @@ async def test_the_budget_puts_busy_services_first(why, aws) -> None:
     busy = Deployment("ecs-svc/9", "PRIMARY", td("s29", 1), 2, 0, 2, rollout_state="IN_PROGRESS")
     services = [service(n) for n in names[:-1]] + [service("s29", busy)]
     snap = Snapshot(NOW, services=tuple(services))
-    clock = Clock()
+    clock = Clock(NOW)
     source = DeploymentsSource(aws, REGION, first_wait=0, budget=0.5)  # 0.1 calls/s, 60 at once
     source.bucket.tokens = 5
     await source.poll(context(snap, clock))
@@ -210,7 +188,7 @@ async def test_denied_is_one_line_and_asked_again_later(why, aws) -> None:
     history(why.ecs, "a", 2)
     why.ecs.state.deny = {"ListServiceDeployments"}
     snap = Snapshot(NOW, services=(service("a"),))
-    clock = Clock()
+    clock = Clock(NOW)
     source = DeploymentsSource(aws, REGION, first_wait=0)
     part = await source.poll(context(snap, clock))
     assert part == {} or part.get("service_deployments") == ()
@@ -233,7 +211,7 @@ async def test_denied_is_one_line_and_asked_again_later(why, aws) -> None:
 async def test_throttled_marks_only_this_source_stale_through_the_engine(why, aws) -> None:
     history(why.ecs, "a", 2)
     snap = Snapshot(NOW, services=(service("a"),))
-    clock = Clock()
+    clock = Clock(NOW)
     source = DeploymentsSource(aws, REGION, first_wait=0)
     ecs = FixedSource(f"ecs:{REGION}", {"services": snap.services})
     engine = Engine([ecs, source], clock=clock)
@@ -270,7 +248,7 @@ async def test_malformed_entries_are_skipped_and_counted_hostile_text_kept(why, 
     why.ecs.state.gone = {arn("deleted")}  # deleted since ECS listed it: skipped, no error
     snap = Snapshot(NOW, services=(service("a"), service("deleted")))
     source = DeploymentsSource(aws, REGION, first_wait=0, budget=500)
-    part = await source.poll(context(snap, Clock()))
+    part = await source.poll(context(snap, Clock(NOW)))
     listed = [r.body["service"] for r in why.ecs.state.requests if r.op == "ListServiceDeployments"]
     assert arn("deleted") in listed
     reasons = {d.id: d.status_reason for d in part["service_deployments"]}

@@ -8,16 +8,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import pytest
-
 from fgtop.engine.core import Engine
 from fgtop.model import Hints, LoadBalancerRef, Service, ServiceEvent, Snapshot, Task
-from fgtop.sources.aws import Aws
 from fgtop.sources.base import SourceContext
 from fgtop.sources.elb_health import HEALTHY_EVERY, UNHEALTHY_EVERY, TargetHealthSource
 from tests.fakes.aws_world import client
 from tests.fakes.hostile import EVIL
-from tests.fakes.sources import FixedSource
+from tests.fakes.sources import Clock, FixedSource, ctx
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -55,25 +52,6 @@ def task(name: str, ip: str) -> Task:
         group=f"service:{name}",
         private_ip=ip,
     )
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.t = NOW
-
-    def __call__(self) -> float:
-        return self.t
-
-
-def ctx(snapshot: Snapshot, clock: Clock) -> SourceContext:
-    return SourceContext(lambda: snapshot, Hints(), clock)
-
-
-@pytest.fixture
-async def aws(why, moto):
-    layer = Aws(regions=[REGION])
-    yield layer
-    await layer.close()
 
 
 def moto_group(moto: str) -> str:
@@ -117,7 +95,7 @@ async def test_healthy_targets_from_moto_and_unhealthy_ones_with_reasons(why, aw
             task("b", "10.9.1.7"),
         ),
     )
-    clock = Clock()
+    clock = Clock(NOW)
     source = TargetHealthSource(aws, REGION, first_wait=0)
     part = await source.poll(ctx(snap, clock))
     asked = [
@@ -157,7 +135,7 @@ async def test_healthy_targets_from_moto_and_unhealthy_ones_with_reasons(why, aw
 async def test_a_new_task_or_an_unhealthy_event_asks_sooner(why, aws) -> None:
     why.elb.state.groups[TG_B] = [("10.9.1.5", 8080, "healthy", None, None)]
     snap = Snapshot(NOW, services=(service("b", TG_B),), tasks=(task("b", "10.9.1.5"),))
-    clock = Clock()
+    clock = Clock(NOW)
     source = TargetHealthSource(aws, REGION, first_wait=0)
     await source.poll(ctx(snap, clock))
     why.elb.state.requests.clear()
@@ -188,7 +166,7 @@ async def test_denied_throttled_gone_and_malformed(why, aws) -> None:
         ("", 8080, "unhealthy", "Target.Timeout", None),  # no Id: skipped and counted
     ]
     snap = Snapshot(NOW, services=(service("b", TG_B, gone),))
-    clock = Clock()
+    clock = Clock(NOW)
     source = TargetHealthSource(aws, REGION, first_wait=0)
     ecs = FixedSource(f"ecs:{REGION}", {"services": snap.services})
     engine = Engine([ecs, source], clock=clock)
@@ -218,7 +196,7 @@ async def test_denied_throttled_gone_and_malformed(why, aws) -> None:
 async def test_the_service_on_screen_is_watched_closely(why, aws) -> None:
     why.elb.state.groups[TG_B] = [("10.9.1.5", 8080, "healthy", None, None)]
     snap = Snapshot(NOW, services=(service("b", TG_B),), tasks=(task("b", "10.9.1.5"),))
-    clock = Clock()
+    clock = Clock(NOW)
     source = TargetHealthSource(aws, REGION, first_wait=0)
     hints = Hints()
     context = SourceContext(lambda: snap, hints, clock)

@@ -6,12 +6,8 @@ counted, hostile text kept as data."""
 
 from __future__ import annotations
 
-import pytest
-
 from fgtop.engine.core import Engine
-from fgtop.model import Hints, Service, Snapshot
-from fgtop.sources.aws import Aws
-from fgtop.sources.base import SourceContext
+from fgtop.model import Service, Snapshot
 from fgtop.sources.scaling import (
     ACTIVITY_EVERY,
     CONFIG_EVERY,
@@ -21,7 +17,7 @@ from fgtop.sources.scaling import (
 )
 from tests.fakes.aws_world import add_service, client, network, register
 from tests.fakes.hostile import EVIL
-from tests.fakes.sources import FixedSource
+from tests.fakes.sources import Clock, FixedSource, ctx
 from tests.fakes.why_services import activity
 
 REGION = "us-east-1"
@@ -32,25 +28,6 @@ NOW = 1_800_000_000.0
 def service(name: str) -> Service:
     arn = f"arn:aws:ecs:{REGION}:{ACCOUNT}:service/prod/{name}"
     return Service(name, arn, "prod", REGION, "ACTIVE", 2, 2, 0)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.t = NOW
-
-    def __call__(self) -> float:
-        return self.t
-
-
-def ctx(snapshot: Snapshot, clock: Clock) -> SourceContext:
-    return SourceContext(lambda: snapshot, Hints(), clock)
-
-
-@pytest.fixture
-async def aws(why, moto):
-    layer = Aws(regions=[REGION])
-    yield layer
-    await layer.close()
 
 
 def scalable(moto: str, *names: str) -> None:
@@ -101,7 +78,7 @@ async def test_targets_policies_and_activities(why, aws, moto) -> None:
     )
     services = [service("api"), service("web"), *(service(f"idle-{i:02d}") for i in range(60))]
     snap = Snapshot(NOW, services=tuple(services))
-    clock = Clock()
+    clock = Clock(NOW)
     source = ScalingSource(aws, REGION, first_wait=0, budget=500)
     part = await source.poll(ctx(snap, clock))
     reqs = why.scaling.state.requests
@@ -147,7 +124,7 @@ async def test_targets_policies_and_activities(why, aws, moto) -> None:
 async def test_no_scalable_target_no_activity_calls(why, aws) -> None:
     snap = Snapshot(NOW, services=(service("api"),))
     source = ScalingSource(aws, REGION, first_wait=0)
-    part = await source.poll(ctx(snap, Clock()))
+    part = await source.poll(ctx(snap, Clock(NOW)))
     assert [r.op for r in why.scaling.state.requests] == ["DescribeScalableTargets"]
     assert part["scalable_targets"] == () and part["scaling_activities"] == ()
 
@@ -157,7 +134,7 @@ async def test_denied_throttled_and_malformed(why, aws, moto) -> None:
     broken = activity("b", "service/prod/api", NOW - 10, desired=3)
     del broken["StatusCode"]
     why.scaling.state.activities = [activity("a", "service/prod/api", NOW - 5, desired=3), broken]
-    clock = Clock()
+    clock = Clock(NOW)
     snap = Snapshot(NOW, services=(service("api"),))
     source = ScalingSource(aws, REGION, first_wait=0)
     engine = Engine(
