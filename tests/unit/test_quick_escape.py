@@ -73,3 +73,50 @@ async def test_the_delay_is_short_unless_escdelay_says(monkeypatch: pytest.Monke
     QuickEscapeDriver(None, debug=False, mouse=False, size=(80, 24)).start_application_mode()  # type: ignore[arg-type]
     assert constants.ESCAPE_DELAY == 0.1
     assert driver_for(LinuxDriver) is QuickEscapeDriver
+
+
+def leaving_takes(driver_class: type[LinuxDriver]) -> float:
+    """Seconds from the exit being signalled (as ``disable_input`` does) to the input thread's
+    end, the thread idle on a terminal (the UI's thread joins it meanwhile: on every quit)."""
+    master, slave = pty.openpty()
+    tty.setraw(slave)
+    driver = driver_class(None, debug=False, mouse=False, size=(80, 24))  # type: ignore[arg-type]
+    driver.fileno = slave
+    thread = threading.Thread(target=driver.run_input_thread, daemon=True)
+    thread.start()
+    try:
+        time.sleep(0.15)  # the thread is waiting on the terminal
+        signalled = time.perf_counter()
+        driver.exit_event.set()
+        thread.join(2.0)
+        assert not thread.is_alive()
+        return time.perf_counter() - signalled
+    finally:
+        os.close(master)
+        os.close(slave)
+
+
+async def test_the_input_thread_leaves_as_soon_as_the_exit_is_signalled() -> None:
+    took = min(leaving_takes(QuickEscapeDriver) for _ in range(3))
+    assert took < 0.03, f"the input thread took {took * 1000:.0f} ms to leave"
+
+
+async def test_the_driver_can_start_again_after_leaving() -> None:
+    # suspend / resume: a second input thread gets its own wake pipe.
+    assert leaving_takes(QuickEscapeDriver) < 1.0
+    driver = QuickEscapeDriver(None, debug=False, mouse=False, size=(80, 24))
+    master, slave = pty.openpty()
+    tty.setraw(slave)
+    driver.fileno = slave
+    try:
+        for _ in range(2):
+            thread = threading.Thread(target=driver.run_input_thread, daemon=True)
+            thread.start()
+            time.sleep(0.05)
+            driver.exit_event.set()
+            thread.join(1.0)
+            assert not thread.is_alive()
+            driver.exit_event.clear()
+    finally:
+        os.close(master)
+        os.close(slave)
