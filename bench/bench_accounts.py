@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import math
 import os
 import subprocess
@@ -40,14 +39,11 @@ import threading
 import time
 from pathlib import Path
 
-import requests
-from moto.server import ThreadedMotoServer
-
 sys.path.insert(1, str(Path(__file__).resolve().parents[1]))  # this checkout: fgtop, tests.fakes
 sys.path.insert(1, str(Path(__file__).resolve().parent))
 
 from bench_demo_start import cpu_seconds  # noqa: E402
-from bench_live import Proxies, index_describe_tasks, memoize_backend_lookup  # noqa: E402
+from live_server import Proxies, start_moto  # noqa: E402
 
 REGIONS = ("us-east-1", "eu-west-1", "ap-southeast-2")
 STS_OPS = ("AssumeRole", "GetCallerIdentity")
@@ -74,19 +70,7 @@ def seed(endpoint: str, accounts: int, regions: int, tasks: int, services: int) 
 
 def serve(args: argparse.Namespace) -> None:
     """The server process: moto seeded, the proxies; prints the roles and the endpoint."""
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    if not args.stock_moto:
-        index_describe_tasks()
-        memoize_backend_lookup()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server._server.server_address  # noqa: SLF001
-    moto = f"http://{host}:{port}"
-    requests.post(
-        f"{moto}/moto-api/state-manager/set-transition",
-        json={"model_name": "ecs::task", "transition": {"progression": "manual", "times": 999999}},
-        timeout=5,
-    )
+    moto = start_moto(stock=args.stock_moto)
     t0 = time.perf_counter()
     roles = seed(moto, args.accounts, args.regions, args.tasks, args.services)
     print(

@@ -166,11 +166,9 @@ def seed_small(endpoint: str) -> None:
             s += 1
 
 
-def serve(tasks: int, latency: float, *, stock: bool, small: bool, co_mode: str) -> None:
-    """The server process: moto seeded, the proxies, the fake Compute Optimizer; prints
-    ``ready URL CO_URL`` and serves until killed."""
-    from tests.fakes.compute_optimizer import FakeComputeOptimizer
-
+def start_moto(*, stock: bool) -> str:
+    """moto's server in this process (indexed and memoized unless ``stock``), its tasks held
+    in their state (no progression); its URL."""
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
     if not stock:
         index_describe_tasks()
@@ -184,6 +182,15 @@ def serve(tasks: int, latency: float, *, stock: bool, small: bool, co_mode: str)
         json={"model_name": "ecs::task", "transition": {"progression": "manual", "times": 999999}},
         timeout=5,
     )
+    return moto
+
+
+def serve(tasks: int, latency: float, *, stock: bool, small: bool, co_mode: str) -> None:
+    """The server process: moto seeded, the proxies, the fake Compute Optimizer; prints
+    ``ready URL CO_URL`` and serves until killed."""
+    from tests.fakes.compute_optimizer import FakeComputeOptimizer
+
+    moto = start_moto(stock=stock)
     t0 = time.perf_counter()
     if small:
         seed_small(moto)
